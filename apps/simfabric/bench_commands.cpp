@@ -1,0 +1,52 @@
+// `simfabric bench ...`: benchmarks that print one JSON object with --json.
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "apps/simfabric/commands.hpp"
+#include "bench/hold.hpp"
+
+namespace app {
+
+void add_bench_commands(CLI::App& app, Action& action) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks (see bench/README.md)");
+  bench->require_subcommand(1);
+
+  auto params = std::make_shared<bench::HoldParams>();
+  auto json = std::make_shared<bool>(false);
+  CLI::App* hold = bench->add_subcommand("hold", "Hold model: N pending events, each schedules one more");
+  hold->add_option("--pending", params->pending, "events kept pending")->check(CLI::PositiveNumber);
+  hold->add_option("--events", params->events, "events to execute")->check(CLI::PositiveNumber);
+  hold->add_option("--mean-delay-ns", params->mean_delay_ns, "mean of the exponential delay")
+      ->check(CLI::PositiveNumber);
+  hold->add_option("--entities", params->entities, "entities events are spread over")->check(CLI::PositiveNumber);
+  hold->add_option("--seed", params->seed, "random seed");
+  hold->add_option("--queue", params->queue, "simulator, or a bare queue: binary, 4-ary, 8-ary")
+      ->check(CLI::IsMember({"simulator", "binary", "4-ary", "8-ary"}));
+  hold->add_flag("--json", *json, "print one JSON object");
+  hold->callback([params, json, &action] {
+    action = [params, json] {
+      const auto r = bench::run_hold(*params);
+      if (*json) {
+        nlohmann::ordered_json out{{"benchmark", "hold"},
+                                   {"queue", r.queue},
+                                   {"pending", r.pending},
+                                   {"events", r.events},
+                                   {"wall_s", r.wall_s},
+                                   {"events_per_second", r.events_per_second},
+                                   {"queue_bytes_per_pending", r.queue_bytes_per_pending},
+                                   {"peak_rss_bytes", r.peak_rss_bytes},
+                                   {"final_time_ps", r.final_time_ps}};
+        std::cout << out.dump() << "\n";
+      } else {
+        fmt::print("hold ({}): {} pending, {} events in {:.3f} s = {:.3g} events/s, {:.1f} B/pending event\n",
+                   r.queue, r.pending, r.events, r.wall_s, r.events_per_second, r.queue_bytes_per_pending);
+      }
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace app

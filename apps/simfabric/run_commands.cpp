@@ -1,0 +1,88 @@
+// `simfabric run FILE` and `simfabric validate FILE`.
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "apps/simfabric/commands.hpp"
+#include "scenarios/runner.hpp"
+
+namespace app {
+
+namespace {
+
+struct RunArgs {
+  std::string file;
+  std::vector<std::string> overrides;
+  std::int64_t seed = -1;
+  std::string output;
+  bool json = false;
+};
+
+void print_human(const scenarios::RunSummary& summary, const std::string& output) {
+  fmt::print("{}\n", summary.title);
+  std::size_t width = 0;
+  for (const auto& m : summary.metrics) width = std::max(width, m.name.size());
+  for (const auto& m : summary.metrics) {
+    fmt::print("  {:<{}}  {:.6g}{}{}\n", m.name, width, m.value, m.unit.empty() ? "" : " ", m.unit);
+  }
+  fmt::print("  {:<{}}  {}\n", "seed", width, summary.seed);
+  fmt::print("  {:<{}}  {:.3f} s\n", "wall", width, summary.wall_s);
+  if (!output.empty()) fmt::print("results written to {}\n", output);
+}
+
+void print_json(const scenarios::RunSummary& summary, const std::string& output) {
+  nlohmann::ordered_json out;
+  out["kind"] = summary.kind;
+  out["seed"] = summary.seed;
+  for (const auto& m : summary.metrics) out[m.name] = m.value;
+  out["wall_s"] = summary.wall_s;
+  if (!output.empty()) out["output"] = output;
+  std::cout << out.dump() << "\n";
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app, Action& action) {
+  auto args = std::make_shared<RunArgs>();
+
+  std::string kinds;
+  for (const auto& kind : scenarios::scenario_kinds()) kinds += "\n  " + kind.name + ": " + kind.description;
+
+  CLI::App* run = app.add_subcommand("run", "Run a scenario file; kinds:" + kinds);
+  run->add_option("file", args->file, "scenario file (TOML)")->required()->check(CLI::ExistingFile);
+  run->add_option("--set", args->overrides, "override a key: key.path=value (repeatable)");
+  run->add_option("--seed", args->seed, "run seed (overrides the file's seed)")->check(CLI::NonNegativeNumber);
+  run->add_option("-o,--output", args->output, "HDF5 result file");
+  run->add_flag("--json", args->json, "print the summary as one JSON object");
+  run->callback([args, &action] {
+    action = [args] {
+      const auto scenario = scenarios::Scenario::load(args->file, args->overrides);
+      scenarios::RunOptions options;
+      if (args->seed >= 0) options.seed = static_cast<std::uint64_t>(args->seed);
+      if (!args->output.empty()) options.output = args->output;
+      const auto summary = scenarios::run_scenario(scenario, options);
+      if (args->json) {
+        print_json(summary, args->output);
+      } else {
+        print_human(summary, args->output);
+      }
+      return kExitOk;
+    };
+  });
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario file without running it");
+  validate->add_option("file", args->file, "scenario file (TOML)")->required()->check(CLI::ExistingFile);
+  validate->add_option("--set", args->overrides, "override a key: key.path=value (repeatable)");
+  validate->callback([args, &action] {
+    action = [args] {
+      const auto scenario = scenarios::Scenario::load(args->file, args->overrides);
+      const std::string kind = scenarios::validate_scenario(scenario);
+      fmt::print("{}: valid {} scenario\n", args->file, kind);
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace app

@@ -1,0 +1,61 @@
+#pragma once
+// Turns a scenario into a run: looks up its kind, validates every key before anything
+// runs, runs the model, and hands results to a recorder.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario.hpp"
+#include "sim/recorder.hpp"
+
+namespace scenarios {
+
+struct Metric {
+  std::string name;
+  double value = 0.0;
+  std::string unit;
+};
+
+struct RunSummary {
+  std::string kind;
+  std::string title;  // one line describing what ran
+  std::vector<Metric> metrics;
+  double wall_s = 0.0;
+  std::uint64_t seed = 0;
+};
+
+// A validated scenario, ready to run; `recorder` may be null (no output file).
+using PreparedRun = std::function<RunSummary(sim::Recorder* recorder)>;
+// Reads and validates a scenario (throwing ScenarioError with every problem) and
+// returns the run. `seed` is the seed to use.
+using Preparer = std::function<PreparedRun(const Scenario& scenario, std::uint64_t seed)>;
+
+struct ScenarioKind {
+  std::string name;
+  std::string description;
+  Preparer prepare;
+};
+
+// Every kind `simfabric run` knows, in the order `simfabric run --help` lists them.
+const std::vector<ScenarioKind>& scenario_kinds();
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;            // overrides the scenario's `seed`
+  std::optional<std::filesystem::path> output;  // HDF5 result file
+};
+
+// Validates, runs and (when options.output is set) records. Throws ScenarioError for
+// bad input before writing anything.
+RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
+
+// Validation only: throws ScenarioError, or returns the kind's name.
+std::string validate_scenario(const Scenario& scenario);
+
+// The seed of a scenario: options override the file's top-level `seed` (default 1).
+std::uint64_t scenario_seed(const Scenario& scenario, const std::optional<std::uint64_t>& override_seed);
+
+}  // namespace scenarios

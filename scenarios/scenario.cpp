@@ -1,0 +1,367 @@
+#include "scenarios/scenario.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace scenarios {
+
+std::string Diagnostic::to_string() const {
+  std::string where = file;
+  if (line > 0) where += ":" + std::to_string(line);
+  return where + ": " + (key.empty() ? "" : key + ": ") + message;
+}
+
+namespace {
+std::string join(const std::vector<Diagnostic>& diagnostics) {
+  std::string text;
+  for (const auto& d : diagnostics) text += (text.empty() ? "" : "\n") + d.to_string();
+  return text;
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date/time";
+  }
+}
+
+// Splits "a.b.c" into its parts; empty parts are an error.
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t dot = path.find('.', start);
+    const std::size_t end = dot == std::string_view::npos ? path.size() : dot;
+    parts.emplace_back(path.substr(start, end - start));
+    if (parts.back().empty()) throw std::invalid_argument("empty component in key path");
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+void apply_override(toml::table& root, const std::string& assignment, const std::string& file,
+                    std::vector<Diagnostic>& problems) {
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    problems.push_back({file, 0, assignment, "--set expects key.path=value"});
+    return;
+  }
+  const std::string path = assignment.substr(0, eq);
+  const std::string value_text = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  try {
+    parts = split_path(path);
+  } catch (const std::invalid_argument&) {
+    problems.push_back({file, 0, path, "--set key path has an empty component"});
+    return;
+  }
+  // Values use TOML syntax (numbers, booleans, "strings", [arrays]); a bare word that is
+  // not valid TOML is taken as a string, so --set routing.kind=spray works unquoted.
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value_text);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{};
+    parsed.insert("v", value_text);
+  }
+  toml::table* table = &root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* child = table->get(parts[i]);
+    if (child == nullptr) {
+      table->insert(parts[i], toml::table{});
+      child = table->get(parts[i]);
+    }
+    if (!child->is_table()) {
+      problems.push_back({file, 0, path, "--set: " + parts[i] + " is not a table"});
+      return;
+    }
+    table = child->as_table();
+  }
+  table->insert_or_assign(parts.back(), std::move(*parsed.get("v")));
+}
+}  // namespace
+
+ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(join(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+Scenario::Scenario(Scenario&&) noexcept = default;
+Scenario& Scenario::operator=(Scenario&&) noexcept = default;
+Scenario::~Scenario() = default;
+
+Scenario Scenario::load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw ScenarioError({{path.string(), 0, "", "cannot open the scenario file"}});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse(buffer.str(), path.string(), overrides);
+}
+
+Scenario Scenario::parse(std::string_view text, std::string file_name,
+                         const std::vector<std::string>& overrides) {
+  Scenario scenario;
+  scenario.file_ = std::move(file_name);
+  scenario.text_ = std::string(text);
+  try {
+    scenario.root_ = std::make_unique<toml::table>(toml::parse(scenario.text_, scenario.file_));
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError({{scenario.file_, static_cast<std::int64_t>(e.source().begin.line), "",
+                          "not valid TOML: " + std::string(e.description())}});
+  }
+  std::vector<Diagnostic> problems;
+  for (const auto& assignment : overrides) apply_override(*scenario.root_, assignment, scenario.file_, problems);
+  if (!problems.empty()) throw ScenarioError(std::move(problems));
+
+  const toml::node* kind = scenario.root_->get("kind");
+  if (kind == nullptr) {
+    throw ScenarioError({{scenario.file_, 1, "kind", "missing: every scenario starts with kind = \"...\""}});
+  }
+  if (!kind->is_string()) {
+    throw ScenarioError({{scenario.file_, static_cast<std::int64_t>(kind->source().begin.line), "kind",
+                          "expected a string, got " + type_name(*kind)}});
+  }
+  scenario.kind_ = kind->value<std::string>().value();
+  return scenario;
+}
+
+std::string Scenario::effective_text() const {
+  std::ostringstream out;
+  out << *root_;
+  return out.str();
+}
+
+Section::Section(const Scenario& scenario, std::string_view path)
+    : scenario_(&scenario), path_(path), diagnostics_(std::make_shared<std::vector<Diagnostic>>()) {
+  table_ = &scenario.root();
+  if (!path.empty()) {
+    for (const auto& part : split_path(path)) {
+      const toml::node* node = table_->get(part);
+      if (node == nullptr || !node->is_table()) {
+        table_ = nullptr;
+        break;
+      }
+      table_ = node->as_table();
+    }
+  }
+  if (path_.empty()) read_.push_back("kind");
+}
+
+Section::Section(const Section& parent, std::string_view key)
+    : scenario_(parent.scenario_), diagnostics_(parent.diagnostics_) {
+  path_ = parent.qualified(key);
+  const_cast<Section&>(parent).read_.emplace_back(key);
+  const toml::node* node = parent.table_ ? parent.table_->get(key) : nullptr;
+  if (node != nullptr && !node->is_table()) {
+    diagnostics_->push_back({scenario_->file(), line_of(node), path_, "expected a table, got " + type_name(*node)});
+  } else if (node != nullptr) {
+    table_ = node->as_table();
+  }
+}
+
+std::string Section::qualified(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+std::int64_t Section::line_of(const toml::node* node) const {
+  if (node == nullptr) return table_ ? static_cast<std::int64_t>(table_->source().begin.line) : 0;
+  return static_cast<std::int64_t>(node->source().begin.line);
+}
+
+bool Section::has(std::string_view key) const { return table_ != nullptr && table_->contains(key); }
+
+const toml::node* Section::lookup(std::string_view key) {
+  read_.emplace_back(key);
+  return table_ ? table_->get(key) : nullptr;
+}
+
+void Section::error(std::string_view key, std::string message) {
+  const toml::node* node = table_ ? table_->get(key) : nullptr;
+  diagnostics_->push_back({scenario_->file(), line_of(node), qualified(key), std::move(message)});
+}
+
+namespace {
+std::string format_number(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+}  // namespace
+
+double Section::number(std::string_view key, std::optional<double> fallback, double min, double max) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) {
+    if (!fallback) error(key, "missing: expected a number");
+    return fallback.value_or(0.0);
+  }
+  std::optional<double> value = node->value<double>();  // integers convert too
+  if (!value || !(node->is_number())) {
+    error(key, "expected a number, got " + type_name(*node));
+    return fallback.value_or(0.0);
+  }
+  if (!std::isfinite(*value) || *value < min || *value > max) {
+    error(key, "expected a number in [" + format_number(min) + ", " + format_number(max) + "], got " +
+                   format_number(*value));
+  }
+  return *value;
+}
+
+std::int64_t Section::integer(std::string_view key, std::optional<std::int64_t> fallback, std::int64_t min,
+                              std::int64_t max) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) {
+    if (!fallback) error(key, "missing: expected an integer");
+    return fallback.value_or(0);
+  }
+  if (!node->is_integer()) {
+    error(key, "expected an integer, got " + type_name(*node));
+    return fallback.value_or(0);
+  }
+  const std::int64_t value = node->value<std::int64_t>().value();
+  if (value < min || value > max) {
+    error(key, "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                   std::to_string(value));
+  }
+  return value;
+}
+
+std::string Section::text(std::string_view key, std::optional<std::string> fallback,
+                          const std::vector<std::string>& choices) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) {
+    if (!fallback) error(key, "missing: expected a string");
+    return fallback.value_or("");
+  }
+  if (!node->is_string()) {
+    error(key, "expected a string, got " + type_name(*node));
+    return fallback.value_or("");
+  }
+  std::string value = node->value<std::string>().value();
+  if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
+    std::string list;
+    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+    error(key, "expected one of " + list + ", got \"" + value + "\"");
+  }
+  return value;
+}
+
+bool Section::boolean(std::string_view key, std::optional<bool> fallback) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) {
+    if (!fallback) error(key, "missing: expected true or false");
+    return fallback.value_or(false);
+  }
+  if (!node->is_boolean()) {
+    error(key, "expected true or false, got " + type_name(*node));
+    return fallback.value_or(false);
+  }
+  return node->value<bool>().value();
+}
+
+std::uint64_t Section::size_bytes(std::string_view key, std::optional<std::uint64_t> fallback) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) {
+    if (!fallback) error(key, "missing: expected a size (bytes, or a string like \"64 KiB\")");
+    return fallback.value_or(0);
+  }
+  if (node->is_integer()) {
+    const auto value = node->value<std::int64_t>().value();
+    if (value < 0) error(key, "expected a non-negative size, got " + std::to_string(value));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(value, 0));
+  }
+  if (node->is_string()) {
+    try {
+      return parse_size_bytes(node->value<std::string>().value());
+    } catch (const std::invalid_argument& e) {
+      error(key, e.what());
+      return fallback.value_or(0);
+    }
+  }
+  error(key, "expected a size (bytes, or a string like \"64 KiB\"), got " + type_name(*node));
+  return fallback.value_or(0);
+}
+
+std::vector<double> Section::numbers(std::string_view key, std::optional<std::vector<double>> fallback) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) {
+    if (!fallback) error(key, "missing: expected an array of numbers");
+    return fallback.value_or(std::vector<double>{});
+  }
+  const toml::array* array = node->as_array();
+  std::vector<double> values;
+  if (array == nullptr) {
+    error(key, "expected an array of numbers, got " + type_name(*node));
+    return values;
+  }
+  for (const auto& element : *array) {
+    if (!element.is_number()) {
+      error(key, "expected an array of numbers, found " + type_name(element) + " in it");
+      return {};
+    }
+    values.push_back(element.value<double>().value());
+  }
+  return values;
+}
+
+void Section::reject_unread() {
+  if (table_ == nullptr) return;
+  for (const auto& [key, node] : *table_) {
+    if (std::find(read_.begin(), read_.end(), key.str()) == read_.end()) {
+      diagnostics_->push_back({scenario_->file(), static_cast<std::int64_t>(node.source().begin.line),
+                               qualified(key.str()), "unknown key"});
+    }
+  }
+}
+
+void Section::throw_if_errors() const {
+  if (diagnostics_->empty()) return;
+  auto sorted = *diagnostics_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+  throw ScenarioError(std::move(sorted));
+}
+
+void Section::finish() {
+  reject_unread();
+  throw_if_errors();
+}
+
+std::uint64_t parse_size_bytes(std::string_view text) {
+  std::string s(text);
+  std::size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(s, &pos);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + s + "\"");
+  }
+  std::string unit = s.substr(pos);
+  unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
+  struct Unit {
+    const char* name;
+    double bytes;
+  };
+  static constexpr Unit units[] = {{"", 1},         {"B", 1},           {"KB", 1e3},          {"MB", 1e6},
+                                   {"GB", 1e9},     {"TB", 1e12},       {"KiB", 1024.0},      {"MiB", 1048576.0},
+                                   {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+  for (const auto& u : units) {
+    if (unit == u.name) {
+      const double bytes = value * u.bytes;
+      if (!(bytes >= 0) || bytes > 1.8e19 || std::floor(bytes) != bytes) {
+        throw std::invalid_argument("size \"" + s + "\" is not a whole, non-negative number of bytes");
+      }
+      return static_cast<std::uint64_t>(bytes);
+    }
+  }
+  throw std::invalid_argument("unknown size unit \"" + unit + "\" in \"" + s +
+                              "\" (expected B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+}
+
+}  // namespace scenarios

@@ -1,0 +1,74 @@
+#include "sim/simulator.hpp"
+
+namespace sim {
+
+Simulator::Simulator(std::uint64_t seed) : seed_(seed) {
+  processes_.prev = &processes_;
+  processes_.next = &processes_;
+}
+
+Simulator::~Simulator() {
+  // Processes still suspended own their frames through this list; destroying a frame
+  // destroys the tasks it awaits with it.
+  while (processes_.next != &processes_) {
+    ProcessLink* link = processes_.next;
+    link->prev->next = link->next;
+    link->next->prev = link->prev;
+    link->frame.destroy();
+  }
+}
+
+void Simulator::run_until(Time until) {
+  if (until < now_) throw_in_past(until);
+  run_loop(until);
+  if (!stop_requested_ && now_ < until) now_ = until;
+}
+
+void Simulator::run_loop(Time limit) {
+  stop_requested_ = false;
+  while (!stop_requested_ && !queue_.empty()) {
+    const auto top = queue_.top();
+    if (top.time > limit) break;
+    Handler handler = queue_.pop();
+    now_ = top.time;
+    ++executed_;
+    handler();
+    if (process_error_) {
+      std::exception_ptr error = std::exchange(process_error_, nullptr);
+      std::rethrow_exception(error);
+    }
+  }
+}
+
+EntityId Simulator::register_entity(std::string name) {
+  entity_names_.push_back(std::move(name));
+  return static_cast<EntityId>(entity_names_.size() - 1);
+}
+
+void Simulator::process_started(ProcessLink& link) {
+  link.next = &processes_;
+  link.prev = processes_.prev;
+  processes_.prev->next = &link;
+  processes_.prev = &link;
+  ++processes_alive_;
+}
+
+void Simulator::process_finished(ProcessLink& link, std::exception_ptr error) {
+  link.prev->next = link.next;
+  link.next->prev = link.prev;
+  link.prev = link.next = nullptr;
+  --processes_alive_;
+  if (error && !process_error_) process_error_ = error;
+}
+
+void Simulator::throw_negative_delay(Time delay) const {
+  throw SchedulingError("sim: cannot schedule with negative delay " + to_string(delay) +
+                        " at t=" + to_string(now_));
+}
+
+void Simulator::throw_in_past(Time at) const {
+  throw SchedulingError("sim: cannot schedule at " + to_string(at) +
+                        ", which is before the current time " + to_string(now_));
+}
+
+}  // namespace sim

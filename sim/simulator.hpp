@@ -1,0 +1,132 @@
+#pragma once
+// The discrete-event simulator: a clock, the pending-event set and run control.
+//
+// Ordering contract: events run in increasing time; events at the same time run in
+// increasing priority (lower first), then in the order they were scheduled. That order
+// depends only on what the model did, so the same seed reproduces a run bit for bit.
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/handler.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace sim {
+
+class SchedulingError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+template <class T>
+class Task;
+
+using EntityId = std::uint32_t;
+
+// Links the simulator to each running detached process, so that processes still
+// suspended when the simulator is destroyed are destroyed with it.
+struct ProcessLink {
+  ProcessLink* prev = nullptr;
+  ProcessLink* next = nullptr;
+  std::coroutine_handle<> frame;
+};
+
+class Simulator {
+ public:
+  // The 4-ary heap won the hold benchmark at 1e3..1e6 pending events (bench/README.md).
+  using Queue = DaryEventQueue<4>;
+
+  explicit Simulator(std::uint64_t seed = 0);
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  Time now() const { return now_; }
+  std::uint64_t seed() const { return seed_; }
+
+  // Runs `handler` at now() + delay. A negative delay is an error.
+  EventHandle schedule(Time delay, Handler handler, Priority priority = 0) {
+    if (delay < Time::zero()) throw_negative_delay(delay);
+    return queue_.push(now_ + delay, priority, std::move(handler));
+  }
+
+  // Runs `handler` at absolute time `at`, which must not be in the past.
+  EventHandle schedule_at(Time at, Handler handler, Priority priority = 0) {
+    if (at < now_) throw_in_past(at);
+    return queue_.push(at, priority, std::move(handler));
+  }
+
+  // True if the event was still pending; false if it already ran or was cancelled.
+  bool cancel(EventHandle handle) { return queue_.cancel(handle); }
+
+  // Runs until no event is pending or stop() is called.
+  void run() { run_loop(Time::max()); }
+
+  // Runs every event with time <= until, then advances the clock to `until`
+  // (unless stop() ended the run earlier).
+  void run_until(Time until);
+
+  // Ends run()/run_until() after the event in progress.
+  void stop() { stop_requested_ = true; }
+  bool stopped() const { return stop_requested_; }
+
+  std::uint64_t events_executed() const { return executed_; }
+  std::size_t events_pending() const { return queue_.size(); }
+  std::size_t queue_memory_bytes() const { return queue_.memory_bytes(); }
+
+  // Entities register here to get a stable id; ids are dense and follow creation order.
+  EntityId register_entity(std::string name);
+  const std::string& entity_name(EntityId id) const { return entity_names_.at(id); }
+  std::size_t entity_count() const { return entity_names_.size(); }
+
+  // The random stream of one component: a pure function of (seed, stream_id).
+  RandomStream stream(std::uint64_t stream_id) const { return RandomStream(seed_, stream_id); }
+
+  // --- processes ---------------------------------------------------------------------
+  // Starts a coroutine process at the current time. The simulator owns it until it ends;
+  // an exception escaping a process ends the run and is rethrown from run().
+  void spawn(Task<void> process);
+
+  // `co_await sim.delay(d)` resumes the process d later.
+  struct DelayAwaiter {
+    Simulator& sim;
+    Time delay;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) const {
+      sim.schedule(delay, [h] { h.resume(); });
+    }
+    void await_resume() const noexcept {}
+  };
+  DelayAwaiter delay(Time d) {
+    if (d < Time::zero()) throw_negative_delay(d);
+    return DelayAwaiter{*this, d};
+  }
+
+  // Used by detached processes; not part of the modelling API.
+  void process_started(ProcessLink& link);
+  void process_finished(ProcessLink& link, std::exception_ptr error);
+  std::size_t processes_alive() const { return processes_alive_; }
+
+ private:
+  void run_loop(Time limit);
+  [[noreturn]] void throw_negative_delay(Time delay) const;
+  [[noreturn]] void throw_in_past(Time at) const;
+
+  Queue queue_;
+  Time now_ = Time::zero();
+  std::uint64_t seed_;
+  std::uint64_t executed_ = 0;
+  bool stop_requested_ = false;
+  std::vector<std::string> entity_names_;
+  ProcessLink processes_;  // sentinel of a circular list
+  std::size_t processes_alive_ = 0;
+  std::exception_ptr process_error_;
+};
+
+}  // namespace sim

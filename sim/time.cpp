@@ -1,0 +1,27 @@
+#include "sim/time.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace sim {
+
+std::string to_string(Time t) {
+  struct Unit {
+    std::int64_t ps;
+    const char* name;
+  };
+  static constexpr Unit units[] = {
+      {1'000'000'000'000, "s"}, {1'000'000'000, "ms"}, {1'000'000, "us"}, {1'000, "ns"}};
+  const std::int64_t magnitude = t.ps() < 0 ? -(t.ps() + 1) + 1 : t.ps();
+  for (const auto& unit : units) {
+    if (magnitude >= unit.ps) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof(buffer), "%.6g %s",
+                    static_cast<double>(t.ps()) / static_cast<double>(unit.ps), unit.name);
+      return buffer;
+    }
+  }
+  return std::to_string(t.ps()) + " ps";
+}
+
+}  // namespace sim
