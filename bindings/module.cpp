@@ -1,0 +1,13 @@
+// The compiled half of the `simfabric` Python package; the pure-Python half (processes,
+// analysis) lives in bindings/python/simfabric.
+
+#include <pybind11/pybind11.h>
+
+#include "bindings/bindings.hpp"
+#include "sim/version.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "simfabric core (compiled)";
+  m.attr("__version__") = sim::kVersion;
+  bindings::bind_sim(m);
+}

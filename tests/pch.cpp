@@ -1,0 +1,1 @@
+// Anchors the precompiled doctest header that the test executables reuse.
