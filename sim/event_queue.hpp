@@ -6,11 +6,13 @@
 // order (priority, then insertion sequence) lives in the slot and is read only when two
 // times are equal. Pending events cost 16 (heap) + 32 (slot) = 48 bytes.
 //
-// Cancellation is lazy: the slot is marked and the heap entry discarded when it surfaces;
-// the heap is compacted when dead entries outnumber live ones.
+// Cancellation is lazy: the slot's handler is dropped (its ordering key is left alone, so
+// the heap stays valid) and the heap entry is discarded when it surfaces; the heap is
+// compacted when dead entries outnumber live ones.
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -44,6 +46,7 @@ class DaryEventQueue {
   DaryEventQueue& operator=(const DaryEventQueue&) = delete;
 
   EventHandle push(Time time, Priority priority, Handler handler) {
+    if (!handler) throw std::invalid_argument("sim: cannot schedule an empty handler");
     const std::uint64_t seq = next_seq_++;
     if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
     const std::uint64_t order =
@@ -61,9 +64,8 @@ class DaryEventQueue {
   bool cancel(EventHandle handle) {
     if (!handle.valid() || handle.slot >= slots_.size()) return false;
     Slot& s = slots_[handle.slot];
-    if (s.order != handle.order) return false;
+    if (s.order != handle.order || !s.handler) return false;
     s.handler.reset();
-    s.order = kCancelled;
     --live_;
     if (heap_.size() > 64 && heap_.size() > 2 * live_) compact();
     return true;
@@ -89,6 +91,12 @@ class DaryEventQueue {
     return handler;
   }
 
+  // Pre-sizes storage for `events` pending events (avoids growth slack).
+  void reserve(std::size_t events) {
+    heap_.reserve(events);
+    slots_.reserve(events);
+  }
+
   // Bytes held by the queue's own storage (capacity, not just size).
   std::size_t memory_bytes() const {
     return heap_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
@@ -105,7 +113,6 @@ class DaryEventQueue {
   static constexpr unsigned kSeqBits = 55;
   static constexpr std::uint64_t kSeqLimit = std::uint64_t{1} << kSeqBits;
   static constexpr std::uint64_t kFreeTag = std::uint64_t{1} << 63;
-  static constexpr std::uint64_t kCancelled = kFreeTag - 1;
   static constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
 
   struct Entry {
@@ -114,8 +121,8 @@ class DaryEventQueue {
   };
   struct Slot {
     Handler handler;
-    // Tie-break order while pending; kCancelled once cancelled; kFreeTag | next free slot
-    // while on the free list.
+    // Tie-break order while in the heap (cancelled or not); kFreeTag | next free slot
+    // while on the free list. A slot in the heap with an empty handler was cancelled.
     std::uint64_t order;
   };
   static_assert(sizeof(Entry) == 16 && sizeof(Slot) == 32, "event storage grew: re-measure");
@@ -161,7 +168,7 @@ class DaryEventQueue {
   }
 
   void discard_cancelled_top() {
-    while (slots_[heap_.front().slot].order == kCancelled) {
+    while (!slots_[heap_.front().slot].handler) {
       const std::uint32_t slot = heap_.front().slot;
       remove_front();
       release_slot(slot);
@@ -171,7 +178,7 @@ class DaryEventQueue {
   void compact() {
     std::size_t kept = 0;
     for (const Entry& e : heap_) {
-      if (slots_[e.slot].order == kCancelled) {
+      if (!slots_[e.slot].handler) {
         release_slot(e.slot);
       } else {
         heap_[kept++] = e;

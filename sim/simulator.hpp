@@ -79,6 +79,8 @@ class Simulator {
   std::uint64_t events_executed() const { return executed_; }
   std::size_t events_pending() const { return queue_.size(); }
   std::size_t queue_memory_bytes() const { return queue_.memory_bytes(); }
+  // Pre-sizes the event storage when the number of pending events is known.
+  void reserve_events(std::size_t events) { queue_.reserve(events); }
 
   // Entities register here to get a stable id; ids are dense and follow creation order.
   EntityId register_entity(std::string name);
