@@ -2,7 +2,8 @@
 // The pending-event set: a d-ary min-heap of 16-byte keys over a pool of handler slots.
 //
 // Layout was chosen by measurement (bench/README.md): heap entries carry only the time
-// and a slot index so that four children share one 64-byte cache line; the tie-break
+// and a slot index, and the array is offset so that the four children of a node share
+// one 64-byte cache line (a sift-down touches one line per level); the tie-break
 // order (priority, then insertion sequence) lives in the slot and is read only when two
 // times are equal. Pending events cost 16 (heap) + 32 (slot) = 48 bytes.
 //
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -31,6 +33,49 @@ struct EventHandle {
   bool valid() const { return order != 0; }
 };
 
+namespace detail {
+
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  template <class U>
+  bool operator==(const CacheLineAllocator<U>&) const {
+    return true;
+  }
+};
+
+// Over-aligned storage for heap arrays: element i lives at physical position i + Offset,
+// so that with 16-byte entries each group of children starts on a cache line.
+template <class T, std::size_t Offset>
+class AlignedHeapArray {
+  using Allocator = CacheLineAllocator<T>;
+
+ public:
+  AlignedHeapArray() : items_(Offset) {}
+  T& operator[](std::size_t i) { return items_[i + Offset]; }
+  const T& operator[](std::size_t i) const { return items_[i + Offset]; }
+  std::size_t size() const { return items_.size() - Offset; }
+  bool empty() const { return size() == 0; }
+  T& front() { return items_[Offset]; }
+  T& back() { return items_.back(); }
+  void push_back(const T& item) { items_.push_back(item); }
+  void pop_back() { items_.pop_back(); }
+  void resize(std::size_t n) { items_.resize(n + Offset); }
+  void reserve(std::size_t n) { items_.reserve(n + Offset); }
+  std::size_t capacity() const { return items_.capacity() - Offset; }
+  void clear() { items_.resize(Offset); }
+
+ private:
+  std::vector<T, Allocator> items_;
+};
+
+}  // namespace detail
+
 template <unsigned Arity>
 class DaryEventQueue {
   static_assert(Arity >= 2, "a heap needs at least two children per node");
@@ -45,7 +90,7 @@ class DaryEventQueue {
   DaryEventQueue(const DaryEventQueue&) = delete;
   DaryEventQueue& operator=(const DaryEventQueue&) = delete;
 
-  EventHandle push(Time time, Priority priority, Handler handler) {
+  EventHandle push(Time time, Priority priority, Handler&& handler) {
     if (!handler) throw std::invalid_argument("sim: cannot schedule an empty handler");
     const std::uint64_t seq = next_seq_++;
     if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
@@ -83,6 +128,20 @@ class DaryEventQueue {
   // Removes the earliest live event and returns its handler. Requires !empty().
   Handler pop() {
     discard_cancelled_top();
+    return pop_live_front();
+  }
+
+  // If the earliest live event is at or before `limit`, removes it, sets `time` to its
+  // time and returns its handler; otherwise returns an empty handler. Requires !empty().
+  Handler pop_until(Time limit, Time& time) {
+    discard_cancelled_top();
+    if (heap_.front().time > limit) return Handler{};
+    time = heap_.front().time;
+    return pop_live_front();
+  }
+
+ private:
+  Handler pop_live_front() {
     const std::uint32_t slot = heap_.front().slot;
     remove_front();
     Handler handler = std::move(slots_[slot].handler);
@@ -91,6 +150,7 @@ class DaryEventQueue {
     return handler;
   }
 
+ public:
   // Pre-sizes storage for `events` pending events (avoids growth slack).
   void reserve(std::size_t events) {
     heap_.reserve(events);
@@ -177,7 +237,8 @@ class DaryEventQueue {
 
   void compact() {
     std::size_t kept = 0;
-    for (const Entry& e : heap_) {
+    for (std::size_t i = 0; i < heap_.size(); ++i) {
+      const Entry e = heap_[i];
       if (!slots_[e.slot].handler) {
         release_slot(e.slot);
       } else {
@@ -206,7 +267,9 @@ class DaryEventQueue {
     free_head_ = slot;
   }
 
-  std::vector<Entry> heap_;
+  // Children of node i are 4i+1..4i+4; offsetting by Arity-1 puts them at physical
+  // positions 4(i+1)..4(i+1)+3, one aligned group.
+  detail::AlignedHeapArray<Entry, Arity - 1> heap_;
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
   std::size_t live_ = 0;

@@ -51,13 +51,13 @@ class Simulator {
   std::uint64_t seed() const { return seed_; }
 
   // Runs `handler` at now() + delay. A negative delay is an error.
-  EventHandle schedule(Time delay, Handler handler, Priority priority = 0) {
+  EventHandle schedule(Time delay, Handler&& handler, Priority priority = 0) {
     if (delay < Time::zero()) throw_negative_delay(delay);
     return queue_.push(now_ + delay, priority, std::move(handler));
   }
 
   // Runs `handler` at absolute time `at`, which must not be in the past.
-  EventHandle schedule_at(Time at, Handler handler, Priority priority = 0) {
+  EventHandle schedule_at(Time at, Handler&& handler, Priority priority = 0) {
     if (at < now_) throw_in_past(at);
     return queue_.push(at, priority, std::move(handler));
   }
