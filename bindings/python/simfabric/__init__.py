@@ -22,9 +22,13 @@ from ._core import (
     TimeOverflow,
     __version__,
 )
+from . import _core
 from .process import Delay, Signal, Simulator
 
+bench = _core.bench
+
 __all__ = [
+    "bench",
     "Delay",
     "RandomStream",
     "SchedulingError",

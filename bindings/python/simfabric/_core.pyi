@@ -1,5 +1,6 @@
 """Type stubs for the compiled core (bindings/sim.cpp)."""
 
+from types import ModuleType
 from typing import Callable, Optional
 
 __version__: str
@@ -57,3 +58,9 @@ class Tally:
     def max(self) -> float: ...
     @property
     def unit(self) -> str: ...
+
+class _Bench(ModuleType):
+    def hold(self, *, pending: int = 1000, events: int = 1000000, mean_delay_ns: float = 1000.0,
+             seed: int = 1, queue: str = "simulator") -> dict: ...
+
+bench: _Bench
