@@ -221,10 +221,29 @@ class DaryEventQueue {
     heap_[i] = moving;
   }
 
+  // Bottom-up removal: walk the hole from the root to a leaf along the smallest children
+  // (no comparison against the moving entry), then sift the last entry up from there.
+  // The last entry is usually among the latest events, so the sift-up is short; this
+  // saves a third of the comparisons of a classic sift-down, the unpredictable ones.
   void remove_front() {
-    heap_.front() = heap_.back();
+    const std::size_t n = heap_.size() - 1;  // size after removal
+    const Entry last = heap_[n];
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    if (n == 0) return;
+    std::size_t hole = 0;
+    for (;;) {
+      const std::size_t first = hole * Arity + 1;
+      if (first >= n) break;
+      std::size_t best = first;
+      const std::size_t end = first + Arity < n ? first + Arity : n;
+      for (std::size_t c = first + 1; c < end; ++c) {
+        if (before(heap_[c], heap_[best])) best = c;
+      }
+      heap_[hole] = heap_[best];
+      hole = best;
+    }
+    heap_[hole] = last;
+    sift_up(hole);
   }
 
   void discard_cancelled_top() {
