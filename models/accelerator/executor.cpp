@@ -211,14 +211,50 @@ Layout lay_out(const Plan& plan, std::uint64_t limit) {
   return layout;
 }
 
-// The constant interval between starts[3..6], or -1 when they differ by over 1 ps.
-// Repetitions 0-2 are the pipeline filling; the last ones overlap what follows.
+// The constant interval between the starts of repetitions R/2 .. R-2, or -1 when any
+// two differ by over 1 ps. The first half is the pipeline filling; the last repetition
+// overlaps what follows the run.
 sim::Time::rep period_of(const std::vector<sim::Time>& at, const std::vector<std::size_t>& firsts) {
-  const sim::Time::rep d1 = (at[firsts[4]] - at[firsts[3]]).ps();
-  const sim::Time::rep d2 = (at[firsts[5]] - at[firsts[4]]).ps();
-  const sim::Time::rep d3 = (at[firsts[6]] - at[firsts[5]]).ps();
-  if (std::abs(d1 - d2) > 1 || std::abs(d2 - d3) > 1) return -1;
-  return d3;
+  const std::size_t last = firsts.size() - 2;
+  const std::size_t first = firsts.size() / 2;
+  const sim::Time::rep period = (at[firsts[last]] - at[firsts[last - 1]]).ps();
+  for (std::size_t i = first; i < last; ++i) {
+    if (std::abs((at[firsts[i + 1]] - at[firsts[i]]).ps() - period) > 1) return -1;
+  }
+  return period;
+}
+
+// The least time `times` repetitions of `steps` can take: every channel's bytes at its
+// rate, and the compute. A measured period below it means the run had not settled.
+double least_seconds(const Device& device, const Operator& op, const Paths& paths,
+                     const std::vector<std::pair<const Step*, std::uint64_t>>& steps) {
+  const std::size_t tiers = device.tiers.size();
+  std::vector<double> bytes(tiers + device.links.size(), 0.0);
+  double compute = 0.0;
+  for (const auto& [step, times] : steps) {
+    compute += compute_seconds(device, op, *step) * static_cast<double>(times);
+    for (const auto* list : {&step->loads, &step->stores}) {
+      for (const Transfer& t : *list) {
+        if (t.src == t.dst) continue;
+        const double payload = static_cast<double>(t.payload_bytes() * times);
+        bytes[t.src] += payload;
+        bytes[t.dst] += payload;
+        for (std::size_t l : paths[t.src][t.dst]) {
+          bytes[tiers + l] += static_cast<double>(transfer_wire_bytes(device.links[l], t) * times);
+        }
+      }
+    }
+  }
+  double least = compute;
+  for (std::size_t c = 0; c < bytes.size(); ++c) {
+    const double rate = c < tiers ? device.tiers[c].bandwidth_gb_per_s : device.links[c - tiers].bandwidth_gb_per_s;
+    least = std::max(least, bytes[c] / (rate * 1e9));
+  }
+  return least;
+}
+
+bool below(sim::Time::rep period_ps, double least_s) {
+  return static_cast<double>(period_ps + 1) < least_s * 1e12;
 }
 
 struct SimOutcome {
@@ -250,9 +286,9 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
         const std::uint64_t skipped = run.block[j].repeats - reps[o][j].size();
         if (skipped == 0) continue;
         sim::Time::rep p = period_of(at, reps[o][j]);
-        if (p < 0) {
+        if (p < 0 || below(p, least_seconds(device, op, paths, {{&run.block[j].step, 1}}))) {
           out.exact = false;
-          p = (at[reps[o][j][6]] - at[reps[o][j][5]]).ps();
+          p = (at[reps[o][j].end()[-2]] - at[reps[o][j].end()[-3]]).ps();
         }
         inner_extra[o] += static_cast<sim::Time::rep>(skipped) * p;
       }
@@ -263,11 +299,15 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
     std::vector<std::size_t> firsts;
     for (const auto& rep : reps) firsts.push_back(rep[0][0]);
     sim::Time::rep p = period_of(at, firsts);
-    if (p < 0 || inner_extra[3] != inner_extra[6]) {
+    const std::size_t last = firsts.size() - 2;
+    std::vector<std::pair<const Step*, std::uint64_t>> block;
+    for (const StepRun& sr : run.block) block.emplace_back(&sr.step, sr.repeats);
+    if (p < 0 || inner_extra[firsts.size() / 2] != inner_extra[last] ||
+        below(p + inner_extra[last], least_seconds(device, op, paths, block))) {
       out.exact = false;
-      p = (at[firsts[6]] - at[firsts[5]]).ps();
+      p = (at[firsts[last]] - at[firsts[last - 1]]).ps();
     }
-    extra += static_cast<sim::Time::rep>(skipped) * (p + inner_extra[6]);
+    extra += static_cast<sim::Time::rep>(skipped) * (p + inner_extra[last]);
   }
   out.latency = sim.now() + sim::Time::from_ps(extra);
   return out;
@@ -310,7 +350,7 @@ OperatorResult execute_plan(const Device& device, const Operator& op, const Plan
   }
   r.steps = plan.steps();
 
-  // period_of() needs seven simulated repetitions.
+  // period_of() needs a few settled repetitions to compare.
   const std::uint64_t limit = options.simulated_repeats == 0 ? 0 : std::max<std::uint64_t>(options.simulated_repeats, 8);
   SimOutcome sim_out = simulate(device, op, plan, paths, limit);
   if (!sim_out.exact && limit != 0 && r.steps <= options.max_full_steps) {

@@ -5,7 +5,8 @@
 //
 // Runs of identical steps are simulated for a few repetitions; once the time between
 // repetitions is constant (within 1 ps) the pipeline is periodic and each remaining
-// repetition adds exactly that period. If a run never settles, the plan is simulated
+// repetition adds exactly that period. A period shorter than the repetition's own
+// roofline proves the run had not settled. If a run never settles, the plan is simulated
 // step by step instead (or, above `max_full_steps`, extrapolated and flagged inexact).
 
 #include <cstdint>
@@ -20,7 +21,7 @@
 namespace models::accelerator {
 
 struct ExecOptions {
-  std::uint64_t simulated_repeats = 8;  // per run; 0 = simulate every step
+  std::uint64_t simulated_repeats = 16;  // per run (at least 8); 0 = simulate every step
   std::uint64_t max_full_steps = 200'000;
 };
 
