@@ -6,5 +6,6 @@
 namespace bindings {
 
 void bind_sim(pybind11::module_& m);  // bindings/sim.cpp
+void bind_accelerator(pybind11::module_& m);  // bindings/accelerator.cpp
 
 }  // namespace bindings
