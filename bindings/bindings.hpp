@@ -5,7 +5,8 @@
 
 namespace bindings {
 
-void bind_sim(pybind11::module_& m);    // bindings/sim.cpp
-void bind_bench(pybind11::module_& m);  // bindings/bench.cpp
+void bind_sim(pybind11::module_& m);          // bindings/sim.cpp
+void bind_bench(pybind11::module_& m);        // bindings/bench.cpp
+void bind_accelerator(pybind11::module_& m);  // bindings/accelerator.cpp
 
 }  // namespace bindings

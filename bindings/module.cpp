@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = sim::kVersion;
   bindings::bind_sim(m);
   bindings::bind_bench(m);
+  bindings::bind_accelerator(m);
 }

@@ -6,5 +6,6 @@
 namespace scenarios {
 
 ScenarioKind mm1_kind();  // scenarios/kinds/mm1.cpp
+ScenarioKind accelerator_kind();  // scenarios/kinds/accelerator.cpp
 
 }  // namespace scenarios

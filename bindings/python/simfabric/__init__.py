@@ -24,6 +24,7 @@ from ._core import (
 )
 from . import _core
 from .process import Delay, Signal, Simulator
+from . import accelerator
 
 bench = _core.bench
 
