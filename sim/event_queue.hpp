@@ -203,24 +203,6 @@ class DaryEventQueue {
     heap_[i] = moving;
   }
 
-  void sift_down(std::size_t i) {
-    const std::size_t n = heap_.size();
-    Entry moving = heap_[i];
-    for (;;) {
-      const std::size_t first = i * Arity + 1;
-      if (first >= n) break;
-      std::size_t best = first;
-      const std::size_t last = first + Arity < n ? first + Arity : n;
-      for (std::size_t c = first + 1; c < last; ++c) {
-        if (before(heap_[c], heap_[best])) best = c;
-      }
-      if (!before(heap_[best], moving)) break;
-      heap_[i] = heap_[best];
-      i = best;
-    }
-    heap_[i] = moving;
-  }
-
   // Bottom-up removal: walk the hole from the root to a leaf along the smallest children
   // (no comparison against the moving entry), then sift the last entry up from there.
   // The last entry is usually among the latest events, so the sift-up is short; this
@@ -265,9 +247,8 @@ class DaryEventQueue {
       }
     }
     heap_.resize(kept);
-    if (kept > 1) {
-      for (std::size_t i = (kept - 2) / Arity + 1; i-- > 0;) sift_down(i);
-    }
+    // Rebuild by inserting each entry in turn; compaction is rare, O(n log n) is fine.
+    for (std::size_t i = 1; i < kept; ++i) sift_up(i);
   }
 
   std::uint32_t allocate_slot() {
