@@ -24,7 +24,7 @@ from ._core import (
 )
 from . import _core
 from .process import Delay, Signal, Simulator
-from . import accelerator
+from . import accelerator, analysis
 
 bench = _core.bench
 
