@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <stdexcept>
 
 #include "models/accelerator/fluid.hpp"
@@ -37,6 +38,25 @@ double compute_seconds(const Device& device, const Operator& op, const Step& ste
   return static_cast<double>(step.ops) / peak;
 }
 
+// The pipeline's state when a step's compute starts, relative to that step and time: if
+// two repetitions of a run start in the same state, everything between them repeats.
+struct Snapshot {
+  sim::Time at;
+  std::vector<std::int64_t> exact;  // step flags and counts, flow tags, time offsets (ps)
+  std::vector<double> bytes;        // remaining bytes and rates of active flows
+
+  bool same_as(const Snapshot& other) const {
+    if (exact != other.exact || bytes.size() != other.bytes.size()) return false;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      // Floating-point residue of the fluid updates; far below a picosecond of transfer.
+      if (std::abs(bytes[i] - other.bytes[i]) > 1e-9 * std::max(std::abs(bytes[i]), std::abs(other.bytes[i])) + 1e-6) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
 // The double-buffered pipeline over a flat list of steps.
 class Pipeline {
  public:
@@ -60,6 +80,11 @@ class Pipeline {
   }
 
   void start() { pump(); }
+  void watch(std::size_t step) { snapshots_.emplace(step, Snapshot{}); }
+  const Snapshot* snapshot(std::size_t step) const {
+    auto it = snapshots_.find(step);
+    return it == snapshots_.end() ? nullptr : &it->second;
+  }
   const std::vector<sim::Time>& compute_start() const { return compute_start_; }
   const std::vector<double>& carried() const { return net_.carried_bytes(); }
 
@@ -74,10 +99,39 @@ class Pipeline {
   struct Pending {
     const Transfer* transfer;
     std::uint64_t tag;  // step * 2 + (store ? 1 : 0)
+    sim::Time begins;   // when its first byte moves (after the request latency)
   };
 
+  void take_snapshot(std::size_t i) {
+    Snapshot& s = snapshots_[i];
+    s.at = sim_.now();
+    const auto rel = [i](std::size_t j) { return static_cast<std::int64_t>(j) - static_cast<std::int64_t>(i); };
+    s.exact.push_back(rel(next_load_));
+    s.exact.push_back(engines_free_);
+    for (std::size_t j = i >= 2 ? i - 2 : 0; j < next_load_; ++j) {
+      s.exact.push_back(rel(j));
+      s.exact.push_back(reinterpret_cast<std::intptr_t>(steps_[j]));
+      s.exact.push_back(load_done_[j] | (compute_done_[j] << 1) | (store_done_[j] << 2));
+      s.exact.push_back(loads_left_[j]);
+      s.exact.push_back(stores_left_[j]);
+    }
+    const auto rel_tag = [i](std::uint64_t tag) { return static_cast<std::int64_t>(tag) - 2 * static_cast<std::int64_t>(i); };
+    for (const Pending& p : waiting_) s.exact.push_back(rel_tag(p.tag));
+    s.exact.push_back(-1);
+    for (std::uint32_t index : unbegun_) {
+      s.exact.push_back(rel_tag(started_[index].tag));
+      s.exact.push_back((started_[index].begins - sim_.now()).ps());
+    }
+    s.exact.push_back(-1);
+    net_.for_each_flow([&](std::uint64_t tag, double remaining, double rate) {
+      s.exact.push_back(rel_tag(tag));
+      s.bytes.push_back(remaining);
+      s.bytes.push_back(rate);
+    });
+  }
+
   void issue(const Transfer& t, std::uint64_t tag) {
-    waiting_.push_back({&t, tag});
+    waiting_.push_back({&t, tag, sim::Time::zero()});
     dispatch();
   }
 
@@ -90,12 +144,15 @@ class Pipeline {
       double latency_ns = device_.tiers[t.src].latency_ns;
       for (std::size_t l : paths_[t.src][t.dst]) latency_ns += device_.links[l].latency_ns;
       const auto index = static_cast<std::uint32_t>(started_.size());
-      started_.push_back(p);
-      sim_.schedule(sim::Time::from_ns(latency_ns), [this, index] { begin_flow(index); });
+      const sim::Time delay = sim::Time::from_ns(latency_ns);
+      started_.push_back({p.transfer, p.tag, sim_.now() + delay});
+      unbegun_.push_back(index);
+      sim_.schedule(delay, [this, index] { begin_flow(index); });
     }
   }
 
   void begin_flow(std::uint32_t index) {
+    unbegun_.erase(std::find(unbegun_.begin(), unbegun_.end(), index));
     const Pending& p = started_[index];
     const Transfer& t = *p.transfer;
     const double payload = static_cast<double>(t.payload_bytes());
@@ -142,6 +199,7 @@ class Pipeline {
       const std::size_t i = next_compute_;
       computing_ = true;
       compute_start_[i] = sim_.now();
+      if (!snapshots_.empty() && snapshots_.count(i) != 0) take_snapshot(i);
       sim_.schedule(sim::Time::from_ps(compute_ps_[i]), [this] { on_compute_done(); });
     }
   }
@@ -174,6 +232,8 @@ class Pipeline {
   std::vector<sim::Time::rep> compute_ps_;
   std::deque<Pending> waiting_;
   std::vector<Pending> started_;
+  std::vector<std::uint32_t> unbegun_;
+  std::map<std::size_t, Snapshot> snapshots_;
   std::uint32_t engines_free_ = 0;
   std::size_t next_load_ = 0, next_compute_ = 0;
   bool computing_ = false;
@@ -186,8 +246,11 @@ struct Layout {
   std::vector<std::vector<std::vector<std::vector<std::size_t>>>> starts;
 };
 
+// Repetitions simulated of `repeats`; the rest are skipped in an even number, so that a
+// pipeline alternating between two states (period of two repetitions) extrapolates too.
 std::uint64_t reduced(std::uint64_t repeats, std::uint64_t limit) {
-  return limit == 0 || repeats <= limit ? repeats : limit;
+  if (limit == 0 || repeats <= limit) return repeats;
+  return limit + ((repeats - limit) & 1);
 }
 
 Layout lay_out(const Plan& plan, std::uint64_t limit) {
@@ -211,17 +274,27 @@ Layout lay_out(const Plan& plan, std::uint64_t limit) {
   return layout;
 }
 
-// The constant interval between the starts of repetitions R/2 .. R-2, or -1 when any
-// two differ by over 1 ps. The first half is the pipeline filling; the last repetition
-// overlaps what follows the run.
-sim::Time::rep period_of(const std::vector<sim::Time>& at, const std::vector<std::size_t>& firsts) {
+// The repeating period of a list of repetition starts, as (time over q repetitions, q),
+// or q = 0 when neither one nor two repetitions bring the pipeline back to the same state.
+// The last repetition is left out: it overlaps what follows the run.
+struct Period {
+  sim::Time::rep ps = 0;
+  std::uint64_t reps = 0;
+  std::size_t from = 0;  // index in the list where the measured period starts
+};
+
+Period period_of(const Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
   const std::size_t last = firsts.size() - 2;
-  const std::size_t first = firsts.size() / 2;
-  const sim::Time::rep period = (at[firsts[last]] - at[firsts[last - 1]]).ps();
-  for (std::size_t i = first; i < last; ++i) {
-    if (std::abs((at[firsts[i + 1]] - at[firsts[i]]).ps() - period) > 1) return -1;
+  for (std::size_t q = 1; q <= 2; ++q) {
+    const Snapshot* a = pipeline.snapshot(firsts[last - q]);
+    const Snapshot* b = pipeline.snapshot(firsts[last]);
+    if (a != nullptr && b != nullptr && a->same_as(*b)) return {(b->at - a->at).ps(), q, last - q};
   }
-  return period;
+  return {};
+}
+
+void watch_last(Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
+  for (std::size_t back = 2; back <= 4; ++back) pipeline.watch(firsts[firsts.size() - back]);
 }
 
 // The least time `times` repetitions of `steps` can take: every channel's bytes at its
@@ -269,6 +342,19 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
   const Layout layout = lay_out(plan, limit);
   sim::Simulator sim(0);
   Pipeline pipeline(sim, device, op, paths, layout.steps);
+  for (std::size_t r = 0; r < plan.runs.size(); ++r) {
+    const auto& reps = layout.starts[r];
+    for (const auto& rep : reps) {
+      for (std::size_t j = 0; j < rep.size(); ++j) {
+        if (plan.runs[r].block[j].repeats > rep[j].size()) watch_last(pipeline, rep[j]);
+      }
+    }
+    if (plan.runs[r].repeats > reps.size()) {
+      std::vector<std::size_t> firsts;
+      for (const auto& rep : reps) firsts.push_back(rep[0][0]);
+      watch_last(pipeline, firsts);
+    }
+  }
   sim.schedule(sim::Time::from_ns(device.compute.op_overhead_ns), [&pipeline] { pipeline.start(); });
   sim.run();
   SimOutcome out;
@@ -285,12 +371,12 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
       for (std::size_t j = 0; j < run.block.size(); ++j) {
         const std::uint64_t skipped = run.block[j].repeats - reps[o][j].size();
         if (skipped == 0) continue;
-        sim::Time::rep p = period_of(at, reps[o][j]);
-        if (p < 0 || below(p, least_seconds(device, op, paths, {{&run.block[j].step, 1}}))) {
+        Period p = period_of(pipeline, reps[o][j]);
+        if (p.reps == 0 || below(p.ps, least_seconds(device, op, paths, {{&run.block[j].step, p.reps}}))) {
           out.exact = false;
-          p = (at[reps[o][j].end()[-2]] - at[reps[o][j].end()[-3]]).ps();
+          p = {(at[reps[o][j].end()[-2]] - at[reps[o][j].end()[-4]]).ps(), 2, 0};
         }
-        inner_extra[o] += static_cast<sim::Time::rep>(skipped) * p;
+        inner_extra[o] += static_cast<sim::Time::rep>(skipped / p.reps) * p.ps;
       }
       extra += inner_extra[o];
     }
@@ -298,16 +384,17 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
     if (skipped == 0) continue;
     std::vector<std::size_t> firsts;
     for (const auto& rep : reps) firsts.push_back(rep[0][0]);
-    sim::Time::rep p = period_of(at, firsts);
-    const std::size_t last = firsts.size() - 2;
-    std::vector<std::pair<const Step*, std::uint64_t>> block;
-    for (const StepRun& sr : run.block) block.emplace_back(&sr.step, sr.repeats);
-    if (p < 0 || inner_extra[firsts.size() / 2] != inner_extra[last] ||
-        below(p + inner_extra[last], least_seconds(device, op, paths, block))) {
+    Period p = period_of(pipeline, firsts);
+    if (p.reps == 0) {
       out.exact = false;
-      p = (at[firsts[last]] - at[firsts[last - 1]]).ps();
+      p = {(at[firsts.end()[-2]] - at[firsts.end()[-4]]).ps(), 2, firsts.size() - 4};
     }
-    extra += static_cast<sim::Time::rep>(skipped) * (p + inner_extra[last]);
+    // Over the measured repetitions the full run also spends their skipped inner steps.
+    for (std::size_t o = p.from; o < p.from + p.reps; ++o) p.ps += inner_extra[o];
+    std::vector<std::pair<const Step*, std::uint64_t>> block;
+    for (const StepRun& sr : run.block) block.emplace_back(&sr.step, sr.repeats * p.reps);
+    if (below(p.ps, least_seconds(device, op, paths, block))) out.exact = false;
+    extra += static_cast<sim::Time::rep>(skipped / p.reps) * p.ps;
   }
   out.latency = sim.now() + sim::Time::from_ps(extra);
   return out;
@@ -350,11 +437,19 @@ OperatorResult execute_plan(const Device& device, const Operator& op, const Plan
   }
   r.steps = plan.steps();
 
-  // period_of() needs a few settled repetitions to compare.
-  const std::uint64_t limit = options.simulated_repeats == 0 ? 0 : std::max<std::uint64_t>(options.simulated_repeats, 8);
-  SimOutcome sim_out = simulate(device, op, plan, paths, limit);
-  if (!sim_out.exact && limit != 0 && r.steps <= options.max_full_steps) {
+  // Runs that have not settled after `limit` repetitions get more, then every step.
+  SimOutcome sim_out;
+  if (options.simulated_repeats == 0) {
     sim_out = simulate(device, op, plan, paths, 0);
+  } else {
+    for (std::uint64_t limit = std::max<std::uint64_t>(options.simulated_repeats, 8);; limit *= 4) {
+      sim_out = simulate(device, op, plan, paths, limit);
+      if (sim_out.exact || sim_out.simulated_steps == r.steps) break;
+      if (limit >= 256) {
+        if (r.steps <= options.max_full_steps) sim_out = simulate(device, op, plan, paths, 0);
+        break;
+      }
+    }
   }
   r.latency = sim_out.latency;
   r.events = sim_out.events;
