@@ -38,6 +38,22 @@ NetworkResult execute_network(const Device& device, const Network& network, cons
   return net;
 }
 
+Network keep_activations_on_chip(const Device& device, Network network, double fraction) {
+  const double budget = fraction * static_cast<double>(device.tiers[0].capacity_bytes);
+  for (std::size_t i = 0; i + 1 < network.size(); ++i) {
+    Operator& producer = network[i];
+    Operator& consumer = network[i + 1];
+    const auto passes = [](const Operator& op) {
+      return !std::holds_alternative<CopyShape>(op.shape) && !std::holds_alternative<GatherShape>(op.shape);
+    };
+    if (!passes(producer) || !passes(consumer) || producer.placement.output || consumer.placement.input) continue;
+    if (static_cast<double>(operand_bytes(producer).output) > budget) continue;
+    producer.placement.output = 0;
+    consumer.placement.input = 0;
+  }
+  return network;
+}
+
 namespace {
 
 std::uint64_t log_uniform(sim::RandomStream& rng, double lo, double hi) {
