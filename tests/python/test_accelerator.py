@@ -141,3 +141,14 @@ def test_nas_bench_201_ranking_against_measured_latency():
             for a in rows.arch_str]
     assert _spearman(gpu, rows.titan_rtx_256) >= 0.75
     assert _spearman(edge, rows.fpga) >= 0.93
+
+
+def test_sweep_is_identical_at_any_thread_count(simfabric_bin):
+    results = []
+    for threads in ("1", "2"):
+        out = subprocess.run([simfabric_bin, "bench", "operators", "--count", "400", "--device", "systolic",
+                              "--threads", threads, "--seed", "9", "--json"],
+                             check=True, capture_output=True, text=True).stdout
+        results.append(json.loads(out))
+    assert results[0]["simulated_s"] == results[1]["simulated_s"]
+    assert results[0]["events"] == results[1]["events"]
