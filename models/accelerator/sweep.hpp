@@ -22,9 +22,14 @@ struct NetworkResult {
   bool exact = true;
 };
 
+// Every layer's weights stay resident in their tier while a network runs: throws
+// std::invalid_argument when a tier cannot hold them.
+void check_weights_fit(const Device& device, const Network& network);
+
 // Runs every operator (in parallel unless `parallel` is false) and sums in order.
 std::vector<OperatorResult> execute_all(const Device& device, const std::vector<Operator>& ops,
                                         const ExecOptions& options = {}, bool parallel = true);
+// Checks the weights fit (check_weights_fit), then runs the operators in order.
 NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options = {},
                               bool parallel = true);
 

@@ -306,6 +306,11 @@ ScenarioKind accelerator_kind() {
                 w.error("network", err.what());
               }
             }
+            try {
+              acc::check_weights_fit(device, net);
+            } catch (const std::invalid_argument& err) {
+              w.error("network", err.what());
+            }
             root.throw_if_errors();
             if (resident > 0.0) net = acc::keep_activations_on_chip(device, std::move(net), resident);
             return [device, net = std::move(net), options, mode](sim::Recorder* recorder) {

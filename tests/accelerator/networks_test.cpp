@@ -130,3 +130,11 @@ TEST_CASE("activation residency removes home-tier traffic without breaking the r
   }
   CHECK(moved > 50);
 }
+
+TEST_CASE("a network whose weights exceed their tier is an error") {
+  // 32 layers of a 7B-class model (~13 GB of BF16 weights) cannot live in 1 GiB of DRAM.
+  const auto step = llm_decode_step(TransformerConfig{4096, 32, 11008, 32}, 1, 128);
+  CHECK_THROWS_WITH_AS(execute_network(eyeriss_like(), step), doctest::Contains("cannot hold the network's"),
+                       std::invalid_argument);
+  CHECK_NOTHROW(execute_network(h100_sxm(), step));
+}
