@@ -301,16 +301,19 @@ void bind_accelerator(py::module_& m) {
     return operator_dict(d, r);
   }, py::arg("device"), py::arg("op"), py::arg("simulated_repeats") = 16,
         "Simulates one operator; returns latency, bytes and energy per tier and link, bottleneck.");
-  a.def("run_network", [](const acc::Device& d, const std::vector<PyOperator>& ops, OptStr weights_tier) {
-    const auto net = resolve_all(d, ops, weights_tier);
+  a.def("run_network", [](const acc::Device& d, const std::vector<PyOperator>& ops, OptStr weights_tier,
+                          double activations_on_chip) {
+    auto net = resolve_all(d, ops, weights_tier);
+    if (activations_on_chip > 0) net = acc::keep_activations_on_chip(d, std::move(net), activations_on_chip);
     acc::NetworkResult r;
     {
       py::gil_scoped_release release;
       r = acc::execute_network(d, net);
     }
     return network_dict(d, r);
-  }, py::arg("device"), py::arg("ops"), py::arg("weights_tier") = py::none(),
-        "Runs operators one after another (simulated in parallel); totals and per-operator arrays.");
+  }, py::arg("device"), py::arg("ops"), py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = 0.0,
+        "Runs operators one after another; activations_on_chip > 0 keeps outputs up to that fraction of the\n"
+        "on-chip tier there for the next operator. Runs operators one after another (simulated in parallel); totals and per-operator arrays.");
 
   a.def("systolic", [](std::uint32_t rows, std::uint32_t cols, const std::string& dataflow, std::uint64_t sr,
                        std::uint64_t t, std::uint64_t sc, std::uint64_t sram_bytes, std::uint32_t element_bytes) {

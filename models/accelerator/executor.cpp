@@ -3,182 +3,22 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <stdexcept>
 
-#include "models/accelerator/fluid.hpp"
+#include "models/accelerator/pipeline.hpp"
 #include "sim/simulator.hpp"
 
 namespace models::accelerator {
 
 namespace {
 
-using Paths = std::vector<std::vector<std::vector<std::size_t>>>;  // [from][to] -> links
-
-Paths all_paths(const Device& device) {
-  const std::size_t n = device.tiers.size();
-  Paths paths(n, std::vector<std::vector<std::size_t>>(n));
-  for (std::size_t a = 0; a < n; ++a) {
-    for (std::size_t b = 0; b < n; ++b) paths[a][b] = path_between(device, a, b);
-  }
-  return paths;
-}
-
-std::uint64_t transfer_wire_bytes(const Link& link, const Transfer& t) {
-  return t.pieces * wire_bytes(link, t.piece_bytes, t.offset_bytes);
-}
-
-double compute_seconds(const Device& device, const Operator& op, const Step& step) {
-  if (step.ops == 0) return 0.0;
-  const double peak = step.matrix ? device.peak_matrix_ops_per_s(op.dtype) : device.compute.vector_ops_per_s;
-  if (!(peak > 0.0)) {
-    throw std::invalid_argument("device \"" + device.name + "\" has no matrix peak for " +
-                                std::string(data_type_name(op.dtype)) + " (operator \"" + op.name + "\")");
-  }
-  return static_cast<double>(step.ops) / peak;
-}
-
-// The double-buffered pipeline over a flat list of steps.
-class Pipeline {
- public:
-  Pipeline(sim::Simulator& sim, const Device& device, const Operator& op, const Paths& paths,
-           const std::vector<const Step*>& steps)
-      : sim_(sim), device_(device), paths_(paths), steps_(steps), net_(sim, capacities(device), [this](std::uint64_t tag) {
-          on_transfer_done(tag);
-        }) {
-    const std::size_t n = steps.size();
-    loads_left_.assign(n, 0);
-    stores_left_.assign(n, 0);
-    load_done_.assign(n, 0);
-    compute_done_.assign(n, 0);
-    store_done_.assign(n, 0);
-    compute_start_.assign(n, sim::Time::zero());
-    compute_ps_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      compute_ps_[i] = static_cast<sim::Time::rep>(std::ceil(compute_seconds(device, op, *steps[i]) * 1e12));
-    }
-    engines_free_ = device.dma_engines;
-  }
-
-  void start() { pump(); }
-  const std::vector<sim::Time>& compute_start() const { return compute_start_; }
-  const std::vector<double>& carried() const { return net_.carried_bytes(); }
-
- private:
-  static std::vector<double> capacities(const Device& device) {
-    std::vector<double> c;
-    for (const auto& t : device.tiers) c.push_back(t.bandwidth_gb_per_s * 1e9);
-    for (const auto& l : device.links) c.push_back(l.bandwidth_gb_per_s * 1e9);
-    return c;
-  }
-
-  struct Pending {
-    const Transfer* transfer;
-    std::uint64_t tag;  // step * 2 + (store ? 1 : 0)
-  };
-
-  void issue(const Transfer& t, std::uint64_t tag) {
-    waiting_.push_back({&t, tag});
-    dispatch();
-  }
-
-  void dispatch() {
-    while (engines_free_ > 0 && !waiting_.empty()) {
-      const Pending p = waiting_.front();
-      waiting_.pop_front();
-      --engines_free_;
-      const Transfer& t = *p.transfer;
-      double latency_ns = device_.tiers[t.src].latency_ns;
-      for (std::size_t l : paths_[t.src][t.dst]) latency_ns += device_.links[l].latency_ns;
-      const auto index = static_cast<std::uint32_t>(started_.size());
-      started_.push_back(p);
-      sim_.schedule(sim::Time::from_ns(latency_ns), [this, index] { begin_flow(index); });
-    }
-  }
-
-  void begin_flow(std::uint32_t index) {
-    const Pending& p = started_[index];
-    const Transfer& t = *p.transfer;
-    const double payload = static_cast<double>(t.payload_bytes());
-    const std::size_t tiers = device_.tiers.size();
-    std::vector<FluidNetwork::Use> uses;
-    uses.push_back({static_cast<std::uint32_t>(t.src), 1.0});
-    uses.push_back({static_cast<std::uint32_t>(t.dst), 1.0});
-    for (std::size_t l : paths_[t.src][t.dst]) {
-      uses.push_back({static_cast<std::uint32_t>(tiers + l),
-                      static_cast<double>(transfer_wire_bytes(device_.links[l], t)) / payload});
-    }
-    net_.start(payload, std::move(uses), p.tag);
-  }
-
-  void on_transfer_done(std::uint64_t tag) {
-    ++engines_free_;
-    const std::size_t step = tag / 2;
-    if (tag % 2 == 0) {
-      if (--loads_left_[step] == 0) load_done_[step] = 1;
-    } else {
-      if (--stores_left_[step] == 0) store_done_[step] = 1;
-    }
-    dispatch();
-    pump();
-  }
-
-  void pump() {
-    const std::size_t n = steps_.size();
-    while (next_load_ < n && (next_load_ < 2 || compute_done_[next_load_ - 2])) {
-      const std::size_t i = next_load_++;
-      const Step& s = *steps_[i];
-      for (const Transfer& t : s.loads) {
-        if (t.payload_bytes() == 0 || t.src == t.dst) continue;
-        ++loads_left_[i];
-      }
-      if (loads_left_[i] == 0) load_done_[i] = 1;
-      for (const Transfer& t : s.loads) {
-        if (t.payload_bytes() == 0 || t.src == t.dst) continue;
-        issue(t, 2 * i);
-      }
-    }
-    if (!computing_ && next_compute_ < n && load_done_[next_compute_] &&
-        (next_compute_ < 2 || store_done_[next_compute_ - 2])) {
-      const std::size_t i = next_compute_;
-      computing_ = true;
-      compute_start_[i] = sim_.now();
-      sim_.schedule(sim::Time::from_ps(compute_ps_[i]), [this] { on_compute_done(); });
-    }
-  }
-
-  void on_compute_done() {
-    const std::size_t i = next_compute_++;
-    computing_ = false;
-    compute_done_[i] = 1;
-    const Step& s = *steps_[i];
-    for (const Transfer& t : s.stores) {
-      if (t.payload_bytes() == 0 || t.src == t.dst) continue;
-      ++stores_left_[i];
-    }
-    if (stores_left_[i] == 0) store_done_[i] = 1;
-    for (const Transfer& t : s.stores) {
-      if (t.payload_bytes() == 0 || t.src == t.dst) continue;
-      issue(t, 2 * i + 1);
-    }
-    pump();
-  }
-
-  sim::Simulator& sim_;
-  const Device& device_;
-  const Paths& paths_;
-  const std::vector<const Step*>& steps_;
-  FluidNetwork net_;
-  std::vector<std::uint32_t> loads_left_, stores_left_;
-  std::vector<char> load_done_, compute_done_, store_done_;
-  std::vector<sim::Time> compute_start_;
-  std::vector<sim::Time::rep> compute_ps_;
-  std::deque<Pending> waiting_;
-  std::vector<Pending> started_;
-  std::uint32_t engines_free_ = 0;
-  std::size_t next_load_ = 0, next_compute_ = 0;
-  bool computing_ = false;
-};
-
+using detail::all_paths;
+using detail::compute_seconds;
+using detail::Paths;
+using detail::Pipeline;
+using detail::Snapshot;
+using detail::transfer_wire_bytes;
 // Where each simulated repetition of each run and step run begins in the flat list.
 struct Layout {
   std::vector<const Step*> steps;
@@ -186,8 +26,11 @@ struct Layout {
   std::vector<std::vector<std::vector<std::vector<std::size_t>>>> starts;
 };
 
+// Repetitions simulated of `repeats`; the rest are skipped in an even number, so that a
+// pipeline alternating between two states (period of two repetitions) extrapolates too.
 std::uint64_t reduced(std::uint64_t repeats, std::uint64_t limit) {
-  return limit == 0 || repeats <= limit ? repeats : limit;
+  if (limit == 0 || repeats <= limit) return repeats;
+  return limit + ((repeats - limit) & 1);
 }
 
 Layout lay_out(const Plan& plan, std::uint64_t limit) {
@@ -211,17 +54,27 @@ Layout lay_out(const Plan& plan, std::uint64_t limit) {
   return layout;
 }
 
-// The constant interval between the starts of repetitions R/2 .. R-2, or -1 when any
-// two differ by over 1 ps. The first half is the pipeline filling; the last repetition
-// overlaps what follows the run.
-sim::Time::rep period_of(const std::vector<sim::Time>& at, const std::vector<std::size_t>& firsts) {
+// The repeating period of a list of repetition starts, as (time over q repetitions, q),
+// or q = 0 when neither one nor two repetitions bring the pipeline back to the same state.
+// The last repetition is left out: it overlaps what follows the run.
+struct Period {
+  sim::Time::rep ps = 0;
+  std::uint64_t reps = 0;
+  std::size_t from = 0;  // index in the list where the measured period starts
+};
+
+Period period_of(const Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
   const std::size_t last = firsts.size() - 2;
-  const std::size_t first = firsts.size() / 2;
-  const sim::Time::rep period = (at[firsts[last]] - at[firsts[last - 1]]).ps();
-  for (std::size_t i = first; i < last; ++i) {
-    if (std::abs((at[firsts[i + 1]] - at[firsts[i]]).ps() - period) > 1) return -1;
+  for (std::size_t q = 1; q <= 2; ++q) {
+    const Snapshot* a = pipeline.snapshot(firsts[last - q]);
+    const Snapshot* b = pipeline.snapshot(firsts[last]);
+    if (a != nullptr && b != nullptr && a->same_as(*b)) return {(b->at - a->at).ps(), q, last - q};
   }
-  return period;
+  return {};
+}
+
+void watch_last(Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
+  for (std::size_t back = 2; back <= 4; ++back) pipeline.watch(firsts[firsts.size() - back]);
 }
 
 // The least time `times` repetitions of `steps` can take: every channel's bytes at its
@@ -269,6 +122,19 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
   const Layout layout = lay_out(plan, limit);
   sim::Simulator sim(0);
   Pipeline pipeline(sim, device, op, paths, layout.steps);
+  for (std::size_t r = 0; r < plan.runs.size(); ++r) {
+    const auto& reps = layout.starts[r];
+    for (const auto& rep : reps) {
+      for (std::size_t j = 0; j < rep.size(); ++j) {
+        if (plan.runs[r].block[j].repeats > rep[j].size()) watch_last(pipeline, rep[j]);
+      }
+    }
+    if (plan.runs[r].repeats > reps.size()) {
+      std::vector<std::size_t> firsts;
+      for (const auto& rep : reps) firsts.push_back(rep[0][0]);
+      watch_last(pipeline, firsts);
+    }
+  }
   sim.schedule(sim::Time::from_ns(device.compute.op_overhead_ns), [&pipeline] { pipeline.start(); });
   sim.run();
   SimOutcome out;
@@ -285,12 +151,12 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
       for (std::size_t j = 0; j < run.block.size(); ++j) {
         const std::uint64_t skipped = run.block[j].repeats - reps[o][j].size();
         if (skipped == 0) continue;
-        sim::Time::rep p = period_of(at, reps[o][j]);
-        if (p < 0 || below(p, least_seconds(device, op, paths, {{&run.block[j].step, 1}}))) {
+        Period p = period_of(pipeline, reps[o][j]);
+        if (p.reps == 0 || below(p.ps, least_seconds(device, op, paths, {{&run.block[j].step, p.reps}}))) {
           out.exact = false;
-          p = (at[reps[o][j].end()[-2]] - at[reps[o][j].end()[-3]]).ps();
+          p = {(at[reps[o][j].end()[-2]] - at[reps[o][j].end()[-4]]).ps(), 2, 0};
         }
-        inner_extra[o] += static_cast<sim::Time::rep>(skipped) * p;
+        inner_extra[o] += static_cast<sim::Time::rep>(skipped / p.reps) * p.ps;
       }
       extra += inner_extra[o];
     }
@@ -298,16 +164,17 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
     if (skipped == 0) continue;
     std::vector<std::size_t> firsts;
     for (const auto& rep : reps) firsts.push_back(rep[0][0]);
-    sim::Time::rep p = period_of(at, firsts);
-    const std::size_t last = firsts.size() - 2;
-    std::vector<std::pair<const Step*, std::uint64_t>> block;
-    for (const StepRun& sr : run.block) block.emplace_back(&sr.step, sr.repeats);
-    if (p < 0 || inner_extra[firsts.size() / 2] != inner_extra[last] ||
-        below(p + inner_extra[last], least_seconds(device, op, paths, block))) {
+    Period p = period_of(pipeline, firsts);
+    if (p.reps == 0) {
       out.exact = false;
-      p = (at[firsts[last]] - at[firsts[last - 1]]).ps();
+      p = {(at[firsts.end()[-2]] - at[firsts.end()[-4]]).ps(), 2, firsts.size() - 4};
     }
-    extra += static_cast<sim::Time::rep>(skipped) * (p + inner_extra[last]);
+    // Over the measured repetitions the full run also spends their skipped inner steps.
+    for (std::size_t o = p.from; o < p.from + p.reps; ++o) p.ps += inner_extra[o];
+    std::vector<std::pair<const Step*, std::uint64_t>> block;
+    for (const StepRun& sr : run.block) block.emplace_back(&sr.step, sr.repeats * p.reps);
+    if (below(p.ps, least_seconds(device, op, paths, block))) out.exact = false;
+    extra += static_cast<sim::Time::rep>(skipped / p.reps) * p.ps;
   }
   out.latency = sim.now() + sim::Time::from_ps(extra);
   return out;
@@ -350,11 +217,19 @@ OperatorResult execute_plan(const Device& device, const Operator& op, const Plan
   }
   r.steps = plan.steps();
 
-  // period_of() needs a few settled repetitions to compare.
-  const std::uint64_t limit = options.simulated_repeats == 0 ? 0 : std::max<std::uint64_t>(options.simulated_repeats, 8);
-  SimOutcome sim_out = simulate(device, op, plan, paths, limit);
-  if (!sim_out.exact && limit != 0 && r.steps <= options.max_full_steps) {
+  // Runs that have not settled after `limit` repetitions get more, then every step.
+  SimOutcome sim_out;
+  if (options.simulated_repeats == 0) {
     sim_out = simulate(device, op, plan, paths, 0);
+  } else {
+    for (std::uint64_t limit = std::max<std::uint64_t>(options.simulated_repeats, 8);; limit *= 4) {
+      sim_out = simulate(device, op, plan, paths, limit);
+      if (sim_out.exact || sim_out.simulated_steps == r.steps) break;
+      if (limit >= 256) {
+        if (r.steps <= options.max_full_steps) sim_out = simulate(device, op, plan, paths, 0);
+        break;
+      }
+    }
   }
   r.latency = sim_out.latency;
   r.events = sim_out.events;

@@ -6,8 +6,9 @@
 // Runs of identical steps are simulated for a few repetitions; once the time between
 // repetitions is constant (within 1 ps) the pipeline is periodic and each remaining
 // repetition adds exactly that period. A period shorter than the repetition's own
-// roofline proves the run had not settled. If a run never settles, the plan is simulated
-// step by step instead (or, above `max_full_steps`, extrapolated and flagged inexact).
+// roofline proves the run had not settled. A run that has not settled is simulated with
+// 4x, 16x more repetitions (up to 256), then step by step (or, above `max_full_steps`,
+// extrapolated and flagged inexact).
 
 #include <cstdint>
 #include <string>

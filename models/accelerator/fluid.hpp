@@ -30,6 +30,12 @@ class FluidNetwork {
   void start(double payload_bytes, std::vector<Use> uses, std::uint64_t tag);
 
   std::size_t active() const { return flows_.size(); }
+  // Calls f(tag, remaining payload bytes now, rate) for each active flow, in order.
+  template <class F>
+  void for_each_flow(F&& f) const {
+    const double dt = (sim_.now() - last_update_).to_seconds();
+    for (const Flow& flow : flows_) f(flow.tag, flow.remaining - flow.rate * dt, flow.rate);
+  }
   // Channel bytes carried so far, per channel (payload x factor).
   const std::vector<double>& carried_bytes() const { return carried_; }
 

@@ -3,6 +3,8 @@
 #include <tbb/parallel_for.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "sim/random.hpp"
 
@@ -20,8 +22,25 @@ std::vector<OperatorResult> execute_all(const Device& device, const std::vector<
   return results;
 }
 
+void check_weights_fit(const Device& device, const Network& network) {
+  // Every layer's weights stay resident in their tier while the network runs.
+  std::vector<std::uint64_t> weights(device.tiers.size(), 0);
+  for (const Operator& op : network) {
+    const std::size_t tier = op.placement.weight.value_or(device.home_tier);
+    if (tier < weights.size()) weights[tier] += operand_bytes(op).weight;
+  }
+  for (std::size_t t = 0; t < weights.size(); ++t) {
+    if (weights[t] > device.tiers[t].capacity_bytes) {
+      throw std::invalid_argument("device \"" + device.name + "\": tier \"" + device.tiers[t].name + "\" capacity " +
+                                  std::to_string(device.tiers[t].capacity_bytes) + " B cannot hold the network's " +
+                                  std::to_string(weights[t]) + " B of weights");
+    }
+  }
+}
+
 NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options,
                               bool parallel) {
+  check_weights_fit(device, network);
   NetworkResult net;
   net.operators = execute_all(device, network, options, parallel);
   net.tier_bytes.assign(device.tiers.size(), 0);
@@ -36,6 +55,22 @@ NetworkResult execute_network(const Device& device, const Network& network, cons
     for (std::size_t l = 0; l < r.link_bytes.size(); ++l) net.link_bytes[l] += r.link_bytes[l];
   }
   return net;
+}
+
+Network keep_activations_on_chip(const Device& device, Network network, double fraction) {
+  const double budget = fraction * static_cast<double>(device.tiers[0].capacity_bytes);
+  for (std::size_t i = 0; i + 1 < network.size(); ++i) {
+    Operator& producer = network[i];
+    Operator& consumer = network[i + 1];
+    const auto passes = [](const Operator& op) {
+      return !std::holds_alternative<CopyShape>(op.shape) && !std::holds_alternative<GatherShape>(op.shape);
+    };
+    if (!passes(producer) || !passes(consumer) || producer.placement.output || consumer.placement.input) continue;
+    if (static_cast<double>(operand_bytes(producer).output) > budget) continue;
+    producer.placement.output = 0;
+    consumer.placement.input = 0;
+  }
+  return network;
 }
 
 namespace {

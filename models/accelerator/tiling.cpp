@@ -59,8 +59,28 @@ struct Tile {
 
 Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& w) {
   const std::uint64_t cap = device.tiers[0].capacity_bytes;
-  double best_score = INFINITY;
-  Tile best;
+  // Rates for the time estimate: the slowest channel feeding tier 0, and the compute.
+  double feed = device.tiers[0].bandwidth_gb_per_s * 1e9;
+  double latency_s = 0.0;
+  for (std::size_t tier : {w.a_tier, w.b_tier, w.c_tier}) {
+    if (tier == 0) continue;
+    feed = std::min(feed, device.tiers[tier].bandwidth_gb_per_s * 1e9);
+    double path_latency_ns = device.tiers[tier].latency_ns;
+    for (std::size_t l : path_to_onchip(device, tier)) {
+      feed = std::min(feed, device.links[l].bandwidth_gb_per_s * 1e9);
+      path_latency_ns += device.links[l].latency_ns;
+    }
+    latency_s = std::max(latency_s, path_latency_ns * 1e-9);
+  }
+  const double matrix_peak = device.peak_matrix_ops_per_s(op.dtype);
+  const double ops_per_s = w.matrix && matrix_peak > 0.0 ? matrix_peak : device.compute.vector_ops_per_s;
+  const double total_ops = 2.0 * static_cast<double>(w.g) * static_cast<double>(w.m) * static_cast<double>(w.n) *
+                           static_cast<double>(w.k);
+  struct Candidate {
+    Tile tile;
+    double estimate_s, steps, traffic;
+  };
+  std::vector<Candidate> candidates;
   std::uint64_t smallest = UINT64_MAX;
   for (std::uint64_t gt : tile_candidates(w.g)) {
     for (std::uint64_t mt : tile_candidates(w.m)) {
@@ -76,17 +96,33 @@ Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& 
                                      (w.shared_weights ? gtiles : 1) +
                                  static_cast<double>(w.g * w.m * w.n * w.e);
           const double steps = static_cast<double>(gtiles) * mtiles * ntiles * ktiles;
-          const double score = traffic + 64.0 * steps;
-          if (score < best_score) {
-            best_score = score;
-            best = {gt, mt, nt, kt};
-          }
+          // Steady state plus the first load and the last compute and store, which double
+          // buffering cannot hide.
+          const double step_in = static_cast<double>(gt * w.a_bytes(mt, kt) + w.b_bytes(gt, kt, nt));
+          const double step_out = static_cast<double>(gt * mt * nt * w.e);
+          const double step_ops = 2.0 * static_cast<double>(gt * mt * nt * kt);
+          // With two buffers, load i starts when compute i-2 ends and compute i waits for
+          // load i: two steps take at least a latency and two loads sharing the feed.
+          const double per_two_steps = latency_s + 2.0 * step_in / feed;
+          const double estimate =
+              std::max({total_ops / ops_per_s, traffic / feed, steps * per_two_steps / 2.0}) +
+              (step_in + step_out) / feed + step_ops / ops_per_s + 2.0 * latency_s;
+          candidates.push_back({{gt, mt, nt, kt}, estimate, steps, traffic});
         }
       }
     }
   }
-  if (!std::isfinite(best_score)) too_small(device, op, smallest);
-  return best;
+  if (candidates.empty()) too_small(device, op, smallest);
+  // Within 2% of the fastest estimate, take the fewest steps (then the fewest bytes):
+  // the estimate cannot tell such tiles apart, and fewer steps simulate faster.
+  double fastest = INFINITY;
+  for (const auto& c : candidates) fastest = std::min(fastest, c.estimate_s);
+  const Candidate* best = nullptr;
+  for (const auto& c : candidates) {
+    if (c.estimate_s > fastest * 1.02) continue;
+    if (best == nullptr || c.steps < best->steps || (c.steps == best->steps && c.traffic < best->traffic)) best = &c;
+  }
+  return best->tile;
 }
 
 void plan_gemm(const Device& device, const Operator& op, const GemmWork& w, Plan& plan) {

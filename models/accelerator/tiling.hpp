@@ -5,7 +5,8 @@
 //
 // Heuristic (GEMM and conv lowered to GEMM): search tile sizes over powers of two in
 // each of batch, m, n, k whose double-buffered working set fits the on-chip tier, and
-// take the one moving the fewest bytes from memory, fewer steps breaking ties. Loop
+// take the one with the least estimated time: steady state (compute or traffic, whichever
+// is larger) plus the fill and drain double buffering cannot hide. Loop
 // order: batch, m, n tiles outermost, k innermost; partial sums stay on chip until the
 // last k step stores the output tile.
 

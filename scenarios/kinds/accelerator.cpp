@@ -291,6 +291,9 @@ ScenarioKind accelerator_kind() {
             const std::string mode = e.text("mode", "simulate", {"simulate", "systolic"});
             acc::ExecOptions options;
             options.simulated_repeats = static_cast<std::uint64_t>(e.integer("simulated_repeats", 16, 0, 1 << 20));
+            // Fraction of the on-chip tier an activation may occupy to stay there for the
+            // next operator; 0 sends every activation through the home tier.
+            const double resident = e.number("activations_on_chip", 0.0, 0.0, 1.0);
             e.reject_unread();
             if (mode == "systolic" && device.systolic.rows == 0) {
               e.error("mode", "device \"" + device.name + "\" has no systolic array (add a [systolic] table)");
@@ -303,7 +306,13 @@ ScenarioKind accelerator_kind() {
                 w.error("network", err.what());
               }
             }
+            try {
+              acc::check_weights_fit(device, net);
+            } catch (const std::invalid_argument& err) {
+              w.error("network", err.what());
+            }
             root.throw_if_errors();
+            if (resident > 0.0) net = acc::keep_activations_on_chip(device, std::move(net), resident);
             return [device, net = std::move(net), options, mode](sim::Recorder* recorder) {
               RunSummary s = mode == "systolic" ? systolic(device, net, recorder) : simulate(device, net, options, recorder);
               if (recorder != nullptr) recorder->summary("device", device.name);

@@ -49,14 +49,14 @@ void check_roofline(const std::string& device_name, std::size_t count, std::uint
 
 }  // namespace
 
-TEST_CASE("roofline invariant: 2,000 random operators on every preset") {
+TEST_CASE("roofline invariant: 2000 random operators on every preset") {
   for (const auto& name : preset_names()) {
     CAPTURE(name);
     check_roofline(name, 2000, 11);
   }
 }
 
-TEST_CASE("roofline invariant: 10,000 random operators on every preset" * doctest::test_suite("heavy")) {
+TEST_CASE("roofline invariant: 10000 random operators on every preset" * doctest::test_suite("heavy")) {
   for (const auto& name : preset_names()) {
     CAPTURE(name);
     check_roofline(name, 10000, 12);
@@ -99,7 +99,7 @@ TEST_CASE("extrapolating periodic runs matches step-by-step simulation") {
   }
 }
 
-TEST_CASE("bytes conservation: work and traffic of the plan, and what the simulation carried") {
+TEST_CASE("bytes conservation: work and traffic of the plan and what the simulation carried") {
   const Device d = h100_sxm();
   ExecOptions full;
   full.simulated_repeats = 0;
@@ -159,7 +159,7 @@ TEST_CASE("energy equals the sum of its parts") {
   }
 }
 
-TEST_CASE("zero-copy host reads are bound by PCIe; misaligned requests lose efficiency as configured") {
+TEST_CASE("zero-copy host reads are bound by PCIe and misaligned requests lose efficiency as configured") {
   Device d = h100_sxm();
   const std::size_t host = *d.tier_index("host");
   const std::size_t pcie = 1;
@@ -191,7 +191,7 @@ TEST_CASE("zero-copy host reads are bound by PCIe; misaligned requests lose effi
   CHECK(fine.link_bytes[pcie] == rows * 2 * (64 + 24));
 }
 
-TEST_CASE("weights read over PCIe: the operator is bound by the link, not by HBM or compute") {
+TEST_CASE("weights read over PCIe: the operator is bound by the link and not by HBM or compute") {
   const Device d = h100_sxm();
   Operator op = gemm("host_weights", 64, 8192, 8192);
   op.placement.weight = *d.tier_index("host");

@@ -59,7 +59,7 @@ TEST_CASE("transformer block arithmetic matches the closed form") {
   CHECK(r.latency.to_seconds() > 0);
 }
 
-TEST_CASE("NAS-Bench-201 cells build from the arch string; bad strings are errors") {
+TEST_CASE("NAS-Bench-201 cells build from the arch string and bad strings are errors") {
   const auto empty = nas_bench_201("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", 1);
   const auto convs = nas_bench_201("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|", 1);
   std::size_t conv_empty = 0, conv_full = 0;
@@ -103,4 +103,38 @@ TEST_CASE("network results are the same in parallel and serially") {
     CHECK_FALSE(r.bottleneck.empty());
   }
   CHECK(sum == a.latency);
+}
+
+TEST_CASE("activation residency removes home-tier traffic without breaking the roofline") {
+  const Device d = h100_sxm();
+  const auto net = resnet50(8);
+  const auto resident = keep_activations_on_chip(d, net, 0.25);
+  const auto base = execute_network(d, net);
+  const auto kept = execute_network(d, resident);
+  CHECK(kept.ops == base.ops);
+  CHECK(kept.tier_bytes[1] < base.tier_bytes[1]);
+  CHECK(kept.latency <= base.latency);
+  std::size_t moved = 0;
+  for (std::size_t i = 0; i < resident.size(); ++i) {
+    if (resident[i].placement.output == std::optional<std::size_t>(0)) {
+      ++moved;
+      CHECK(static_cast<double>(operand_bytes(resident[i]).output) <= 0.25 * d.tiers[0].capacity_bytes);
+      REQUIRE(i + 1 < resident.size());
+      CHECK(resident[i + 1].placement.input == std::optional<std::size_t>(0));
+    }
+    const auto& r = kept.operators[i];
+    double bound = r.compute_bound_s;
+    for (double b : r.tier_bound_s) bound = std::max(bound, b);
+    for (double b : r.link_bound_s) bound = std::max(bound, b);
+    CHECK(r.latency.to_seconds() >= bound);
+  }
+  CHECK(moved > 50);
+}
+
+TEST_CASE("a network whose weights exceed their tier is an error") {
+  // 32 layers of a 7B-class model (~13 GB of BF16 weights) cannot live in 1 GiB of DRAM.
+  const auto step = llm_decode_step(TransformerConfig{4096, 32, 11008, 32}, 1, 128);
+  CHECK_THROWS_WITH_AS(execute_network(eyeriss_like(), step), doctest::Contains("cannot hold the network's"),
+                       std::invalid_argument);
+  CHECK_NOTHROW(execute_network(h100_sxm(), step));
 }

@@ -57,7 +57,7 @@ TEST_CASE("utilisation falls as the model predicts when a layer does not fill th
   }
 }
 
-TEST_CASE("a convolution is lowered to Sr = output pixels, T = K*K*C_in, Sc = filters") {
+TEST_CASE("a convolution is lowered to Sr output pixels by T = K*K*C_in by Sc filters") {
   const Conv2dShape conv{1, 64, 128, 56, 56, 3, 3, 1, 1, 1};
   const auto layer = lower_to_gemm(conv);
   CHECK(layer.sr == 56 * 56);

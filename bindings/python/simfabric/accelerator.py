@@ -56,16 +56,18 @@ def device(spec: Union[str, Device]) -> Device:
 
 
 def run_network(dev: Union[str, Device], ops: Union[str, Iterable[Operator]], batch: int = 1,
-                dtype: str = "bf16", weights_tier: Optional[str] = None) -> dict:
+                dtype: str = "bf16", weights_tier: Optional[str] = None,
+                activations_on_chip: float = 0.0) -> dict:
     """Runs a network (a name from ``network_names()`` or a list of operators) on a device.
 
     Returns totals (``latency_s``, ``energy_pj``, ``tier_bytes``, ``link_bytes``) and an
-    ``operators`` dict of per-operator numpy arrays and lists.
+    ``operators`` dict of per-operator numpy arrays and lists. ``activations_on_chip``
+    > 0 leaves outputs up to that fraction of the on-chip tier there for the next operator.
     """
     d = device(dev)
     if isinstance(ops, str):
         ops = network(ops, batch=batch, dtype=dtype)
-    return _acc.run_network(d, list(ops), weights_tier)
+    return _acc.run_network(d, list(ops), weights_tier, activations_on_chip)
 
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "Iterable",
