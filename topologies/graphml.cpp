@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include <boost/graph/graphml.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
@@ -17,11 +19,14 @@ struct RawEdge {
   double bandwidth_gbps = 0.0;
   double latency_ns = 0.0;
 };
-using RawGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, RawNode, RawEdge>;
-}  // namespace
+// Cables are full duplex either way; the graph's edgedefault only decides which Boost
+// graph type the reader accepts.
+template <class Direction>
+using RawGraph = boost::adjacency_list<boost::vecS, boost::vecS, Direction, RawNode, RawEdge>;
 
-Topology read_graphml(std::istream& in, const std::string& source) {
-  RawGraph raw;
+template <class Raw>
+Topology build(std::istream& in, const std::string& source) {
+  Raw raw;
   boost::dynamic_properties dp;  // no generator: unknown attributes throw
   dp.property("kind", boost::get(&RawNode::kind, raw));
   dp.property("name", boost::get(&RawNode::name, raw));
@@ -67,6 +72,20 @@ Topology read_graphml(std::istream& in, const std::string& source) {
     throw TopologyError(source + ": " + e.what());
   }
   return t;
+}
+
+}  // namespace
+
+Topology read_graphml(std::istream& in, const std::string& source) {
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  std::istringstream undirected(text);
+  try {
+    return build<RawGraph<boost::undirectedS>>(undirected, source);
+  } catch (const TopologyError& e) {
+    if (std::string(e.what()).find("directed graph into an undirected") == std::string::npos) throw;
+  }
+  std::istringstream directed(text);
+  return build<RawGraph<boost::directedS>>(directed, source);
 }
 
 Topology load_graphml(const std::filesystem::path& path) {
