@@ -33,6 +33,7 @@ FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, Ne
   const std::size_t n = topology.link_count();
   links_.resize(n);
   link_stats_.resize(n);
+  last_route_.resize(topology.node_count());
   residual_.resize(n);
   weight_sum_.resize(n);
   unfrozen_.resize(n);
@@ -116,14 +117,40 @@ void FlowNetwork::start_transfer(NodeId src, NodeId dst, double bytes, std::uint
     const std::uint64_t hash =
         sim::mix64(params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + i));
     const std::uint32_t id = new_flow(src, dst, bytes / k, t, hash);
-    if (!route(flows_[id])) {
+    Flow& f = flows_[id];
+    const CachedRoute& route = cached_route(f, i);
+    f.path_epoch = topology_->routing_epoch();
+    if (!route.reachable) {
       // Reported from the activation event, never from inside this call.
-      flows_[id].path_epoch = UINT64_MAX;
+      f.path_epoch = UINT64_MAX;
       launch(id, 0);
       continue;
     }
-    launch(id, path_latency_ps(flows_[id]));
+    f.hops.assign(route.hops.begin(), route.hops.end());
+    launch(id, route.latency_ps);
   }
+}
+
+const FlowNetwork::CachedRoute& FlowNetwork::cached_route(Flow& f, std::uint32_t subflow) {
+  constexpr std::size_t kMaxCachedHops = std::size_t{1} << 23;  // bounds the cache near 200 MB
+  if (route_cache_epoch_ != topology_->routing_epoch() || route_cache_hops_ > kMaxCachedHops) {
+    route_cache_.clear();
+    route_cache_hops_ = 0;
+    route_cache_epoch_ = topology_->routing_epoch();
+    ++route_cache_generation_;
+  }
+  LastRoute& last = last_route_[f.src];
+  if (last.generation == route_cache_generation_ && last.dst == f.dst && last.subflow == subflow) return *last.route;
+  auto [it, inserted] = route_cache_.try_emplace(ConnectionKey{static_cast<std::uint64_t>(f.src) << 32 | f.dst, subflow});
+  if (inserted) {
+    CachedRoute& c = it->second;
+    c.reachable = route(f);
+    c.hops = f.hops;
+    c.latency_ps = path_latency_ps(f);
+    route_cache_hops_ += c.hops.size() + 4;
+  }
+  last = LastRoute{f.dst, subflow, route_cache_generation_, &it->second};
+  return it->second;
 }
 
 void FlowNetwork::start_transfer_on(NodeId src, NodeId dst, double bytes, std::uint64_t tag,
@@ -154,6 +181,10 @@ void FlowNetwork::launch(std::uint32_t id, std::int64_t latency_ps) {
 
 void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation) {
   const std::int64_t key = time_ps * 2 + (activation ? 1 : 0);
+  if (key == last_bucket_key_) {
+    buckets_[last_bucket_].entries.push_back(Entry{flow, flows_[flow].gen});
+    return;
+  }
   auto [it, inserted] = bucket_index_.try_emplace(key, 0);
   if (inserted) {
     std::uint32_t b;
@@ -171,12 +202,15 @@ void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activat
     sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); });
   }
   buckets_[it->second].entries.push_back(Entry{flow, flows_[flow].gen});
+  last_bucket_key_ = key;
+  last_bucket_ = it->second;
 }
 
 void FlowNetwork::run_bucket(std::uint32_t b) {
   const std::int64_t t = buckets_[b].time_ps;
   const bool activation = buckets_[b].activation;
   bucket_index_.erase(t * 2 + (activation ? 1 : 0));
+  if (last_bucket_key_ == t * 2 + (activation ? 1 : 0)) last_bucket_key_ = -1;
   // Entries may be appended while this runs (zero-latency follow-ups), so index.
   for (std::size_t i = 0; i < buckets_[b].entries.size(); ++i) {
     const Entry e = buckets_[b].entries[i];
@@ -348,6 +382,13 @@ void FlowNetwork::solve(const std::vector<std::uint32_t>& comp, const std::vecto
   // first and freezes its flows at that level. A heap of link levels keeps each round
   // O(log links); levels only grow, so popped levels are non-decreasing.
   ++solves_;
+  if (comp.size() == 1) {
+    // A flow alone on its links: its rate is its tightest link's capacity over weight.
+    double rate = std::numeric_limits<double>::infinity();
+    for (const Hop& h : flows_[comp[0]].hops) rate = std::min(rate, links_[h.link].capacity / h.weight);
+    if (std::isfinite(rate)) set_rate(comp[0], rate);
+    return;
+  }
   for (LinkId l : links) {
     residual_[l] = links_[l].capacity;
     weight_sum_[l] = 0.0;

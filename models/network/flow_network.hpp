@@ -149,6 +149,23 @@ class FlowNetwork {
     std::vector<Entry> entries;
   };
 
+  // Routes are a function of the connection (src, dst, subflow) and the set of links up,
+  // so collectives that reuse connections every step route each one once.
+  struct ConnectionKey {
+    std::uint64_t pair;
+    std::uint32_t subflow;
+    bool operator==(const ConnectionKey&) const = default;
+  };
+  struct ConnectionHash {
+    std::size_t operator()(const ConnectionKey& k) const { return sim::mix64(k.pair * 31 + k.subflow); }
+  };
+  struct CachedRoute {
+    std::vector<Hop> hops;
+    std::int64_t latency_ps = 0;
+    bool reachable = false;
+  };
+  const CachedRoute& cached_route(Flow& f, std::uint32_t subflow);
+
   std::uint32_t new_transfer(std::uint64_t tag, std::uint32_t flows);
   std::uint32_t new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer, std::uint64_t hash);
   bool route(Flow& f);  // fills hops by policy; false when unreachable
@@ -186,6 +203,21 @@ class FlowNetwork {
   std::unordered_map<std::int64_t, std::uint32_t> bucket_index_;
   std::vector<Bucket> buckets_;
   std::vector<std::uint32_t> free_buckets_;
+
+  std::unordered_map<ConnectionKey, CachedRoute, ConnectionHash> route_cache_;
+  std::uint64_t route_cache_epoch_ = 0;
+  std::uint64_t route_cache_generation_ = 1;  // bumped whenever route_cache_ is cleared
+  // The last connection each source used: a ring step reuses it without a hash lookup.
+  struct LastRoute {
+    NodeId dst = 0;
+    std::uint32_t subflow = 0;
+    std::uint64_t generation = 0;
+    const CachedRoute* route = nullptr;
+  };
+  std::vector<LastRoute> last_route_;
+  std::size_t route_cache_hops_ = 0;
+  std::int64_t last_bucket_key_ = -1;
+  std::uint32_t last_bucket_ = 0;
 
   std::vector<LinkId> dirty_;
   bool flush_pending_ = false;
