@@ -118,6 +118,7 @@ void FlowNetwork::start_transfer(NodeId src, NodeId dst, double bytes, std::uint
         sim::mix64(params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + i));
     const std::uint32_t id = new_flow(src, dst, bytes / k, t, hash);
     Flow& f = flows_[id];
+    f.share = 1.0 / k;
     const CachedRoute& route = cached_route(f, i);
     f.path_epoch = topology_->routing_epoch();
     if (!route.reachable) {
@@ -167,6 +168,7 @@ void FlowNetwork::start_transfer_on(NodeId src, NodeId dst, double bytes, std::u
   const std::uint32_t t = new_transfer(tag, 1);
   const std::uint32_t id = new_flow(src, dst, bytes, t, 0);
   Flow& f = flows_[id];
+  f.share = 1.0;
   f.explicit_path = true;
   f.path_epoch = topology_->routing_epoch();
   for (LinkId l : path) f.hops.push_back(Hop{l, 0, 1.0});
@@ -260,7 +262,7 @@ void FlowNetwork::attach(std::uint32_t id) {
     link.flows.push_back(Member{id, h});
     LinkStats& s = link_stats_[l];
     s.max_flows = std::max<std::uint32_t>(s.max_flows, static_cast<std::uint32_t>(link.flows.size()));
-    link.weight += f.hops[h].weight;
+    link.weight += f.hops[h].weight * f.share;
     s.max_load = std::max(s.max_load, link.weight);
     mark_dirty(l);
   }
@@ -274,7 +276,7 @@ void FlowNetwork::detach(std::uint32_t id) {
     link.flows[h.slot] = last;
     flows_[last.flow].hops[last.hop].slot = h.slot;
     link.flows.pop_back();
-    link.weight = link.flows.empty() ? 0.0 : link.weight - h.weight;
+    link.weight = link.flows.empty() ? 0.0 : link.weight - h.weight * f.share;
     if (f.rate != 0.0) set_link_load(h.link, link.load - h.weight * f.rate);
     mark_dirty(h.link);
   }

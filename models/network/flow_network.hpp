@@ -51,7 +51,7 @@ struct FlowRecord {
 struct LinkStats {
   double carried_bytes = 0.0;     // integral of the link's load
   std::uint32_t max_flows = 0;    // most flows on the link at once
-  double max_load = 0.0;          // most flow-weight at once (sprayed flows count fractionally)
+  double max_load = 0.0;          // most transfers at once (sprayed flows and split subflows count fractionally)
   double best_flow_gbps = 0.0;    // fastest drain rate of a completed flow through the link
   std::uint64_t flows_completed = 0;
 };
@@ -106,6 +106,7 @@ class FlowNetwork {
     double remaining = 0.0;
     double delivered = 0.0;
     double rate = 0.0;  // bytes per second
+    double share = 1.0;  // of its transfer: 1/k for one of k split subflows
     std::int64_t updated_ps = 0;
     std::int64_t finish_ps = -1;
     std::int64_t active_ps = 0;
