@@ -5,6 +5,7 @@
 
 namespace bindings {
 
-void bind_sim(pybind11::module_& m);  // bindings/sim.cpp
+void bind_sim(pybind11::module_& m);     // bindings/sim.cpp
+void bind_fabric(pybind11::module_& m);  // bindings/fabric.cpp: topologies, network, collective
 
 }  // namespace bindings

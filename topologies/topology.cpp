@@ -37,6 +37,32 @@ NodeKind node_kind_from(std::string_view text) {
                               "\" (expected host, gpu, nic, leaf, spine, core or switch)");
 }
 
+Topology::Topology(const Topology& other)
+    : graph_(other.graph_),
+      out_(other.out_),
+      in_(other.in_),
+      endpoints_(other.endpoints_),
+      routing_epoch_(other.routing_epoch_) {
+  reindex_links();
+}
+
+Topology& Topology::operator=(const Topology& other) {
+  if (this != &other) {
+    graph_ = other.graph_;
+    out_ = other.out_;
+    in_ = other.in_;
+    endpoints_ = other.endpoints_;
+    routing_epoch_ = other.routing_epoch_;
+    reindex_links();
+  }
+  return *this;
+}
+
+void Topology::reindex_links() {
+  links_.assign(boost::num_edges(graph_), Graph::edge_descriptor{});
+  for (auto [it, end] = boost::edges(graph_); it != end; ++it) links_[graph_[*it].id] = *it;
+}
+
 NodeId Topology::add_node(std::string name, NodeKind kind) {
   const auto id = static_cast<NodeId>(boost::add_vertex(NodeProps{std::move(name), kind}, graph_));
   out_.emplace_back();

@@ -49,6 +49,13 @@ class TopologyError : public std::invalid_argument {
 
 class Topology {
  public:
+  Topology() = default;
+  // Copies rebuild the link index: Boost edge descriptors point into their own graph.
+  Topology(const Topology& other);
+  Topology& operator=(const Topology& other);
+  Topology(Topology&&) noexcept = default;
+  Topology& operator=(Topology&&) noexcept = default;
+
   NodeId add_node(std::string name, NodeKind kind);
   LinkId add_link(NodeId from, NodeId to, double bandwidth_gbps, std::int64_t latency_ps);
   // Two links, from->to then to->from; returns the first.
@@ -87,6 +94,7 @@ class Topology {
 
  private:
   LinkProps& mutable_link(LinkId l) { return graph_[links_[l]]; }
+  void reindex_links();
   Graph graph_;
   std::vector<Graph::edge_descriptor> links_;
   std::vector<std::vector<LinkId>> out_;

@@ -199,6 +199,20 @@ ScenarioKind fabric_kind() {
               t.validate();
               for (const auto& [a, b] : faults.down) cable_link(t, a, b);
               for (const auto& [a, b] : faults.degraded) cable_link(t, a, b);
+              if (wl.type == "collective") {
+                auto c = wl.collective;
+                if (c.ranks == 0) c.ranks = static_cast<std::uint32_t>(t.endpoints().size());
+                if (c.ranks > t.endpoints().size()) {
+                  throw ScenarioError({{scenario.file(), 0, "workload.ranks",
+                                        fmt::format("{} ranks but the topology has {} endpoints", c.ranks,
+                                                    t.endpoints().size())}});
+                }
+                try {
+                  models::collective::make_program(c);
+                } catch (const std::invalid_argument& e) {
+                  throw ScenarioError({{scenario.file(), 0, "workload", e.what()}});
+                }
+              }
               for (double h : faults.slow_nic_hosts) {
                 if (h < 0 || h >= static_cast<double>(t.endpoints().size())) {
                   throw std::invalid_argument("faults.slow_nic_hosts: endpoint " + std::to_string(h) +

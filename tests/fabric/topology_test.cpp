@@ -145,3 +145,13 @@ TEST_CASE("GraphML: documented attributes load, unknown ones and bad values are 
   std::istringstream in5(kind);
   CHECK_THROWS_WITH_AS(read_graphml(in5, "kind.graphml"), doctest::Contains("unknown node kind"), TopologyError);
 }
+
+TEST_CASE("a copied topology is independent of the original") {
+  Topology a = leaf_spine(LeafSpineParams{});
+  Topology b = a;
+  b.set_link_down(0);
+  CHECK(a.link_up(0));
+  CHECK_FALSE(b.link_up(0));
+  CHECK(b.link(3).id == 3);
+  CHECK(b.capacity_bytes_per_s(3) == a.capacity_bytes_per_s(3));
+}
