@@ -260,7 +260,7 @@ void FlowNetwork::attach(std::uint32_t id) {
     Link& link = links_[l];
     f.hops[h].slot = static_cast<std::uint32_t>(link.flows.size());
     link.flows.push_back(Member{id, h});
-    LinkStats& s = link_stats_[l];
+    LinkStats& s = link.stats;
     s.max_flows = std::max<std::uint32_t>(s.max_flows, static_cast<std::uint32_t>(link.flows.size()));
     link.weight += f.hops[h].weight * f.share;
     s.max_load = std::max(s.max_load, link.weight);
@@ -277,8 +277,9 @@ void FlowNetwork::detach(std::uint32_t id) {
     flows_[last.flow].hops[last.hop].slot = h.slot;
     link.flows.pop_back();
     link.weight = link.flows.empty() ? 0.0 : link.weight - h.weight * f.share;
-    if (f.rate != 0.0) set_link_load(h.link, link.load - h.weight * f.rate);
-    mark_dirty(h.link);
+    if (f.rate != 0.0) set_link_load(h.link, link.flows.empty() ? 0.0 : link.load - h.weight * f.rate);
+    // A link left empty has no rates to re-share.
+    if (!link.flows.empty()) mark_dirty(h.link);
   }
 }
 
@@ -297,7 +298,7 @@ void FlowNetwork::finish_flow(std::uint32_t id, bool delivered) {
     if (delivered && !f.hops.empty() && now > f.active_ps) {
       const double gbps = f.bytes * 8.0 / (static_cast<double>(now - f.active_ps) / kPsPerS) / 1e9;
       for (const Hop& h : f.hops) {
-        LinkStats& s = link_stats_[h.link];
+        LinkStats& s = links_[h.link].stats;
         s.best_flow_gbps = std::max(s.best_flow_gbps, gbps);
         ++s.flows_completed;
       }
@@ -450,7 +451,7 @@ void FlowNetwork::solve(const std::vector<std::uint32_t>& comp, const std::vecto
 void FlowNetwork::set_link_load(LinkId l, double load) {
   Link& link = links_[l];
   const std::int64_t now = now_ps();
-  link_stats_[l].carried_bytes += link.load * static_cast<double>(now - link.load_since_ps) / kPsPerS;
+  link.stats.carried_bytes += link.load * static_cast<double>(now - link.load_since_ps) / kPsPerS;
   link.load_since_ps = now;
   link.load = load;
 }
@@ -529,17 +530,18 @@ void FlowNetwork::link_degraded_at(sim::Time at, LinkId link, double fraction) {
 
 void FlowNetwork::settle() {
   for (LinkId l = 0; l < links_.size(); ++l) set_link_load(l, links_[l].load);
+  for (LinkId l = 0; l < links_.size(); ++l) link_stats_[l] = links_[l].stats;
 }
 
 std::uint32_t FlowNetwork::max_link_flows() const {
   std::uint32_t m = 0;
-  for (const auto& s : link_stats_) m = std::max(m, s.max_flows);
+  for (const auto& l : links_) m = std::max(m, l.stats.max_flows);
   return m;
 }
 
 double FlowNetwork::max_link_load() const {
   double m = 0.0;
-  for (const auto& s : link_stats_) m = std::max(m, s.max_load);
+  for (const auto& l : links_) m = std::max(m, l.stats.max_load);
   return m;
 }
 

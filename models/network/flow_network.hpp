@@ -81,6 +81,7 @@ class FlowNetwork {
   // Brings link byte counters up to now(); call before reading link_stats() at the end.
   void settle();
 
+  // Per-link statistics as of the last settle().
   const std::vector<LinkStats>& link_stats() const { return link_stats_; }
   const std::vector<FlowRecord>& flow_records() const { return records_; }
   const std::vector<LinkId>& path_links() const { return record_paths_; }
@@ -134,6 +135,7 @@ class FlowNetwork {
     std::uint32_t mark = 0;
     bool dirty = false;
     std::vector<Member> flows;
+    LinkStats stats;  // beside the hot fields: one cache line serves a flow's hop
   };
   struct Transfer {
     std::uint64_t tag = 0;
