@@ -7,5 +7,7 @@ namespace scenarios {
 
 ScenarioKind mm1_kind();  // scenarios/kinds/mm1.cpp
 ScenarioKind accelerator_kind();  // scenarios/kinds/accelerator.cpp
+ScenarioKind mm1_kind();     // scenarios/kinds/mm1.cpp
+ScenarioKind fabric_kind();  // scenarios/kinds/fabric.cpp
 
 }  // namespace scenarios

@@ -10,6 +10,7 @@ const std::vector<ScenarioKind>& scenario_kinds() {
   static const std::vector<ScenarioKind> kinds = {
       mm1_kind(),
       accelerator_kind(),
+      fabric_kind(),
   };
   return kinds;
 }

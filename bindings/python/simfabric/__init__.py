@@ -25,6 +25,7 @@ from ._core import (
 from . import _core
 from .process import Delay, Signal, Simulator
 from . import accelerator, analysis
+from . import collective, network, routing, topologies
 
 bench = _core.bench
 
