@@ -170,3 +170,13 @@ def test_ofa_mobilenet_v3_batch_one_ranking_beats_flops():
     rho_sim = _spearman(simulated, rows.v100_1)
     assert rho_sim >= 0.85
     assert rho_sim > _spearman(flops, rows.v100_1) + 0.3
+
+
+def test_fbnet_batch_one_ranking_against_measured_gpu():
+    """FBNet space, last 200 rows, RTX 2080 Ti at batch 1: observed rho ~0.89 for the
+    simulated A100 against ~0.16 for FLOPs."""
+    import pandas as pd
+    rows = pd.read_csv("/work/shared/data/fbnet_latency_ms.csv").tail(200)
+    a100 = acc.preset("a100")
+    simulated = [acc.run_network(a100, acc.fbnet(s, 1), activations_on_chip=0.25)["latency_s"] for s in rows.op_str_22]
+    assert _spearman(simulated, rows["2080ti_1"]) >= 0.8
