@@ -1,5 +1,6 @@
 #include "models/accelerator/networks.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -23,7 +24,9 @@ class Builder {
     ops_.push_back(conv2d(name, s, dtype_));
     return {out_c, s.out_height(), s.out_width()};
   }
-  void act(const std::string& name, Shape s) { ops_.push_back(elementwise(name, elements(s), 1, 1, dtype_)); }
+  void act(const std::string& name, Shape s, std::uint64_t ops_per_element = 1) {
+    ops_.push_back(elementwise(name, elements(s), 1, ops_per_element, dtype_));
+  }
   void add(const std::string& name, Shape s, std::uint64_t inputs = 2) {
     ops_.push_back(elementwise(name, elements(s), inputs, inputs - 1, dtype_));
   }
@@ -53,16 +56,27 @@ void require_batch(std::uint64_t batch) {
 }
 
 // MobileNet inverted residual: 1x1 expand, k x k depthwise, 1x1 project (+ residual).
+// Optional squeeze-excite (MobileNetV3): global pool, two small FCs, channel scaling.
+// `act_ops` is the cost per element of the activation (1 for ReLU, 4 for h-swish).
 Shape inverted_residual(Builder& b, const std::string& name, Shape in, std::uint64_t out_c, std::uint64_t k,
-                        std::uint64_t stride, std::uint64_t expand, std::uint64_t groups = 1) {
+                        std::uint64_t stride, std::uint64_t expand, std::uint64_t groups = 1, bool se = false,
+                        std::uint64_t act_ops = 1) {
   Shape x = in;
   const std::uint64_t mid = in.c * expand;
   if (expand != 1 || groups != 1) {
     x = b.conv(name + ".expand", x, mid, 1, 1, groups);
-    b.act(name + ".expand_act", x);
+    b.act(name + ".expand_act", x, act_ops);
   }
   x = b.conv(name + ".dw", x, x.c, k, stride, x.c);
-  b.act(name + ".dw_act", x);
+  b.act(name + ".dw_act", x, act_ops);
+  if (se) {
+    // OFA's SE reduction: channels / 4 rounded to a multiple of 8.
+    const std::uint64_t squeezed = std::max<std::uint64_t>(8, (x.c / 4 + 4) / 8 * 8);
+    b.global_pool(name + ".se_pool", x);
+    b.fc(name + ".se_reduce", x.c, squeezed);
+    b.fc(name + ".se_expand", squeezed, x.c);
+    b.add(name + ".se_scale", x);
+  }
   x = b.conv(name + ".project", x, out_c, 1, 1, groups);
   if (stride == 1 && in.c == out_c) b.add(name + ".residual", x);
   return x;
@@ -130,6 +144,8 @@ Network ofa_mobilenet_v3(const OfaMbv3Config& cfg, std::uint64_t batch, DataType
   // OFA-MBv3 stage widths and strides (Once-for-All, MobileNetV3 search space).
   const std::array<std::uint64_t, 5> widths{24, 40, 80, 112, 160};
   const std::array<std::uint64_t, 5> strides{2, 2, 2, 1, 2};
+  const std::array<bool, 5> squeeze_excite{false, true, false, true, true};
+  const std::array<std::uint64_t, 5> act_ops{1, 1, 4, 4, 4};  // ReLU, then h-swish
   for (std::size_t s = 0; s < 5; ++s) {
     if (cfg.depths[s] < 1 || cfg.depths[s] > 4) throw std::invalid_argument("OFA MobileNetV3: depth must be 1..4");
     for (std::uint32_t i = 0; i < cfg.depths[s]; ++i) {
@@ -137,11 +153,11 @@ Network ofa_mobilenet_v3(const OfaMbv3Config& cfg, std::uint64_t batch, DataType
       if (k != 3 && k != 5 && k != 7) throw std::invalid_argument("OFA MobileNetV3: kernel must be 3, 5 or 7");
       if (e != 3 && e != 4 && e != 6) throw std::invalid_argument("OFA MobileNetV3: expansion must be 3, 4 or 6");
       x = inverted_residual(b, "stage" + std::to_string(s + 1) + "." + std::to_string(i), x, widths[s], k,
-                            i == 0 ? strides[s] : 1, e);
+                            i == 0 ? strides[s] : 1, e, 1, squeeze_excite[s], act_ops[s]);
     }
   }
   x = b.conv("final_expand", x, 960, 1, 1);
-  b.act("final_expand.act", x);
+  b.act("final_expand.act", x, 4);
   x = b.global_pool("avgpool", x);
   b.fc("feature_mix", 960, 1280);
   b.fc("classifier", 1280, 1000);

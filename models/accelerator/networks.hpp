@@ -19,7 +19,7 @@ Network mobilenet_v2(std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // Once-for-All MobileNetV3 space: 5 stages of depth 2..4; kernel 3/5/7 and expansion
 // 3/4/6 for each of up to 4 blocks per stage (20 entries, unused past a stage's depth).
-// Squeeze-excite modules are left out.
+// Squeeze-excite in stages 2, 4 and 5 and h-swish from stage 3 on, as in OFA.
 struct OfaMbv3Config {
   std::uint64_t resolution = 224;
   std::array<std::uint32_t, 5> depths{4, 4, 4, 4, 4};
