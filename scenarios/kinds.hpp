@@ -5,6 +5,7 @@
 
 namespace scenarios {
 
-ScenarioKind mm1_kind();  // scenarios/kinds/mm1.cpp
+ScenarioKind mm1_kind();      // scenarios/kinds/mm1.cpp
+ScenarioKind quantum_kind();  // scenarios/kinds/quantum.cpp
 
 }  // namespace scenarios

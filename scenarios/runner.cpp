@@ -9,6 +9,7 @@ namespace scenarios {
 const std::vector<ScenarioKind>& scenario_kinds() {
   static const std::vector<ScenarioKind> kinds = {
       mm1_kind(),
+      quantum_kind(),
   };
   return kinds;
 }

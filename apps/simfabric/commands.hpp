@@ -17,5 +17,6 @@ using Action = std::function<int()>;
 
 void add_run_commands(CLI::App& app, Action& action);    // run, validate
 void add_bench_commands(CLI::App& app, Action& action);  // bench hold, ...
+void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chain
 
 }  // namespace app

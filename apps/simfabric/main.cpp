@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app::Action action;
   app::add_run_commands(app, action);
   app::add_bench_commands(app, action);
+  app::add_quantum_commands(app, action);
 
   try {
     app.parse(argc, argv);

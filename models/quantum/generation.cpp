@@ -8,6 +8,7 @@
 // P(round 1) = eta - 3/8 eta^2 and P(success) = eta^2 / 2.
 // Single-heralded: one round; both memories emit; success on clicks in both detectors.
 
+#include <algorithm>
 #include <bit>
 
 #include "models/quantum/network.hpp"
@@ -30,10 +31,14 @@ void Network::launch_round(std::uint32_t s) {
   LinkRt& link = links_[slot.link];
   if (slot.round == 1) ++results_.links[slot.link].attempts;
   const sim::Time negotiate = slot.round == 1 ? link.d_cc * 3 : link.d_cc * 2;
-  // One photon per time bin on the fiber: concurrent slots take consecutive bins.
-  sim::Time emit = sim_.now() + negotiate;
-  if (emit < link.next_bin) emit = link.next_bin;
-  link.next_bin = emit + link.bin;
+  // One photon per time bin on the fiber: the first free bin at or after the wanted time.
+  const std::int64_t bin_ps = link.bin.ps();
+  const std::int64_t now_bin = sim_.now().ps() / bin_ps;
+  std::erase_if(link.taken_bins, [now_bin](std::int64_t b) { return b < now_bin; });
+  std::int64_t bin = (sim_.now() + negotiate).ps() / bin_ps + 1;
+  while (std::find(link.taken_bins.begin(), link.taken_bins.end(), bin) != link.taken_bins.end()) ++bin;
+  link.taken_bins.push_back(bin);
+  const sim::Time emit = sim::Time::from_ps(bin * bin_ps);
   slot.emitted = emit;
   sim_.schedule_at(emit + link.d_q, [this, key = pack(s, slot.epoch)] { on_bsm(key); });
 }

@@ -128,7 +128,9 @@ class Network {
   struct LinkRt {
     double eta_a = 0, eta_b = 0;  // per-photon click probability from each end
     sim::Time d_cc, d_q, d_cm, bin;
-    sim::Time next_bin;
+    // Emission bins already taken by pending emissions (one per slot at most, so a
+    // short vector; bins in the past are dropped when a new one is taken).
+    std::vector<std::int64_t> taken_bins;
     sim::Time dead_until[2];
     double raw_fidelity = 1.0;
     sim::RandomStream rng{0, 0};
