@@ -5,6 +5,7 @@
 
 namespace bindings {
 
-void bind_sim(pybind11::module_& m);  // bindings/sim.cpp
+void bind_sim(pybind11::module_& m);      // bindings/sim.cpp
+void bind_quantum(pybind11::module_& m);  // bindings/quantum.cpp
 
 }  // namespace bindings

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "simfabric core (compiled)";
   m.attr("__version__") = sim::kVersion;
   bindings::bind_sim(m);
+  bindings::bind_quantum(m);
 }

@@ -23,6 +23,7 @@ from ._core import (
     __version__,
 )
 from .process import Delay, Signal, Simulator
+from . import quantum
 
 __all__ = [
     "Delay",
