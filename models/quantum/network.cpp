@@ -34,6 +34,9 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
       rules_rng_(sim.stream(kRulesStream)),
       traffic_rng_(sim.stream(kTrafficStream)) {
   topology_.index();
+  rules_ = params_.rules;
+  std::stable_sort(rules_.begin(), rules_.end(), [](const Rule& a, const Rule& b) { return a.priority < b.priority; });
+  purify_enabled_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action == RuleAction::Purify; });
   for (std::size_t r = 0; r < topology_.routers.size(); ++r) {
     Router router;
     router.first_memory = static_cast<std::uint32_t>(memories_.size());
@@ -66,6 +69,16 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     links_.push_back(l);
   }
   results_.links.resize(topology_.qlinks.size());
+  if (params_.utilisation_sample_s > 0) {
+    results_.memories_busy_samples.assign(routers_.size(), sim::TimeSeries("memories"));
+    sim_.schedule(sim::Time::zero(), [this] { sample_utilisation(); });
+  }
+}
+
+void Network::sample_utilisation() {
+  for (std::size_t r = 0; r < routers_.size(); ++r)
+    results_.memories_busy_samples[r].add(sim_.now(), results_.memories_busy[r].current());
+  sim_.schedule(sim::Time::from_seconds(params_.utilisation_sample_s), [this] { sample_utilisation(); });
 }
 
 Network::~Network() = default;

@@ -22,10 +22,30 @@
 
 namespace models::quantum {
 
+// Resource-management rules. Each router runs them, lowest priority value first, on a
+// pair that both its ends know; the first whose condition holds decides (see rules.cpp).
+enum class RuleAction : std::uint8_t {
+  Discard,  // a pair below its span's threshold that purification cannot lift (F <= 1/2)
+  Purify,   // a pair below its span's threshold, with a second such pair (lower end acts)
+  Swap,     // at an intermediate router holding pairs to both nested-doubling partners
+  Deliver,  // an end-to-end pair at or above the request's target fidelity
+};
+struct Rule {
+  RuleAction action;
+  int priority;
+};
+inline std::vector<Rule> default_rules() {
+  return {{RuleAction::Discard, 0}, {RuleAction::Purify, 10}, {RuleAction::Swap, 20}, {RuleAction::Deliver, 30}};
+}
+
 struct NetworkParams {
   FormalismKind formalism = FormalismKind::BellDiagonal;
   GenerationProtocol generation = GenerationProtocol::BarrettKok;
   PurifyParams purify;
+  // Without a Purify rule, pairs below their threshold are discarded instead.
+  std::vector<Rule> rules = default_rules();
+  // Busy memories per router are sampled at this interval (0: only the time average).
+  double utilisation_sample_s = 0.0;
   // Link-level pairs below this fidelity are purified before swapping (0: never).
   double link_purify_below = 0.0;
   // Delivered fidelities kept for the result (the tally keeps counting beyond it).
@@ -73,6 +93,8 @@ struct NetworkResults {
   std::vector<std::uint32_t> delivered_purifications;
   std::vector<LinkStats> links;                  // per topology quantum link
   std::vector<sim::TimeWeighted> memories_busy;  // per router: memories not RAW
+  std::vector<sim::TimeSeries> memories_busy_samples;  // per router, when sampling is on
+  sim::Tally teleport_fidelity{"fidelity"};  // of a qubit teleported over each delivered pair
   std::uint64_t swaps = 0;
   std::uint64_t swaps_failed = 0;
   std::uint64_t purifications = 0;
@@ -191,6 +213,9 @@ class Network {
   // rules.cpp
   void on_pair_ready(std::uint32_t p);
   void evaluate(std::uint32_t p, int end);
+  // Whether `rule` matched (and then acted, or decided the pair waits).
+  bool apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, int v, double f, double thr);
+  void sample_utilisation();
   double threshold(const Session& s, int u, int v) const;
   std::uint32_t find_ready_pair(const Session& s, int u, int toward, int other_end, std::uint32_t exclude,
                                 bool below_threshold);
@@ -229,7 +254,8 @@ class Network {
   RandomTraffic traffic_;
   sim::Time traffic_until_;
   NetworkResults results_;
-  sim::Time results_closed_at_;
+  std::vector<Rule> rules_;  // sorted by priority
+  bool purify_enabled_ = true;
 };
 
 }  // namespace models::quantum

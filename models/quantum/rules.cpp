@@ -1,9 +1,8 @@
-// Resource management: when a pair becomes known at both ends, each end runs its rules in
-// priority order; the first rule whose condition holds acts.
-//   0 discard  a pair that must be purified but cannot gain from it (F <= 1/2)
-//   1 purify   two pairs of the same span below its threshold (BBPSSW; lower end initiates)
-//   2 swap     at an intermediate router holding pairs to both nested-doubling partners
-//   3 deliver  an end-to-end pair at or above the target fidelity goes to the application
+// Resource management: when a pair becomes known at both ends, each end runs the rules
+// (RuleAction in network.hpp) in priority order; the first whose condition holds decides.
+// A span's threshold is the request's target for end-to-end pairs, the link purification
+// threshold for one-hop pairs, and none in between. Delivery consumes the pair as a
+// teleportation would.
 // Operations whose outcome the far end learns by message clear the pair's ready bits and
 // notify each end after the classical delay; the pair keeps decohering meanwhile.
 
@@ -46,41 +45,53 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
 }
 
 void Network::evaluate(std::uint32_t p, int end) {
-  PairRec& rec = pairs_[p];
+  const PairRec& rec = pairs_[p];
   Session& s = sessions_[rec.session];
   if (s.state != SessionState::Active) return;
   const int u = rec.pos[end];
   const int v = rec.pos[1 - end];
   const double thr = threshold(s, u, v);
   const double f = thr > 0 ? formalism_->fidelity(rec.state, sim_.now()) : 1.0;
-  if (thr > 0 && f < thr) {
-    if (f <= 0.5) {  // rule 0
+  for (const Rule& rule : rules_)
+    if (apply_rule(rule.action, s, p, u, v, f, thr)) return;
+}
+
+bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, int v, double f, double thr) {
+  const bool below = thr > 0 && f < thr;
+  switch (rule) {
+    case RuleAction::Discard:
+      if (!below || (f > 0.5 && purify_enabled_)) return false;
       ++results_.pairs_discarded;
       discard(p);
-      return;
-    }
-    if (u < v) {  // rule 1
+      return true;
+    case RuleAction::Purify: {
+      if (!below) return false;
+      if (u > v) return true;  // the lower end initiates; this end waits
       const std::uint32_t q = find_ready_pair(s, u, v, v, p, true);
-      if (q != kNone) {
-        const double fq = formalism_->fidelity(pairs_[q].state, sim_.now());
-        if (f >= fq) do_purify(s, p, q);
-        else do_purify(s, q, p);
-      }
+      if (q == kNone) return true;
+      const double fq = formalism_->fidelity(pairs_[q].state, sim_.now());
+      if (f >= fq) do_purify(s, p, q);
+      else do_purify(s, q, p);
+      return true;
     }
-    return;
+    case RuleAction::Swap: {
+      if (below || u == 0 || u == s.last()) return false;
+      int other = -1;
+      if (v == s.left_partner[u]) other = s.right_partner[u];
+      else if (v == s.right_partner[u]) other = s.left_partner[u];
+      if (other < 0) return false;
+      const std::uint32_t q = find_ready_pair(s, u, other, other, p, false);
+      if (q == kNone) return true;
+      if (v < u) do_swap(s, u, p, q);
+      else do_swap(s, u, q, p);
+      return true;
+    }
+    case RuleAction::Deliver:
+      if (below || std::min(u, v) != 0 || std::max(u, v) != s.last()) return false;
+      deliver(s, p);
+      return true;
   }
-  if (u != 0 && u != s.last()) {  // rule 2
-    int other = -1;
-    if (v == s.left_partner[u]) other = s.right_partner[u];
-    else if (v == s.right_partner[u]) other = s.left_partner[u];
-    if (other < 0) return;
-    const std::uint32_t q = find_ready_pair(s, u, other, other, p, false);
-    if (q == kNone) return;
-    if (v < u) do_swap(s, u, p, q);
-    else do_swap(s, u, q, p);
-    return;
-  }
-  if (std::min(u, v) == 0 && std::max(u, v) == s.last()) deliver(s, p);  // rule 3
+  return false;
 }
 
 void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right) {
@@ -149,6 +160,7 @@ void Network::deliver(Session& s, std::uint32_t p) {
   const double f = formalism_->fidelity(rec.state, sim_.now());
   ++results_.pairs_delivered;
   results_.delivered_fidelity.add(f);
+  results_.teleport_fidelity.add((2.0 * f + 1.0) / 3.0);  // average over input states
   if (results_.delivered_fidelities.size() < params_.max_recorded_pairs) {
     results_.delivered_fidelities.push_back(f);
     results_.delivered_time_s.push_back(sim_.now().to_seconds());

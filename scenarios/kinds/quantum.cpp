@@ -62,6 +62,7 @@ ScenarioKind quantum_kind() {
             p.topology = read_topology(topo, scenario);
             topo.reject_unread();
             p.duration_s = root.number("duration_s", p.topology.stop_time_s.value_or(1.0), 1e-12, 1e6);
+            p.network.utilisation_sample_s = root.number("utilisation_sample_s", 0.0, 0.0, 1e6);
 
             Section mem(root, "memory");
             const bool override_memory = root.has("memory");
@@ -102,6 +103,9 @@ ScenarioKind quantum_kind() {
             p.network.purify.gate_fidelity = pur.number("gate_fidelity", 1.0, 0.0, 1.0);
             p.network.purify.measurement_fidelity = pur.number("measurement_fidelity", 1.0, 0.0, 1.0);
             p.network.link_purify_below = pur.number("link_below", 0.0, 0.0, 1.0);
+            if (!pur.boolean("enabled", true)) {
+              std::erase_if(p.network.rules, [](const mq::Rule& r) { return r.action == mq::RuleAction::Purify; });
+            }
             pur.reject_unread();
 
             const auto& t = p.topology;
@@ -158,6 +162,11 @@ ScenarioKind quantum_kind() {
                 recorder->write_column("links", "attempts", att, "count");
                 recorder->write_column("links", "successes", succ, "count");
                 recorder->write_column("routers", "mean_memory_utilisation", r.mean_memory_utilisation, "");
+                std::vector<std::string> names;
+                for (const auto& router : p.topology.routers) names.push_back(router.name);
+                recorder->write_column("routers", "name", names);
+                for (std::size_t i = 0; i < res.memories_busy_samples.size(); ++i)
+                  recorder->write("memories_busy_" + names[i], res.memories_busy_samples[i]);
                 std::vector<double> delivered, accepted;
                 for (const auto& q : res.requests) {
                   delivered.push_back(static_cast<double>(q.delivered));
@@ -177,6 +186,7 @@ ScenarioKind quantum_kind() {
                   {"pairs_per_s", static_cast<double>(res.pairs_delivered) / r.simulated_s, "1/s"},
                   {"mean_fidelity", mean_f, ""},
                   {"min_fidelity", res.pairs_delivered ? res.delivered_fidelity.min() : 0.0, ""},
+                  {"mean_teleport_fidelity", res.pairs_delivered ? res.teleport_fidelity.mean() : 0.0, ""},
                   {"attempts", static_cast<double>(attempts), "count"},
                   {"link_successes", static_cast<double>(successes), "count"},
                   {"swaps", static_cast<double>(res.swaps), "count"},

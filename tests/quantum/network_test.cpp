@@ -149,3 +149,101 @@ TEST_CASE("same seed, same result; memory utilisation is bounded by the reservat
   CHECK(a.memories_busy[2].mean(end) > 0);
   for (const auto& l : a.links) CHECK(l.successes <= l.attempts);
 }
+
+#include "models/quantum/experiment.hpp"
+
+TEST_CASE("reservations: overlapping windows beyond a router's memories are rejected") {
+  ExperimentParams p;
+  p.topology = chain_topology(3, 10, 20, {});
+  p.duration_s = 0.02;
+  RequestSpec a;
+  a.src = 0;
+  a.dst = 2;
+  a.memories = 6;  // the middle router books 12 of its 20
+  a.end = Time::from_seconds(0.01);
+  RequestSpec b = a;  // overlaps: 12 + 12 > 20 at the middle router
+  b.start = Time::from_seconds(0.005);
+  b.end = Time::from_seconds(0.015);
+  RequestSpec c = a;  // after a's window: fits again
+  c.start = Time::from_seconds(0.0101);
+  c.end = Time::from_seconds(0.02);
+  p.requests = {a, b, c};
+  const auto r = run_experiment(p);
+  CHECK(r.results.requests_accepted == 2);
+  CHECK(r.results.requests_rejected == 1);
+  REQUIRE(r.results.requests.size() == 3);
+  CHECK(r.results.requests[0].accepted);
+  CHECK_FALSE(r.results.requests[1].accepted);
+  CHECK(r.results.requests[2].accepted);
+  CHECK(r.results.requests[2].delivered > 0);
+  // A request never holds more than it booked: the middle router's peak is 2 x 6.
+  CHECK(r.results.memories_busy[1].max() <= 12);
+}
+
+TEST_CASE("swap success probability: failed swaps at the configured rate (3 sigma)") {
+  ExperimentParams p;
+  p.topology = chain_topology(5, 10, 20, {});
+  p.topology.swap.success_probability = 0.7;
+  p.duration_s = 0.2;
+  RequestSpec r;
+  r.src = 0;
+  r.dst = 4;
+  r.target_fidelity = 0.5;
+  r.end = Time::from_seconds(p.duration_s);
+  p.requests = {r};
+  const auto out = run_experiment(p);
+  const double n = static_cast<double>(out.results.swaps + out.results.swaps_failed);
+  REQUIRE(n > 1000);
+  const double rate = static_cast<double>(out.results.swaps) / n;
+  CHECK(std::abs(rate - 0.7) <= 3 * std::sqrt(0.7 * 0.3 / n));
+}
+
+TEST_CASE("dark counts cause false heralds; the rules read the pair state and discard them") {
+  ExperimentParams p;
+  MemoryParams mem;
+  mem.raw_fidelity = 0.99;
+  p.topology = chain_topology(2, 40, 10, mem);
+  p.duration_s = 0.5;
+  RequestSpec r;
+  r.target_fidelity = 0.3;
+  r.end = Time::from_seconds(p.duration_s);
+  p.requests = {r};
+  const auto clean = run_experiment(p);
+  p.topology.detector.dark_count_rate_hz = 3e8;  // ~4% per 150 ps window
+  const auto dark = run_experiment(p);
+  CHECK(clean.results.delivered_fidelity.mean() == doctest::Approx(0.99));
+  CHECK(clean.results.pairs_discarded == 0);
+  // More heralds, but the false ones carry no entanglement (F = 1/4) and are dropped.
+  CHECK(dark.results.links[0].successes > clean.results.links[0].successes);
+  CHECK(dark.results.pairs_discarded > 0);
+  CHECK(dark.results.pairs_discarded + dark.results.pairs_delivered == dark.results.links[0].successes);
+  CHECK(dark.results.delivered_fidelity.mean() == doctest::Approx(0.99));
+}
+
+TEST_CASE("rules: without purification, pairs below the target are discarded, never delivered") {
+  ExperimentParams p;
+  MemoryParams mem;
+  mem.raw_fidelity = 0.95;
+  p.topology = chain_topology(3, 10, 8, mem);
+  p.duration_s = 0.1;
+  p.network.rules = {{RuleAction::Discard, 0}, {RuleAction::Swap, 1}, {RuleAction::Deliver, 2}};
+  p.network.utilisation_sample_s = 0.01;
+  RequestSpec r;
+  r.src = 0;
+  r.dst = 2;
+  r.memories = 4;
+  r.target_fidelity = 0.92;  // swapped pairs are ~0.90
+  r.end = Time::from_seconds(p.duration_s);
+  p.requests = {r};
+  const auto out = run_experiment(p);
+  CHECK(out.results.pairs_delivered == 0);
+  CHECK(out.results.purifications == 0);
+  CHECK(out.results.pairs_discarded > 100);
+  REQUIRE(out.results.memories_busy_samples.size() == 3);
+  CHECK(out.results.memories_busy_samples[1].size() >= 10);
+  p.network.rules = default_rules();
+  const auto purified = run_experiment(p);
+  CHECK(purified.results.pairs_delivered > 0);
+  CHECK(purified.results.teleport_fidelity.mean() ==
+        doctest::Approx((2 * purified.results.delivered_fidelity.mean() + 1) / 3).epsilon(1e-9));
+}
