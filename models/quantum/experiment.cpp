@@ -38,6 +38,8 @@ ExperimentParams chain_benchmark(int routers, FormalismKind formalism, double du
   MemoryParams mem;
   mem.raw_fidelity = 0.99;
   mem.coherence_time_s = 1.0;
+  // Pairs older than 10 ms are dropped, so memories never wait for ever on a partner.
+  mem.cutoff_ratio = 0.01;
   ExperimentParams p;
   p.topology = chain_topology(routers, 10.0, 20, mem);
   p.network.formalism = formalism;

@@ -31,6 +31,7 @@ ExperimentResult run_experiment(const ExperimentParams& params);
 
 // The benchmark chain: `routers` routers, 10 km links, 20 memories per router, one
 // request between the ends over the whole run (10 memories at the ends, 20 inside).
+// Memories: raw fidelity 0.99, coherence time 1 s, cutoff 10 ms; target fidelity 0.5.
 ExperimentParams chain_benchmark(int routers, FormalismKind formalism, double duration_s = 1.0);
 
 }  // namespace models::quantum

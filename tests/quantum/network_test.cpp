@@ -247,3 +247,49 @@ TEST_CASE("rules: without purification, pairs below the target are discarded, ne
   CHECK(purified.results.teleport_fidelity.mean() ==
         doctest::Approx((2 * purified.results.delivered_fidelity.mean() + 1) / 3).epsilon(1e-9));
 }
+
+TEST_CASE("empirical swapping model: F = F1 F2 d") {
+  ExperimentParams p;
+  MemoryParams mem;
+  mem.raw_fidelity = 0.97;
+  p.topology = chain_topology(3, 10, 8, mem);
+  p.topology.swap.empirical = true;
+  p.topology.swap.degradation = 0.95;
+  p.duration_s = 0.05;
+  RequestSpec r;
+  r.src = 0;
+  r.dst = 2;
+  r.memories = 4;
+  r.target_fidelity = 0.5;
+  r.end = Time::from_seconds(p.duration_s);
+  p.requests = {r};
+  const auto out = run_experiment(p);
+  REQUIRE(out.results.pairs_delivered > 10);
+  CHECK(out.results.delivered_fidelity.min() == doctest::Approx(0.97 * 0.97 * 0.95).epsilon(1e-12));
+  CHECK(out.results.delivered_fidelity.max() == doctest::Approx(0.97 * 0.97 * 0.95).epsilon(1e-12));
+}
+
+TEST_CASE("random request traffic on a grid: every request is accepted or rejected, reproducibly") {
+  ExperimentParams p;
+  p.topology = grid_topology(3, 3, 5, 12, {});
+  p.duration_s = 0.3;
+  RandomTraffic t;
+  t.requests_per_s = 100;
+  t.window_s = 0.03;
+  t.memories = 4;
+  t.target_fidelity = 0.8;
+  p.traffic = t;
+  const auto a = run_experiment(p);
+  const auto b = run_experiment(p);
+  const auto submitted = a.results.requests.size();
+  CHECK(submitted > 15);
+  // Requests whose reservation is still travelling at the end are neither.
+  CHECK(a.results.requests_accepted + a.results.requests_rejected <= submitted);
+  CHECK(a.results.requests_accepted + a.results.requests_rejected + 2 >= submitted);
+  CHECK(a.results.requests_rejected > 0);
+  CHECK(a.results.pairs_delivered > 0);
+  CHECK(a.results.delivered_fidelity.min() >= 0.8);
+  CHECK(a.events == b.events);
+  CHECK(a.results.pairs_delivered == b.results.pairs_delivered);
+  for (double u : a.mean_memory_utilisation) CHECK((u >= 0.0 && u <= 1.0));
+}
