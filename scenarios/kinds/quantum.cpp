@@ -121,6 +121,20 @@ ScenarioKind quantum_kind() {
               r.memories = static_cast<int>(req.integer("memories", 10, 1, 100000));
               r.target_fidelity = req.number("target_fidelity", 0.8, 0.2501, 1.0);
               r.pairs = static_cast<std::uint64_t>(req.integer("pairs", 0, 0));
+              if (r.src >= 0 && r.dst >= 0 && r.src != r.dst) {
+                const auto path = mq::shortest_path(t, r.src, r.dst);
+                if (path.empty()) req.error("dst", "no quantum path from request.src to request.dst");
+                for (std::size_t i = 0; i < path.size(); ++i) {
+                  const int need = (i == 0 || i + 1 == path.size()) ? r.memories : 2 * r.memories;
+                  const auto& router = t.routers[path[i]];
+                  if (need > router.memories) {
+                    req.error("memories", "router " + router.name + " would need " + std::to_string(need) +
+                                              " memories (ends reserve request.memories, routers in between twice "
+                                              "that) but has " + std::to_string(router.memories));
+                    break;
+                  }
+                }
+              }
               req.reject_unread();
               p.requests.push_back(r);
             }

@@ -91,3 +91,12 @@ def test_bench_quantum_chain_json(simfabric_bin):
     assert r["pairs_delivered"] > 0
     bad = subprocess.run([simfabric_bin, "bench", "quantum-chain", "--routers", "1"], capture_output=True, text=True)
     assert bad.returncode == 2
+
+
+def test_request_larger_than_the_routers_is_bad_input(simfabric_bin, tmp_path):
+    bad = tmp_path / "big.toml"
+    bad.write_text('kind = "quantum"\n[topology]\ntype = "chain"\nrouters = 3\nmemories = 10\n'
+                   '[request]\nsrc = "r0"\ndst = "r2"\nmemories = 6\n')
+    out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "request.memories" in out.stderr and "r1" in out.stderr

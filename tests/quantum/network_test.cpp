@@ -50,7 +50,7 @@ double rate(const NetworkResults& r, double seconds) { return static_cast<double
 
 }  // namespace
 
-TEST_CASE("chains of 2, 3, 5 and 9 routers deliver pairs that meet the target") {
+TEST_CASE("chains of 2 3 5 and 9 routers deliver pairs that meet the target") {
   for (int n : {2, 3, 5, 9}) {
     ChainRun c;
     c.routers = n;
@@ -133,7 +133,7 @@ TEST_CASE("Bell-diagonal and density-matrix formalisms agree on a 3-node chain w
   CHECK(std::abs(a.delivered_fidelity.mean() - b.delivered_fidelity.mean()) <= 3 * se + 1e-9);
 }
 
-TEST_CASE("same seed, same result; memory utilisation is bounded by the reservation") {
+TEST_CASE("same seed gives the same result and memory use stays within the reservation") {
   ChainRun c;
   c.routers = 5;
   std::uint64_t e1 = 0, e2 = 0;
@@ -198,7 +198,7 @@ TEST_CASE("swap success probability: failed swaps at the configured rate (3 sigm
   CHECK(std::abs(rate - 0.7) <= 3 * std::sqrt(0.7 * 0.3 / n));
 }
 
-TEST_CASE("dark counts cause false heralds; the rules read the pair state and discard them") {
+TEST_CASE("dark counts cause false heralds that the rules discard") {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.99;
@@ -220,7 +220,7 @@ TEST_CASE("dark counts cause false heralds; the rules read the pair state and di
   CHECK(dark.results.delivered_fidelity.mean() == doctest::Approx(0.99));
 }
 
-TEST_CASE("rules: without purification, pairs below the target are discarded, never delivered") {
+TEST_CASE("rules without purification discard pairs below the target") {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.95;
@@ -269,7 +269,7 @@ TEST_CASE("empirical swapping model: F = F1 F2 d") {
   CHECK(out.results.delivered_fidelity.max() == doctest::Approx(0.97 * 0.97 * 0.95).epsilon(1e-12));
 }
 
-TEST_CASE("random request traffic on a grid: every request is accepted or rejected, reproducibly") {
+TEST_CASE("random request traffic on a grid is accepted or rejected reproducibly") {
   ExperimentParams p;
   p.topology = grid_topology(3, 3, 5, 12, {});
   p.duration_s = 0.3;

@@ -155,7 +155,7 @@ TEST_CASE("an idle pair follows the configured decoherence curve") {
   }
 }
 
-TEST_CASE("formalisms agree on generate-purify-swap sequences (Monte Carlo, 3 sigma)") {
+TEST_CASE("formalisms agree on generate-purify-swap sequences (Monte Carlo 3 sigma)") {
   // A-B and B-C links, two pairs each, idle, purified per link, then swapped.
   QubitDecay q;
   q.t2_s = 0.05;
