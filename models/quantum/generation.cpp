@@ -120,6 +120,7 @@ void Network::on_herald(std::uint64_t key) {
   const std::uint32_t p = new_pair();
   PairRec& rec = pairs_[p];
   rec.state = formalism_->create(state, slot.emitted, spec_a.decay(), spec_b.decay());
+  rec.belief = {werner(link.raw_fidelity), slot.emitted, spec_a.decay(), spec_b.decay()};
   rec.mem[0] = slot.mem_a;
   rec.mem[1] = slot.mem_b;
   rec.pos[0] = ma.pos;

@@ -170,7 +170,24 @@ class Network {
     bool active = false;
     sim::Time emitted;
   };
+  // What the routers know of a pair: the Bell-diagonal state its history implies (link
+  // raw fidelity, idle times, swaps, purification results), without what no detector
+  // reveals (a false herald). Rules decide on this; delivered pairs report the true state.
+  struct Belief {
+    BellVector state{};
+    sim::Time at;
+    QubitDecay qa, qb;
+    double fidelity(sim::Time now) {
+      if (now > at) {
+        const double dt = (now - at).to_seconds();
+        state = apply_pauli_channel(apply_pauli_channel(state, pauli_for_idle(qa, dt)), pauli_for_idle(qb, dt));
+        at = now;
+      }
+      return state[kBellI];
+    }
+  };
   struct PairRec {
+    Belief belief;
     std::uint32_t mem[2] = {kNone, kNone};  // end 0 at the lower path position
     std::uint16_t pos[2] = {0, 0};
     PairId state = 0;

@@ -1,5 +1,6 @@
 // Resource management: when a pair becomes known at both ends, each end runs the rules
 // (RuleAction in network.hpp) in priority order; the first whose condition holds decides.
+// Rules read the routers' belief about a pair (Network::Belief), not its true state.
 // A span's threshold is the request's target for end-to-end pairs, the link purification
 // threshold for one-hop pairs, and none in between. Delivery consumes the pair as a
 // teleportation would.
@@ -31,12 +32,12 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
   for (const std::uint32_t m : side) {
     const Memory& mem = memories_[m];
     if (mem.state != MemState::Entangled || mem.pair == exclude || mem.pair == kNone) continue;
-    const PairRec& rec = pairs_[mem.pair];
+    PairRec& rec = pairs_[mem.pair];
     if (!rec.alive || rec.doomed || rec.ready != 0b11) continue;
     const int far = rec.pos[0] == u ? rec.pos[1] : rec.pos[0];
     if (far != other_end) continue;
     if (thr > 0) {
-      const double f = formalism_->fidelity(rec.state, sim_.now());
+      const double f = rec.belief.fidelity(sim_.now());
       if (below_threshold != (f < thr)) continue;
     }
     return mem.pair;
@@ -45,13 +46,13 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
 }
 
 void Network::evaluate(std::uint32_t p, int end) {
-  const PairRec& rec = pairs_[p];
+  PairRec& rec = pairs_[p];
   Session& s = sessions_[rec.session];
   if (s.state != SessionState::Active) return;
   const int u = rec.pos[end];
   const int v = rec.pos[1 - end];
   const double thr = threshold(s, u, v);
-  const double f = thr > 0 ? formalism_->fidelity(rec.state, sim_.now()) : 1.0;
+  const double f = thr > 0 ? rec.belief.fidelity(sim_.now()) : 1.0;
   for (const Rule& rule : rules_)
     if (apply_rule(rule.action, s, p, u, v, f, thr)) return;
 }
@@ -69,7 +70,7 @@ bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, in
       if (u > v) return true;  // the lower end initiates; this end waits
       const std::uint32_t q = find_ready_pair(s, u, v, v, p, true);
       if (q == kNone) return true;
-      const double fq = formalism_->fidelity(pairs_[q].state, sim_.now());
+      const double fq = pairs_[q].belief.fidelity(sim_.now());
       if (f >= fq) do_purify(s, p, q);
       else do_purify(s, q, p);
       return true;
@@ -97,8 +98,8 @@ bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, in
 void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right) {
   const sim::Time now = sim_.now();
   const SwapParams& sp = topology_.swap;
-  const PairRec l = pairs_[left];
-  const PairRec r = pairs_[right];
+  PairRec l = pairs_[left];
+  PairRec r = pairs_[right];
   const bool ok = sp.success_probability >= 1.0 || rules_rng_.bernoulli(sp.success_probability);
   const std::uint32_t q = new_pair();
   PairRec& out = pairs_[q];
@@ -113,7 +114,13 @@ void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right
   if (ok) {
     ++results_.swaps;
     double f_empirical = 0.0;
-    if (sp.empirical) f_empirical = formalism_->fidelity(l.state, now) * formalism_->fidelity(r.state, now) * sp.degradation;
+    l.belief.fidelity(now);  // brings both beliefs to now
+    r.belief.fidelity(now);
+    out.belief = {swap_bell(l.belief.state, r.belief.state, sp.gate_fidelity), now, l.belief.qa, r.belief.qb};
+    if (sp.empirical) {
+      f_empirical = formalism_->fidelity(l.state, now) * formalism_->fidelity(r.state, now) * sp.degradation;
+      out.belief.state = werner(l.belief.fidelity(now) * r.belief.fidelity(now) * sp.degradation);
+    }
     out.state = formalism_->swap(l.state, r.state, now, sp.gate_fidelity, rules_rng_);
     if (sp.empirical) formalism_->set_werner(out.state, f_empirical, now);
   } else {
@@ -136,8 +143,17 @@ void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right
 
 void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed) {
   PairRec& k = pairs_[kept];
-  const PairRec sac = pairs_[sacrificed];
-  const auto outcome = formalism_->purify(k.state, sac.state, sim_.now(), params_.purify, rules_rng_);
+  PairRec sac = pairs_[sacrificed];
+  const sim::Time now = sim_.now();
+  const auto outcome = formalism_->purify(k.state, sac.state, now, params_.purify, rules_rng_);
+  if (outcome.success) {
+    // The routers know the round succeeded; the formula gives the state that implies.
+    k.belief.fidelity(now);
+    sac.belief.fidelity(now);
+    k.belief.state = purify_bell(k.belief.state, sac.belief.state, params_.purify.gate_fidelity,
+                                 params_.purify.measurement_fidelity)
+                         .state;
+  }
   free_pair(sacrificed);
   free_memory(sac.mem[0]);
   free_memory(sac.mem[1]);
