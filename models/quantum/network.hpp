@@ -7,8 +7,9 @@
 //   generation.cpp  Barrett-Kok and single-heralded generation on each link
 //   rules.cpp       the resource-management rules and the life of a pair
 //
-// Hot-path events capture [this, 64-bit key] (24 bytes with the pointer: inline in the
-// event queue since the key packs an index and an epoch into one word).
+// Hot-path events capture [this, 64-bit key]: 16 bytes, stored inline in the event queue.
+// The key packs an index with an epoch/serial, so events of a slot or pair that was
+// reused meanwhile recognise themselves as stale and do nothing (no cancellation).
 
 #include <cstdint>
 #include <memory>
@@ -118,7 +119,8 @@ class Network {
   int submit(const RequestSpec& request);
   void start_random_traffic(const RandomTraffic& traffic, sim::Time until);
 
-  // Closes time-weighted statistics at now(); call before reading memories_busy.
+  // Results so far (per-request results are refreshed on each call). Time averages of
+  // memories_busy are read with the simulator's now().
   const NetworkResults& results();
   Formalism& formalism() { return *formalism_; }
   const Topology& topology() const { return topology_; }
