@@ -52,8 +52,11 @@ ScenarioKind quantum_kind() {
             root.text("name", "");
             mq::ExperimentParams p;
             p.seed = seed;
-            p.network.formalism = mq::parse_formalism(
-                root.text("formalism", "bell-diagonal", {"bell-diagonal", "density-matrix"}));
+            // An invalid choice is reported by text(); the run is never built then.
+            p.network.formalism = root.text("formalism", "bell-diagonal", {"bell-diagonal", "density-matrix"}) ==
+                                          "density-matrix"
+                                      ? mq::FormalismKind::DensityMatrix
+                                      : mq::FormalismKind::BellDiagonal;
             p.network.generation = root.text("generation", "barrett-kok", {"barrett-kok", "single-heralded"}) ==
                                            "barrett-kok"
                                        ? mq::GenerationProtocol::BarrettKok

@@ -347,3 +347,21 @@ TEST_CASE("random request traffic on a grid is accepted or rejected reproducibly
   CHECK(a.results.pairs_delivered == b.results.pairs_delivered);
   for (double u : a.mean_memory_utilisation) CHECK((u >= 0.0 && u <= 1.0));
 }
+
+TEST_CASE("a request for k pairs ends after k and frees its memories") {
+  ExperimentParams p;
+  p.topology = chain_topology(3, 10, 20, {});
+  p.duration_s = 0.2;
+  RequestSpec r;
+  r.src = 0;
+  r.dst = 2;
+  r.memories = 5;
+  r.pairs = 7;
+  r.target_fidelity = 0.8;
+  r.end = Time::from_seconds(p.duration_s);
+  p.requests = {r};
+  const auto out = run_experiment(p);
+  CHECK(out.results.pairs_delivered == 7);
+  CHECK(out.results.requests[0].delivered == 7);
+  for (const auto& busy : out.results.memories_busy) CHECK(busy.current() == 0.0);
+}
