@@ -43,6 +43,20 @@ py::dict to_dict(const mq::ExperimentResult& r) {
   d["link_attempts"] = to_array(att);
   d["link_successes"] = to_array(succ);
   d["memory_utilisation"] = to_array(r.mean_memory_utilisation);
+  if (!res.memories_busy_samples.empty()) {
+    // Busy memories per router (rows) at each sample time (columns).
+    const auto& first = res.memories_busy_samples.front();
+    std::vector<double> times;
+    for (const auto& t : first.times()) times.push_back(t.to_seconds());
+    py::array_t<double> busy({static_cast<py::ssize_t>(res.memories_busy_samples.size()),
+                              static_cast<py::ssize_t>(times.size())});
+    auto w = busy.mutable_unchecked<2>();
+    for (std::size_t r = 0; r < res.memories_busy_samples.size(); ++r)
+      for (std::size_t i = 0; i < times.size(); ++i)
+        w(static_cast<py::ssize_t>(r), static_cast<py::ssize_t>(i)) = res.memories_busy_samples[r].values()[i];
+    d["memory_busy_time_s"] = to_array(times);
+    d["memory_busy"] = busy;
+  }
   d["swaps"] = res.swaps;
   d["swaps_failed"] = res.swaps_failed;
   d["purifications"] = res.purifications;
@@ -102,7 +116,8 @@ void bind_quantum(py::module_& m) {
       "run_chain",
       [](int routers, double link_km, int memories, int request_memories, double raw_fidelity,
          double coherence_time_s, double memory_efficiency, double detector_efficiency, double target_fidelity,
-         double seconds, const std::string& formalism, const std::string& generation, std::uint64_t seed) {
+         double seconds, const std::string& formalism, const std::string& generation, std::uint64_t seed,
+         double utilisation_sample_s) {
         mq::ExperimentParams p;
         p.topology = mq::chain_topology(routers, link_km, memories,
                                         memory_params(raw_fidelity, coherence_time_s, memory_efficiency));
@@ -114,6 +129,7 @@ void bind_quantum(py::module_& m) {
             generation == "barrett-kok" ? mq::GenerationProtocol::BarrettKok : mq::GenerationProtocol::SingleHeralded;
         p.duration_s = seconds;
         p.seed = seed;
+        p.network.utilisation_sample_s = utilisation_sample_s;
         mq::RequestSpec r;
         r.src = 0;
         r.dst = routers - 1;
@@ -127,7 +143,9 @@ void bind_quantum(py::module_& m) {
       py::arg("raw_fidelity") = 0.95, py::arg("coherence_time_s") = 1.0, py::arg("memory_efficiency") = 1.0,
       py::arg("detector_efficiency") = 0.9, py::arg("target_fidelity") = 0.8, py::arg("seconds") = 1.0,
       py::arg("formalism") = "bell-diagonal", py::arg("generation") = "barrett-kok", py::arg("seed") = 1,
-      "One end-to-end request over a linear chain; returns a dict of metrics and numpy arrays.");
+      py::arg("utilisation_sample_s") = 0.0,
+      "One end-to-end request over a linear chain; returns a dict of metrics and numpy arrays\n"
+      "(memory_busy: routers x samples when utilisation_sample_s > 0).");
 
   q.def(
       "run_topology_file",

@@ -100,3 +100,18 @@ def test_request_larger_than_the_routers_is_bad_input(simfabric_bin, tmp_path):
     out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
     assert out.returncode == 2
     assert "request.memories" in out.stderr and "r1" in out.stderr
+
+
+def test_graphml_topology_and_utilisation_samples(repo_root, simfabric_bin):
+    r = quantum.run_topology_file(repo_root / "scenarios/quantum/ring.graphml", "A", "D", seconds=0.1,
+                                  target_fidelity=0.85)
+    assert r["pairs_delivered"] > 0
+    # A-B-C-D (30 km) beats A-F-E-D (35 km): only three links carry attempts.
+    assert np.count_nonzero(r["link_attempts"]) == 3
+    c = quantum.run_chain(routers=3, seconds=0.05, utilisation_sample_s=0.005)
+    assert c["memory_busy"].shape == (3, len(c["memory_busy_time_s"]))
+    assert c["memory_busy"].max() <= 20
+    assert c["memory_busy"][1].max() > 0
+    out = subprocess.run([simfabric_bin, "run", repo_root / "scenarios/quantum/ring_graphml.toml"],
+                         capture_output=True, text=True, check=True)
+    assert "pairs_delivered" in out.stdout
