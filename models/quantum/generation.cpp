@@ -130,7 +130,7 @@ void Network::on_herald(std::uint64_t key) {
   const double cutoff_s = std::min(spec_a.cutoff_ratio * spec_a.coherence_time_s, spec_b.cutoff_ratio * spec_b.coherence_time_s);
   if (std::isfinite(cutoff_s) && cutoff_s < 1e6) {  // beyond ~11 days: never
     rec.expires = slot.emitted + sim::Time::from_seconds(cutoff_s);
-    sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, rec.serial)] { on_expiry(k); });
+    schedule_expiry(p);
   }
   memories_[slot.mem_a].pair = p;
   memories_[slot.mem_b].pair = p;

@@ -197,6 +197,7 @@ class Network {
     std::uint32_t session = kNone;
     std::uint32_t purifications = 0;
     sim::Time expires = sim::Time::max();
+    sim::EventHandle expiry;
     std::uint8_t ready = 0;  // bit e: end e knows the pair (heralded / result arrived)
     bool alive = false;
     bool doomed = false;     // a failed operation: ends free their memory when told
@@ -245,6 +246,7 @@ class Network {
   void notify(std::uint32_t p, int end, sim::Time delay);
   void on_notify(std::uint64_t key);
   void on_expiry(std::uint64_t key);
+  void schedule_expiry(std::uint32_t p);
   std::uint32_t new_pair();
   void free_pair(std::uint32_t p);
   void free_memory(std::uint32_t m);

@@ -138,7 +138,7 @@ void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right
   notify(q, 0, s.delay(u, out.pos[0]));
   notify(q, 1, s.delay(u, out.pos[1]));
   if (ok && out.expires != sim::Time::max())
-    sim_.schedule_at(std::max(out.expires, now), [this, k = pack(q, pairs_[q].serial)] { on_expiry(k); });
+    schedule_expiry(q);
 }
 
 void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed) {
@@ -244,8 +244,17 @@ std::uint32_t Network::new_pair() {
   return p;
 }
 
+void Network::schedule_expiry(std::uint32_t p) {
+  PairRec& rec = pairs_[p];
+  rec.expiry = sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, rec.serial)] { on_expiry(k); });
+}
+
 void Network::free_pair(std::uint32_t p) {
   PairRec& rec = pairs_[p];
+  // Most pairs are consumed long before their cutoff: drop the event rather than let it
+  // run for nothing (and keep the pending set small).
+  if (rec.expiry.valid()) sim_.cancel(rec.expiry);
+  rec.expiry = {};
   rec.alive = false;
   ++rec.serial;
   free_pairs_.push_back(p);
