@@ -57,7 +57,11 @@ class BellDiagonalFormalism final : public Formalism {
   PurifyOutcome purify(PairId kept, PairId sacrificed, sim::Time now, const PurifyParams& params,
                        sim::RandomStream& rng) override {
     auto& k = advance(kept, now);
-    const auto& s = advance(sacrificed, now);
+    auto& s = advance(sacrificed, now);
+    if (params.twirl) {
+      k.state = werner(k.state[kBellI]);
+      s.state = werner(s.state[kBellI]);
+    }
     const PurifyResult r = purify_bell(k.state, s.state, params.gate_fidelity, params.measurement_fidelity);
     table_.remove(sacrificed);
     PurifyOutcome out{rng.bernoulli(r.success_probability), r.success_probability};
@@ -105,7 +109,11 @@ class DensityMatrixFormalism final : public Formalism {
   PurifyOutcome purify(PairId kept, PairId sacrificed, sim::Time now, const PurifyParams& params,
                        sim::RandomStream& rng) override {
     auto& k = advance(kept, now);
-    const auto& s = advance(sacrificed, now);
+    auto& s = advance(sacrificed, now);
+    if (params.twirl) {
+      k.state = density_from_bell(werner(fidelity_phi_plus(k.state)));
+      s.state = density_from_bell(werner(fidelity_phi_plus(s.state)));
+    }
     const auto r = purify_density(k.state, s.state, params.gate_fidelity, params.measurement_fidelity, rng);
     table_.remove(sacrificed);
     if (r.success) {

@@ -25,6 +25,9 @@ const char* formalism_name(FormalismKind kind);
 struct PurifyParams {
   double gate_fidelity = 1.0;
   double measurement_fidelity = 1.0;
+  // Twirl both pairs into Werner states first (the original BBPSSW). Without it, errors
+  // pile up in Phi- and repeated rounds stall or drift down (refs: track the full vector).
+  bool twirl = false;
 };
 
 struct PurifyOutcome {

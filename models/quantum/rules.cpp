@@ -29,6 +29,10 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
                                        bool below_threshold) {
   const auto& side = toward < u ? s.left[u] : s.right[u];
   const double thr = threshold(s, u, other_end);
+  // Purification prefers a partner of the same round (the symmetric recurrence reaches
+  // higher fidelity than pumping); any other pair of the span will do otherwise.
+  const std::uint32_t rounds = pairs_[exclude].purifications;
+  std::uint32_t fallback = kNone;
   for (const std::uint32_t m : side) {
     const Memory& mem = memories_[m];
     if (mem.state != MemState::Entangled || mem.pair == exclude || mem.pair == kNone) continue;
@@ -40,9 +44,10 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
       const double f = rec.belief.fidelity(sim_.now());
       if (below_threshold != (f < thr)) continue;
     }
-    return mem.pair;
+    if (!below_threshold || rec.purifications == rounds) return mem.pair;
+    if (fallback == kNone) fallback = mem.pair;
   }
-  return kNone;
+  return fallback;
 }
 
 void Network::evaluate(std::uint32_t p, int end) {
@@ -148,10 +153,11 @@ void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed
   const auto outcome = formalism_->purify(k.state, sac.state, now, params_.purify, rules_rng_);
   if (outcome.success) {
     // The routers know the round succeeded; the formula gives the state that implies.
-    k.belief.fidelity(now);
-    sac.belief.fidelity(now);
-    k.belief.state = purify_bell(k.belief.state, sac.belief.state, params_.purify.gate_fidelity,
-                                 params_.purify.measurement_fidelity)
+    const double fk = k.belief.fidelity(now);
+    const double fs = sac.belief.fidelity(now);
+    const bool twirl = params_.purify.twirl;
+    k.belief.state = purify_bell(twirl ? werner(fk) : k.belief.state, twirl ? werner(fs) : sac.belief.state,
+                                 params_.purify.gate_fidelity, params_.purify.measurement_fidelity)
                          .state;
   }
   free_pair(sacrificed);

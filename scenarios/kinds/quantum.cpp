@@ -106,6 +106,7 @@ ScenarioKind quantum_kind() {
             p.network.purify.gate_fidelity = pur.number("gate_fidelity", 1.0, 0.0, 1.0);
             p.network.purify.measurement_fidelity = pur.number("measurement_fidelity", 1.0, 0.0, 1.0);
             p.network.link_purify_below = pur.number("link_below", 0.0, 0.0, 1.0);
+            p.network.purify.twirl = pur.boolean("twirl", false);
             if (!pur.boolean("enabled", true)) {
               std::erase_if(p.network.rules, [](const mq::Rule& r) { return r.action == mq::RuleAction::Purify; });
             }
