@@ -4,6 +4,7 @@
 #include "models/quantum/network.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 
@@ -62,8 +63,10 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     l.d_cc = topology_.classical_delay(q.a, q.b);
     l.d_cm = sim::Time::from_ps(l.d_cc.ps() / 2);  // the BSM node sits half way
     l.d_q = fiber_delay(q.distance_km / 2.0);
-    // One photon per bin, and no photon into a detector still dead from the last one.
-    l.bin = std::max(sim::Time::from_seconds(1.0 / std::min(ma.frequency_hz, mb.frequency_hz)), det.dead_time());
+    // One photon per bin, no photon into a detector still dead from the last one, and
+    // bins the detectors can tell apart.
+    l.bin = std::max({sim::Time::from_seconds(1.0 / std::min(ma.frequency_hz, mb.frequency_hz)), det.dead_time(),
+                      sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps)))});
     l.raw_fidelity = std::min(ma.raw_fidelity, mb.raw_fidelity);
     l.rng = sim.stream(kLinkStreamBase + i);
     links_.push_back(l);
