@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   bindings::bind_bench(m);
   bindings::bind_accelerator(m);
   bindings::bind_fabric(m);
+  bindings::bind_quantum(m);
 }

@@ -11,6 +11,7 @@ const std::vector<ScenarioKind>& scenario_kinds() {
       mm1_kind(),
       accelerator_kind(),
       fabric_kind(),
+      quantum_kind(),
   };
   return kinds;
 }

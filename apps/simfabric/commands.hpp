@@ -43,5 +43,6 @@ void add_run_commands(CLI::App& app, Action& action);    // run, validate
 void add_bench_commands(CLI::App& app, Action& action);  // bench hold, ...
 void add_accelerator_commands(CLI::App& app, Action& action);  // bench network, bench operators
 void add_fabric_commands(CLI::App& app, Action& action);  // bench allreduce
+void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chain
 
 }  // namespace app

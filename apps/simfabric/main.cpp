@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   app::add_bench_commands(app, action);
   app::add_accelerator_commands(app, action);
   app::add_fabric_commands(app, action);
+  app::add_quantum_commands(app, action);
 
   // CLI11 would report a mistyped command as "a subcommand is required"; name it instead.
   for (int i = 1; i < argc; ++i) {

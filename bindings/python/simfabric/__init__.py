@@ -24,7 +24,7 @@ from ._core import (
 )
 from . import _core
 from .process import Delay, Signal, Simulator
-from . import accelerator, analysis
+from . import accelerator, analysis, quantum
 from . import collective, network, routing, topologies
 
 bench = _core.bench

@@ -1,0 +1,142 @@
+// Entanglement generation on one hop, one slot (memory pair) at a time.
+//
+// Barrett-Kok, meet in the middle: each round the routers negotiate over the classical
+// channel (round 1: 3 one-way delays, round 2: 2), both memories emit into their fiber
+// half, the BSM node decides on photon arrival and heralds back. A round succeeds on
+// exactly one detector click. The memories' Z-basis populations are sampled in round 1
+// (|1> emits) and flipped for round 2, which reproduces the click statistics exactly:
+// P(round 1) = eta - 3/8 eta^2 and P(success) = eta^2 / 2.
+// Single-heralded: one round; both memories emit; success on clicks in both detectors.
+
+#include <algorithm>
+#include <bit>
+
+#include "models/quantum/network.hpp"
+
+namespace models::quantum {
+
+void Network::start_slot(std::uint32_t s) {
+  Slot& slot = slots_[s];
+  if (!slot.active || memories_[slot.mem_a].state != MemState::Raw || memories_[slot.mem_b].state != MemState::Raw)
+    return;
+  set_state(slot.mem_a, MemState::Occupied);
+  set_state(slot.mem_b, MemState::Occupied);
+  slot.round = 1;
+  slot.genuine = true;
+  launch_round(s);
+}
+
+void Network::launch_round(std::uint32_t s) {
+  Slot& slot = slots_[s];
+  LinkRt& link = links_[slot.link];
+  if (slot.round == 1) ++results_.links[slot.link].attempts;
+  const sim::Time negotiate = slot.round == 1 ? link.d_cc * 3 : link.d_cc * 2;
+  // One photon per time bin on the fiber: the first free bin at or after the wanted time.
+  const std::int64_t bin_ps = link.bin.ps();
+  const std::int64_t now_bin = sim_.now().ps() / bin_ps;
+  std::erase_if(link.taken_bins, [now_bin](std::int64_t b) { return b < now_bin; });
+  std::int64_t bin = (sim_.now() + negotiate).ps() / bin_ps + 1;
+  while (std::find(link.taken_bins.begin(), link.taken_bins.end(), bin) != link.taken_bins.end()) ++bin;
+  link.taken_bins.push_back(bin);
+  const sim::Time emit = sim::Time::from_ps(bin * bin_ps);
+  slot.emitted = emit;
+  sim_.schedule_at(emit + link.d_q, [this, key = pack(s, slot.epoch)] { on_bsm(key); });
+}
+
+void Network::on_bsm(std::uint64_t key) {
+  Slot& slot = slots_[index_of(key)];
+  if (slot.epoch != epoch_of(key)) return;
+  LinkRt& link = links_[slot.link];
+  auto& rng = link.rng;
+  const sim::Time now = sim_.now();
+  const bool barrett_kok = params_.generation == GenerationProtocol::BarrettKok;
+
+  std::uint8_t emitting = 0b11;  // single-heralded: both memories always emit
+  if (barrett_kok) {
+    if (slot.round == 1) {
+      slot.excited = static_cast<std::uint8_t>((rng.bernoulli(0.5) ? 1 : 0) | (rng.bernoulli(0.5) ? 2 : 0));
+      emitting = slot.excited;
+    } else {
+      emitting = static_cast<std::uint8_t>(~slot.excited & 0b11);
+    }
+  }
+  unsigned clicks = 0;
+  int photons_detected = 0;
+  const double eta[2] = {link.eta_a, link.eta_b};
+  for (int side = 0; side < 2; ++side) {
+    if (!(emitting & (1u << side)) || !rng.bernoulli(eta[side])) continue;
+    const int detector = rng.bernoulli(0.5) ? 1 : 0;
+    if (link.dead_until[detector] > now) continue;
+    clicks |= 1u << detector;
+    ++photons_detected;
+  }
+  bool dark = false;
+  const double p_dark = topology_.detector.dark_click_probability();
+  if (p_dark > 0) {
+    for (int d = 0; d < 2; ++d)
+      if (rng.bernoulli(p_dark)) {
+        dark = dark || !(clicks & (1u << d));
+        clicks |= 1u << d;
+      }
+  }
+  for (int d = 0; d < 2; ++d)
+    if (clicks & (1u << d)) link.dead_until[d] = now + topology_.detector.dead_time();
+
+  if (barrett_kok) {
+    slot.herald_ok = std::popcount(clicks) == 1;
+    // A herald is genuine when it came from the single photon of a one-emitter round.
+    slot.genuine = slot.genuine && !dark && photons_detected == 1 && std::popcount(emitting) == 1;
+  } else {
+    slot.herald_ok = clicks == 0b11;
+    slot.genuine = !dark && photons_detected == 2;
+  }
+  sim_.schedule(link.d_cm, [this, key] { on_herald(key); });
+}
+
+void Network::on_herald(std::uint64_t key) {
+  const std::uint32_t s = index_of(key);
+  Slot& slot = slots_[s];
+  if (slot.epoch != epoch_of(key)) return;
+  const bool last_round = params_.generation == GenerationProtocol::SingleHeralded || slot.round == 2;
+  if (!slot.herald_ok) {
+    slot.round = 1;  // the memories are reset and the next attempt starts at once
+    slot.genuine = true;
+    launch_round(s);
+    return;
+  }
+  if (!last_round) {
+    slot.round = 2;
+    launch_round(s);
+    return;
+  }
+  ++results_.links[slot.link].successes;
+  const LinkRt& link = links_[slot.link];
+  const Memory& ma = memories_[slot.mem_a];
+  const Memory& mb = memories_[slot.mem_b];
+  const auto& spec_a = topology_.routers[ma.router].memory;
+  const auto& spec_b = topology_.routers[mb.router].memory;
+  // The qubits are entangled from the emission on; a false herald leaves no entanglement.
+  const BellVector state = slot.genuine ? werner(link.raw_fidelity) : maximally_mixed();
+  const std::uint32_t p = new_pair();
+  PairRec& rec = pairs_[p];
+  rec.state = formalism_->create(state, slot.emitted, spec_a.decay(), spec_b.decay());
+  rec.belief = {werner(link.raw_fidelity), slot.emitted, spec_a.decay(), spec_b.decay()};
+  rec.mem[0] = slot.mem_a;
+  rec.mem[1] = slot.mem_b;
+  rec.pos[0] = ma.pos;
+  rec.pos[1] = mb.pos;
+  rec.session = slot.session;
+  rec.ready = 0b11;
+  const double cutoff_s = std::min(spec_a.cutoff_ratio * spec_a.coherence_time_s, spec_b.cutoff_ratio * spec_b.coherence_time_s);
+  if (std::isfinite(cutoff_s) && cutoff_s < 1e6) {  // beyond ~11 days: never
+    rec.expires = slot.emitted + sim::Time::from_seconds(cutoff_s);
+    schedule_expiry(p);
+  }
+  memories_[slot.mem_a].pair = p;
+  memories_[slot.mem_b].pair = p;
+  set_state(slot.mem_a, MemState::Entangled);
+  set_state(slot.mem_b, MemState::Entangled);
+  on_pair_ready(p);
+}
+
+}  // namespace models::quantum

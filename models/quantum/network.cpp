@@ -1,0 +1,283 @@
+// Network construction, request sessions (routing, reservation protocol, activation over
+// the booked window) and results.
+
+#include "models/quantum/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace models::quantum {
+namespace {
+
+// Nested doubling: the middle of [lo, hi] swaps pairs to lo and hi, recursively.
+void nested_partners(int lo, int hi, std::vector<int>& left, std::vector<int>& right) {
+  if (hi - lo < 2) return;
+  const int mid = (lo + hi) / 2;
+  left[mid] = lo;
+  right[mid] = hi;
+  nested_partners(lo, mid, left, right);
+  nested_partners(mid, hi, left, right);
+}
+
+constexpr std::uint64_t kRulesStream = 0x9a1e5u;
+constexpr std::uint64_t kTrafficStream = 0x7aff1cu;
+constexpr std::uint64_t kLinkStreamBase = 0x11000000u;
+
+}  // namespace
+
+Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkParams& params)
+    : sim_(sim),
+      topology_(topology),
+      params_(params),
+      formalism_(make_formalism(params.formalism)),
+      rules_rng_(sim.stream(kRulesStream)),
+      traffic_rng_(sim.stream(kTrafficStream)) {
+  topology_.index();
+  rules_ = params_.rules;
+  std::stable_sort(rules_.begin(), rules_.end(), [](const Rule& a, const Rule& b) { return a.priority < b.priority; });
+  purify_enabled_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action == RuleAction::Purify; });
+  for (std::size_t r = 0; r < topology_.routers.size(); ++r) {
+    Router router;
+    router.first_memory = static_cast<std::uint32_t>(memories_.size());
+    router.memories = static_cast<std::uint32_t>(topology_.routers[r].memories);
+    for (std::uint32_t i = 0; i < router.memories; ++i) {
+      router.free.push_back(router.first_memory + router.memories - 1 - i);
+      Memory m;
+      m.router = static_cast<std::uint32_t>(r);
+      memories_.push_back(m);
+    }
+    routers_.push_back(std::move(router));
+    results_.memories_busy.emplace_back("memories", sim_.now(), 0.0);
+  }
+  const auto& det = topology_.detector;
+  for (std::size_t i = 0; i < topology_.qlinks.size(); ++i) {
+    const auto& q = topology_.qlinks[i];
+    const auto& ma = topology_.routers[q.a].memory;
+    const auto& mb = topology_.routers[q.b].memory;
+    LinkRt l;
+    const double half = fiber_transmission(q.distance_km / 2.0, q.attenuation_db_per_km);
+    l.eta_a = ma.efficiency * half * det.efficiency;
+    l.eta_b = mb.efficiency * half * det.efficiency;
+    l.d_cc = topology_.classical_delay(q.a, q.b);
+    l.d_cm = sim::Time::from_ps(l.d_cc.ps() / 2);  // the BSM node sits half way
+    l.d_q = fiber_delay(q.distance_km / 2.0);
+    // One photon per bin, no photon into a detector still dead from the last one, and
+    // bins the detectors can tell apart.
+    l.bin = std::max({sim::Time::from_seconds(1.0 / std::min(ma.frequency_hz, mb.frequency_hz)), det.dead_time(),
+                      sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps)))});
+    l.raw_fidelity = std::min(ma.raw_fidelity, mb.raw_fidelity);
+    l.rng = sim.stream(kLinkStreamBase + i);
+    links_.push_back(l);
+  }
+  results_.links.resize(topology_.qlinks.size());
+  if (params_.utilisation_sample_s > 0) {
+    results_.memories_busy_samples.assign(routers_.size(), sim::TimeSeries("memories"));
+    sim_.schedule(sim::Time::zero(), [this] { sample_utilisation(); });
+  }
+}
+
+void Network::sample_utilisation() {
+  for (std::size_t r = 0; r < routers_.size(); ++r)
+    results_.memories_busy_samples[r].add(sim_.now(), results_.memories_busy[r].current());
+  sim_.schedule(sim::Time::from_seconds(params_.utilisation_sample_s), [this] { sample_utilisation(); });
+}
+
+Network::~Network() = default;
+
+int Network::submit(const RequestSpec& request) {
+  const int n = static_cast<int>(topology_.routers.size());
+  if (request.src < 0 || request.src >= n || request.dst < 0 || request.dst >= n || request.src == request.dst)
+    throw std::invalid_argument("request: src and dst must be two different routers");
+  if (request.memories < 1) throw std::invalid_argument("request: memories must be at least 1");
+  if (!(request.target_fidelity > 0.25 && request.target_fidelity <= 1.0))
+    throw std::invalid_argument("request: target_fidelity must be in (0.25, 1]");
+  if (request.end <= request.start) throw std::invalid_argument("request: the window must end after it starts");
+  Session s;
+  s.request = request;
+  s.path = shortest_path(topology_, request.src, request.dst);
+  if (s.path.empty())
+    throw std::invalid_argument("request: no quantum path from " + topology_.routers[request.src].name + " to " +
+                                topology_.routers[request.dst].name);
+  const int len = static_cast<int>(s.path.size());
+  s.prefix_delay.assign(len, sim::Time::zero());
+  for (int i = 0; i + 1 < len; ++i) {
+    s.links.push_back(topology_.qlink_between(s.path[i], s.path[i + 1]));
+    s.prefix_delay[i + 1] = s.prefix_delay[i] + links_[s.links.back()].d_cc;
+  }
+  s.left_partner.assign(len, -1);
+  s.right_partner.assign(len, -1);
+  nested_partners(0, len - 1, s.left_partner, s.right_partner);
+  s.left.resize(len);
+  s.right.resize(len);
+  const auto id = static_cast<std::uint32_t>(sessions_.size());
+  sessions_.push_back(std::move(s));
+  sim_.schedule(sim::Time::zero(), [this, key = pack(id, 0)] { reserve_hop(index_of(key), 0); });
+  return static_cast<int>(id);
+}
+
+void Network::reserve_hop(std::uint32_t id, int hop) {
+  Session& s = sessions_[id];
+  const RequestSpec& req = s.request;
+  Router& router = routers_[s.path[hop]];
+  const int need = (hop == 0 || hop == s.last()) ? req.memories : 2 * req.memories;
+  std::erase_if(router.bookings, [&](const Router::Booking& b) { return b.end <= sim_.now(); });
+  int booked = 0;
+  for (const auto& b : router.bookings)
+    if (b.start < req.end && req.start < b.end) booked += b.count;
+  if (booked + need > static_cast<int>(router.memories)) {
+    for (int i = 0; i < hop; ++i)
+      std::erase_if(routers_[s.path[i]].bookings, [id](const Router::Booking& b) { return b.session == id; });
+    s.state = SessionState::Rejected;
+    ++results_.requests_rejected;
+    return;
+  }
+  router.bookings.push_back({req.start, req.end, need, id});
+  if (hop < s.last()) {
+    sim_.schedule(s.delay(hop, hop + 1), [this, id, hop] { reserve_hop(id, hop + 1); });
+    return;
+  }
+  // The approval travels back to the source; the window opens when both have happened.
+  s.state = SessionState::Approved;
+  ++results_.requests_accepted;
+  const sim::Time open = std::max(req.start, sim_.now() + s.prefix_delay.back());
+  if (open >= req.end) {
+    end_session(id);
+    return;
+  }
+  sim_.schedule_at(open, [this, id] { activate(id); });
+  sim_.schedule_at(req.end, [this, id] { end_session(id); });
+}
+
+void Network::activate(std::uint32_t id) {
+  Session& s = sessions_[id];
+  if (s.state != SessionState::Approved) return;
+  const int k = s.request.memories;
+  auto take = [&](int pos, std::vector<std::uint32_t>& out) {
+    Router& router = routers_[s.path[pos]];
+    for (int j = 0; j < k; ++j) {
+      if (router.free.empty()) throw std::logic_error("reservation admitted more memories than are free");
+      const std::uint32_t m = router.free.back();
+      router.free.pop_back();
+      memories_[m].session = id;
+      memories_[m].pos = static_cast<std::uint16_t>(pos);
+      out.push_back(m);
+    }
+  };
+  for (int pos = 0; pos <= s.last(); ++pos) {
+    if (pos > 0) take(pos, s.left[pos]);
+    if (pos < s.last()) take(pos, s.right[pos]);
+  }
+  s.state = SessionState::Active;
+  for (int hop = 0; hop < s.last(); ++hop) {
+    for (int j = 0; j < k; ++j) {
+      std::uint32_t slot_id;
+      if (!free_slots_.empty()) {
+        slot_id = free_slots_.back();
+        free_slots_.pop_back();
+      } else {
+        slot_id = static_cast<std::uint32_t>(slots_.size());
+        slots_.emplace_back();
+      }
+      Slot& slot = slots_[slot_id];
+      slot.session = id;
+      slot.link = static_cast<std::uint32_t>(s.links[hop]);
+      slot.mem_a = s.right[hop][j];
+      slot.mem_b = s.left[hop + 1][j];
+      slot.active = true;
+      memories_[slot.mem_a].slot = slot_id;
+      memories_[slot.mem_b].slot = slot_id;
+      s.slots.push_back(slot_id);
+    }
+  }
+  for (const std::uint32_t slot_id : s.slots) start_slot(slot_id);
+}
+
+void Network::end_session(std::uint32_t id) {
+  Session& s = sessions_[id];
+  if (s.state == SessionState::Approved) {
+    s.state = SessionState::Ended;
+  }
+  if (s.state != SessionState::Active) {
+    for (const int r : s.path)
+      std::erase_if(routers_[r].bookings, [id](const Router::Booking& b) { return b.session == id; });
+    return;
+  }
+  s.state = SessionState::Ended;
+  for (const std::uint32_t slot_id : s.slots) {
+    Slot& slot = slots_[slot_id];
+    slot.active = false;
+    ++slot.epoch;
+    free_slots_.push_back(slot_id);
+  }
+  s.slots.clear();
+  for (int pos = 0; pos <= s.last(); ++pos) {
+    for (auto* side : {&s.left[pos], &s.right[pos]}) {
+      for (const std::uint32_t m : *side) {
+        Memory& mem = memories_[m];
+        if (mem.pair != kNone && pairs_[mem.pair].alive) {
+          if (!pairs_[mem.pair].doomed) formalism_->release(pairs_[mem.pair].state);
+          free_pair(mem.pair);
+        }
+      }
+    }
+  }
+  for (int pos = 0; pos <= s.last(); ++pos) {
+    for (auto* side : {&s.left[pos], &s.right[pos]}) {
+      for (const std::uint32_t m : *side) {
+        Memory& mem = memories_[m];
+        mem.pair = kNone;
+        mem.slot = kNone;
+        mem.session = kNone;
+        set_state(m, MemState::Raw);
+        routers_[mem.router].free.push_back(m);
+      }
+      side->clear();
+    }
+    std::erase_if(routers_[s.path[pos]].bookings, [id](const Router::Booking& b) { return b.session == id; });
+  }
+}
+
+void Network::start_random_traffic(const RandomTraffic& traffic, sim::Time until) {
+  if (topology_.routers.size() < 2) throw std::invalid_argument("random traffic needs at least two routers");
+  if (!(traffic.requests_per_s > 0)) throw std::invalid_argument("random traffic: requests_per_s must be positive");
+  traffic_ = traffic;
+  traffic_until_ = until;
+  sim_.schedule(sim::Time::from_seconds(traffic_rng_.exponential(1.0 / traffic.requests_per_s)),
+                [this] { next_random_request(); });
+}
+
+void Network::next_random_request() {
+  if (sim_.now() >= traffic_until_) return;
+  const auto n = topology_.routers.size();
+  RequestSpec r;
+  r.src = static_cast<int>(traffic_rng_.below(n));
+  r.dst = static_cast<int>(traffic_rng_.below(n - 1));
+  if (r.dst >= r.src) ++r.dst;
+  r.start = sim_.now();
+  r.end = sim_.now() + sim::Time::from_seconds(traffic_.window_s);
+  r.memories = traffic_.memories;
+  r.target_fidelity = traffic_.target_fidelity;
+  r.pairs = traffic_.pairs;
+  submit(r);
+  sim_.schedule(sim::Time::from_seconds(traffic_rng_.exponential(1.0 / traffic_.requests_per_s)),
+                [this] { next_random_request(); });
+}
+
+const NetworkResults& Network::results() {
+  results_.requests.clear();
+  for (const auto& s : sessions_) {
+    RequestResult r;
+    r.src = s.request.src;
+    r.dst = s.request.dst;
+    r.hops = s.last();
+    r.accepted = s.state != SessionState::Rejected && s.state != SessionState::Reserving;
+    r.delivered = s.delivered;
+    r.mean_fidelity = s.fidelity.count() ? s.fidelity.mean() : 0.0;
+    results_.requests.push_back(r);
+  }
+  return results_;
+}
+
+}  // namespace models::quantum

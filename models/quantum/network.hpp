@@ -1,0 +1,282 @@
+#pragma once
+// A quantum network running on the simulator: memories in routers, per-link entanglement
+// generation, rule-based resource management (purify / swap / deliver / discard, in
+// priority order), reservations of memories over time windows along statically routed
+// paths, and request applications. Members are split over:
+//   network.cpp     construction, sessions (reservation protocol, activation), results
+//   generation.cpp  Barrett-Kok and single-heralded generation on each link
+//   rules.cpp       the resource-management rules and the life of a pair
+//
+// Hot-path events capture [this, 64-bit key]: 16 bytes, stored inline in the event queue.
+// The key packs an index with an epoch/serial, so events of a slot or pair that was
+// reused meanwhile recognise themselves as stale and do nothing (no cancellation).
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/quantum/formalism.hpp"
+#include "models/quantum/hardware.hpp"
+#include "models/quantum/topology.hpp"
+#include "sim/simulator.hpp"
+#include "sim/stats.hpp"
+
+namespace models::quantum {
+
+// Resource-management rules. Each router runs them, lowest priority value first, on a
+// pair that both its ends know; the first whose condition holds decides (see rules.cpp).
+enum class RuleAction : std::uint8_t {
+  Discard,  // a pair below its span's threshold that purification cannot lift (F <= 1/2)
+  Purify,   // a pair below its span's threshold, with a second such pair (lower end acts)
+  Swap,     // at an intermediate router holding pairs to both nested-doubling partners
+  Deliver,  // an end-to-end pair at or above the request's target fidelity
+};
+struct Rule {
+  RuleAction action;
+  int priority;
+};
+inline std::vector<Rule> default_rules() {
+  return {{RuleAction::Discard, 0}, {RuleAction::Purify, 10}, {RuleAction::Swap, 20}, {RuleAction::Deliver, 30}};
+}
+
+struct NetworkParams {
+  FormalismKind formalism = FormalismKind::BellDiagonal;
+  GenerationProtocol generation = GenerationProtocol::BarrettKok;
+  PurifyParams purify;
+  // Without a Purify rule, pairs below their threshold are discarded instead.
+  std::vector<Rule> rules = default_rules();
+  // Busy memories per router are sampled at this interval (0: only the time average).
+  double utilisation_sample_s = 0.0;
+  // Link-level pairs below this fidelity are purified before swapping (0: never).
+  double link_purify_below = 0.0;
+  // Delivered fidelities kept for the result (the tally keeps counting beyond it).
+  std::size_t max_recorded_pairs = 1'000'000;
+};
+
+struct RequestSpec {
+  int src = 0;
+  int dst = 1;
+  sim::Time start;
+  sim::Time end = sim::Time::from_seconds(1.0);
+  int memories = 10;             // at each end; intermediate routers reserve twice this
+  double target_fidelity = 0.8;  // delivered pairs meet it (purified when raw pairs fall short)
+  std::uint64_t pairs = 0;       // the request ends once this many are delivered (0: no limit)
+};
+
+// Poisson request traffic between uniformly chosen distinct routers.
+struct RandomTraffic {
+  double requests_per_s = 0.0;
+  double window_s = 0.01;
+  int memories = 5;
+  double target_fidelity = 0.8;
+  std::uint64_t pairs = 0;
+};
+
+struct LinkStats {
+  std::uint64_t attempts = 0;
+  std::uint64_t successes = 0;
+};
+
+struct RequestResult {
+  int src = 0;
+  int dst = 0;
+  int hops = 0;
+  bool accepted = false;
+  std::uint64_t delivered = 0;
+  double mean_fidelity = 0.0;
+};
+
+struct NetworkResults {
+  std::uint64_t pairs_delivered = 0;
+  sim::Tally delivered_fidelity{"fidelity"};
+  std::vector<double> delivered_time_s;
+  std::vector<double> delivered_fidelities;
+  std::vector<std::uint32_t> delivered_purifications;
+  std::vector<LinkStats> links;                  // per topology quantum link
+  std::vector<sim::TimeWeighted> memories_busy;  // per router: memories not RAW
+  std::vector<sim::TimeSeries> memories_busy_samples;  // per router, when sampling is on
+  sim::Tally teleport_fidelity{"fidelity"};  // of a qubit teleported over each delivered pair
+  std::uint64_t swaps = 0;
+  std::uint64_t swaps_failed = 0;
+  std::uint64_t purifications = 0;
+  std::uint64_t purifications_failed = 0;
+  std::uint64_t pairs_expired = 0;
+  std::uint64_t pairs_discarded = 0;
+  std::uint64_t requests_accepted = 0;
+  std::uint64_t requests_rejected = 0;
+  std::vector<RequestResult> requests;
+};
+
+class Network {
+ public:
+  Network(sim::Simulator& sim, const Topology& topology, const NetworkParams& params);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // Starts the reservation protocol for `request` at the current simulated time.
+  // Throws std::invalid_argument for unknown or unreachable routers.
+  int submit(const RequestSpec& request);
+  void start_random_traffic(const RandomTraffic& traffic, sim::Time until);
+
+  // Results so far (per-request results are refreshed on each call). Time averages of
+  // memories_busy are read with the simulator's now().
+  const NetworkResults& results();
+  Formalism& formalism() { return *formalism_; }
+  const Topology& topology() const { return topology_; }
+
+ private:
+  enum class MemState : std::uint8_t { Raw, Occupied, Entangled };
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+
+  struct Memory {
+    std::uint32_t router = 0;
+    std::uint32_t pair = kNone;     // network pair record
+    std::uint32_t session = kNone;
+    std::uint32_t slot = kNone;     // generation slot this memory belongs to
+    std::uint16_t pos = 0;          // position on the session's path
+    MemState state = MemState::Raw;
+  };
+  struct Router {
+    std::uint32_t first_memory = 0;
+    std::uint32_t memories = 0;
+    std::vector<std::uint32_t> free;  // memories not assigned to a session
+    struct Booking {
+      sim::Time start, end;
+      int count;
+      std::uint32_t session;
+    };
+    std::vector<Booking> bookings;
+  };
+  // Physical link runtime: shared by all sessions crossing it.
+  struct LinkRt {
+    double eta_a = 0, eta_b = 0;  // per-photon click probability from each end
+    sim::Time d_cc, d_q, d_cm, bin;
+    // Emission bins already taken by pending emissions (one per slot at most, so a
+    // short vector; bins in the past are dropped when a new one is taken).
+    std::vector<std::int64_t> taken_bins;
+    sim::Time dead_until[2];
+    double raw_fidelity = 1.0;
+    sim::RandomStream rng{0, 0};
+  };
+  // One pair of memories (one at each end of a hop) that generates entanglement.
+  struct Slot {
+    std::uint32_t session = kNone;
+    std::uint32_t link = 0;
+    std::uint32_t mem_a = 0, mem_b = 0;  // mem_a at the lower path position
+    std::uint32_t epoch = 0;
+    std::uint8_t round = 0;
+    std::uint8_t excited = 0;    // bit 0: side a in |1> in round 1, bit 1: side b
+    bool herald_ok = false;
+    bool genuine = false;        // all heralds so far came from the right photons
+    bool active = false;
+    sim::Time emitted;
+  };
+  // What the routers know of a pair: the Bell-diagonal state its history implies (link
+  // raw fidelity, idle times, swaps, purification results), without what no detector
+  // reveals (a false herald). Rules decide on this; delivered pairs report the true state.
+  struct Belief {
+    BellVector state{};
+    sim::Time at;
+    QubitDecay qa, qb;
+    double fidelity(sim::Time now) {
+      if (now > at) {
+        const double dt = (now - at).to_seconds();
+        state = apply_pauli_channel(apply_pauli_channel(state, pauli_for_idle(qa, dt)), pauli_for_idle(qb, dt));
+        at = now;
+      }
+      return state[kBellI];
+    }
+  };
+  struct PairRec {
+    Belief belief;
+    std::uint32_t mem[2] = {kNone, kNone};  // end 0 at the lower path position
+    std::uint16_t pos[2] = {0, 0};
+    PairId state = 0;
+    std::uint32_t serial = 0;
+    std::uint32_t session = kNone;
+    std::uint32_t purifications = 0;
+    sim::Time expires = sim::Time::max();
+    sim::EventHandle expiry;
+    std::uint8_t ready = 0;  // bit e: end e knows the pair (heralded / result arrived)
+    bool alive = false;
+    bool doomed = false;     // a failed operation: ends free their memory when told
+  };
+  enum class SessionState : std::uint8_t { Reserving, Approved, Active, Ended, Rejected };
+  struct Session {
+    RequestSpec request;
+    std::vector<int> path;
+    std::vector<int> links;                 // quantum link per hop
+    std::vector<sim::Time> prefix_delay;    // classical delay from path[0] along the path
+    std::vector<int> left_partner, right_partner;  // nested-doubling swap partners per position
+    std::vector<std::vector<std::uint32_t>> left, right;  // memories per position and side
+    std::vector<std::uint32_t> slots;
+    SessionState state = SessionState::Reserving;
+    std::uint32_t epoch = 0;
+    std::uint64_t delivered = 0;
+    sim::Tally fidelity;
+    int last() const { return static_cast<int>(path.size()) - 1; }
+    sim::Time delay(int u, int v) const { return u < v ? prefix_delay[v] - prefix_delay[u] : prefix_delay[u] - prefix_delay[v]; }
+  };
+
+  static std::uint64_t pack(std::uint32_t index, std::uint32_t epoch) {
+    return (static_cast<std::uint64_t>(epoch) << 32) | index;
+  }
+  static std::uint32_t index_of(std::uint64_t key) { return static_cast<std::uint32_t>(key); }
+  static std::uint32_t epoch_of(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 32); }
+
+  // generation.cpp
+  void start_slot(std::uint32_t s);
+  void launch_round(std::uint32_t s);
+  void on_bsm(std::uint64_t key);
+  void on_herald(std::uint64_t key);
+  // rules.cpp
+  void on_pair_ready(std::uint32_t p);
+  void evaluate(std::uint32_t p, int end);
+  // Whether `rule` matched (and then acted, or decided the pair waits).
+  bool apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, int v, double f, double thr);
+  void sample_utilisation();
+  double threshold(const Session& s, int u, int v) const;
+  std::uint32_t find_ready_pair(const Session& s, int u, int toward, int other_end, std::uint32_t exclude,
+                                bool below_threshold);
+  void do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right);
+  void do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed);
+  void deliver(Session& s, std::uint32_t p);
+  void discard(std::uint32_t p);
+  void notify(std::uint32_t p, int end, sim::Time delay);
+  void on_notify(std::uint64_t key);
+  void on_expiry(std::uint64_t key);
+  void schedule_expiry(std::uint32_t p);
+  std::uint32_t new_pair();
+  void free_pair(std::uint32_t p);
+  void free_memory(std::uint32_t m);
+  void set_state(std::uint32_t m, MemState st);
+  // network.cpp
+  void reserve_hop(std::uint32_t session, int hop);
+  void activate(std::uint32_t session);
+  void end_session(std::uint32_t session);
+  void next_random_request();
+
+  sim::Simulator& sim_;
+  Topology topology_;
+  NetworkParams params_;
+  std::unique_ptr<Formalism> formalism_;
+  sim::RandomStream rules_rng_;
+  sim::RandomStream traffic_rng_;
+  std::vector<Memory> memories_;
+  std::vector<Router> routers_;
+  std::vector<LinkRt> links_;
+  std::vector<double> link_raw_fidelity_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<PairRec> pairs_;
+  std::vector<std::uint32_t> free_pairs_;
+  std::vector<Session> sessions_;
+  RandomTraffic traffic_;
+  sim::Time traffic_until_;
+  NetworkResults results_;
+  std::vector<Rule> rules_;  // sorted by priority
+  bool purify_enabled_ = true;
+};
+
+}  // namespace models::quantum

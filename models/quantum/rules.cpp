@@ -1,0 +1,284 @@
+// Resource management: when a pair becomes known at both ends, each end runs the rules
+// (RuleAction in network.hpp) in priority order; the first whose condition holds decides.
+// Rules read the routers' belief about a pair (Network::Belief), not its true state.
+// A span's threshold is the request's target for end-to-end pairs, the link purification
+// threshold for one-hop pairs, and none in between. Delivery consumes the pair as a
+// teleportation would.
+// Operations whose outcome the far end learns by message clear the pair's ready bits and
+// notify each end after the classical delay; the pair keeps decohering meanwhile.
+
+#include "models/quantum/network.hpp"
+
+namespace models::quantum {
+
+double Network::threshold(const Session& s, int u, int v) const {
+  const int lo = std::min(u, v);
+  const int hi = std::max(u, v);
+  if (lo == 0 && hi == s.last()) return s.request.target_fidelity;
+  if (hi - lo == 1) return params_.link_purify_below;
+  return 0.0;
+}
+
+void Network::on_pair_ready(std::uint32_t p) {
+  const std::uint32_t serial = pairs_[p].serial;
+  evaluate(p, 0);
+  if (pairs_[p].alive && pairs_[p].serial == serial && pairs_[p].ready == 0b11) evaluate(p, 1);
+}
+
+std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int other_end, std::uint32_t exclude,
+                                       bool below_threshold) {
+  const auto& side = toward < u ? s.left[u] : s.right[u];
+  const double thr = threshold(s, u, other_end);
+  // Purification prefers a partner of the same round (the symmetric recurrence reaches
+  // higher fidelity than pumping); any other pair of the span will do otherwise.
+  const std::uint32_t rounds = pairs_[exclude].purifications;
+  std::uint32_t fallback = kNone;
+  for (const std::uint32_t m : side) {
+    const Memory& mem = memories_[m];
+    if (mem.state != MemState::Entangled || mem.pair == exclude || mem.pair == kNone) continue;
+    PairRec& rec = pairs_[mem.pair];
+    if (!rec.alive || rec.doomed || rec.ready != 0b11) continue;
+    const int far = rec.pos[0] == u ? rec.pos[1] : rec.pos[0];
+    if (far != other_end) continue;
+    if (thr > 0) {
+      const double f = rec.belief.fidelity(sim_.now());
+      if (below_threshold != (f < thr)) continue;
+    }
+    if (!below_threshold || rec.purifications == rounds) return mem.pair;
+    if (fallback == kNone) fallback = mem.pair;
+  }
+  return fallback;
+}
+
+void Network::evaluate(std::uint32_t p, int end) {
+  PairRec& rec = pairs_[p];
+  Session& s = sessions_[rec.session];
+  if (s.state != SessionState::Active) return;
+  const int u = rec.pos[end];
+  const int v = rec.pos[1 - end];
+  const double thr = threshold(s, u, v);
+  const double f = thr > 0 ? rec.belief.fidelity(sim_.now()) : 1.0;
+  for (const Rule& rule : rules_)
+    if (apply_rule(rule.action, s, p, u, v, f, thr)) return;
+}
+
+bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, int v, double f, double thr) {
+  const bool below = thr > 0 && f < thr;
+  switch (rule) {
+    case RuleAction::Discard:
+      if (!below || (f > 0.5 && purify_enabled_)) return false;
+      ++results_.pairs_discarded;
+      discard(p);
+      return true;
+    case RuleAction::Purify: {
+      if (!below) return false;
+      if (u > v) return true;  // the lower end initiates; this end waits
+      const std::uint32_t q = find_ready_pair(s, u, v, v, p, true);
+      if (q == kNone) return true;
+      const double fq = pairs_[q].belief.fidelity(sim_.now());
+      if (f >= fq) do_purify(s, p, q);
+      else do_purify(s, q, p);
+      return true;
+    }
+    case RuleAction::Swap: {
+      if (below || u == 0 || u == s.last()) return false;
+      int other = -1;
+      if (v == s.left_partner[u]) other = s.right_partner[u];
+      else if (v == s.right_partner[u]) other = s.left_partner[u];
+      if (other < 0) return false;
+      const std::uint32_t q = find_ready_pair(s, u, other, other, p, false);
+      if (q == kNone) return true;
+      if (v < u) do_swap(s, u, p, q);
+      else do_swap(s, u, q, p);
+      return true;
+    }
+    case RuleAction::Deliver:
+      if (below || std::min(u, v) != 0 || std::max(u, v) != s.last()) return false;
+      deliver(s, p);
+      return true;
+  }
+  return false;
+}
+
+void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right) {
+  const sim::Time now = sim_.now();
+  const SwapParams& sp = topology_.swap;
+  PairRec l = pairs_[left];
+  PairRec r = pairs_[right];
+  const bool ok = sp.success_probability >= 1.0 || rules_rng_.bernoulli(sp.success_probability);
+  const std::uint32_t q = new_pair();
+  PairRec& out = pairs_[q];
+  out.mem[0] = l.mem[0];
+  out.mem[1] = r.mem[1];
+  out.pos[0] = l.pos[0];
+  out.pos[1] = r.pos[1];
+  out.session = l.session;
+  out.ready = 0;
+  out.expires = std::min(l.expires, r.expires);
+  out.purifications = l.purifications + r.purifications;
+  if (ok) {
+    ++results_.swaps;
+    double f_empirical = 0.0;
+    l.belief.fidelity(now);  // brings both beliefs to now
+    r.belief.fidelity(now);
+    out.belief = {swap_bell(l.belief.state, r.belief.state, sp.gate_fidelity), now, l.belief.qa, r.belief.qb};
+    if (sp.empirical) {
+      f_empirical = formalism_->fidelity(l.state, now) * formalism_->fidelity(r.state, now) * sp.degradation;
+      out.belief.state = werner(l.belief.fidelity(now) * r.belief.fidelity(now) * sp.degradation);
+    }
+    out.state = formalism_->swap(l.state, r.state, now, sp.gate_fidelity, rules_rng_);
+    if (sp.empirical) formalism_->set_werner(out.state, f_empirical, now);
+  } else {
+    ++results_.swaps_failed;
+    formalism_->release(l.state);
+    formalism_->release(r.state);
+    out.doomed = true;
+  }
+  memories_[out.mem[0]].pair = q;
+  memories_[out.mem[1]].pair = q;
+  free_pair(left);
+  free_pair(right);
+  free_memory(l.mem[1]);
+  free_memory(r.mem[0]);
+  notify(q, 0, s.delay(u, out.pos[0]));
+  notify(q, 1, s.delay(u, out.pos[1]));
+  if (ok && out.expires != sim::Time::max())
+    schedule_expiry(q);
+}
+
+void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed) {
+  PairRec& k = pairs_[kept];
+  PairRec sac = pairs_[sacrificed];
+  const sim::Time now = sim_.now();
+  const auto outcome = formalism_->purify(k.state, sac.state, now, params_.purify, rules_rng_);
+  if (outcome.success) {
+    // The routers know the round succeeded; the formula gives the state that implies.
+    const double fk = k.belief.fidelity(now);
+    const double fs = sac.belief.fidelity(now);
+    const bool twirl = params_.purify.twirl;
+    k.belief.state = purify_bell(twirl ? werner(fk) : k.belief.state, twirl ? werner(fs) : sac.belief.state,
+                                 params_.purify.gate_fidelity, params_.purify.measurement_fidelity)
+                         .state;
+  }
+  free_pair(sacrificed);
+  free_memory(sac.mem[0]);
+  free_memory(sac.mem[1]);
+  PairRec& kr = pairs_[kept];
+  kr.ready = 0;
+  if (outcome.success) {
+    ++results_.purifications;
+    ++kr.purifications;
+  } else {
+    ++results_.purifications_failed;
+    kr.doomed = true;
+  }
+  const sim::Time d = s.delay(kr.pos[0], kr.pos[1]);
+  notify(kept, 0, d);
+  notify(kept, 1, d);
+}
+
+void Network::deliver(Session& s, std::uint32_t p) {
+  PairRec& rec = pairs_[p];
+  const double f = formalism_->fidelity(rec.state, sim_.now());
+  ++results_.pairs_delivered;
+  results_.delivered_fidelity.add(f);
+  results_.teleport_fidelity.add((2.0 * f + 1.0) / 3.0);  // average over input states
+  if (results_.delivered_fidelities.size() < params_.max_recorded_pairs) {
+    results_.delivered_fidelities.push_back(f);
+    results_.delivered_time_s.push_back(sim_.now().to_seconds());
+    results_.delivered_purifications.push_back(rec.purifications);
+  }
+  ++s.delivered;
+  s.fidelity.add(f);
+  discard(p);
+  if (s.request.pairs > 0 && s.delivered >= s.request.pairs) {
+    end_session(static_cast<std::uint32_t>(&s - sessions_.data()));
+  }
+}
+
+void Network::discard(std::uint32_t p) {
+  const PairRec rec = pairs_[p];
+  if (!rec.doomed) formalism_->release(rec.state);
+  free_pair(p);
+  for (const std::uint32_t m : rec.mem)
+    if (memories_[m].pair == p) free_memory(m);
+}
+
+void Network::notify(std::uint32_t p, int end, sim::Time delay) {
+  const std::uint32_t index = p | (static_cast<std::uint32_t>(end) << 31);
+  sim_.schedule(delay, [this, key = pack(index, pairs_[p].serial)] { on_notify(key); });
+}
+
+void Network::on_notify(std::uint64_t key) {
+  const std::uint32_t p = index_of(key) & 0x7fffffffu;
+  const int end = static_cast<int>(index_of(key) >> 31);
+  PairRec& rec = pairs_[p];
+  if (!rec.alive || rec.serial != epoch_of(key)) return;
+  rec.ready |= static_cast<std::uint8_t>(1u << end);
+  if (rec.doomed) {
+    const std::uint32_t m = rec.mem[end];
+    const bool done = rec.ready == 0b11;
+    if (done) free_pair(p);
+    if (memories_[m].pair == p) free_memory(m);
+    return;
+  }
+  if (rec.ready == 0b11) on_pair_ready(p);
+}
+
+void Network::on_expiry(std::uint64_t key) {
+  const std::uint32_t p = index_of(key);
+  const PairRec& rec = pairs_[p];
+  if (!rec.alive || rec.doomed || rec.serial != epoch_of(key)) return;
+  ++results_.pairs_expired;
+  discard(p);
+}
+
+std::uint32_t Network::new_pair() {
+  std::uint32_t p;
+  if (!free_pairs_.empty()) {
+    p = free_pairs_.back();
+    free_pairs_.pop_back();
+  } else {
+    p = static_cast<std::uint32_t>(pairs_.size());
+    pairs_.emplace_back();
+  }
+  PairRec& rec = pairs_[p];
+  const std::uint32_t serial = rec.serial;
+  rec = PairRec{};
+  rec.serial = serial;
+  rec.alive = true;
+  return p;
+}
+
+void Network::schedule_expiry(std::uint32_t p) {
+  PairRec& rec = pairs_[p];
+  rec.expiry = sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, rec.serial)] { on_expiry(k); });
+}
+
+void Network::free_pair(std::uint32_t p) {
+  PairRec& rec = pairs_[p];
+  // Most pairs are consumed long before their cutoff: drop the event rather than let it
+  // run for nothing (and keep the pending set small).
+  if (rec.expiry.valid()) sim_.cancel(rec.expiry);
+  rec.expiry = {};
+  rec.alive = false;
+  ++rec.serial;
+  free_pairs_.push_back(p);
+}
+
+void Network::set_state(std::uint32_t m, MemState st) {
+  Memory& mem = memories_[m];
+  const bool was_busy = mem.state != MemState::Raw;
+  const bool busy = st != MemState::Raw;
+  if (was_busy != busy) results_.memories_busy[mem.router].add(sim_.now(), busy ? 1.0 : -1.0);
+  mem.state = st;
+}
+
+void Network::free_memory(std::uint32_t m) {
+  Memory& mem = memories_[m];
+  mem.pair = kNone;
+  set_state(m, MemState::Raw);
+  if (mem.slot != kNone) start_slot(mem.slot);
+}
+
+}  // namespace models::quantum

@@ -1,0 +1,117 @@
+"""Quantum networks from Python and the CLI: closed forms, runs, scenarios, bench."""
+
+import json
+import math
+import subprocess
+
+import numpy as np
+import pytest
+
+from simfabric import quantum
+
+
+def test_bbpssw_matches_published_examples():
+    for f, p, fp in [(0.6, 0.6089, 0.6204), (0.8, 0.7689, 0.8382), (0.95, 0.9356, 0.9650)]:
+        got_p, got_f = quantum.bbpssw(f)
+        assert got_p == pytest.approx(p, abs=1e-4)
+        assert got_f == pytest.approx(fp, abs=1e-4)
+    r = (1 - 0.8) / 3
+    p, state = quantum.purify_bell([0.8, r, r, r], [0.8, r, r, r])
+    assert p == pytest.approx(quantum.bbpssw(0.8)[0], rel=1e-12)
+    assert state[0] == pytest.approx(quantum.bbpssw(0.8)[1], rel=1e-12)
+    assert quantum.swap_werner(0.9, 0.8) == pytest.approx(0.72 + 0.02 / 3)
+
+
+def test_two_node_throughput_matches_timing_model():
+    eta = 0.9 * quantum.fiber_transmission(5.0)
+    d_cc = quantum.fiber_delay_ps(10.0)
+    d_half = quantum.fiber_delay_ps(5.0)
+    assert d_cc == 50_000_000  # 10 km at 2e8 m/s: 50 us
+    t = quantum.barrett_kok_timing(eta, d_cc, d_half, d_half)
+    predicted = 10 * t["p_success"] / (t["mean_attempt_ps"] * 1e-12)
+    r = quantum.run_chain(routers=2, memories=10, request_memories=10, target_fidelity=0.5, seconds=1.0)
+    assert abs(r["pairs_per_s"] / predicted - 1) < 0.05
+    attempts, successes = r["link_attempts"][0], r["link_successes"][0]
+    assert abs(successes / attempts / (eta * eta / 2) - 1) < 0.03
+
+
+def test_chain_meets_target_and_is_reproducible():
+    a = quantum.run_chain(routers=5, target_fidelity=0.9, raw_fidelity=0.97, seconds=0.2, seed=4)
+    b = quantum.run_chain(routers=5, target_fidelity=0.9, raw_fidelity=0.97, seconds=0.2, seed=4)
+    assert a["pairs_delivered"] > 10
+    assert isinstance(a["delivered_fidelity"], np.ndarray)
+    assert a["delivered_fidelity"].min() >= 0.9
+    assert a["purifications"] > 0
+    assert a["events"] == b["events"]
+    assert np.array_equal(a["delivered_fidelity"], b["delivered_fidelity"])
+    assert np.all((a["memory_utilisation"] >= 0) & (a["memory_utilisation"] <= 1))
+
+
+def test_formalisms_agree_on_three_nodes():
+    kw = dict(routers=3, request_memories=4, memories=8, raw_fidelity=0.95, target_fidelity=0.92, seconds=0.3)
+    a = quantum.run_chain(formalism="bell-diagonal", **kw)
+    b = quantum.run_chain(formalism="density-matrix", **kw)
+    se = math.sqrt(a["delivered_fidelity"].var() / len(a["delivered_fidelity"])
+                   + b["delivered_fidelity"].var() / len(b["delivered_fidelity"]))
+    assert abs(a["mean_fidelity"] - b["mean_fidelity"]) <= 3 * se + 1e-9
+
+
+def test_topology_file_runs(repo_root):
+    r = quantum.run_topology_file(repo_root / "scenarios/quantum/starlight.json", "NU", "Argonne_3",
+                                  memories=5, target_fidelity=0.8, seconds=0.05)
+    assert r["pairs_delivered"] > 0
+    with pytest.raises(ValueError, match="unknown router"):
+        quantum.run_topology_file(repo_root / "scenarios/quantum/starlight.json", "NU", "Nowhere")
+
+
+@pytest.mark.parametrize("name", ["two_node", "chain", "star_random", "starlight"])
+def test_example_scenarios_run(simfabric_bin, repo_root, name):
+    out = subprocess.run([simfabric_bin, "run", repo_root / f"scenarios/quantum/{name}.toml"],
+                         capture_output=True, text=True, check=True)
+    assert "pairs_delivered" in out.stdout
+
+
+def test_bad_scenario_names_the_key(simfabric_bin, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "quantum"\n[topology]\ntype = "chain"\nrouters = 3\n'
+                   '[request]\nsrc = "r0"\ndst = "r9"\ntarget_fidelity = 1.5\n')
+    out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "request.dst" in out.stderr and "request.target_fidelity" in out.stderr
+
+
+def test_bench_quantum_chain_json(simfabric_bin):
+    out = subprocess.run([simfabric_bin, "bench", "quantum-chain", "--routers", "3", "--seconds", "0.1", "--json"],
+                         capture_output=True, text=True, check=True)
+    r = json.loads(out.stdout)
+    for key in ["events", "events_per_second", "wall_s", "simulated_s", "pairs_delivered", "mean_fidelity",
+                "peak_rss_bytes"]:
+        assert key in r
+    assert r["simulated_s"] == pytest.approx(0.1)
+    assert r["pairs_delivered"] > 0
+    bad = subprocess.run([simfabric_bin, "bench", "quantum-chain", "--routers", "1"], capture_output=True, text=True)
+    assert bad.returncode == 2
+
+
+def test_request_larger_than_the_routers_is_bad_input(simfabric_bin, tmp_path):
+    bad = tmp_path / "big.toml"
+    bad.write_text('kind = "quantum"\n[topology]\ntype = "chain"\nrouters = 3\nmemories = 10\n'
+                   '[request]\nsrc = "r0"\ndst = "r2"\nmemories = 6\n')
+    out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "request.memories" in out.stderr and "r1" in out.stderr
+
+
+def test_graphml_topology_and_utilisation_samples(repo_root, simfabric_bin):
+    r = quantum.run_topology_file(repo_root / "scenarios/quantum/ring.graphml", "A", "D", seconds=0.1,
+                                  target_fidelity=0.85)
+    assert r["pairs_delivered"] > 0
+    # A-B-C-D (30 km) beats A-F-E-D (35 km): only three links carry attempts.
+    assert np.count_nonzero(r["link_attempts"]) == 3
+    c = quantum.run_chain(routers=3, seconds=0.05, utilisation_sample_s=0.005)
+    assert c["memory_busy"].shape == (3, len(c["memory_busy_time_s"]))
+    assert c["memory_busy"].max() <= 20
+    assert c["memory_busy"][1].max() > 0
+    out = subprocess.run([simfabric_bin, "run", repo_root / "scenarios/quantum/ring_graphml.toml"],
+                         capture_output=True, text=True, check=True)
+    assert "pairs_delivered" in out.stdout
