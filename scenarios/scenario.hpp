@@ -36,7 +36,8 @@ class ScenarioError : public std::runtime_error {
 
 class Scenario {
  public:
-  // Parses `path`, then applies overrides of the form "key.path=value" (value in TOML
+  // Parses `path`, merges the files named by a top-level `include` (a path or a list,
+  // relative to the including file; later files and the including file win), then applies overrides of the form "key.path=value" (value in TOML
   // syntax; bare words are taken as strings).
   static Scenario load(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
   static Scenario parse(std::string_view text, std::string file_name,
@@ -80,6 +81,11 @@ class Section {
   std::uint64_t size_bytes(std::string_view key, std::optional<std::uint64_t> fallback = std::nullopt);
   std::vector<double> numbers(std::string_view key, std::optional<std::vector<double>> fallback = std::nullopt);
 
+  // The raw value of a key of free form (marked as read); null when absent.
+  const toml::node* raw(std::string_view key) { return lookup(key); }
+  // The keys of this table in file order.
+  std::vector<std::string> keys() const;
+
   void error(std::string_view key, std::string message);
   // Adds a problem for each key of this table that was never read.
   void reject_unread();
@@ -93,6 +99,7 @@ class Section {
   const toml::node* lookup(std::string_view key);
   std::string qualified(std::string_view key) const;
   std::int64_t line_of(const toml::node* node) const;
+  std::string file_of(const toml::node* node) const;
 
   const Scenario* scenario_;
   const toml::table* table_ = nullptr;

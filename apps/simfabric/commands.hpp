@@ -41,5 +41,6 @@ inline CLI::Validator non_negative_integer() {
 
 void add_run_commands(CLI::App& app, Action& action);    // run, validate
 void add_bench_commands(CLI::App& app, Action& action);  // bench hold, ...
+void add_sweep_commands(CLI::App& app, Action& action);  // sweep plan, run, run-point, collect
 
 }  // namespace app

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app::Action action;
   app::add_run_commands(app, action);
   app::add_bench_commands(app, action);
+  app::add_sweep_commands(app, action);
 
   // CLI11 would report a mistyped command as "a subcommand is required"; name it instead.
   for (int i = 1; i < argc; ++i) {
