@@ -2,7 +2,9 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <fstream>
 #include <stdexcept>
 
@@ -40,6 +42,32 @@ std::string script_text(const Sweep& sweep, const std::filesystem::path& output,
        " --point \"$first\" --last \"$last\" --workers " + std::to_string(options.workers_per_task) + " -o " +
        shell_quote(output.string()) + "\n";
   return s;
+}
+
+// Runs a shell command; returns its stdout without the trailing newline.
+std::string command_output(const std::string& command, int& exit_status) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+  std::string out;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+  const int status = ::pclose(pipe);
+  exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// Polls squeue until no task of the job is pending or running. (sbatch --wait polls with
+// a back-off of up to 10 s; a short job should not wait that long.)
+void wait_for_job(const std::string& job_id) {
+  auto pause = std::chrono::milliseconds(200);
+  while (true) {
+    int status = 0;
+    const std::string listed = command_output("squeue -h -o %T -j " + job_id + " 2>/dev/null", status);
+    if (listed.empty()) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(5000));
+  }
 }
 
 }  // namespace
@@ -81,19 +109,14 @@ SlurmJob submit_slurm(const Sweep& sweep, const std::filesystem::path& output, c
     if (i == 0 || missing[i] / chunk != missing[i - 1] / chunk) ++job.tasks;
   }
   const std::string command =
-      std::string("sbatch --parsable") + (options.wait ? " --wait " : " ") + shell_quote(job.script.string());
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run sbatch");
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) job.job_id += buffer;
-  const int status = ::pclose(pipe);
-  while (!job.job_id.empty() && (job.job_id.back() == '\n' || job.job_id.back() == ' ')) job.job_id.pop_back();
+      std::string("sbatch --parsable ") + shell_quote(job.script.string());
+  job.job_id = command_output(command, job.sbatch_status);
   if (const auto semicolon = job.job_id.find(';'); semicolon != std::string::npos) job.job_id.resize(semicolon);
-  job.sbatch_status = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-  if (job.job_id.empty()) {
+  if (job.job_id.empty() || job.sbatch_status != 0) {
     throw std::runtime_error("sbatch did not submit " + job.script.string() + " (exit status " +
                              std::to_string(job.sbatch_status) + "); is Slurm reachable from here?");
   }
+  if (options.wait) wait_for_job(job.job_id);
   return job;
 }
 

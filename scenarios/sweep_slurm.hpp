@@ -21,14 +21,14 @@ struct SlurmOptions {
   std::string time_limit;              // e.g. "00:30:00"; empty: the partition's default
   std::string memory;                  // e.g. "2G"; empty: the partition's default
   std::vector<std::string> extra_args; // more #SBATCH lines, e.g. "--account=proj"
-  bool wait = true;                    // sbatch --wait: return when the array finished
+  bool wait = true;                    // return only when no task is pending or running
 };
 
 struct SlurmJob {
   std::filesystem::path script;
   std::string job_id;    // empty when nothing was missing
   std::int64_t tasks = 0;
-  int sbatch_status = 0; // sbatch's exit status (with --wait: non-zero if a task failed)
+  int sbatch_status = 0;
 };
 
 // The array indices ("0-3,7") of the chunks with missing points.
