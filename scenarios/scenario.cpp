@@ -295,6 +295,12 @@ double Section::number(std::string_view key, std::optional<double> fallback, dou
     return fallback.value_or(0.0);
   }
   std::optional<double> value = node->value<double>();  // integers convert too
+  if (node->is_string()) {
+    // Usually a unit written into the value ("800 kHz"): units belong to key names here.
+    error(key, "expected a plain number in the unit the key's name gives, got the string \"" +
+                   node->value<std::string>().value() + "\"");
+    return fallback.value_or(0.0);
+  }
   if (!value || !(node->is_number())) {
     error(key, "expected a number, got " + type_name(*node));
     return fallback.value_or(0.0);

@@ -204,6 +204,13 @@ void expand(Sweep& sweep, std::int64_t samples, bool latin) {
   }
 }
 
+std::string join_overrides(const Sweep& sweep) {
+  std::string text;
+  for (const auto& o : sweep.fixed_overrides) text += (text.empty() ? "" : " ") + o;
+  for (const auto& o : sweep.points.front().overrides) text += (text.empty() ? "" : " ") + o;
+  return text.empty() ? "no overrides" : text;
+}
+
 }  // namespace
 
 std::uint64_t point_seed(std::uint64_t sweep_seed, std::int64_t index) {
@@ -267,7 +274,15 @@ Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::stri
 
   // A misspelt key or a wrong type in the base or the overrides is bad input for the whole
   // sweep; a combination that only some points reject is recorded as their failure.
-  validate_scenario(sweep.scenario(sweep.points.front()));
+  try {
+    validate_scenario(sweep.scenario(sweep.points.front()));
+  } catch (const ScenarioError& e) {
+    std::vector<Diagnostic> problems{{sweep.file, 0, "",
+                                      "the base scenario with the overrides of point 0 is invalid (" +
+                                          sweep.scenario_file + " with " + join_overrides(sweep) + "):"}};
+    problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+    throw ScenarioError(std::move(problems));
+  }
   return sweep;
 }
 
