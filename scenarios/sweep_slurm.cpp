@@ -66,7 +66,7 @@ void wait_for_job(const std::string& job_id) {
     const std::string listed = command_output("squeue -h -o %T -j " + job_id + " 2>/dev/null", status);
     if (listed.empty()) return;
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(5000));
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
   }
 }
 
