@@ -169,6 +169,10 @@ void resolve_includes(toml::table& root, const std::string& file, std::vector<st
     if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
       throw ScenarioError({{file, include_line, "include", "\"" + name + "\" includes itself"}});
     }
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {  // not a directory, FIFO or device
+      throw ScenarioError({{file, include_line, "include", "cannot open included file " + path}});
+    }
     std::ifstream in(path);
     if (!in) throw ScenarioError({{file, include_line, "include", "cannot open included file " + path}});
     std::stringstream buffer;
@@ -297,8 +301,8 @@ double Section::number(std::string_view key, std::optional<double> fallback, dou
   std::optional<double> value = node->value<double>();  // integers convert too
   if (node->is_string()) {
     // Usually a unit written into the value ("800 kHz"): units belong to key names here.
-    error(key, "expected a plain number in the unit the key's name gives, got the string \"" +
-                   node->value<std::string>().value() + "\"");
+    error(key, "expected a number, got a string (\"" + node->value<std::string>().value() +
+                   "\"); write a plain number in the unit the key's name gives");
     return fallback.value_or(0.0);
   }
   if (!value || !(node->is_number())) {
