@@ -204,3 +204,26 @@ def test_journal_range_as_an_array_task_does(simfabric_bin, repo_root, tmp_path)
     run(simfabric_bin, "sweep", "run-point", sweep, "--point", "3", "--last", "99", "-o", output, check=True)
     run(simfabric_bin, "sweep", "collect", sweep, "-o", output, check=True)
     assert list(read_table(output)["point"]) == list(range(6))
+
+
+def test_progress_bar_with_eta_on_a_terminal(simfabric_bin, repo_root, tmp_path):
+    import pty
+
+    sweep = write_sweep(tmp_path, repo_root, 20_000, "[100_000, 200_000, 300_000, 400_000, 500_000]", replicas=8)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([str(simfabric_bin), "sweep", "run", str(sweep), "--workers", "1", "-o",
+                                str(tmp_path / "tty.h5")], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed when the process exited
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait() == 0
+    os.close(leader)
+    text = seen.decode()
+    assert "\r[" in text and "ETA" in text and "40/40" in text
