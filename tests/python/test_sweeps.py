@@ -106,12 +106,15 @@ def test_two_workers_give_the_same_table(simfabric_bin, example, reference, tmp_
     assert_same_table(read_table(output), reference)
 
 
-def test_mpi_two_ranks_give_the_same_table(simfabric_bin, example, reference, tmp_path, mpi_env):
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_mpi_ranks_give_the_same_table(simfabric_bin, example, reference, tmp_path, mpi_env, ranks):
     output = tmp_path / "mpi.h5"
-    out = subprocess.run(["mpirun", "-np", "2", str(simfabric_bin), "sweep", "run", str(example), "--backend", "mpi",
+    out = subprocess.run(["mpirun", "-np", str(ranks), str(simfabric_bin), "sweep", "run", str(example), "--backend", "mpi",
                           "-o", str(output)], capture_output=True, text=True, env=mpi_env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert_same_table(read_table(output), reference)
+    journals = list((tmp_path / "mpi.h5.parts").glob("*.jsonl"))
+    assert len(journals) == ranks - 1  # every worker rank got points; rank 0 only hands them out
 
 
 def test_slurm_array_gives_the_same_table(simfabric_bin, example, reference, tmp_path, slurm_env):
