@@ -5,7 +5,10 @@
 #include <array>
 #include <cstdint>
 #include <iostream>
+#include <chrono>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "scenarios/sweep_journal.hpp"
 #include "scenarios/sweep_progress.hpp"
@@ -19,25 +22,45 @@ constexpr int kTagRequest = 1;  // worker -> rank 0: {finished index or -1, ok}
 constexpr int kTagAssign = 2;   // rank 0 -> worker: next index, or -1 to stop
 
 // Rank 0: answers every request with the next missing point until none are left, then
-// with -1 once per worker.
-void coordinate(const scenarios::Sweep& sweep, const std::vector<std::int64_t>& missing, std::size_t already_done,
-                int workers, bool progress_enabled) {
+// with -1 once per worker, and runs points itself on a second thread meanwhile (so -np N
+// gives N workers). Only this thread calls MPI (MPI_THREAD_FUNNELED); it polls rather
+// than blocks in MPI_Recv, which would spin a core that the local worker needs.
+void coordinate(const scenarios::Sweep& sweep, const std::filesystem::path& parts,
+                const std::vector<std::int64_t>& missing, std::size_t already_done, int remote_workers,
+                bool progress_enabled) {
   scenarios::SweepProgress progress(sweep.points.size(), already_done, progress_enabled);
+  std::mutex mutex;
   std::size_t next = 0;
-  int running = workers;
-  while (running > 0) {
-    std::array<std::int64_t, 2> report{};
-    MPI_Status status;
-    MPI_Recv(report.data(), 2, MPI_INT64_T, MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &status);
-    if (report[0] >= 0) progress.point_done(report[1] != 0);
-    std::int64_t assign = -1;
-    if (next < missing.size()) {
-      assign = missing[next++];
-    } else {
-      --running;
+  const auto take = [&]() -> std::int64_t {
+    std::lock_guard lock(mutex);
+    return next < missing.size() ? missing[next++] : -1;
+  };
+  std::thread local([&] {
+    std::optional<scenarios::JournalWriter> journal;
+    for (std::int64_t index = take(); index >= 0; index = take()) {
+      const auto result = scenarios::run_point(sweep, index);
+      if (!journal) journal.emplace(parts);
+      journal->append(result);
+      progress.point_done(result.ok);
     }
+  });
+  int running = remote_workers;
+  while (running > 0) {
+    int waiting = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &waiting, &status);
+    if (!waiting) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
+    std::array<std::int64_t, 2> report{};
+    MPI_Recv(report.data(), 2, MPI_INT64_T, status.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (report[0] >= 0) progress.point_done(report[1] != 0);
+    const std::int64_t assign = take();
+    if (assign < 0) --running;
     MPI_Send(&assign, 1, MPI_INT64_T, status.MPI_SOURCE, kTagAssign, MPI_COMM_WORLD);
   }
+  local.join();
   progress.finish();
 }
 
@@ -76,7 +99,7 @@ int run_ranks(const scenarios::Sweep& sweep, const std::filesystem::path& output
     }
     MPI_Barrier(MPI_COMM_WORLD);  // the parts directory exists before any rank journals
     if (rank == 0) {
-      coordinate(sweep, missing, already_done, size - 1, progress);
+      coordinate(sweep, parts, missing, already_done, size - 1, progress);
     } else {
       work(sweep, parts);
     }
@@ -95,7 +118,8 @@ int run_ranks(const scenarios::Sweep& sweep, const std::filesystem::path& output
 }  // namespace
 
 int run_sweep_mpi(const scenarios::Sweep& sweep, const std::filesystem::path& output, bool progress) {
-  MPI_Init(nullptr, nullptr);
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   int rank = 0;
   int size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

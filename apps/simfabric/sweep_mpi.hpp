@@ -1,7 +1,8 @@
 #pragma once
 // The MPI back end of `simfabric sweep run`: started under mpirun, rank 0 hands out
-// missing point indices one at a time to the other ranks (dynamic balance: points differ
-// in cost), each rank journals what it ran, and rank 0 assembles the results file.
+// missing point indices one at a time to the other ranks and to a thread of its own
+// (dynamic balance: points differ in cost), each rank journals what it ran, and rank 0
+// assembles the results file.
 
 #include <filesystem>
 
