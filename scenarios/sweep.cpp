@@ -264,7 +264,8 @@ Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::stri
   expand(sweep, any_sampled ? samples : 1, latin);
   if (sweep.points.empty()) throw ScenarioError({{sweep.file, 0, "parameters", "the sweep has no points"}});
 
-  std::uint64_t hash = fnv1a(0xcbf29ce484222325ULL, sweep.scenario_text);
+  // The base as merged with its includes, so a change in an included file counts too.
+  std::uint64_t hash = fnv1a(0xcbf29ce484222325ULL, Scenario::load(sweep.scenario_file).effective_text());
   for (const auto& o : sweep.fixed_overrides) hash = fnv1a(hash, o);
   for (const auto& point : sweep.points) {
     hash = fnv1a(hash, std::to_string(point.seed));
