@@ -17,7 +17,10 @@ std::string Diagnostic::to_string() const {
 namespace {
 std::string join(const std::vector<Diagnostic>& diagnostics) {
   std::string text;
-  for (const auto& d : diagnostics) text += (text.empty() ? "" : "\n") + d.to_string();
+  for (const auto& d : diagnostics) {
+    if (!text.empty()) text += '\n';
+    text += d.to_string();
+  }
   return text;
 }
 

@@ -58,13 +58,15 @@ LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output
   return report;
 }
 
-std::size_t collect_results(const Sweep& sweep, const std::filesystem::path& output) {
+CollectReport collect_results(const Sweep& sweep, const std::filesystem::path& output) {
   const auto parts = parts_directory(output);
   claim_parts_directory(parts, sweep);
   const auto done = read_journals(parts);
-  const std::size_t missing = missing_points(sweep, done).size();
-  if (missing == 0) write_sweep_results(output, sweep, done);
-  return missing;
+  CollectReport report;
+  report.missing = missing_points(sweep, done).size();
+  for (const auto& [index, result] : done) report.failed += result.ok ? 0 : 1;
+  if (report.missing == 0) write_sweep_results(output, sweep, done);
+  return report;
 }
 
 }  // namespace scenarios

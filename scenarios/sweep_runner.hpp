@@ -35,7 +35,12 @@ struct LocalRunReport {
 // journals each as it finishes. Does not assemble the results file.
 LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output, const LocalRunOptions& options);
 
-// Writes the results file when every point is journaled; returns how many are missing.
-std::size_t collect_results(const Sweep& sweep, const std::filesystem::path& output);
+struct CollectReport {
+  std::size_t missing = 0;  // points without a journal record; no file is written then
+  std::size_t failed = 0;   // journaled points whose run failed
+};
+
+// Writes the results file when every point is journaled.
+CollectReport collect_results(const Sweep& sweep, const std::filesystem::path& output);
 
 }  // namespace scenarios

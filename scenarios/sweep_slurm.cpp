@@ -82,8 +82,12 @@ std::string array_spec(const std::vector<std::int64_t>& missing, std::int64_t ch
   for (std::size_t i = 0; i < chunks.size();) {
     std::size_t j = i;
     while (j + 1 < chunks.size() && chunks[j + 1] == chunks[j] + 1) ++j;
-    spec += (spec.empty() ? "" : ",") + std::to_string(chunks[i]);
-    if (j > i) spec += "-" + std::to_string(chunks[j]);
+    if (!spec.empty()) spec += ',';
+    spec += std::to_string(chunks[i]);
+    if (j > i) {
+      spec += '-';
+      spec += std::to_string(chunks[j]);
+    }
     i = j + 1;
   }
   return spec;

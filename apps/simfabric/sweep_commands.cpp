@@ -106,14 +106,21 @@ int run_point_command(const SweepArgs& args) {
   return result.ok ? kExitOk : kExitFailure;
 }
 
-int collect(const scenarios::Sweep& sweep, const std::filesystem::path& output) {
-  const std::size_t missing = scenarios::collect_results(sweep, output);
-  if (missing > 0) {
-    fmt::print(stderr, "simfabric: {} of {} points are missing in {}; run the sweep again to finish them\n", missing,
-               sweep.points.size(), scenarios::parts_directory(output).string());
+int collect(const scenarios::Sweep& sweep, const std::filesystem::path& output, bool json) {
+  const auto report = scenarios::collect_results(sweep, output);
+  if (json) {
+    nlohmann::ordered_json out{{"sweep", sweep.file},         {"output", output.string()},
+                               {"points", sweep.points.size()}, {"missing", report.missing},
+                               {"failed", report.failed},      {"complete", report.missing == 0}};
+    std::cout << out.dump() << "\n";
+  }
+  if (report.missing > 0) {
+    fmt::print(stderr, "simfabric: {} of {} points are missing in {}; run the sweep again to finish them\n",
+               report.missing, sweep.points.size(), scenarios::parts_directory(output).string());
     return kExitFailure;
   }
-  fmt::print(stderr, "sweep: {} points written to {}\n", sweep.points.size(), output.string());
+  fmt::print(stderr, "sweep: {} points ({} failed) written to {}\n", sweep.points.size(), report.failed,
+             output.string());
   return kExitOk;
 }
 
@@ -128,14 +135,14 @@ int run(SweepArgs args) {
     auto slurm_sweep = sweep;
     slurm_sweep.file = absolute(sweep.file).string();
     const auto job = scenarios::submit_slurm(slurm_sweep, output, args.slurm);
-    if (job.job_id.empty()) return collect(sweep, output);
+    if (job.job_id.empty()) return collect(sweep, output, args.json);
     fmt::print(stderr, "sweep: Slurm job {} ({} array tasks), script {}\n", job.job_id, job.tasks,
                job.script.string());
     if (!args.slurm.wait) {
       fmt::print(stderr, "sweep: when it ends: simfabric sweep collect {} -o {}\n", args.file, output.string());
       return kExitOk;
     }
-    return collect(sweep, output);
+    return collect(sweep, output, args.json);
   }
   scenarios::LocalRunOptions options;
   options.workers = workers_or_cores(args.workers);
@@ -144,7 +151,7 @@ int run(SweepArgs args) {
   if (report.already_done > 0) {
     fmt::print(stderr, "sweep: {} points were already done, ran {}\n", report.already_done, report.ran);
   }
-  return collect(sweep, output);
+  return collect(sweep, output, args.json);
 }
 
 }  // namespace
@@ -175,6 +182,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"local", "slurm", "mpi"}));
   run_cmd->add_option("--workers", args->workers, "local threads (default: every core)")->check(positive_number());
   run_cmd->add_flag("--no-progress", args->no_progress, "no progress output on stderr");
+  run_cmd->add_flag("--json", args->json, "print one JSON object: points, missing, failed, output");
   run_cmd->add_option("--chunk-size", args->slurm.chunk_size, "slurm: points per array task")
       ->check(positive_number());
   run_cmd->add_option("--task-workers", args->slurm.workers_per_task, "slurm: threads per array task")
@@ -189,8 +197,9 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   CLI::App* collect_cmd = sweep->add_subcommand("collect", "Assemble OUT.h5 from the journaled points");
   collect_cmd->add_option("file", args->file, "sweep file (TOML)")->required()->check(CLI::ExistingFile);
   collect_cmd->add_option("-o,--output", args->output, "results file (HDF5)")->required();
+  collect_cmd->add_flag("--json", args->json, "print one JSON object: points, missing, failed, output");
   collect_cmd->callback([args, &action] {
-    action = [args] { return collect(scenarios::Sweep::load(args->file), absolute(args->output)); };
+    action = [args] { return collect(scenarios::Sweep::load(args->file), absolute(args->output), args->json); };
   });
 }
 

@@ -106,7 +106,7 @@ int run_ranks(const scenarios::Sweep& sweep, const std::filesystem::path& output
     MPI_Barrier(MPI_COMM_WORLD);  // every journal is closed before assembly
   }
   if (rank != 0) return 0;
-  const std::size_t missing = scenarios::collect_results(sweep, output);
+  const std::size_t missing = scenarios::collect_results(sweep, output).missing;
   if (missing > 0) {
     std::cerr << "simfabric: " << missing << " points still missing; run the same command again\n";
     return 1;

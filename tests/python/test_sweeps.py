@@ -181,7 +181,9 @@ def test_failed_points_are_recorded_and_do_not_stop_the_sweep(simfabric_bin, rep
     # Arrival rates at or above the service rate (1e6) are rejected by the mm1 kind.
     sweep = write_sweep(tmp_path, repo_root, 500, "[500_000, 1_500_000, 900_000, 2_000_000]")
     output = tmp_path / "failures.h5"
-    run(simfabric_bin, "sweep", "run", sweep, "-o", output, check=True)
+    summary = json.loads(run(simfabric_bin, "sweep", "run", sweep, "-o", output, "--json", check=True).stdout)
+    assert summary == {"sweep": str(sweep), "output": str(output), "points": 4, "missing": 0, "failed": 2,
+                       "complete": True}
     table = read_table(output)
     assert list(table["status"].astype(str)) == ["ok", "failed", "ok", "failed"]
     assert "must be below" in table["error"][1].decode()
