@@ -12,7 +12,9 @@ Prints one JSON object.
 
 import argparse
 import json
+import os
 import pathlib
+import resource
 import subprocess
 import tempfile
 import time
@@ -32,10 +34,16 @@ replicas = {replicas}
 
 
 def timed_run(binary, sweep, output, workers):
+    """Wall and CPU seconds of one `sweep run` (CPU / wall near `workers` when the
+    machine has cores to spare; far below it on a loaded machine)."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([binary, "sweep", "run", str(sweep), "-o", str(output), "--workers", str(workers),
                     "--no-progress"], check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return wall, cpu
 
 
 def main():
@@ -48,11 +56,11 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         trivial = write_sweep(tmp, "trivial", 1, args.points)
-        trivial_s = timed_run(args.bin, trivial, pathlib.Path(tmp) / "trivial.h5", 1)
+        trivial_s, _ = timed_run(args.bin, trivial, pathlib.Path(tmp) / "trivial.h5", 1)
 
         heavy = write_sweep(tmp, "heavy", args.customers, args.heavy_points)
-        one_s = timed_run(args.bin, heavy, pathlib.Path(tmp) / "one.h5", 1)
-        two_s = timed_run(args.bin, heavy, pathlib.Path(tmp) / "two.h5", 2)
+        one_s, one_cpu = timed_run(args.bin, heavy, pathlib.Path(tmp) / "one.h5", 1)
+        two_s, two_cpu = timed_run(args.bin, heavy, pathlib.Path(tmp) / "two.h5", 2)
 
         starts = []
         for _ in range(10):
@@ -71,6 +79,10 @@ def main():
         "heavy_wall_s_1_worker": one_s,
         "heavy_wall_s_2_workers": two_s,
         "speedup_2_workers": one_s / two_s,
+        "heavy_cpu_s_1_worker": one_cpu,
+        "heavy_cpu_s_2_workers": two_cpu,
+        "cores": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
         "run_point_process_ms": 1e3 * min(starts),
     }))
 
