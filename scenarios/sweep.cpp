@@ -235,6 +235,7 @@ Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::stri
   sweep.replicas = spec.integer("replicas", 1, 1, 1'000'000);
   const std::int64_t samples = spec.integer("samples", 1, 1, 10'000'000);
   const bool latin = spec.text("sampling", "lhs", {"lhs", "random"}) == "lhs";
+  sweep.details = spec.boolean("details", false);
   if (const toml::node* set = spec.raw("set")) {
     const toml::array* list = set->as_array();
     if (list == nullptr || !list->is_homogeneous(toml::node_type::string)) {
@@ -267,6 +268,7 @@ Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::stri
   // The base as merged with its includes, so a change in an included file counts too.
   std::uint64_t hash = fnv1a(0xcbf29ce484222325ULL, Scenario::load(sweep.scenario_file).effective_text());
   for (const auto& o : sweep.fixed_overrides) hash = fnv1a(hash, o);
+  hash = fnv1a(hash, sweep.details ? "details" : "");
   for (const auto& point : sweep.points) {
     hash = fnv1a(hash, std::to_string(point.seed));
     for (const auto& o : point.overrides) hash = fnv1a(hash, o);
@@ -293,7 +295,11 @@ Scenario Sweep::scenario(const SweepPoint& point) const {
   return Scenario::parse(scenario_text, scenario_file, all);
 }
 
-PointResult run_point(const Sweep& sweep, std::int64_t index) {
+std::filesystem::path point_details_path(const std::filesystem::path& details_dir, std::int64_t index) {
+  return details_dir / (std::to_string(index) + ".h5");
+}
+
+PointResult run_point(const Sweep& sweep, std::int64_t index, const std::filesystem::path& details_dir) {
   const SweepPoint& point = sweep.points.at(static_cast<std::size_t>(index));
   PointResult result;
   result.index = index;
@@ -302,6 +308,7 @@ PointResult run_point(const Sweep& sweep, std::int64_t index) {
   try {
     RunOptions options;
     options.seed = point.seed;
+    if (sweep.details && !details_dir.empty()) options.output = point_details_path(details_dir, index);
     RunSummary summary = run_scenario(sweep.scenario(point), options);
     result.metrics = std::move(summary.metrics);
     result.ok = true;

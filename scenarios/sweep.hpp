@@ -11,6 +11,7 @@
 //   set = ["queue.customers=1000"]         # fixed overrides of the base
 //   samples = 20                           # draws for range parameters
 //   sampling = "lhs"                       # or "random"
+//   details = true                         # keep each point's full results too
 //   [parameters]
 //   "queue.arrival_rate_per_s" = [1e5, 2e5]              # grid: a list of values
 //   "queue.service_rate_per_s" = { min = 1e6, max = 4e6, log = true }  # sampled range
@@ -64,6 +65,7 @@ struct Sweep {
   std::string scenario_text;
   std::uint64_t seed = 0;
   std::int64_t replicas = 1;
+  bool details = false;  // each point's full recorder output goes to /details/<point>
   std::vector<std::string> fixed_overrides;
   std::vector<SweepParameter> parameters;
   std::vector<SweepPoint> points;
@@ -87,8 +89,12 @@ struct PointResult {
 };
 
 // Runs one point; a failure (bad combination, exception in the model) is recorded in the
-// result rather than thrown.
-PointResult run_point(const Sweep& sweep, std::int64_t index);
+// result rather than thrown. With `details_dir` (and sweep.details), the point's full
+// results are committed to details_dir/<index>.h5 before this returns.
+PointResult run_point(const Sweep& sweep, std::int64_t index, const std::filesystem::path& details_dir = {});
+
+// Where a point's detail file lives.
+std::filesystem::path point_details_path(const std::filesystem::path& details_dir, std::int64_t index);
 
 // The seed of point `index` of a sweep with seed `sweep_seed`: 63 bits, so it fits the
 // signed integers of TOML and HDF5.

@@ -88,6 +88,13 @@ void claim_parts_directory(const std::filesystem::path& parts, const Sweep& swee
   sync_directory(parts);
 }
 
+std::filesystem::path details_directory(const std::filesystem::path& parts, const Sweep& sweep) {
+  if (!sweep.details) return {};
+  const auto dir = parts / "details";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 std::string to_json_line(const PointResult& result) {
   nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
   for (const auto& m : result.metrics) {

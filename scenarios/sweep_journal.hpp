@@ -22,6 +22,9 @@ std::filesystem::path parts_directory(const std::filesystem::path& output);
 // same plan (ScenarioError otherwise: results of another sweep are never mixed in).
 void claim_parts_directory(const std::filesystem::path& parts, const Sweep& sweep);
 
+// parts/details, created, when the sweep keeps per-point details; empty otherwise.
+std::filesystem::path details_directory(const std::filesystem::path& parts, const Sweep& sweep);
+
 // Every journaled point, by index; a point journaled twice keeps its first record.
 std::map<std::int64_t, PointResult> read_journals(const std::filesystem::path& parts);
 

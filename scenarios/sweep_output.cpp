@@ -105,10 +105,31 @@ std::vector<MetricColumn> metric_columns(const std::map<std::int64_t, PointResul
   return columns;
 }
 
+// Copies every top-level object of a point's result file (stats, tables, summary, ...)
+// and its seed into /details/<point>.
+void copy_details(hid_t file, const std::filesystem::path& source, std::int64_t index, std::uint64_t seed) {
+  Id in(H5Fopen(source.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + source.string());
+  Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link properties");
+  check(H5Pset_create_intermediate_group(lcpl, 1), "enable intermediate groups");
+  const std::string name = "details/" + std::to_string(index);
+  Id group(H5Gcreate2(file, name.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "create /" + name);
+  attribute(group, "seed", seed);
+  std::vector<std::string> children;
+  const auto collect = [](hid_t, const char* child, const H5L_info_t*, void* names) -> herr_t {
+    static_cast<std::vector<std::string>*>(names)->emplace_back(child);
+    return 0;
+  };
+  check(H5Literate(in, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &children), "list " + source.string());
+  for (const auto& child : children) {
+    check(H5Ocopy(in, child.c_str(), group, child.c_str(), H5P_DEFAULT, H5P_DEFAULT), "copy " + child);
+  }
+}
+
 }  // namespace
 
 void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep,
-                         const std::map<std::int64_t, PointResult>& results) {
+                         const std::map<std::int64_t, PointResult>& results,
+                         const std::filesystem::path& details_dir) {
   if (results.size() != sweep.points.size()) throw std::logic_error("write_sweep_results: points missing");
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   std::filesystem::path temp = output;
@@ -167,6 +188,11 @@ void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep
     column(group, "status", status);
     column(group, "error", errors);
     column(group, "wall_s", wall, "s");
+    if (sweep.details && !details_dir.empty()) {
+      for (const auto& [index, result] : results) {
+        if (result.ok) copy_details(file, point_details_path(details_dir, index), index, result.seed);
+      }
+    }
     attribute(file, "complete", std::uint64_t{1});
     check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush " + temp.string());
   }

@@ -34,6 +34,7 @@ LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output
   if (todo.empty()) return report;
 
   JournalWriter journal(parts);
+  const auto details = details_directory(parts, sweep);
   SweepProgress progress(sweep.points.size(), done.size(), options.progress);
   std::atomic<std::size_t> failed{0};
   // One point per task, taken in order: points differ in cost, so static chunks would idle.
@@ -43,7 +44,7 @@ LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output
         tbb::blocked_range<std::size_t>(0, todo.size(), 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
           for (std::size_t i = range.begin(); i != range.end(); ++i) {
-            const PointResult result = run_point(sweep, todo[i]);
+            const PointResult result = run_point(sweep, todo[i], details);
             journal.append(result);
             if (!result.ok) ++failed;
             progress.point_done(result.ok);
@@ -65,7 +66,7 @@ CollectReport collect_results(const Sweep& sweep, const std::filesystem::path& o
   CollectReport report;
   report.missing = missing_points(sweep, done).size();
   for (const auto& [index, result] : done) report.failed += result.ok ? 0 : 1;
-  if (report.missing == 0) write_sweep_results(output, sweep, done);
+  if (report.missing == 0) write_sweep_results(output, sweep, done, details_directory(parts, sweep));
   return report;
 }
 

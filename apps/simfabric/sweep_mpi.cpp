@@ -35,10 +35,11 @@ void coordinate(const scenarios::Sweep& sweep, const std::filesystem::path& part
     std::lock_guard lock(mutex);
     return next < missing.size() ? missing[next++] : -1;
   };
+  const auto details = scenarios::details_directory(parts, sweep);
   std::thread local([&] {
     std::optional<scenarios::JournalWriter> journal;
     for (std::int64_t index = take(); index >= 0; index = take()) {
-      const auto result = scenarios::run_point(sweep, index);
+      const auto result = scenarios::run_point(sweep, index, details);
       if (!journal) journal.emplace(parts);
       journal->append(result);
       progress.point_done(result.ok);
@@ -66,13 +67,14 @@ void coordinate(const scenarios::Sweep& sweep, const std::filesystem::path& part
 
 void work(const scenarios::Sweep& sweep, const std::filesystem::path& parts) {
   std::optional<scenarios::JournalWriter> journal;  // created on the first point only
+  const auto details = scenarios::details_directory(parts, sweep);
   std::array<std::int64_t, 2> report{-1, 0};
   while (true) {
     MPI_Send(report.data(), 2, MPI_INT64_T, 0, kTagRequest, MPI_COMM_WORLD);
     std::int64_t index = -1;
     MPI_Recv(&index, 1, MPI_INT64_T, 0, kTagAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (index < 0) break;
-    const auto result = scenarios::run_point(sweep, index);
+    const auto result = scenarios::run_point(sweep, index, details);
     if (!journal) journal.emplace(parts);
     journal->append(result);  // journaled before rank 0 hears of it
     report = {index, result.ok ? 1 : 0};

@@ -232,3 +232,16 @@ def test_progress_bar_with_eta_on_a_terminal(simfabric_bin, repo_root, tmp_path)
     os.close(leader)
     text = seen.decode()
     assert "\r[" in text and "ETA" in text and "40/40" in text
+
+
+def test_per_point_detail_groups(simfabric_bin, repo_root, tmp_path):
+    sweep = write_sweep(tmp_path, repo_root, 2000, "[100_000, 2_000_000, 300_000]", extra="details = true")
+    output = tmp_path / "details.h5"
+    run(simfabric_bin, "sweep", "run", sweep, "-o", output, check=True)
+    with h5py.File(output, "r") as f:
+        assert sorted(f["details"]) == ["0", "2"]  # point 1 failed: no details
+        for point in (0, 2):
+            group = f["details"][str(point)]
+            assert group.attrs["seed"] == f["points/seed"][point]
+            assert group["stats/wait"].attrs["count"] == 2000
+            assert group["summary"].attrs["mean_wait_s"] == f["points/mean_wait_s"][point]
