@@ -57,19 +57,6 @@ std::string command_output(const std::string& command, int& exit_status) {
   return out;
 }
 
-// Polls squeue until no task of the job is pending or running. (sbatch --wait polls with
-// a back-off of up to 10 s; a short job should not wait that long.)
-void wait_for_job(const std::string& job_id) {
-  auto pause = std::chrono::milliseconds(200);
-  while (true) {
-    int status = 0;
-    const std::string listed = command_output("squeue -h -o %T -j " + job_id + " 2>/dev/null", status);
-    if (listed.empty()) return;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
-  }
-}
-
 }  // namespace
 
 std::string array_spec(const std::vector<std::int64_t>& missing, std::int64_t chunk_size) {
@@ -120,8 +107,19 @@ SlurmJob submit_slurm(const Sweep& sweep, const std::filesystem::path& output, c
     throw std::runtime_error("sbatch did not submit " + job.script.string() + " (exit status " +
                              std::to_string(job.sbatch_status) + "); is Slurm reachable from here?");
   }
-  if (options.wait) wait_for_job(job.job_id);
   return job;
+}
+
+void wait_for_slurm_job(const std::string& job_id, const std::function<void()>& on_poll) {
+  auto pause = std::chrono::milliseconds(200);
+  while (true) {
+    int status = 0;
+    const std::string listed = command_output("squeue -h -o %T -j " + job_id + " 2>/dev/null", status);
+    if (on_poll) on_poll();
+    if (listed.empty()) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+  }
 }
 
 }  // namespace scenarios

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,6 @@ struct SlurmOptions {
   std::string time_limit;              // e.g. "00:30:00"; empty: the partition's default
   std::string memory;                  // e.g. "2G"; empty: the partition's default
   std::vector<std::string> extra_args; // more #SBATCH lines, e.g. "--account=proj"
-  bool wait = true;                    // return only when no task is pending or running
 };
 
 struct SlurmJob {
@@ -36,5 +36,9 @@ std::string array_spec(const std::vector<std::int64_t>& missing, std::int64_t ch
 
 // Writes OUT.h5.parts/slurm/sweep.sbatch for the missing points and submits it.
 SlurmJob submit_slurm(const Sweep& sweep, const std::filesystem::path& output, const SlurmOptions& options);
+
+// Polls squeue until no task of the job is pending or running, calling `on_poll` each
+// time (progress). sbatch --wait would poll with a back-off of up to 10 s.
+void wait_for_slurm_job(const std::string& job_id, const std::function<void()>& on_poll = {});
 
 }  // namespace scenarios

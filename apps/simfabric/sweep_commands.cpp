@@ -10,6 +10,7 @@
 #include "apps/simfabric/commands.hpp"
 #include "apps/simfabric/sweep_mpi.hpp"
 #include "scenarios/sweep.hpp"
+#include "scenarios/sweep_progress.hpp"
 #include "scenarios/sweep_runner.hpp"
 #include "scenarios/sweep_slurm.hpp"
 
@@ -131,17 +132,24 @@ int run(SweepArgs args) {
   if (args.backend == "mpi") return run_sweep_mpi(sweep, output, progress);
   if (args.backend == "slurm") {
     args.slurm.program = std::filesystem::read_symlink("/proc/self/exe").string();
-    args.slurm.wait = !args.no_wait;
     auto slurm_sweep = sweep;
     slurm_sweep.file = absolute(sweep.file).string();
     const auto job = scenarios::submit_slurm(slurm_sweep, output, args.slurm);
     if (job.job_id.empty()) return collect(sweep, output, args.json);
     fmt::print(stderr, "sweep: Slurm job {} ({} array tasks), script {}\n", job.job_id, job.tasks,
                job.script.string());
-    if (!args.slurm.wait) {
+    if (args.no_wait) {
       fmt::print(stderr, "sweep: when it ends: simfabric sweep collect {} -o {}\n", args.file, output.string());
       return kExitOk;
     }
+    // Progress from the journals the array tasks write, read at each poll of squeue.
+    const auto parts = scenarios::parts_directory(output);
+    std::size_t seen = scenarios::read_journals(parts).size();
+    scenarios::SweepProgress bar(sweep.points.size(), seen, progress);
+    scenarios::wait_for_slurm_job(job.job_id, [&] {
+      for (const auto done = scenarios::read_journals(parts).size(); seen < done; ++seen) bar.point_done(true);
+    });
+    bar.finish();
     return collect(sweep, output, args.json);
   }
   scenarios::LocalRunOptions options;

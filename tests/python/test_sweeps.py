@@ -130,6 +130,16 @@ def test_slurm_array_gives_the_same_table(simfabric_bin, example, reference, tmp
     assert "Slurm job" not in again.stderr
 
 
+def test_mpi_under_slurm_srun_gives_the_same_table(simfabric_bin, example, reference, tmp_path, slurm_env):
+    output = tmp_path / "srun.h5"
+    out = subprocess.run(["srun", "--mpi=pmix", "-n", "2", str(simfabric_bin), "sweep", "run", str(example),
+                          "--backend", "mpi", "-o", str(output)], capture_output=True, text=True, env=slurm_env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert_same_table(read_table(output), reference)
+    assert len(list((tmp_path / "srun.h5.parts").glob("*.jsonl"))) == 2
+
+
 def test_slurm_no_wait_then_collect(simfabric_bin, repo_root, tmp_path, slurm_env):
     sweep = write_sweep(tmp_path, repo_root, 500, "[100_000, 200_000, 300_000, 400_000]", replicas=2)
     output = tmp_path / "later.h5"
