@@ -394,6 +394,25 @@ std::uint64_t Section::size_bytes(std::string_view key, std::optional<std::uint6
   return fallback.value_or(0);
 }
 
+std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64_t> fallback) {
+  const toml::node* node = lookup(key);
+  constexpr const char* kForm = "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
+  if (node == nullptr) {
+    if (!fallback) error(key, std::string("missing: expected ") + kForm);
+    return fallback.value_or(0);
+  }
+  if (!node->is_string()) {
+    error(key, std::string("expected ") + kForm + ", got " + type_name(*node));
+    return fallback.value_or(0);
+  }
+  try {
+    return parse_duration_ps(node->value<std::string>().value());
+  } catch (const std::invalid_argument& e) {
+    error(key, e.what());
+    return fallback.value_or(0);
+  }
+}
+
 std::vector<double> Section::numbers(std::string_view key, std::optional<std::vector<double>> fallback) {
   const toml::node* node = lookup(key);
   if (node == nullptr) {
@@ -470,6 +489,36 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   }
   throw std::invalid_argument("unknown size unit \"" + unit + "\" in \"" + s +
                               "\" (expected B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+}
+
+std::int64_t parse_duration_ps(std::string_view text) {
+  const std::string s(text);
+  std::size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(s, &pos);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("expected a duration like \"10 us\", got \"" + s + "\"");
+  }
+  std::string unit = s.substr(pos);
+  unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
+  struct Unit {
+    const char* name;
+    double ps;
+  };
+  static constexpr Unit units[] = {{"ps", 1}, {"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}, {"s", 1e12}};
+  for (const auto& u : units) {
+    if (unit == u.name) {
+      const double ps = std::round(value * u.ps);
+      if (!(value >= 0) || ps > 9.2e18 || std::abs(ps - value * u.ps) > 1e-6 * std::max(1.0, ps)) {
+        throw std::invalid_argument("duration \"" + s + "\" is not a whole, non-negative number of picoseconds");
+      }
+      return static_cast<std::int64_t>(ps);
+    }
+  }
+  throw std::invalid_argument(unit.empty() ? "duration \"" + s + "\" has no unit (expected ps, ns, us, ms or s)"
+                                           : "unknown time unit \"" + unit + "\" in \"" + s +
+                                                 "\" (expected ps, ns, us, ms or s)");
 }
 
 }  // namespace scenarios

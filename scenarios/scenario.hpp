@@ -79,6 +79,9 @@ class Section {
   bool boolean(std::string_view key, std::optional<bool> fallback = std::nullopt);
   // An integer byte count or a string such as "64 KiB", "1.5 GB".
   std::uint64_t size_bytes(std::string_view key, std::optional<std::uint64_t> fallback = std::nullopt);
+  // A duration: a string with a unit ("10 us", "1.5 ms", "250 ps"; ps, ns, us, ms, s),
+  // returned in whole picoseconds. A bare number is refused: its unit would be a guess.
+  std::int64_t duration_ps(std::string_view key, std::optional<std::int64_t> fallback = std::nullopt);
   std::vector<double> numbers(std::string_view key, std::optional<std::vector<double>> fallback = std::nullopt);
 
   // The raw value of a key of free form (marked as read); null when absent.
@@ -110,5 +113,9 @@ class Section {
 
 // Parses "64 KiB", "1.5 GB", "4096" (bytes); throws std::invalid_argument otherwise.
 std::uint64_t parse_size_bytes(std::string_view text);
+
+// Parses "10 us", "1.5 ms", "250 ps" into whole picoseconds; throws std::invalid_argument
+// for a missing or unknown unit, a negative value or a fraction of a picosecond.
+std::int64_t parse_duration_ps(std::string_view text);
 
 }  // namespace scenarios
