@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON)
 
-.PHONY: all build deps demo test test-cpp test-python bench bench-deps heavy clean help
+.PHONY: all build deps demo test test-cpp test-python bench bench-deps heavy fuzz clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make build    configure and build into $(BUILD_DIR)/ (default target)"
 	@echo "make bench    run the benchmarks against peers (installs ns-3 and SimPy)"
 	@echo "make heavy    run the long tests labelled 'heavy'"
+	@echo "make fuzz     build the scenario-loader fuzz target (clang) and run it ~20 s"
 	@echo "make clean    remove $(BUILD_DIR)/"
 
 deps:
@@ -51,5 +52,9 @@ bench: bench-deps build
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null && cmake --build $(BUILD_DIR) -j $(JOBS)
 	PYTHONPATH=$(CURDIR)/$(BUILD_DIR)/python $(PYTHON) bench/run_all.py --build-dir $(BUILD_DIR)
 
+# Not part of `make test`: the sanitizer build alone takes longer than the fuzz run.
+fuzz: deps
+	tests/fuzz/run_fuzz.sh
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

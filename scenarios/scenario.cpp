@@ -17,7 +17,10 @@ std::string Diagnostic::to_string() const {
 namespace {
 std::string join(const std::vector<Diagnostic>& diagnostics) {
   std::string text;
-  for (const auto& d : diagnostics) text += (text.empty() ? "" : "\n") + d.to_string();
+  for (const auto& d : diagnostics) {
+    if (!text.empty()) text += '\n';
+    text += d.to_string();
+  }
   return text;
 }
 
@@ -105,17 +108,97 @@ Scenario Scenario::load(const std::filesystem::path& path, const std::vector<std
   return parse(buffer.str(), path.string(), overrides);
 }
 
+namespace {
+constexpr int kMaxIncludeDepth = 16;
+
+std::int64_t line_of_node(const toml::node& node) { return static_cast<std::int64_t>(node.source().begin.line); }
+
+toml::table parse_toml(const std::string& text, const std::string& file) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError({{file, static_cast<std::int64_t>(e.source().begin.line), "",
+                          "not valid TOML: " + std::string(e.description())}});
+  }
+}
+
+// Deep merge: tables merge key by key, anything else in `overlay` replaces `base`. Nodes
+// are moved, so each keeps the file and line it came from for diagnostics.
+void merge_into(toml::table& base, toml::table&& overlay) {
+  for (auto&& [key, node] : overlay) {
+    toml::node* existing = base.get(key.str());
+    if (existing != nullptr && existing->is_table() && node.is_table()) {
+      merge_into(*existing->as_table(), std::move(*node.as_table()));
+    } else {
+      base.insert_or_assign(key, std::move(node));
+    }
+  }
+}
+
+std::vector<std::string> include_list(const toml::node& node, const std::string& file) {
+  std::vector<std::string> names;
+  if (const auto* name = node.as_string()) {
+    names.push_back(name->get());
+  } else if (const auto* array = node.as_array()) {
+    for (const auto& element : *array) {
+      if (!element.is_string()) {
+        throw ScenarioError({{file, line_of_node(node), "include",
+                              "expected a file name or an array of file names, found " + type_name(element)}});
+      }
+      names.push_back(element.value<std::string>().value());
+    }
+  } else {
+    throw ScenarioError({{file, line_of_node(node), "include",
+                          "expected a file name or an array of file names, got " + type_name(node)}});
+  }
+  return names;
+}
+
+// Replaces a top-level `include = "base.toml"` (or a list) by the included files' tables,
+// merged in order, with this file's own keys on top. Paths are relative to this file.
+void resolve_includes(toml::table& root, const std::string& file, std::vector<std::string>& chain) {
+  const toml::node* include = root.get("include");
+  if (include == nullptr) return;
+  const auto names = include_list(*include, file);
+  const std::int64_t include_line = line_of_node(*include);
+  root.erase("include");
+  if (chain.size() >= kMaxIncludeDepth) {
+    throw ScenarioError({{file, include_line, "include", "includes nested too deeply (cycle?)"}});
+  }
+  toml::table merged;
+  const auto dir = std::filesystem::path(file).parent_path();
+  for (const auto& name : names) {
+    const auto path = (dir / name).lexically_normal().string();
+    if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
+      throw ScenarioError({{file, include_line, "include", "\"" + name + "\" includes itself"}});
+    }
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {  // not a directory, FIFO or device
+      throw ScenarioError({{file, include_line, "include", "cannot open included file " + path}});
+    }
+    std::ifstream in(path);
+    if (!in) throw ScenarioError({{file, include_line, "include", "cannot open included file " + path}});
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    toml::table included = parse_toml(buffer.str(), path);
+    chain.push_back(path);
+    resolve_includes(included, path, chain);
+    chain.pop_back();
+    merge_into(merged, std::move(included));
+  }
+  merge_into(merged, std::move(root));
+  root = std::move(merged);
+}
+}  // namespace
+
 Scenario Scenario::parse(std::string_view text, std::string file_name,
                          const std::vector<std::string>& overrides) {
   Scenario scenario;
   scenario.file_ = std::move(file_name);
   scenario.text_ = std::string(text);
-  try {
-    scenario.root_ = std::make_unique<toml::table>(toml::parse(scenario.text_, scenario.file_));
-  } catch (const toml::parse_error& e) {
-    throw ScenarioError({{scenario.file_, static_cast<std::int64_t>(e.source().begin.line), "",
-                          "not valid TOML: " + std::string(e.description())}});
-  }
+  scenario.root_ = std::make_unique<toml::table>(parse_toml(scenario.text_, scenario.file_));
+  std::vector<std::string> chain{std::filesystem::path(scenario.file_).lexically_normal().string()};
+  resolve_includes(*scenario.root_, scenario.file_, chain);
   std::vector<Diagnostic> problems;
   for (const auto& assignment : overrides) apply_override(*scenario.root_, assignment, scenario.file_, problems);
   if (!problems.empty()) throw ScenarioError(std::move(problems));
@@ -125,8 +208,7 @@ Scenario Scenario::parse(std::string_view text, std::string file_name,
     throw ScenarioError({{scenario.file_, 1, "kind", "missing: every scenario starts with kind = \"...\""}});
   }
   if (!kind->is_string()) {
-    throw ScenarioError({{scenario.file_, static_cast<std::int64_t>(kind->source().begin.line), "kind",
-                          "expected a string, got " + type_name(*kind)}});
+    throw ScenarioError({{scenario.file_, line_of_node(*kind), "kind", "expected a string, got " + type_name(*kind)}});
   }
   scenario.kind_ = kind->value<std::string>().value();
   return scenario;
@@ -160,7 +242,7 @@ Section::Section(const Section& parent, std::string_view key)
   const_cast<Section&>(parent).read_.emplace_back(key);
   const toml::node* node = parent.table_ ? parent.table_->get(key) : nullptr;
   if (node != nullptr && !node->is_table()) {
-    diagnostics_->push_back({scenario_->file(), line_of(node), path_, "expected a table, got " + type_name(*node)});
+    diagnostics_->push_back({file_of(node), line_of(node), path_, "expected a table, got " + type_name(*node)});
   } else if (node != nullptr) {
     table_ = node->as_table();
   }
@@ -175,6 +257,24 @@ std::int64_t Section::line_of(const toml::node* node) const {
   return static_cast<std::int64_t>(node->source().begin.line);
 }
 
+// Keys from an included file are reported against that file.
+std::string Section::file_of(const toml::node* node) const {
+  const toml::node* where = node != nullptr ? node : table_;
+  if (where != nullptr && where->source().path) return *where->source().path;
+  return scenario_->file();
+}
+
+std::vector<std::string> Section::keys() const {
+  std::vector<std::pair<std::int64_t, std::string>> lines;
+  if (table_ != nullptr) {
+    for (const auto& [key, node] : *table_) lines.emplace_back(line_of(&node), std::string(key.str()));
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> keys;
+  for (auto& [line, key] : lines) keys.push_back(std::move(key));
+  return keys;
+}
+
 bool Section::has(std::string_view key) const { return table_ != nullptr && table_->contains(key); }
 
 const toml::node* Section::lookup(std::string_view key) {
@@ -184,7 +284,7 @@ const toml::node* Section::lookup(std::string_view key) {
 
 void Section::error(std::string_view key, std::string message) {
   const toml::node* node = table_ ? table_->get(key) : nullptr;
-  diagnostics_->push_back({scenario_->file(), line_of(node), qualified(key), std::move(message)});
+  diagnostics_->push_back({file_of(node), line_of(node), qualified(key), std::move(message)});
 }
 
 namespace {
@@ -202,6 +302,12 @@ double Section::number(std::string_view key, std::optional<double> fallback, dou
     return fallback.value_or(0.0);
   }
   std::optional<double> value = node->value<double>();  // integers convert too
+  if (node->is_string()) {
+    // Usually a unit written into the value ("800 kHz"): units belong to key names here.
+    error(key, "expected a number, got a string (\"" + node->value<std::string>().value() +
+                   "\"); write a plain number in the unit the key's name gives");
+    return fallback.value_or(0.0);
+  }
   if (!value || !(node->is_number())) {
     error(key, "expected a number, got " + type_name(*node));
     return fallback.value_or(0.0);
@@ -288,6 +394,25 @@ std::uint64_t Section::size_bytes(std::string_view key, std::optional<std::uint6
   return fallback.value_or(0);
 }
 
+std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64_t> fallback) {
+  const toml::node* node = lookup(key);
+  constexpr const char* kForm = "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
+  if (node == nullptr) {
+    if (!fallback) error(key, std::string("missing: expected ") + kForm);
+    return fallback.value_or(0);
+  }
+  if (!node->is_string()) {
+    error(key, std::string("expected ") + kForm + ", got " + type_name(*node));
+    return fallback.value_or(0);
+  }
+  try {
+    return parse_duration_ps(node->value<std::string>().value());
+  } catch (const std::invalid_argument& e) {
+    error(key, e.what());
+    return fallback.value_or(0);
+  }
+}
+
 std::vector<double> Section::numbers(std::string_view key, std::optional<std::vector<double>> fallback) {
   const toml::node* node = lookup(key);
   if (node == nullptr) {
@@ -314,7 +439,7 @@ void Section::reject_unread() {
   if (table_ == nullptr) return;
   for (const auto& [key, node] : *table_) {
     if (std::find(read_.begin(), read_.end(), key.str()) == read_.end()) {
-      diagnostics_->push_back({scenario_->file(), static_cast<std::int64_t>(node.source().begin.line),
+      diagnostics_->push_back({file_of(&node), static_cast<std::int64_t>(node.source().begin.line),
                                qualified(key.str()), "unknown key"});
     }
   }
@@ -324,7 +449,9 @@ void Section::throw_if_errors() const {
   if (diagnostics_->empty()) return;
   auto sorted = *diagnostics_;
   std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return a.file != b.file ? a.file < b.file : a.line < b.line;
+                   });
   throw ScenarioError(std::move(sorted));
 }
 
@@ -362,6 +489,36 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   }
   throw std::invalid_argument("unknown size unit \"" + unit + "\" in \"" + s +
                               "\" (expected B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+}
+
+std::int64_t parse_duration_ps(std::string_view text) {
+  const std::string s(text);
+  std::size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(s, &pos);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("expected a duration like \"10 us\", got \"" + s + "\"");
+  }
+  std::string unit = s.substr(pos);
+  unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
+  struct Unit {
+    const char* name;
+    double ps;
+  };
+  static constexpr Unit units[] = {{"ps", 1}, {"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}, {"s", 1e12}};
+  for (const auto& u : units) {
+    if (unit == u.name) {
+      const double ps = std::round(value * u.ps);
+      if (!(value >= 0) || ps > 9.2e18 || std::abs(ps - value * u.ps) > 1e-6 * std::max(1.0, ps)) {
+        throw std::invalid_argument("duration \"" + s + "\" is not a whole, non-negative number of picoseconds");
+      }
+      return static_cast<std::int64_t>(ps);
+    }
+  }
+  throw std::invalid_argument(unit.empty() ? "duration \"" + s + "\" has no unit (expected ps, ns, us, ms or s)"
+                                           : "unknown time unit \"" + unit + "\" in \"" + s +
+                                                 "\" (expected ps, ns, us, ms or s)");
 }
 
 }  // namespace scenarios

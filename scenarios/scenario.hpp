@@ -36,7 +36,8 @@ class ScenarioError : public std::runtime_error {
 
 class Scenario {
  public:
-  // Parses `path`, then applies overrides of the form "key.path=value" (value in TOML
+  // Parses `path`, merges the files named by a top-level `include` (a path or a list,
+  // relative to the including file; later files and the including file win), then applies overrides of the form "key.path=value" (value in TOML
   // syntax; bare words are taken as strings).
   static Scenario load(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
   static Scenario parse(std::string_view text, std::string file_name,
@@ -78,7 +79,15 @@ class Section {
   bool boolean(std::string_view key, std::optional<bool> fallback = std::nullopt);
   // An integer byte count or a string such as "64 KiB", "1.5 GB".
   std::uint64_t size_bytes(std::string_view key, std::optional<std::uint64_t> fallback = std::nullopt);
+  // A duration: a string with a unit ("10 us", "1.5 ms", "250 ps"; ps, ns, us, ms, s),
+  // returned in whole picoseconds. A bare number is refused: its unit would be a guess.
+  std::int64_t duration_ps(std::string_view key, std::optional<std::int64_t> fallback = std::nullopt);
   std::vector<double> numbers(std::string_view key, std::optional<std::vector<double>> fallback = std::nullopt);
+
+  // The raw value of a key of free form (marked as read); null when absent.
+  const toml::node* raw(std::string_view key) { return lookup(key); }
+  // The keys of this table in file order.
+  std::vector<std::string> keys() const;
 
   void error(std::string_view key, std::string message);
   // Adds a problem for each key of this table that was never read.
@@ -93,6 +102,7 @@ class Section {
   const toml::node* lookup(std::string_view key);
   std::string qualified(std::string_view key) const;
   std::int64_t line_of(const toml::node* node) const;
+  std::string file_of(const toml::node* node) const;
 
   const Scenario* scenario_;
   const toml::table* table_ = nullptr;
@@ -103,5 +113,9 @@ class Section {
 
 // Parses "64 KiB", "1.5 GB", "4096" (bytes); throws std::invalid_argument otherwise.
 std::uint64_t parse_size_bytes(std::string_view text);
+
+// Parses "10 us", "1.5 ms", "250 ps" into whole picoseconds; throws std::invalid_argument
+// for a missing or unknown unit, a negative value or a fraction of a picosecond.
+std::int64_t parse_duration_ps(std::string_view text);
 
 }  // namespace scenarios

@@ -10,6 +10,10 @@ packages=(
   pybind11-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libspdlog-dev
   python3-dev python3-numpy python3-h5py python3-pytest python3-pandas
+  # sweeps on clusters: the MPI back end, and a one-node Slurm the tests start
+  openmpi-bin libopenmpi-dev slurm-wlm munge
+  # the scenario-loader fuzz target (make fuzz): clang with libFuzzer
+  clang libclang-rt-14-dev
 )
 
 # Optional peers for `make bench`: ns-3 and SimPy.

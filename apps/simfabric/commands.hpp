@@ -44,5 +44,6 @@ void add_bench_commands(CLI::App& app, Action& action);  // bench hold, ...
 void add_accelerator_commands(CLI::App& app, Action& action);  // bench network, bench operators
 void add_fabric_commands(CLI::App& app, Action& action);  // bench allreduce
 void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chain
+void add_sweep_commands(CLI::App& app, Action& action);  // sweep plan, run, run-point, collect
 
 }  // namespace app

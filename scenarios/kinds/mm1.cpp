@@ -17,7 +17,8 @@ ScenarioKind mm1_kind() {
             params.service_rate_per_s = queue.number("service_rate_per_s", std::nullopt, 1e-300);
             params.customers = static_cast<std::uint64_t>(queue.integer("customers", 100'000, 1, 1'000'000'000));
             params.seed = seed;
-            if (params.arrival_rate_per_s >= params.service_rate_per_s) {
+            const bool both_rates = queue.has("arrival_rate_per_s") && queue.has("service_rate_per_s");
+            if (both_rates && params.arrival_rate_per_s >= params.service_rate_per_s) {
               queue.error("arrival_rate_per_s", "must be below queue.service_rate_per_s for a stable queue");
             }
             queue.reject_unread();

@@ -1,0 +1,207 @@
+#include "scenarios/sweep_output.hpp"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sim/version.hpp"
+
+namespace scenarios {
+
+namespace {
+
+class Id {
+ public:
+  Id(hid_t id, herr_t (*closer)(hid_t), const std::string& what) : id_(id), closer_(closer) {
+    if (id_ < 0) throw std::runtime_error("HDF5: could not " + what);
+  }
+  Id(const Id&) = delete;
+  Id& operator=(const Id&) = delete;
+  ~Id() {
+    if (id_ >= 0) closer_(id_);
+  }
+  operator hid_t() const { return id_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  hid_t id_;
+  herr_t (*closer_)(hid_t);
+};
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw std::runtime_error("HDF5: could not " + what);
+}
+
+hid_t utf8_string_type() {
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  return type;
+}
+
+void attribute(hid_t object, const std::string& name, const std::string& value) {
+  Id type(utf8_string_type(), H5Tclose, "make string type");
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
+  Id attr(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create " + name);
+  const char* pointer = value.c_str();
+  check(H5Awrite(attr, type, &pointer), "write attribute " + name);
+}
+
+void attribute(hid_t object, const std::string& name, std::uint64_t value) {
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
+  Id attr(H5Acreate2(object, name.c_str(), H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+          "create " + name);
+  check(H5Awrite(attr, H5T_NATIVE_UINT64, &value), "write attribute " + name);
+}
+
+void column(hid_t group, const std::string& name, const void* data, std::size_t rows, hid_t mem_type,
+            hid_t file_type, const std::string& unit) {
+  const hsize_t dims[1] = {rows};
+  Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "create dataspace");
+  Id set(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+         "create column " + name);
+  if (rows > 0) check(H5Dwrite(set, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write column " + name);
+  if (!unit.empty()) attribute(set, "unit", unit);
+}
+
+void column(hid_t group, const std::string& name, const std::vector<std::int64_t>& values, const std::string& unit) {
+  column(group, name, values.data(), values.size(), H5T_NATIVE_INT64, H5T_STD_I64LE, unit);
+}
+void column(hid_t group, const std::string& name, const std::vector<double>& values, const std::string& unit) {
+  column(group, name, values.data(), values.size(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, unit);
+}
+void column(hid_t group, const std::string& name, const std::vector<std::string>& values) {
+  Id type(utf8_string_type(), H5Tclose, "make string type");
+  std::vector<const char*> pointers;
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  column(group, name, pointers.data(), pointers.size(), type, type, "");
+}
+
+struct MetricColumn {
+  std::string name;
+  std::string unit;
+  std::vector<double> values;
+};
+
+// Metrics in order of first appearance over the points in id order; a point without a
+// metric (a failed one) gets NaN.
+std::vector<MetricColumn> metric_columns(const std::map<std::int64_t, PointResult>& results) {
+  std::vector<MetricColumn> columns;
+  const std::size_t rows = results.size();
+  std::size_t row = 0;
+  for (const auto& [index, result] : results) {
+    for (const auto& m : result.metrics) {
+      auto it = std::find_if(columns.begin(), columns.end(), [&](const MetricColumn& c) { return c.name == m.name; });
+      if (it == columns.end()) {
+        columns.push_back({m.name, m.unit, std::vector<double>(rows, std::numeric_limits<double>::quiet_NaN())});
+        it = columns.end() - 1;
+      }
+      it->values[row] = m.value;
+    }
+    ++row;
+  }
+  return columns;
+}
+
+// Copies every top-level object of a point's result file (stats, tables, summary, ...)
+// and its seed into /details/<point>.
+void copy_details(hid_t file, const std::filesystem::path& source, std::int64_t index, std::uint64_t seed) {
+  Id in(H5Fopen(source.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + source.string());
+  Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link properties");
+  check(H5Pset_create_intermediate_group(lcpl, 1), "enable intermediate groups");
+  const std::string name = "details/" + std::to_string(index);
+  Id group(H5Gcreate2(file, name.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "create /" + name);
+  attribute(group, "seed", seed);
+  std::vector<std::string> children;
+  const auto collect = [](hid_t, const char* child, const H5L_info_t*, void* names) -> herr_t {
+    static_cast<std::vector<std::string>*>(names)->emplace_back(child);
+    return 0;
+  };
+  check(H5Literate(in, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &children), "list " + source.string());
+  for (const auto& child : children) {
+    check(H5Ocopy(in, child.c_str(), group, child.c_str(), H5P_DEFAULT, H5P_DEFAULT), "copy " + child);
+  }
+}
+
+}  // namespace
+
+void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep,
+                         const std::map<std::int64_t, PointResult>& results,
+                         const std::filesystem::path& details_dir) {
+  if (results.size() != sweep.points.size()) throw std::logic_error("write_sweep_results: points missing");
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  std::filesystem::path temp = output;
+  temp += ".partial-" + std::to_string(::getpid());
+  {
+    Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create " + temp.string());
+    attribute(file, "simfabric_version", std::string(sim::kVersion));
+    attribute(file, "sweep", sweep.text);
+    attribute(file, "sweep_name", sweep.file);
+    attribute(file, "scenario", sweep.scenario_text);
+    attribute(file, "scenario_name", sweep.scenario_file);
+    attribute(file, "seed", sweep.seed);
+    attribute(file, "points", static_cast<std::uint64_t>(sweep.points.size()));
+
+    // Columns keep their order for readers that ask for it (h5py: track_order).
+    Id order(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "create group properties");
+    check(H5Pset_link_creation_order(order, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "track column order");
+    Id group(H5Gcreate2(file, "points", H5P_DEFAULT, order, H5P_DEFAULT), H5Gclose, "create /points");
+    std::vector<std::int64_t> ids, replicas, seeds;
+    std::vector<std::string> status, errors;
+    std::vector<double> wall;
+    for (const auto& point : sweep.points) {
+      const PointResult& r = results.at(point.index);
+      ids.push_back(point.index);
+      replicas.push_back(point.replica);
+      seeds.push_back(static_cast<std::int64_t>(point.seed));
+      status.push_back(r.ok ? "ok" : "failed");
+      errors.push_back(r.error);
+      wall.push_back(r.wall_s);
+    }
+    column(group, "point", ids, "");
+    column(group, "replica", replicas, "");
+    column(group, "seed", seeds, "");
+    for (std::size_t j = 0; j < sweep.parameters.size(); ++j) {
+      const auto& p = sweep.parameters[j];
+      std::vector<std::int64_t> integers;
+      std::vector<double> reals;
+      std::vector<std::string> texts;
+      for (const auto& point : sweep.points) {
+        const auto& v = point.values[j];
+        integers.push_back(v.integer);
+        reals.push_back(v.real);
+        texts.push_back(v.text);
+      }
+      if (p.type == ParameterValue::Type::integer) column(group, p.key, integers, "");
+      if (p.type == ParameterValue::Type::real) column(group, p.key, reals, "");
+      if (p.type == ParameterValue::Type::text) column(group, p.key, texts);
+    }
+    for (const auto& m : metric_columns(results)) {
+      const bool clash = m.name == "point" || m.name == "replica" || m.name == "seed" || m.name == "status" ||
+                         m.name == "error" || m.name == "wall_s" ||
+                         std::any_of(sweep.parameters.begin(), sweep.parameters.end(),
+                                     [&](const SweepParameter& p) { return p.key == m.name; });
+      column(group, clash ? "metric." + m.name : m.name, m.values, m.unit);
+    }
+    column(group, "status", status);
+    column(group, "error", errors);
+    column(group, "wall_s", wall, "s");
+    if (sweep.details && !details_dir.empty()) {
+      for (const auto& [index, result] : results) {
+        if (result.ok) copy_details(file, point_details_path(details_dir, index), index, result.seed);
+      }
+    }
+    attribute(file, "complete", std::uint64_t{1});
+    check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush " + temp.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, output, error);
+  if (error) {
+    std::filesystem::remove(temp, error);
+    throw std::runtime_error("cannot rename " + temp.string() + " to " + output.string());
+  }
+}
+
+}  // namespace scenarios
