@@ -77,6 +77,7 @@ struct QueueHold {
 template <class Queue>
 HoldResult run_queue(const HoldParams& p) {
   QueueHold<Queue> model(p);
+  model.queue.reserve(p.pending);
   for (std::uint64_t i = 0; i < p.pending; ++i) model.schedule_one();
   const auto start = std::chrono::steady_clock::now();
   model.run(p.events);
@@ -89,6 +90,7 @@ HoldResult run_queue(const HoldParams& p) {
 
 HoldResult run_simulator(const HoldParams& p) {
   SimulatorHold model(p);
+  model.sim.reserve_events(p.pending);
   for (std::uint64_t i = 0; i < p.pending; ++i) model.schedule_one();
   const auto start = std::chrono::steady_clock::now();
   model.sim.run();

@@ -5,7 +5,10 @@
 
 namespace bindings {
 
-void bind_sim(pybind11::module_& m);      // bindings/sim.cpp
-void bind_quantum(pybind11::module_& m);  // bindings/quantum.cpp
+void bind_sim(pybind11::module_& m);          // bindings/sim.cpp
+void bind_bench(pybind11::module_& m);        // bindings/bench.cpp
+void bind_accelerator(pybind11::module_& m);  // bindings/accelerator.cpp
+void bind_fabric(pybind11::module_& m);       // bindings/fabric.cpp: topologies, network, collective
+void bind_quantum(pybind11::module_& m);      // bindings/quantum.cpp
 
 }  // namespace bindings

@@ -10,5 +10,8 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "simfabric core (compiled)";
   m.attr("__version__") = sim::kVersion;
   bindings::bind_sim(m);
+  bindings::bind_bench(m);
+  bindings::bind_accelerator(m);
+  bindings::bind_fabric(m);
   bindings::bind_quantum(m);
 }

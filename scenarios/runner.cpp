@@ -9,6 +9,8 @@ namespace scenarios {
 const std::vector<ScenarioKind>& scenario_kinds() {
   static const std::vector<ScenarioKind> kinds = {
       mm1_kind(),
+      accelerator_kind(),
+      fabric_kind(),
       quantum_kind(),
   };
   return kinds;

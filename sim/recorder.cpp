@@ -37,16 +37,18 @@ void check(herr_t status, const std::string& what) {
 }
 
 void attribute(hid_t object, std::string_view name, std::string_view value) {
+  // Variable-length UTF-8, which h5py and pandas read back as str.
   Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(type, value.empty() ? 1 : value.size()), "size string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "make variable-length string type");
   check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
   Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
   const std::string key(name);
   if (H5Aexists(object, key.c_str()) > 0) check(H5Adelete(object, key.c_str()), "replace attribute " + key);
   Id attr(H5Acreate2(object, key.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
           "create attribute " + key);
-  const std::string copy = value.empty() ? std::string(1, '\0') : std::string(value);
-  check(H5Awrite(attr, type, copy.data()), "write attribute " + key);
+  const std::string copy(value);
+  const char* pointer = copy.c_str();
+  check(H5Awrite(attr, type, &pointer), "write attribute " + key);
 }
 
 template <class T>

@@ -27,10 +27,8 @@ void Simulator::run_until(Time until) {
 void Simulator::run_loop(Time limit) {
   stop_requested_ = false;
   while (!stop_requested_ && !queue_.empty()) {
-    const auto top = queue_.top();
-    if (top.time > limit) break;
-    Handler handler = queue_.pop();
-    now_ = top.time;
+    Handler handler = queue_.pop_until(limit, now_);
+    if (!handler) break;
     ++executed_;
     handler();
     if (process_error_) {

@@ -51,13 +51,13 @@ class Simulator {
   std::uint64_t seed() const { return seed_; }
 
   // Runs `handler` at now() + delay. A negative delay is an error.
-  EventHandle schedule(Time delay, Handler handler, Priority priority = 0) {
+  EventHandle schedule(Time delay, Handler&& handler, Priority priority = 0) {
     if (delay < Time::zero()) throw_negative_delay(delay);
     return queue_.push(now_ + delay, priority, std::move(handler));
   }
 
   // Runs `handler` at absolute time `at`, which must not be in the past.
-  EventHandle schedule_at(Time at, Handler handler, Priority priority = 0) {
+  EventHandle schedule_at(Time at, Handler&& handler, Priority priority = 0) {
     if (at < now_) throw_in_past(at);
     return queue_.push(at, priority, std::move(handler));
   }
@@ -79,6 +79,8 @@ class Simulator {
   std::uint64_t events_executed() const { return executed_; }
   std::size_t events_pending() const { return queue_.size(); }
   std::size_t queue_memory_bytes() const { return queue_.memory_bytes(); }
+  // Pre-sizes the event storage when the number of pending events is known.
+  void reserve_events(std::size_t events) { queue_.reserve(events); }
 
   // Entities register here to get a stable id; ids are dense and follow creation order.
   EntityId register_entity(std::string name);

@@ -17,12 +17,12 @@ void add_bench_commands(CLI::App& app, Action& action) {
   auto params = std::make_shared<bench::HoldParams>();
   auto json = std::make_shared<bool>(false);
   CLI::App* hold = bench->add_subcommand("hold", "Hold model: N pending events, each schedules one more");
-  hold->add_option("--pending", params->pending, "events kept pending")->check(CLI::PositiveNumber);
-  hold->add_option("--events", params->events, "events to execute")->check(CLI::PositiveNumber);
+  hold->add_option("--pending", params->pending, "events kept pending")->check(positive_number());
+  hold->add_option("--events", params->events, "events to execute")->check(positive_number());
   hold->add_option("--mean-delay-ns", params->mean_delay_ns, "mean of the exponential delay")
-      ->check(CLI::PositiveNumber);
-  hold->add_option("--entities", params->entities, "entities events are spread over")->check(CLI::PositiveNumber);
-  hold->add_option("--seed", params->seed, "random seed");
+      ->check(positive_number());
+  hold->add_option("--entities", params->entities, "entities events are spread over")->check(positive_number());
+  hold->add_option("--seed", params->seed, "random seed")->check(non_negative_integer());
   hold->add_option("--queue", params->queue, "simulator, or a bare queue: binary, 4-ary, 8-ary")
       ->check(CLI::IsMember({"simulator", "binary", "4-ary", "8-ary"}));
   hold->add_flag("--json", *json, "print one JSON object");

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <functional>
+#include <string>
 
 namespace app {
 
@@ -15,8 +17,32 @@ constexpr int kExitBadInput = 2;
 
 using Action = std::function<int()>;
 
+// Option checks with plain messages ("--pending: expected a positive number, got 'lots'").
+inline CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(value > 0)) return "expected a positive number, got '" + text + "'";
+        return {};
+      },
+      "POSITIVE");
+}
+inline CLI::Validator non_negative_integer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+          return "expected a non-negative integer, got '" + text + "'";
+        }
+        return {};
+      },
+      "UINT");
+}
+
 void add_run_commands(CLI::App& app, Action& action);    // run, validate
 void add_bench_commands(CLI::App& app, Action& action);  // bench hold, ...
+void add_accelerator_commands(CLI::App& app, Action& action);  // bench network, bench operators
+void add_fabric_commands(CLI::App& app, Action& action);  // bench allreduce
 void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chain
 
 }  // namespace app

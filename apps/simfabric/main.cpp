@@ -20,7 +20,31 @@ int main(int argc, char** argv) {
   app::Action action;
   app::add_run_commands(app, action);
   app::add_bench_commands(app, action);
+  app::add_accelerator_commands(app, action);
+  app::add_fabric_commands(app, action);
   app::add_quantum_commands(app, action);
+
+  // CLI11 would report a mistyped command as "a subcommand is required"; name it instead.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--log-level") {
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') continue;
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->get_name() == arg;
+    }
+    if (!found) {
+      std::cerr << "simfabric: unknown command '" << arg << "' (expected one of " << known << ")\n";
+      std::cerr << "Run 'simfabric --help' for usage.\n";
+      return app::kExitBadInput;
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);

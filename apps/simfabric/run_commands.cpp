@@ -53,7 +53,7 @@ void add_run_commands(CLI::App& app, Action& action) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario file; kinds:" + kinds);
   run->add_option("file", args->file, "scenario file (TOML)")->required()->check(CLI::ExistingFile);
   run->add_option("--set", args->overrides, "override a key: key.path=value (repeatable)");
-  run->add_option("--seed", args->seed, "run seed (overrides the file's seed)")->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", args->seed, "run seed (overrides the file's seed)")->check(non_negative_integer());
   run->add_option("-o,--output", args->output, "HDF5 result file");
   run->add_flag("--json", args->json, "print the summary as one JSON object");
   run->callback([args, &action] {

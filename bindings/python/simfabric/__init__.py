@@ -22,10 +22,15 @@ from ._core import (
     TimeOverflow,
     __version__,
 )
+from . import _core
 from .process import Delay, Signal, Simulator
-from . import quantum
+from . import accelerator, analysis
+from . import collective, network, quantum, routing, topologies
+
+bench = _core.bench
 
 __all__ = [
+    "bench",
     "Delay",
     "RandomStream",
     "SchedulingError",

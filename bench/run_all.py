@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Runs the core benchmarks against their peers and prints ratios measured in this run.
+
+Every engine runs the same workload, interleaved and repeated; the best of the repeats
+is kept (noise only ever slows a run). Output: a table on stdout and, with --json FILE,
+every measurement as JSON.
+
+  /usr/bin/python3 bench/run_all.py [--build-dir build] [--repeat 3] [--json out.json]
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NS3_SCHEDULERS = ["ns3::MapScheduler", "ns3::HeapScheduler", "ns3::ListScheduler",
+                  "ns3::CalendarScheduler", "ns3::PriorityQueueScheduler"]
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def best(runs):
+    return max(runs, key=lambda r: r["events_per_second"])
+
+
+def hold(build, pending, events, repeat):
+    simfabric = build / "bin" / "simfabric"
+    ns3 = build / "bin" / "ns3_hold"
+    results = {}
+    for _ in range(repeat):
+        for queue in ("simulator", "binary", "4-ary", "8-ary"):
+            r = run_json([simfabric, "bench", "hold", "--pending", str(pending), "--events", str(events),
+                          "--queue", queue, "--json"])[0]
+            results.setdefault(f"simfabric {queue}", []).append(r)
+        if ns3.exists():
+            for scheduler in NS3_SCHEDULERS:
+                if scheduler == "ns3::ListScheduler" and pending > 10_000:
+                    continue  # O(n) insertion: minutes at this size
+                r = run_json([ns3, scheduler, str(pending), str(events), "1000", "1"])[0]
+                results.setdefault(scheduler, []).append(r)
+    return {name: best(runs) for name, runs in results.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default="build")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--json", help="write all measurements to this file")
+    args = parser.parse_args()
+    build = (ROOT / args.build_dir).resolve()
+    if not (build / "bin" / "simfabric").exists():
+        sys.exit(f"run_all: {build}/bin/simfabric not found; run `make` first")
+
+    report = {"hold": {}}
+    for pending in (1_000, 100_000):
+        best_runs = hold(build, pending, args.events, args.repeat)
+        report["hold"][pending] = best_runs
+        ours = best_runs["simfabric simulator"]["events_per_second"]
+        print(f"\nhold model, {pending} pending events, {args.events} events (best of {args.repeat})")
+        print(f"  {'engine':34} {'events/s':>12} {'simfabric x':>12} {'final t (ps)':>14}")
+        for name, r in sorted(best_runs.items(), key=lambda kv: -kv[1]["events_per_second"]):
+            print(f"  {name:34} {r['events_per_second']:12.4g} {ours / r['events_per_second']:12.2f}"
+                  f" {r['final_time_ps']:14d}")
+        finals = {r["final_time_ps"] for r in best_runs.values()}
+        if len(finals) != 1:
+            print("  WARNING: engines disagree on the final time: the workloads differ")
+        bytes_per = best_runs["simfabric simulator"]["queue_bytes_per_pending"]
+        print(f"  simfabric event storage: {bytes_per:.1f} bytes per pending event")
+        ns3 = {k: v for k, v in best_runs.items() if k.startswith("ns3::")}
+        if ns3:
+            fastest = max(ns3.values(), key=lambda r: r["events_per_second"])
+            print(f"  vs ns-3 default (MapScheduler): {ours / ns3['ns3::MapScheduler']['events_per_second']:.2f}x;"
+                  f" vs fastest ({fastest['scheduler']}): {ours / fastest['events_per_second']:.2f}x")
+
+    env = dict(os.environ, PYTHONPATH=str(build / "python"))
+    print("\nPython-callback hold model vs SimPy 2.3")
+    for pending, events in ((1_000, 300_000), (100_000, 1_000_000)):
+        out = subprocess.run([sys.executable, ROOT / "bench" / "python_hold.py", "--pending", str(pending),
+                              "--events", str(events), "--repeat", str(args.repeat)],
+                             capture_output=True, text=True, check=True, env=env)
+        lines = [json.loads(line) for line in out.stdout.splitlines()]
+        report.setdefault("python_hold", {})[pending] = lines
+        ours, peer = lines[0], lines[1]
+        if "skipped" in peer:
+            print(f"  {pending} pending: SimPy skipped ({peer['skipped']})")
+        else:
+            print(f"  {pending} pending: simfabric {ours['events_per_second']:.4g} ev/s, SimPy "
+                  f"{peer['events_per_second']:.4g} ev/s, ratio {lines[2]['ratio_simfabric_python_over_simpy']:.2f}x")
+
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Collectives on a fabric (ring, tree, halving-doubling, hierarchical all-reduce,
+all-gather, reduce-scatter, broadcast, all-to-all, send/recv), GPipe steps and MoE
+all-to-all, with NCCL algbw/busbw and a straggler report.
+
+    r = sf.collective.run(t, algorithm="ring_allreduce", bytes=2**30)
+    r["completion_s"], r["busbw_gbyte_per_s"], r["rank_finish_s"], r["suspect_links"]
+"""
+
+from ._core.collective import gpipe, moe, run
+
+ALGORITHMS = (
+    "ring_allreduce",
+    "tree_allreduce",
+    "halving_doubling",
+    "hierarchical_allreduce",
+    "ring_allgather",
+    "ring_reduce_scatter",
+    "broadcast",
+    "alltoall",
+    "sendrecv",
+)
+
+
+def alpha_beta_ring_allreduce_s(ranks: int, bytes: float, nic_gbps: float, alpha_s: float) -> float:
+    """2 (p-1) alpha + 2 (p-1)/p n/B: the closed form the ring is validated against."""
+    b = nic_gbps * 1e9 / 8
+    return 2 * (ranks - 1) * alpha_s + 2 * (ranks - 1) / ranks * bytes / b
+
+
+__all__ = ["ALGORITHMS", "alpha_beta_ring_allreduce_s", "gpipe", "moe", "run"]

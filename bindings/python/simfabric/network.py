@@ -1,0 +1,12 @@
+"""Flow-level (max-min fair fluid) network model: random permutations under ECMP,
+spraying, flow splitting or planned paths.
+
+    r = sf.network.run_permutation(t, bytes=2e6, policy="spray")
+    r["completion_s"], r["max_link_flows"], r["flow_completion_s"]  # numpy array
+"""
+
+from ._core.network import random_permutation, run_permutation
+
+POLICIES = ("ecmp", "spray", "split", "planned")
+
+__all__ = ["POLICIES", "random_permutation", "run_permutation"]

@@ -1,0 +1,19 @@
+"""Fabric topologies: leaf-spine, fat-tree, ring, 2-D torus, GraphML; see docs/DESIGN.md.
+
+    import simfabric as sf
+    t = sf.topologies.leaf_spine(leaves=32, spines=32, hosts_per_leaf=32, host_gbps=400)
+    t.set_link_down(t.link("leaf0", "spine0"))
+"""
+
+from ._core.topologies import (
+    Router,
+    Topology,
+    TopologyError,
+    fat_tree,
+    leaf_spine,
+    load_graphml,
+    ring,
+    torus2d,
+)
+
+__all__ = ["Router", "Topology", "TopologyError", "fat_tree", "leaf_spine", "load_graphml", "ring", "torus2d"]

@@ -1,0 +1,308 @@
+#include "models/collective/runner.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace models::collective {
+
+namespace {
+
+class Executor {
+ public:
+  Executor(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
+           const std::vector<std::uint32_t>& placement)
+      : sim_(sim), net_(net), program_(program), agents_(program.agents()) {
+    const auto& ends = net.topology().endpoints();
+    endpoint_.resize(program.ranks());
+    for (std::uint32_t r = 0; r < program.ranks(); ++r) {
+      const std::uint32_t e = placement.empty() ? r : placement.at(r);
+      if (e >= ends.size()) {
+        throw std::invalid_argument("collective: rank " + std::to_string(r) + " placed on endpoint " +
+                                    std::to_string(e) + " but the topology has " + std::to_string(ends.size()));
+      }
+      endpoint_[r] = ends[e];
+    }
+  }
+
+  void start() {
+    net_.set_listener([this](std::uint64_t tag, bool ok) { on_transfer(tag, ok); });
+    for (Agent a = 0; a < agents_.size(); ++a) {
+      if (program_.op_count(a) == 0) {
+        agents_[a].finished_ps = sim_.now().ps();
+        continue;
+      }
+      begin(a);
+    }
+  }
+
+  void collect(CollectiveResult& r) const {
+    r.rank_finish_s.assign(program_.ranks(), 0.0);
+    r.complete = true;
+    for (Agent a = 0; a < agents_.size(); ++a) {
+      const std::uint32_t rank = program_.rank_of(a);
+      const auto& s = agents_[a];
+      if (s.finished_ps < 0) {
+        r.complete = false;
+        r.rank_finish_s[rank] = -1.0;
+      } else if (r.rank_finish_s[rank] >= 0.0) {
+        r.rank_finish_s[rank] = std::max(r.rank_finish_s[rank], static_cast<double>(s.finished_ps) * 1e-12);
+      }
+    }
+    r.transfers = transfers_;
+    r.failed_transfers = failed_;
+  }
+
+ private:
+  enum class Phase : std::uint8_t { receiving, computing, sending, done };
+  struct AgentState {
+    std::uint64_t k = 0;
+    Op op;
+    Phase phase = Phase::receiving;
+    std::uint8_t matched = 0;       // bit i: recv slot i satisfied
+    std::uint8_t sends_open = 0;    // of the current operation
+    std::uint32_t async_open = 0;   // sends of earlier operations still in flight
+    bool stuck = false;
+    std::int64_t finished_ps = -1;
+    std::vector<std::pair<Agent, std::uint32_t>> early;  // messages not yet expected
+  };
+
+  static std::uint64_t tag(Agent from, Agent to) { return static_cast<std::uint64_t>(from) << 32 | to; }
+
+  void begin(Agent a) {
+    // Runs operations back to back while their inputs are already there.
+    while (true) {
+      AgentState& s = agents_[a];
+      s.op = program_.op(a, s.k);
+      s.matched = 0;
+      s.sends_open = 0;
+      for (std::uint8_t i = 0; i < s.op.n_recv; ++i) {
+        for (auto& e : s.early) {
+          if (e.first == s.op.recv_from[i] && e.second > 0) {
+            --e.second;
+            s.matched |= static_cast<std::uint8_t>(1u << i);
+            break;
+          }
+        }
+      }
+      std::erase_if(s.early, [](const auto& e) { return e.second == 0; });
+      s.phase = Phase::receiving;
+      if (s.op.overlap) start_sends(a);
+      if (!advance(a)) return;
+      if (agents_[a].phase != Phase::done) return;
+      if (!next(a)) return;
+    }
+  }
+
+  // Moves the current operation on as far as it can go; true if it completed.
+  bool advance(Agent a) {
+    AgentState& s = agents_[a];
+    const bool received = s.matched == (1u << s.op.n_recv) - 1;
+    if (s.phase == Phase::receiving) {
+      if (!received) return false;
+      if (s.op.compute_ps > 0 && !s.op.overlap) {
+        s.phase = Phase::computing;
+        sim_.schedule(sim::Time::from_ps(s.op.compute_ps), [this, a] { after_compute(a); });
+        return false;
+      }
+      if (!s.op.overlap) start_sends(a);
+      s.phase = Phase::sending;
+    }
+    if (s.phase == Phase::sending) {
+      if (s.sends_open > 0 && !s.op.async_sends) return false;
+      if (s.op.overlap && s.op.compute_ps > 0) {
+        s.phase = Phase::computing;
+        sim_.schedule(sim::Time::from_ps(s.op.compute_ps), [this, a] { after_overlap_compute(a); });
+        return false;
+      }
+      s.phase = Phase::done;
+      return true;
+    }
+    return false;
+  }
+
+  void after_compute(Agent a) {
+    AgentState& s = agents_[a];
+    start_sends(a);
+    s.phase = Phase::sending;
+    if (advance(a) && next(a)) begin(a);
+  }
+
+  void after_overlap_compute(Agent a) {
+    agents_[a].phase = Phase::done;
+    if (next(a)) begin(a);
+  }
+
+  // Steps to the next operation; false when the agent has none left (or is waiting for
+  // asynchronous sends before it can finish).
+  bool next(Agent a) {
+    AgentState& s = agents_[a];
+    ++s.k;
+    if (s.k < program_.op_count(a)) return true;
+    if (s.async_open == 0) s.finished_ps = sim_.now().ps();
+    return false;
+  }
+
+  void start_sends(Agent a) {
+    AgentState& s = agents_[a];
+    const network::NodeId src = endpoint_[program_.rank_of(a)];
+    for (std::uint8_t i = 0; i < s.op.n_send; ++i) {
+      const Send& send = s.op.sends[i];
+      // Asynchronous sends only have to arrive before the agent finishes. An agent's
+      // program does not mix asynchronous and synchronous operations.
+      if (s.op.async_sends) {
+        ++s.async_open;
+      } else {
+        ++s.sends_open;
+      }
+      ++transfers_;
+      net_.start_transfer(src, endpoint_[program_.rank_of(send.to)], send.bytes, tag(a, send.to));
+    }
+  }
+
+  void on_transfer(std::uint64_t t, bool ok) {
+    const auto from = static_cast<Agent>(t >> 32);
+    const auto to = static_cast<Agent>(t & 0xffffffffu);
+    if (!ok) {
+      failed_.push_back(static_cast<std::uint64_t>(program_.rank_of(from)) << 32 | program_.rank_of(to));
+      agents_[from].stuck = true;
+      return;  // neither side can go on: the collective is reported incomplete
+    }
+    // Sender side.
+    AgentState& s = agents_[from];
+    if (s.sends_open > 0) {
+      --s.sends_open;
+      if (s.phase == Phase::sending && s.sends_open == 0 && !s.op.async_sends) {
+        if (advance(from) && next(from)) begin(from);
+      }
+    } else {
+      --s.async_open;
+      if (s.async_open == 0 && s.k >= program_.op_count(from) && s.finished_ps < 0) s.finished_ps = sim_.now().ps();
+    }
+    // Receiver side.
+    AgentState& d = agents_[to];
+    if (d.k < program_.op_count(to) && d.phase == Phase::receiving) {
+      for (std::uint8_t i = 0; i < d.op.n_recv; ++i) {
+        if (d.op.recv_from[i] == from && !(d.matched & (1u << i))) {
+          d.matched |= static_cast<std::uint8_t>(1u << i);
+          if (advance(to) && next(to)) begin(to);
+          return;
+        }
+      }
+    }
+    for (auto& e : d.early) {
+      if (e.first == from) {
+        ++e.second;
+        return;
+      }
+    }
+    d.early.emplace_back(from, 1);
+  }
+
+  sim::Simulator& sim_;
+  network::FlowNetwork& net_;
+  const Program& program_;
+  std::vector<AgentState> agents_;
+  std::vector<network::NodeId> endpoint_;
+  std::vector<std::uint64_t> failed_;
+  std::uint64_t transfers_ = 0;
+};
+
+}  // namespace
+
+CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
+                                const std::vector<std::uint32_t>& placement) {
+  if (!placement.empty() && placement.size() != program.ranks()) {
+    throw std::invalid_argument("collective: placement has " + std::to_string(placement.size()) +
+                                " entries for " + std::to_string(program.ranks()) + " ranks");
+  }
+  const double start_s = sim.now().to_seconds();
+  const std::uint64_t events_before = sim.events_executed();
+  Executor exec(sim, net, program, placement);
+  exec.start();
+  sim.run();
+  net.settle();
+
+  CollectiveResult r;
+  r.algorithm = program.name();
+  r.ranks = program.ranks();
+  r.bytes = program.data_bytes();
+  exec.collect(r);
+  for (double& f : r.rank_finish_s) {
+    if (f >= 0.0) f -= start_s;
+  }
+  for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
+  if (r.complete && r.completion_s > 0.0) {
+    r.algbw_gbyte_per_s = r.bytes / r.completion_s / 1e9;
+    r.busbw_gbyte_per_s = r.algbw_gbyte_per_s * program.bus_factor();
+  }
+  r.flows = net.flows_started();
+  r.events = sim.events_executed() - events_before;
+  r.rate_solves = net.rate_solves();
+  r.max_link_flows = net.max_link_flows();
+  analyse_stragglers(r, net);
+  return r;
+}
+
+std::vector<std::uint32_t> strided_placement(std::uint32_t ranks, std::uint32_t groups) {
+  if (groups == 0 || ranks % groups != 0) {
+    throw std::invalid_argument("strided placement: ranks must be a multiple of the group count");
+  }
+  std::vector<std::uint32_t> p(ranks);
+  const std::uint32_t per = ranks / groups;
+  for (std::uint32_t r = 0; r < ranks; ++r) p[r] = (r % groups) * per + r / groups;
+  return p;
+}
+
+void analyse_stragglers(CollectiveResult& r, const network::FlowNetwork& net) {
+  // Ranks: the latest finishers, measured against the median.
+  std::vector<double> finish;
+  for (double f : r.rank_finish_s) {
+    if (f >= 0.0) finish.push_back(f);
+  }
+  double median = 0.0;
+  if (!finish.empty()) {
+    std::nth_element(finish.begin(), finish.begin() + finish.size() / 2, finish.end());
+    median = finish[finish.size() / 2];
+  }
+  std::vector<std::uint32_t> order(r.rank_finish_s.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto key = [&](std::uint32_t i) { return r.rank_finish_s[i] < 0.0 ? 1e300 : r.rank_finish_s[i]; };
+  const std::size_t n_ranks = std::min<std::size_t>(8, order.size());
+  std::partial_sort(order.begin(), order.begin() + n_ranks, order.end(),
+                    [&](std::uint32_t a, std::uint32_t b) { return key(a) > key(b) || (key(a) == key(b) && a < b); });
+  r.slow_ranks.clear();
+  for (std::size_t i = 0; i < n_ranks; ++i) {
+    r.slow_ranks.push_back({order[i], r.rank_finish_s[order[i]], r.rank_finish_s[order[i]] - median});
+  }
+
+  // Links: a link whose fastest flow was slow is the common factor of its slow flows
+  // (a healthy link also carries fast flows). Down links are reported first.
+  const auto& topo = net.topology();
+  const auto& stats = net.link_stats();
+  std::vector<double> best;
+  for (const auto& s : stats) {
+    if (s.flows_completed > 0) best.push_back(s.best_flow_gbps);
+  }
+  double link_median = 0.0;
+  if (!best.empty()) {
+    std::nth_element(best.begin(), best.begin() + best.size() / 2, best.end());
+    link_median = best[best.size() / 2];
+  }
+  std::vector<SuspectLink> suspects;
+  for (topologies::LinkId l = 0; l < stats.size(); ++l) {
+    const bool down = !topo.link_up(l);
+    const double ratio = link_median > 0.0 ? stats[l].best_flow_gbps / link_median : 1.0;
+    if (down || (stats[l].flows_completed > 0 && ratio < 0.9)) {
+      suspects.push_back({l, topo.node(topo.link_from(l)).name + "->" + topo.node(topo.link_to(l)).name,
+                          stats[l].best_flow_gbps, ratio, down});
+    }
+  }
+  std::stable_sort(suspects.begin(), suspects.end(), [](const SuspectLink& a, const SuspectLink& b) {
+    if (a.down != b.down) return a.down;
+    return a.ratio < b.ratio;
+  });
+  if (suspects.size() > 8) suspects.resize(8);
+  r.suspect_links = std::move(suspects);
+}
+
+}  // namespace models::collective

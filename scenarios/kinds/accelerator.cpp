@@ -1,0 +1,324 @@
+// Scenario kind "accelerator": a network or a list of operators on one device, simulated
+// on the event core (or analysed in systolic mode); reports latency, bytes per tier,
+// energy and the bottleneck of each operator.
+
+#include <filesystem>
+#include <map>
+
+#include "models/accelerator/networks.hpp"
+#include "models/accelerator/sweep.hpp"
+#include "models/accelerator/systolic.hpp"
+#include "scenarios/kinds.hpp"
+#include "scenarios/kinds/accelerator_device.hpp"
+
+namespace scenarios {
+
+namespace acc = models::accelerator;
+
+namespace {
+
+std::optional<std::size_t> tier_of(Section& s, const acc::Device& d, std::string_view key) {
+  if (!s.has(key)) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& t : d.tiers) names.push_back(t.name);
+  return d.tier_index(s.text(key, std::nullopt, names));
+}
+
+acc::Device read_scenario_device(const Scenario& scenario, Section& root) {
+  Section dev(root, "device");
+  const bool has_preset = dev.has("preset"), has_file = dev.has("file");
+  if (has_preset == has_file) {
+    dev.error("", "give exactly one of device.preset (" + std::string("a100, h100, sn40l, eyeriss, systolic") +
+                      ") or device.file (a device TOML file)");
+    root.throw_if_errors();
+  }
+  if (has_preset) {
+    const std::string name = dev.text("preset", std::nullopt, acc::preset_names());
+    dev.reject_unread();
+    root.throw_if_errors();
+    return acc::preset(name);
+  }
+  std::filesystem::path path = dev.text("file");
+  dev.reject_unread();
+  if (path.is_relative()) path = std::filesystem::path(scenario.file()).parent_path() / path;
+  if (!std::filesystem::exists(path)) {
+    dev.error("file", "device file " + path.string() + " does not exist");
+    root.throw_if_errors();
+  }
+  return load_device_file(path);
+}
+
+acc::Operator read_operator(Section& s, const std::string& name, const acc::Device& d, acc::DataType dtype) {
+  const std::string kind = s.text(
+      "kind", std::nullopt, {"gemm", "conv2d", "pool", "elementwise", "softmax", "layernorm", "attention", "gather", "copy"});
+  acc::Operator op;
+  op.name = name;
+  op.dtype = dtype;
+  const auto dim = [&s](std::string_view key, std::int64_t fallback = -1) {
+    return static_cast<std::uint64_t>(fallback < 0 ? s.integer(key, std::nullopt, 1) : s.integer(key, fallback, 0));
+  };
+  if (kind == "gemm") {
+    op.shape = acc::GemmShape{dim("batch", 1), dim("m"), dim("n"), dim("k"),
+                              s.boolean("shared_weights", true)};
+  } else if (kind == "conv2d") {
+    acc::Conv2dShape c;
+    c.batch = dim("batch");
+    c.in_channels = dim("in_channels");
+    c.out_channels = dim("out_channels");
+    c.height = dim("height");
+    c.width = dim("width");
+    c.kernel_h = c.kernel_w = dim("kernel");
+    c.stride = dim("stride", 1);
+    c.padding = dim("padding", static_cast<std::int64_t>(c.kernel_h / 2));
+    c.groups = dim("groups", 1);
+    op.shape = c;
+  } else if (kind == "pool") {
+    op.shape = acc::PoolShape{dim("batch"), dim("channels"), dim("height"), dim("width"), dim("kernel", 0),
+                              dim("stride", 1), dim("padding", 0)};
+  } else if (kind == "elementwise") {
+    op.shape = acc::ElementwiseShape{dim("elements"), dim("inputs", 1), dim("ops_per_element", 1)};
+  } else if (kind == "softmax" || kind == "layernorm") {
+    op.shape = acc::RowNormShape{kind == "softmax" ? acc::RowNormShape::Kind::softmax : acc::RowNormShape::Kind::layernorm,
+                                 dim("rows"), dim("cols")};
+  } else if (kind == "attention") {
+    op.shape = acc::AttentionShape{dim("batch"), dim("heads"), dim("q_len"), dim("kv_len"), dim("head_dim")};
+  } else if (kind == "gather") {
+    op.shape = acc::GatherShape{dim("rows"), dim("row_bytes"), dim("table_rows"), dim("offset_bytes", 0)};
+  } else if (kind == "copy") {
+    acc::CopyShape c;
+    c.bytes = s.size_bytes("bytes");
+    c.from = tier_of(s, d, "from").value_or(d.home_tier);
+    c.to = tier_of(s, d, "to").value_or(d.home_tier);
+    if (c.from == c.to) s.error("to", "copy needs different from and to tiers");
+    op.shape = c;
+  }
+  op.placement.input = tier_of(s, d, "input_tier");
+  op.placement.weight = tier_of(s, d, "weight_tier");
+  op.placement.output = tier_of(s, d, "output_tier");
+  s.reject_unread();
+  return op;
+}
+
+acc::Network read_network(const Scenario& scenario, Section& w, const acc::Device& d) {
+  const std::string network = w.text("network", std::nullopt,
+                                     {"resnet50", "mobilenet_v2", "mobilenet_v3", "ofa_mbv3", "transformer_block",
+                                      "llm_decode", "nas_bench_201", "fbnet", "operators"});
+  const auto batch = static_cast<std::uint64_t>(w.integer("batch", 1, 1, 1 << 20));
+  std::vector<std::string> types;
+  for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) types.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
+  const acc::DataType dtype = *acc::parse_data_type(w.text("dtype", "bf16", types));
+  acc::Network net;
+  try {
+    if (network == "resnet50" || network == "mobilenet_v2" || network == "mobilenet_v3") {
+      net = acc::network_by_name(network, batch, dtype);
+    } else if (network == "nas_bench_201") {
+      net = acc::nas_bench_201(w.text("arch"), batch, dtype);
+    } else if (network == "fbnet") {
+      net = acc::fbnet(w.text("arch"), batch, dtype);
+    } else if (network == "ofa_mbv3") {
+      Section o(w, "ofa");
+      acc::OfaMbv3Config c;
+      c.resolution = static_cast<std::uint64_t>(o.integer("resolution", 224, 32, 1024));
+      const auto copy = [&o](std::string_view key, auto& out) {
+        const auto v = o.numbers(key);
+        if (v.size() != out.size()) {
+          o.error(key, "expected " + std::to_string(out.size()) + " numbers, got " + std::to_string(v.size()));
+          return;
+        }
+        for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<std::uint32_t>(v[i]);
+      };
+      copy("depths", c.depths);
+      copy("kernels", c.kernels);
+      copy("expansions", c.expansions);
+      o.reject_unread();
+      w.throw_if_errors();
+      net = acc::ofa_mobilenet_v3(c, batch, dtype);
+    } else if (network == "transformer_block" || network == "llm_decode") {
+      Section t(w, "transformer");
+      acc::TransformerConfig c;
+      c.d_model = static_cast<std::uint64_t>(t.integer("d_model", 4096, 1));
+      c.heads = static_cast<std::uint64_t>(t.integer("heads", 32, 1));
+      c.d_ff = static_cast<std::uint64_t>(t.integer("d_ff", 11008, 1));
+      c.layers = static_cast<std::uint64_t>(t.integer("layers", 1, 1, 1000));
+      if (network == "transformer_block") {
+        const auto seq = static_cast<std::uint64_t>(t.integer("seq", 2048, 1));
+        t.reject_unread();
+        net = acc::transformer_block(c, batch, seq, dtype);
+      } else {
+        const auto kv = static_cast<std::uint64_t>(t.integer("kv_len", 4096, 1));
+        t.reject_unread();
+        net = acc::llm_decode_step(c, batch, kv, dtype);
+      }
+    } else if (network == "operators") {
+      Section ops(w, "operators");
+      for (const std::string& name : keys_in_file_order(scenario, "workload.operators")) {
+        Section s(ops, name);
+        net.push_back(read_operator(s, name, d, dtype));
+      }
+      if (net.empty()) ops.error("", "network = \"operators\" needs at least one [workload.operators.<name>] table");
+      ops.reject_unread();
+    }
+  } catch (const std::invalid_argument& e) {
+    w.error("network", e.what());
+  }
+  // Placement for the whole network, unless an operator sets its own.
+  const auto weights = tier_of(w, d, "weights_tier");
+  const auto activations = tier_of(w, d, "activations_tier");
+  for (auto& op : net) {
+    if (!op.placement.weight) op.placement.weight = weights;
+    if (!op.placement.input) op.placement.input = activations;
+    if (!op.placement.output) op.placement.output = activations;
+  }
+  w.reject_unread();
+  return net;
+}
+
+RunSummary simulate(const acc::Device& device, const acc::Network& net, const acc::ExecOptions& options,
+                    sim::Recorder* recorder) {
+  const auto result = acc::execute_network(device, net, options);
+  RunSummary summary;
+  summary.title = std::to_string(net.size()) + " operators on " + device.name;
+  const double latency = result.latency.to_seconds();
+  summary.metrics = {
+      {"simulated_s", latency, "s"},
+      {"operators", static_cast<double>(net.size()), "count"},
+      {"ops", static_cast<double>(result.ops), "ops"},
+      {"achieved_tera_ops_per_s", latency > 0 ? static_cast<double>(result.ops) / latency * 1e-12 : 0.0, "Tops/s"},
+      {"energy_j", result.energy_pj * 1e-12, "J"},
+      {"events", static_cast<double>(result.events), "count"},
+      {"exact", result.exact ? 1.0 : 0.0, "bool"},
+  };
+  for (std::size_t t = 0; t < device.tiers.size(); ++t) {
+    summary.metrics.push_back({"bytes_" + device.tiers[t].name, static_cast<double>(result.tier_bytes[t]), "B"});
+  }
+  for (std::size_t l = 0; l < device.links.size(); ++l) {
+    summary.metrics.push_back({"link_bytes_" + device.links[l].name, static_cast<double>(result.link_bytes[l]), "B"});
+  }
+  std::map<std::string, double> bottlenecks;
+  for (const auto& r : result.operators) bottlenecks[r.bottleneck] += 1.0;
+  for (const auto& [name, count] : bottlenecks) summary.metrics.push_back({"bottleneck_ops_" + name, count, "count"});
+
+  if (recorder != nullptr) {
+    std::vector<std::string> names, kinds, bound, tiling;
+    std::vector<double> lat, ops, energy;
+    std::vector<std::vector<double>> bytes(device.tiers.size());
+    for (const auto& r : result.operators) {
+      names.push_back(r.name);
+      kinds.push_back(r.kind);
+      bound.push_back(r.bottleneck);
+      tiling.push_back(r.tiling);
+      lat.push_back(r.latency.to_seconds());
+      ops.push_back(static_cast<double>(r.ops));
+      energy.push_back(r.energy_pj);
+      for (std::size_t t = 0; t < device.tiers.size(); ++t) bytes[t].push_back(static_cast<double>(r.tier_bytes[t]));
+    }
+    recorder->write_column("operators", "name", names);
+    recorder->write_column("operators", "kind", kinds);
+    recorder->write_column("operators", "bottleneck", bound);
+    recorder->write_column("operators", "tiling", tiling);
+    recorder->write_column("operators", "latency", lat, "s");
+    recorder->write_column("operators", "ops", ops, "ops");
+    recorder->write_column("operators", "energy", energy, "pJ");
+    for (std::size_t t = 0; t < device.tiers.size(); ++t) {
+      recorder->write_column("operators", "bytes_" + device.tiers[t].name, bytes[t], "B");
+    }
+  }
+  return summary;
+}
+
+RunSummary systolic(const acc::Device& device, const acc::Network& net, sim::Recorder* recorder) {
+  std::uint64_t cycles = 0, macs = 0, sram = 0, dram = 0, mapped = 0, skipped = 0;
+  std::vector<std::string> names;
+  std::vector<double> col_cycles, col_util;
+  for (const auto& op : net) {
+    acc::SystolicLayer layer;
+    std::uint64_t repeat = 1;
+    if (const auto* c = std::get_if<acc::Conv2dShape>(&op.shape)) {
+      layer = acc::lower_to_gemm(*c);
+      repeat = c->groups;
+    } else if (const auto* g = std::get_if<acc::GemmShape>(&op.shape)) {
+      layer = {g->m, g->k, g->n, 0};
+      repeat = g->batch;
+    } else {
+      ++skipped;
+      continue;
+    }
+    const auto r = acc::run_systolic(device.systolic, layer, acc::element_bytes(op.dtype));
+    ++mapped;
+    cycles += r.cycles * repeat;
+    macs += r.macs * repeat;
+    sram += (r.sram_ifmap_reads + r.sram_filter_reads + r.sram_ofmap_writes) * repeat;
+    dram += (r.dram_ifmap_reads + r.dram_filter_reads + r.dram_ofmap_writes) * repeat;
+    names.push_back(op.name);
+    col_cycles.push_back(static_cast<double>(r.cycles * repeat));
+    col_util.push_back(r.utilisation);
+  }
+  if (recorder != nullptr) {
+    recorder->write_column("layers", "name", names);
+    recorder->write_column("layers", "cycles", col_cycles, "cycles");
+    recorder->write_column("layers", "utilisation", col_util, "");
+  }
+  const double pes = static_cast<double>(device.systolic.rows) * device.systolic.cols;
+  RunSummary summary;
+  summary.title = std::to_string(mapped) + " GEMM/conv layers on a " + std::to_string(device.systolic.rows) + "x" +
+                  std::to_string(device.systolic.cols) + " " +
+                  std::string(acc::dataflow_name(device.systolic.dataflow)) + " systolic array";
+  summary.metrics = {
+      {"simulated_s", static_cast<double>(cycles) / (device.compute.clock_ghz * 1e9), "s"},
+      {"cycles", static_cast<double>(cycles), "cycles"},
+      {"macs", static_cast<double>(macs), "MAC"},
+      {"utilisation", cycles > 0 ? static_cast<double>(macs) / (pes * static_cast<double>(cycles)) : 0.0, ""},
+      {"sram_accesses", static_cast<double>(sram), "elements"},
+      {"dram_accesses", static_cast<double>(dram), "elements"},
+      {"layers_mapped", static_cast<double>(mapped), "count"},
+      {"layers_skipped", static_cast<double>(skipped), "count"},
+  };
+  return summary;
+}
+
+}  // namespace
+
+ScenarioKind accelerator_kind() {
+  return {"accelerator", "neural-network operators on an accelerator's memory hierarchy",
+          [](const Scenario& scenario, std::uint64_t) -> PreparedRun {
+            Section root(scenario, "");
+            root.integer("seed", 1, 0);
+            root.text("name", "");
+            const acc::Device device = read_scenario_device(scenario, root);
+            Section w(root, "workload");
+            acc::Network net = read_network(scenario, w, device);
+            Section e(root, "execution");
+            const std::string mode = e.text("mode", "simulate", {"simulate", "systolic"});
+            acc::ExecOptions options;
+            options.simulated_repeats = static_cast<std::uint64_t>(e.integer("simulated_repeats", 16, 0, 1 << 20));
+            // Fraction of the on-chip tier an activation may occupy to stay there for the
+            // next operator; 0 sends every activation through the home tier.
+            const double resident = e.number("activations_on_chip", 0.0, 0.0, 1.0);
+            e.reject_unread();
+            if (mode == "systolic" && device.systolic.rows == 0) {
+              e.error("mode", "device \"" + device.name + "\" has no systolic array (add a [systolic] table)");
+            }
+            root.finish();
+            for (const auto& op : net) {
+              try {
+                acc::plan_operator(device, op);
+              } catch (const std::invalid_argument& err) {
+                w.error("network", err.what());
+              }
+            }
+            try {
+              acc::check_weights_fit(device, net);
+            } catch (const std::invalid_argument& err) {
+              w.error("network", err.what());
+            }
+            root.throw_if_errors();
+            if (resident > 0.0) net = acc::keep_activations_on_chip(device, std::move(net), resident);
+            return [device, net = std::move(net), options, mode](sim::Recorder* recorder) {
+              RunSummary s = mode == "systolic" ? systolic(device, net, recorder) : simulate(device, net, options, recorder);
+              if (recorder != nullptr) recorder->summary("device", device.name);
+              return s;
+            };
+          }};
+}
+
+}  // namespace scenarios

@@ -1,0 +1,119 @@
+#include "scenarios/kinds/accelerator_device.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace scenarios {
+
+namespace acc = models::accelerator;
+
+std::vector<std::string> keys_in_file_order(const Scenario& scenario, std::string_view path) {
+  const toml::node* node = path.empty() ? &scenario.root() : scenario.root().at_path(path).node();
+  std::vector<std::pair<std::int64_t, std::string>> keyed;
+  if (node != nullptr && node->is_table()) {
+    for (const auto& [key, value] : *node->as_table()) {
+      keyed.emplace_back(static_cast<std::int64_t>(value.source().begin.line), std::string(key.str()));
+    }
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::string> keys;
+  for (auto& [line, key] : keyed) keys.push_back(std::move(key));
+  return keys;
+}
+
+acc::Device read_device(const Scenario& scenario, Section& root) {
+  acc::Device d;
+  d.name = root.text("name");
+  d.dma_engines = static_cast<std::uint32_t>(root.integer("dma_engines", 1, 1, 1024));
+  const std::string home = root.text("home_tier");
+
+  Section compute(root, "compute");
+  {
+    Section peaks(compute, "matrix_tera_ops_per_s");
+    for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) {
+      const auto type = static_cast<acc::DataType>(i);
+      d.compute.matrix_ops_per_s[i] = peaks.number(acc::data_type_name(type), 0.0, 0.0) * 1e12;
+    }
+    peaks.reject_unread();
+  }
+  d.compute.vector_ops_per_s = compute.number("vector_tera_ops_per_s", std::nullopt, 1e-9) * 1e12;
+  d.compute.cores = static_cast<std::uint32_t>(compute.integer("cores", 1, 1, 1'000'000'000));
+  d.compute.clock_ghz = compute.number("clock_ghz", 1.0, 1e-6);
+  d.compute.op_overhead_ns = compute.number("op_overhead_ns", 0.0, 0.0);
+  d.compute.energy_pj_per_op = compute.number("energy_pj_per_op", 0.0, 0.0);
+  compute.reject_unread();
+
+  // Tiers in file order; the first is the on-chip tier operators are tiled for.
+  Section tiers(root, "tiers");
+  for (const std::string& name : keys_in_file_order(scenario, "tiers")) {
+    Section t(tiers, name);
+    acc::MemoryTier tier;
+    tier.name = name;
+    tier.capacity_bytes = t.size_bytes("capacity");
+    if (tier.capacity_bytes == 0) t.error("capacity", "must be > 0 bytes");
+    tier.bandwidth_gb_per_s = t.number("bandwidth_gb_per_s", std::nullopt, 1e-9);
+    tier.latency_ns = t.number("latency_ns", 0.0, 0.0);
+    tier.energy_pj_per_byte = t.number("energy_pj_per_byte", 0.0, 0.0);
+    t.reject_unread();
+    d.tiers.push_back(std::move(tier));
+  }
+  if (d.tiers.size() < 2) tiers.error("", "needs at least two tiers: on-chip first, then memory behind it");
+  tiers.reject_unread();
+
+  Section links(root, "links");
+  std::vector<std::string> tier_names;
+  for (const auto& t : d.tiers) tier_names.push_back(t.name);
+  for (const std::string& name : keys_in_file_order(scenario, "links")) {
+    Section l(links, name);
+    acc::Link link;
+    link.name = name;
+    link.from = l.text("from", std::nullopt, tier_names);
+    link.to = l.text("to", std::nullopt, tier_names);
+    link.bandwidth_gb_per_s = l.number("bandwidth_gb_per_s", std::nullopt, 1e-9);
+    link.latency_ns = l.number("latency_ns", 0.0, 0.0);
+    link.energy_pj_per_byte = l.number("energy_pj_per_byte", 0.0, 0.0);
+    link.request_bytes = static_cast<std::uint32_t>(l.integer("request_bytes", 0, 0, 1 << 20));
+    link.request_overhead_bytes = static_cast<std::uint32_t>(l.integer("request_overhead_bytes", 0, 0, 1 << 20));
+    l.reject_unread();
+    d.links.push_back(std::move(link));
+  }
+  links.reject_unread();
+
+  if (root.has("systolic")) {
+    Section s(root, "systolic");
+    d.systolic.rows = static_cast<std::uint32_t>(s.integer("rows", std::nullopt, 1, 1 << 16));
+    d.systolic.cols = static_cast<std::uint32_t>(s.integer("cols", std::nullopt, 1, 1 << 16));
+    d.systolic.dataflow = *acc::parse_dataflow(s.text("dataflow", "os", {"os", "ws", "is"}));
+    d.systolic.ifmap_sram_bytes = s.size_bytes("ifmap_sram");
+    d.systolic.filter_sram_bytes = s.size_bytes("filter_sram");
+    d.systolic.ofmap_sram_bytes = s.size_bytes("ofmap_sram");
+    s.reject_unread();
+  }
+  root.throw_if_errors();
+
+  const auto home_index = d.tier_index(home);
+  if (!home_index) {
+    root.error("home_tier", "unknown tier \"" + home + "\"");
+  } else {
+    d.home_tier = *home_index;
+  }
+  root.throw_if_errors();
+  try {
+    acc::validate(d);
+  } catch (const std::invalid_argument& e) {
+    root.error("", e.what());
+  }
+  root.throw_if_errors();
+  return d;
+}
+
+acc::Device load_device_file(const std::filesystem::path& path) {
+  const Scenario file = Scenario::load(path);
+  Section root(file, "");
+  if (file.kind() != "device") root.error("kind", "expected kind = \"device\" in a device file");
+  acc::Device d = read_device(file, root);
+  root.finish();
+  return d;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,124 @@
+#include "topologies/builders.hpp"
+
+#include <string>
+
+namespace topologies {
+
+namespace {
+void require(bool ok, const std::string& message) {
+  if (!ok) throw TopologyError(message);
+}
+}  // namespace
+
+double leaf_spine_uplink_gbps(const LeafSpineParams& p) {
+  if (p.uplink_gbps) return *p.uplink_gbps;
+  return static_cast<double>(p.hosts_per_leaf) * p.host_gbps / (static_cast<double>(p.spines) * p.oversubscription);
+}
+
+Topology leaf_spine(const LeafSpineParams& p) {
+  require(p.leaves >= 1, "leaf_spine: leaves must be at least 1");
+  require(p.spines >= 1, "leaf_spine: spines must be at least 1");
+  require(p.hosts_per_leaf >= 1, "leaf_spine: hosts_per_leaf must be at least 1");
+  require(p.gpus_per_host >= 1, "leaf_spine: gpus_per_host must be at least 1");
+  require(p.host_gbps > 0.0, "leaf_spine: host_gbps must be positive");
+  require(p.oversubscription > 0.0, "leaf_spine: oversubscription must be positive");
+  const double uplink = leaf_spine_uplink_gbps(p);
+  require(uplink > 0.0, "leaf_spine: uplink_gbps must be positive");
+
+  Topology t;
+  std::vector<NodeId> leaves(p.leaves);
+  std::vector<NodeId> hosts(static_cast<std::size_t>(p.leaves) * p.hosts_per_leaf);
+  const bool gpus = p.gpus_per_host > 1;
+  // Endpoints first so that endpoint order is host major.
+  for (std::uint32_t h = 0; h < hosts.size(); ++h) {
+    const std::string name = "host" + std::to_string(h);
+    if (gpus) {
+      hosts[h] = t.add_node(name, NodeKind::nic);
+      for (std::uint32_t g = 0; g < p.gpus_per_host; ++g) {
+        const NodeId gpu = t.add_node(name + ".gpu" + std::to_string(g), NodeKind::gpu);
+        t.add_duplex(gpu, hosts[h], p.intra_host_gbps, p.intra_host_latency_ps);
+      }
+    } else {
+      hosts[h] = t.add_node(name, NodeKind::host);
+    }
+  }
+  for (std::uint32_t l = 0; l < p.leaves; ++l) leaves[l] = t.add_node("leaf" + std::to_string(l), NodeKind::leaf);
+  for (std::uint32_t h = 0; h < hosts.size(); ++h) {
+    t.add_duplex(hosts[h], leaves[h / p.hosts_per_leaf], p.host_gbps, p.host_latency_ps);
+  }
+  if (p.leaves > 1) {
+    for (std::uint32_t s = 0; s < p.spines; ++s) {
+      const NodeId spine = t.add_node("spine" + std::to_string(s), NodeKind::spine);
+      for (NodeId leaf : leaves) t.add_duplex(leaf, spine, uplink, p.uplink_latency_ps);
+    }
+  }
+  return t;
+}
+
+Topology fat_tree(const FatTreeParams& p) {
+  require(p.k >= 2 && p.k % 2 == 0, "fat_tree: k must be even and at least 2");
+  require(p.link_gbps > 0.0, "fat_tree: link_gbps must be positive");
+  const std::uint32_t half = p.k / 2;
+  Topology t;
+  std::vector<NodeId> edge(static_cast<std::size_t>(p.k) * half), agg(static_cast<std::size_t>(p.k) * half);
+  std::uint32_t host = 0;
+  for (std::uint32_t pod = 0; pod < p.k; ++pod) {
+    for (std::uint32_t e = 0; e < half; ++e) {
+      for (std::uint32_t h = 0; h < half; ++h) {
+        t.add_node("host" + std::to_string(host++), NodeKind::host);
+      }
+    }
+  }
+  for (std::uint32_t i = 0; i < edge.size(); ++i) edge[i] = t.add_node("edge" + std::to_string(i), NodeKind::leaf);
+  for (std::uint32_t i = 0; i < agg.size(); ++i) agg[i] = t.add_node("agg" + std::to_string(i), NodeKind::spine);
+  for (std::uint32_t h = 0; h < host; ++h) {
+    t.add_duplex(t.endpoints()[h], edge[h / half], p.link_gbps, p.link_latency_ps);
+  }
+  for (std::uint32_t pod = 0; pod < p.k; ++pod) {
+    for (std::uint32_t e = 0; e < half; ++e) {
+      for (std::uint32_t a = 0; a < half; ++a) {
+        t.add_duplex(edge[pod * half + e], agg[pod * half + a], p.link_gbps, p.link_latency_ps);
+      }
+    }
+  }
+  // Core switch (i, j) connects to aggregation switch i of every pod.
+  for (std::uint32_t i = 0; i < half; ++i) {
+    for (std::uint32_t j = 0; j < half; ++j) {
+      const NodeId core = t.add_node("core" + std::to_string(i * half + j), NodeKind::core);
+      for (std::uint32_t pod = 0; pod < p.k; ++pod) {
+        t.add_duplex(agg[pod * half + i], core, p.link_gbps, p.link_latency_ps);
+      }
+    }
+  }
+  return t;
+}
+
+Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_ps) {
+  require(hosts >= 2, "ring: at least 2 hosts");
+  Topology t;
+  for (std::uint32_t h = 0; h < hosts; ++h) t.add_node("host" + std::to_string(h), NodeKind::host);
+  const std::uint32_t cables = hosts == 2 ? 1 : hosts;
+  for (std::uint32_t h = 0; h < cables; ++h) t.add_duplex(h, (h + 1) % hosts, link_gbps, link_latency_ps);
+  return t;
+}
+
+Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_t link_latency_ps) {
+  require(x >= 1 && y >= 1 && x * y >= 2, "torus2d: at least 2 hosts");
+  Topology t;
+  for (std::uint32_t j = 0; j < y; ++j) {
+    for (std::uint32_t i = 0; i < x; ++i) {
+      t.add_node("host" + std::to_string(j * x + i), NodeKind::host);
+    }
+  }
+  auto at = [x](std::uint32_t i, std::uint32_t j) { return j * x + i; };
+  for (std::uint32_t j = 0; j < y; ++j) {
+    for (std::uint32_t i = 0; i < x; ++i) {
+      // A dimension of size 2 has one cable, of size 1 none.
+      if (x > 2 || (x == 2 && i == 0)) t.add_duplex(at(i, j), at((i + 1) % x, j), link_gbps, link_latency_ps);
+      if (y > 2 || (y == 2 && j == 0)) t.add_duplex(at(i, j), at(i, (j + 1) % y), link_gbps, link_latency_ps);
+    }
+  }
+  return t;
+}
+
+}  // namespace topologies
