@@ -33,7 +33,7 @@ build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
-	$(BUILD_DIR)/bin/simfabric run scenarios/examples/mm1.toml -o $(BUILD_DIR)/demo.h5
+	$(BUILD_DIR)/bin/simfabric run scenarios/fabric/ring_allreduce_1024.toml -o $(BUILD_DIR)/demo.h5
 
 test: build test-cpp test-python
 

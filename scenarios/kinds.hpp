@@ -5,10 +5,9 @@
 
 namespace scenarios {
 
-ScenarioKind mm1_kind();  // scenarios/kinds/mm1.cpp
+ScenarioKind mm1_kind();          // scenarios/kinds/mm1.cpp
 ScenarioKind accelerator_kind();  // scenarios/kinds/accelerator.cpp
-ScenarioKind mm1_kind();     // scenarios/kinds/mm1.cpp
-ScenarioKind fabric_kind();  // scenarios/kinds/fabric.cpp
-ScenarioKind quantum_kind();  // scenarios/kinds/quantum.cpp
+ScenarioKind fabric_kind();       // scenarios/kinds/fabric.cpp
+ScenarioKind quantum_kind();      // scenarios/kinds/quantum.cpp
 
 }  // namespace scenarios

@@ -24,8 +24,8 @@ from ._core import (
 )
 from . import _core
 from .process import Delay, Signal, Simulator
-from . import accelerator, analysis
-from . import collective, network, quantum, routing, topologies
+from . import accelerator, analysis, quantum
+from . import collective, network, routing, topologies
 
 bench = _core.bench
 
