@@ -1,1 +1,0 @@
-// Anchors the precompiled doctest header that the test executables reuse.
