@@ -217,8 +217,16 @@ std::uint64_t point_seed(std::uint64_t sweep_seed, std::int64_t index) {
   return sim::mix64(sim::mix64(sweep_seed) ^ sim::mix64(static_cast<std::uint64_t>(index) + 1)) >> 1;
 }
 
-Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
-  const Scenario file = Scenario::load(path, overrides);
+Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::string>& overrides,
+                  std::int64_t max_points) {
+  return from_file(Scenario::load(path, overrides), max_points);
+}
+
+Sweep Sweep::parse(std::string_view text, std::string file_name, std::int64_t max_points) {
+  return from_file(Scenario::parse(text, std::move(file_name)), max_points);
+}
+
+Sweep Sweep::from_file(const Scenario& file, std::int64_t max_points) {
   if (file.kind() != "sweep") {
     const toml::node* kind = file.root().get("kind");
     throw ScenarioError({{file.file(), kind ? static_cast<std::int64_t>(kind->source().begin.line) : 0, "kind",
@@ -262,6 +270,15 @@ Sweep Sweep::load(const std::filesystem::path& path, const std::vector<std::stri
   const std::int64_t scenario_line = scenario_node ? static_cast<std::int64_t>(scenario_node->source().begin.line) : 0;
   sweep.scenario_file = (std::filesystem::path(sweep.file).parent_path() / scenario).lexically_normal().string();
   sweep.scenario_text = read_file(sweep.scenario_file, sweep.file, scenario_line, "sweep.scenario");
+  // Count before expanding: a typo like replicas = 1_000_000 must not exhaust memory.
+  std::int64_t count = sweep.replicas * (any_sampled ? samples : 1);
+  for (const auto& p : sweep.parameters) {
+    if (!p.sampled) count = count > max_points ? count : count * static_cast<std::int64_t>(p.values.size());
+  }
+  if (count > max_points) {
+    throw ScenarioError({{sweep.file, 0, "", "the sweep has at least " + std::to_string(count) + " points; at most " +
+                                                 std::to_string(max_points) + " fit one sweep (split it)"}});
+  }
   expand(sweep, any_sampled ? samples : 1, latin);
   if (sweep.points.empty()) throw ScenarioError({{sweep.file, 0, "parameters", "the sweep has no points"}});
 
