@@ -100,6 +100,7 @@ SweepParameter read_parameter(Section& parameters, const std::string& key) {
   p.type = integer ? ParameterValue::Type::integer : ParameterValue::Type::real;
   if (p.max < p.min) range.error("max", "expected max >= min");
   if (p.log && p.min <= 0) range.error("min", "a log range needs min > 0");
+  if (p.log && integer) range.error("log", "integer ranges are sampled uniformly; drop log or integer");
   range.reject_unread();
   return p;
 }
