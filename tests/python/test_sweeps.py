@@ -106,7 +106,7 @@ def test_two_workers_give_the_same_table(simfabric_bin, example, reference, tmp_
     assert_same_table(read_table(output), reference)
 
 
-@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("ranks", [2, 4])
 def test_mpi_ranks_give_the_same_table(simfabric_bin, example, reference, tmp_path, mpi_env, ranks):
     output = tmp_path / "mpi.h5"
     out = subprocess.run(["mpirun", "-np", str(ranks), str(simfabric_bin), "sweep", "run", str(example), "--backend", "mpi",
@@ -114,7 +114,7 @@ def test_mpi_ranks_give_the_same_table(simfabric_bin, example, reference, tmp_pa
     assert out.returncode == 0, out.stderr
     assert_same_table(read_table(output), reference)
     journals = list((tmp_path / "mpi.h5.parts").glob("*.jsonl"))
-    assert len(journals) == ranks  # every rank ran points, rank 0 too
+    assert 2 <= len(journals) <= ranks  # points were spread over ranks (a late rank may get none)
 
 
 def test_slurm_array_gives_the_same_table(simfabric_bin, example, reference, tmp_path, slurm_env):
