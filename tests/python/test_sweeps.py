@@ -137,7 +137,6 @@ def test_mpi_under_slurm_srun_gives_the_same_table(simfabric_bin, example, refer
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert_same_table(read_table(output), reference)
-    assert len(list((tmp_path / "srun.h5.parts").glob("*.jsonl"))) == 2
 
 
 def test_slurm_no_wait_then_collect(simfabric_bin, repo_root, tmp_path, slurm_env):
