@@ -254,3 +254,12 @@ def test_per_point_detail_groups(simfabric_bin, repo_root, tmp_path):
             assert group.attrs["seed"] == f["points/seed"][point]
             assert group["stats/wait"].attrs["count"] == 2000
             assert group["summary"].attrs["mean_wait_s"] == f["points/mean_wait_s"][point]
+
+
+def test_overhead_per_trivial_point_is_under_5_ms(simfabric_bin, repo_root, tmp_path):
+    sweep = write_sweep(tmp_path, repo_root, 1, "[100_000]", replicas=10_000)
+    start = time.perf_counter()
+    run(simfabric_bin, "sweep", "run", sweep, "--workers", "1", "-o", tmp_path / "trivial.h5", check=True)
+    per_point_ms = 1e3 * (time.perf_counter() - start) / 10_000
+    assert per_point_ms <= 5.0
+    assert len(read_table(tmp_path / "trivial.h5")["point"]) == 10_000
