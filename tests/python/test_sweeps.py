@@ -160,7 +160,9 @@ def journaled(parts):
 
 
 def test_sigkill_then_rerun_finishes_only_the_missing_points(simfabric_bin, repo_root, tmp_path):
-    arrivals = "[" + ", ".join(str(100_000 + 10_000 * i) for i in range(40)) + "]"
+    # 120 points of ~15 ms: a wide margin to kill it part-way even on a busy machine.
+    points = 120
+    arrivals = "[" + ", ".join(str(100_000 + 5_000 * i) for i in range(points)) + "]"
     sweep = write_sweep(tmp_path, repo_root, 100_000, arrivals)
     reference = tmp_path / "whole.h5"
     run(simfabric_bin, "sweep", "run", sweep, "--workers", "2", "-o", reference, check=True)
@@ -170,19 +172,19 @@ def test_sigkill_then_rerun_finishes_only_the_missing_points(simfabric_bin, repo
     process = subprocess.Popen([str(simfabric_bin), "sweep", "run", str(sweep), "--workers", "2", "-o", str(output)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
-    while time.time() < deadline and not (parts.is_dir() and journaled(parts) >= 5):
+    while time.time() < deadline and not (parts.is_dir() and journaled(parts) >= 3):
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
     done = journaled(parts)
-    assert 5 <= done < 40, "the sweep should have been killed part-way"
+    assert 3 <= done < points, "the sweep should have been killed part-way"
     assert not output.exists(), "no results file before every point is done"
 
     rerun = run(simfabric_bin, "sweep", "run", sweep, "--workers", "2", "-o", output, check=True)
     assert "already done" in rerun.stderr
     records = [json.loads(l) for f in parts.glob("*.jsonl") for l in f.read_text().splitlines() if l.endswith("}")]
-    assert sorted({r["point"] for r in records}) == list(range(40))
-    assert len(records) == 40  # points in flight at the kill were never journaled: none twice
+    assert sorted({r["point"] for r in records}) == list(range(points))
+    assert len(records) == points  # points in flight at the kill were never journaled: none twice
     assert_same_table(read_table(output), read_table(reference))
 
 
