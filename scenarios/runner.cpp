@@ -24,7 +24,12 @@ const ScenarioKind& find_kind(const Scenario& scenario) {
   std::string known;
   for (const auto& kind : scenario_kinds()) known += (known.empty() ? "" : ", ") + kind.name;
   const toml::node* node = scenario.root().get("kind");
-  throw ScenarioError({{scenario.file(), node ? static_cast<std::int64_t>(node->source().begin.line) : 0, "kind",
+  const std::int64_t line = node ? static_cast<std::int64_t>(node->source().begin.line) : 0;
+  if (scenario.kind() == "sweep") {
+    throw ScenarioError({{scenario.file(), line, "kind",
+                          "this is a sweep file: use `simfabric sweep plan` or `simfabric sweep run`"}});
+  }
+  throw ScenarioError({{scenario.file(), line, "kind",
                         "unknown scenario kind \"" + scenario.kind() + "\" (expected one of " + known + ")"}});
 }
 }  // namespace

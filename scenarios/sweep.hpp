@@ -72,11 +72,20 @@ struct Sweep {
   // Identifies the expanded plan; results of another plan are never mixed in.
   std::uint64_t fingerprint = 0;
 
-  // Reads, validates and expands a sweep file; throws ScenarioError with every problem.
-  // The first point's scenario is validated too, so a misspelt key is bad input.
-  static Sweep load(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
+  static constexpr std::int64_t kMaxPoints = 10'000'000;
+
+  // Reads, validates and expands a sweep file; throws ScenarioError with every problem
+  // (and for more than max_points points). The first point's scenario is validated too,
+  // so a misspelt key is bad input.
+  static Sweep load(const std::filesystem::path& path, const std::vector<std::string>& overrides = {},
+                    std::int64_t max_points = kMaxPoints);
+  // The same from text; the base scenario is found relative to `file_name`.
+  static Sweep parse(std::string_view text, std::string file_name, std::int64_t max_points = kMaxPoints);
   // The scenario of one point (base + fixed overrides + the point's overrides).
   Scenario scenario(const SweepPoint& point) const;
+
+ private:
+  static Sweep from_file(const Scenario& file, std::int64_t max_points);
 };
 
 struct PointResult {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <iostream>
 #include <chrono>
 #include <mutex>
@@ -36,13 +37,18 @@ void coordinate(const scenarios::Sweep& sweep, const std::filesystem::path& part
     return next < missing.size() ? missing[next++] : -1;
   };
   const auto details = scenarios::details_directory(parts, sweep);
+  std::exception_ptr local_error;
   std::thread local([&] {
-    std::optional<scenarios::JournalWriter> journal;
-    for (std::int64_t index = take(); index >= 0; index = take()) {
-      const auto result = scenarios::run_point(sweep, index, details);
-      if (!journal) journal.emplace(parts);
-      journal->append(result);
-      progress.point_done(result.ok);
+    try {
+      std::optional<scenarios::JournalWriter> journal;
+      for (std::int64_t index = take(); index >= 0; index = take()) {
+        const auto result = scenarios::run_point(sweep, index, details);
+        if (!journal) journal.emplace(parts);
+        journal->append(result);
+        progress.point_done(result.ok);
+      }
+    } catch (...) {
+      local_error = std::current_exception();  // rethrown on this rank's main thread
     }
   });
   int running = remote_workers;
@@ -62,6 +68,7 @@ void coordinate(const scenarios::Sweep& sweep, const std::filesystem::path& part
     MPI_Send(&assign, 1, MPI_INT64_T, status.MPI_SOURCE, kTagAssign, MPI_COMM_WORLD);
   }
   local.join();
+  if (local_error) std::rethrow_exception(local_error);
   progress.finish();
 }
 

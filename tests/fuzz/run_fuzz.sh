@@ -17,7 +17,9 @@ cmake --build "$build" -j "$jobs" --target scenario_fuzz
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Run where no include can reach a real file by accident; findings land in $build.
+mkdir "$work/corpus"
+# Run in a scratch directory, where no include can reach a real file by accident;
+# findings land in $build.
 cd "$work"
 "$build/bin/scenario_fuzz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
-  -artifact_prefix="$build/fuzz-" -print_final_stats=1 "$work" "$root/tests/fuzz/corpus"
+  -artifact_prefix="$build/fuzz-" -print_final_stats=1 "$work/corpus" "$root/tests/fuzz/corpus"

@@ -124,3 +124,15 @@ TEST_CASE("sweep errors are reported together") {
   CHECK_THROWS_AS(load_sweep("bad", "replicas = 0\n[parameters]\n\"queue.customers\" = []\n"),
                   scenarios::ScenarioError);
 }
+
+TEST_CASE("a sweep too large to expand is refused before expanding") {
+  const std::string base = std::string(SIMFABRIC_SOURCE_DIR) + "/scenarios/examples/mm1.toml";
+  const std::string text = "kind = \"sweep\"\n[sweep]\nscenario = \"" + base +
+                           "\"\nreplicas = 1000000\nsamples = 10000000\n[parameters]\n"
+                           "\"queue.customers\" = { min = 1, max = 9, integer = true }\n";
+  CHECK_THROWS_WITH_AS(scenarios::Sweep::parse(text, "big.toml"), doctest::Contains("points; at most 10000000"),
+                       scenarios::ScenarioError);
+  const std::string small = text.substr(0, text.find("replicas")) + "[parameters]\n\"queue.customers\" = [1, 2, 3]\n";
+  CHECK(scenarios::Sweep::parse(small, "ok.toml", 3).points.size() == 3);
+  CHECK_THROWS_AS(scenarios::Sweep::parse(small, "ok.toml", 2), scenarios::ScenarioError);
+}
