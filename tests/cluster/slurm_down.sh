@@ -6,16 +6,20 @@ pids=()
 for file in "$state/slurmd.pid" "$state/slurmctld.pid"; do
   pid=$(cat "$file" 2>/dev/null) && kill "$pid" 2>/dev/null && pids+=("$pid")
 done
-if [[ -e "$state/munged.started" ]]; then
-  pid=$(cat /run/munge/munged.pid 2>/dev/null) && kill "$pid" 2>/dev/null && pids+=("$pid")
-  rm -f "$state/munged.started"
+munge_dir=$(cat "$state/munge_dir" 2>/dev/null)
+if [[ -n "$munge_dir" && -d "$munge_dir" ]]; then
+  pid=$(cat "$munge_dir/munged.pid" 2>/dev/null) && kill "$pid" 2>/dev/null && pids+=("$pid")
 fi
 # Both daemons shut down at once; whichever is still there after 3 s is killed.
 for _ in $(seq 30); do
   alive=()
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
-  ((${#alive[@]} == 0)) && exit 0
+  if ((${#alive[@]} == 0)); then
+    [[ -n "${munge_dir:-}" ]] && rm -rf "$munge_dir"
+    exit 0
+  fi
   sleep 0.1
 done
 kill -9 "${alive[@]}" 2>/dev/null
+[[ -n "${munge_dir:-}" ]] && rm -rf "$munge_dir"
 exit 0

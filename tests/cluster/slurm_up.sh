@@ -12,14 +12,17 @@ for tool in slurmctld slurmd sinfo sbatch munged munge unmunge; do
   command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || { echo "slurm_up: $tool is not installed" >&2; exit 1; }
 done
 
-# munged refuses to run as root; it keeps its socket in /run/munge.
-if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-  mkdir -p /run/munge /var/log/munge /var/lib/munge
-  chown munge:munge /run/munge /var/log/munge /var/lib/munge
-  runuser -u munge -- /usr/sbin/munged
-  touch "$state/munged.started"
-  for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
-fi
+# A munged of our own, so that test clusters started side by side never share (or stop)
+# each other's. munged refuses to run as root, and its socket directory must be reachable
+# by the munge user, so it lives under /run rather than in STATE_DIR.
+munge_dir=$(mktemp -d /run/simfabric-munge.XXXXXX)
+chown munge:munge "$munge_dir"
+chmod 0755 "$munge_dir"
+echo "$munge_dir" > "$state/munge_dir"
+munge_socket=$munge_dir/munge.socket
+runuser -u munge -- /usr/sbin/munged --socket="$munge_socket" --pid-file="$munge_dir/munged.pid" \
+  --log-file="$munge_dir/munged.log" --seed-file="$munge_dir/munged.seed"
+for _ in $(seq 50); do munge -S "$munge_socket" -n 2>/dev/null | unmunge -S "$munge_socket" >/dev/null 2>&1 && break; sleep 0.1; done
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ctld_port=$(free_port)
@@ -35,6 +38,7 @@ SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
 AuthType=auth/munge
+AuthInfo=socket=$munge_socket
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
