@@ -34,6 +34,14 @@ FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, Ne
   links_.resize(n);
   link_stats_.resize(n);
   last_route_.resize(topology.node_count());
+  series_of_link_.assign(n, -1);
+  for (LinkId l : params_.series_links) {
+    if (l >= n) throw std::invalid_argument("network: series link " + std::to_string(l) + " does not exist");
+    if (series_of_link_[l] >= 0) continue;
+    series_of_link_[l] = static_cast<std::int32_t>(series_.size());
+    series_.emplace_back("");
+    series_.back().add(sim::Time::zero(), 0.0);
+  }
   residual_.resize(n);
   weight_sum_.resize(n);
   unfrozen_.resize(n);
@@ -255,6 +263,7 @@ void FlowNetwork::activate(std::uint32_t id) {
 
 void FlowNetwork::attach(std::uint32_t id) {
   Flow& f = flows_[id];
+  bool alone = true;
   for (std::uint32_t h = 0; h < f.hops.size(); ++h) {
     const LinkId l = f.hops[h].link;
     Link& link = links_[l];
@@ -264,8 +273,18 @@ void FlowNetwork::attach(std::uint32_t id) {
     s.max_flows = std::max<std::uint32_t>(s.max_flows, static_cast<std::uint32_t>(link.flows.size()));
     link.weight += f.hops[h].weight * f.share;
     s.max_load = std::max(s.max_load, link.weight);
-    mark_dirty(l);
+    alone = alone && link.flows.size() == 1;
   }
+  if (alone) {
+    // Its own component: the rate is its tightest link, no search or solve needed. A
+    // flow joining one of these links later in this timestamp marks it dirty, and the
+    // flush then re-solves both together.
+    double rate = std::numeric_limits<double>::infinity();
+    for (const Hop& h : f.hops) rate = std::min(rate, links_[h.link].capacity / h.weight);
+    if (std::isfinite(rate)) set_rate(id, rate);
+    return;
+  }
+  for (const Hop& h : f.hops) mark_dirty(h.link);
 }
 
 void FlowNetwork::detach(std::uint32_t id) {
@@ -454,6 +473,10 @@ void FlowNetwork::set_link_load(LinkId l, double load) {
   link.stats.carried_bytes += link.load * static_cast<double>(now - link.load_since_ps) / kPsPerS;
   link.load_since_ps = now;
   link.load = load;
+  if (series_of_link_[l] >= 0) {
+    const double nominal = topology_->link(l).bandwidth_gbps * 1e9 / 8.0;
+    series_[series_of_link_[l]].add(sim_->now(), load / nominal);
+  }
 }
 
 void FlowNetwork::set_rate(std::uint32_t id, double rate) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "sim/stats.hpp"
 #include "topologies/routing.hpp"
 #include "topologies/topology.hpp"
 
@@ -34,6 +35,8 @@ struct NetworkParams {
   std::uint32_t subflows = 1;   // with PathPolicy::split
   std::uint64_t seed = 1;       // ECMP hash seed
   bool record_flows = false;    // keep a FlowRecord per flow
+  // Links whose utilisation (carried / nominal capacity) is recorded at every change.
+  std::vector<LinkId> series_links;
 };
 
 struct FlowRecord {
@@ -84,6 +87,8 @@ class FlowNetwork {
   // Per-link statistics as of the last settle().
   const std::vector<LinkStats>& link_stats() const { return link_stats_; }
   const std::vector<FlowRecord>& flow_records() const { return records_; }
+  // Utilisation time series of NetworkParams::series_links, in that order.
+  const std::vector<sim::TimeSeries>& link_series() const { return series_; }
   const std::vector<LinkId>& path_links() const { return record_paths_; }
   const std::vector<std::uint64_t>& failed_tags() const { return failed_tags_; }
   std::uint64_t flows_started() const { return flows_started_; }
@@ -113,7 +118,7 @@ class FlowNetwork {
     std::int64_t active_ps = 0;
     std::uint32_t transfer = 0;
     std::uint32_t gen = 0;
-    std::uint32_t mark = 0;
+    std::uint64_t mark = 0;
     std::uint32_t record = UINT32_MAX;
     NodeId src = 0;
     NodeId dst = 0;
@@ -132,7 +137,7 @@ class FlowNetwork {
     double load = 0.0;      // bytes per second carried now
     double weight = 0.0;    // sum of the weights of the flows on the link
     std::int64_t load_since_ps = 0;
-    std::uint32_t mark = 0;
+    std::uint64_t mark = 0;
     bool dirty = false;
     std::vector<Member> flows;
     LinkStats stats;  // beside the hot fields: one cache line serves a flow's hop
@@ -224,7 +229,7 @@ class FlowNetwork {
 
   std::vector<LinkId> dirty_;
   bool flush_pending_ = false;
-  std::uint32_t epoch_ = 0;
+  std::uint64_t epoch_ = 0;  // component-search stamp; 64 bits never wrap
 
   // Solver scratch, indexed by link id.
   std::vector<double> residual_;
@@ -243,6 +248,8 @@ class FlowNetwork {
   std::vector<topologies::WeightedLink> spray_scratch_;
 
   std::vector<FlowRecord> records_;
+  std::vector<std::int32_t> series_of_link_;  // -1: not recorded
+  std::vector<sim::TimeSeries> series_;
   std::vector<LinkId> record_paths_;
   std::vector<std::uint64_t> failed_tags_;
   std::uint64_t flows_started_ = 0;

@@ -248,3 +248,19 @@ TEST_CASE("bad collective parameters are rejected with a reason") {
   CHECK_THROWS_WITH_AS(run(t, *make_program({Algorithm::ring_allreduce, 16, 1e6})), doctest::Contains("placed on endpoint"),
                        std::invalid_argument);
 }
+
+TEST_CASE("ring all-reduce on 4,096 hosts (64 x 64, ECMP) matches the alpha-beta formula" *
+          doctest::test_suite("heavy")) {
+  topologies::LeafSpineParams f;
+  f.leaves = 64;
+  f.spines = 64;
+  f.hosts_per_leaf = 64;
+  f.host_latency_ps = static_cast<std::int64_t>(kHostLatency * 1e12);
+  f.uplink_latency_ps = static_cast<std::int64_t>(kUplinkLatency * 1e12);
+  auto t = topologies::leaf_spine(f);
+  const std::uint32_t p = 4096;
+  const double n = 1 << 30;
+  const auto r = run(t, *make_program({Algorithm::ring_allreduce, p, n}), PathPolicy::ecmp);
+  const double expected = 2.0 * (p - 1) * kAlphaCross + 2.0 * (p - 1) / p * n / kB;
+  CHECK(r.completion_s == doctest::Approx(expected).epsilon(0.01));
+}
