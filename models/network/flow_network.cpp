@@ -34,11 +34,10 @@ FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, Ne
   links_.resize(n);
   link_stats_.resize(n);
   last_route_.resize(topology.node_count());
-  series_of_link_.assign(n, -1);
   for (LinkId l : params_.series_links) {
     if (l >= n) throw std::invalid_argument("network: series link " + std::to_string(l) + " does not exist");
-    if (series_of_link_[l] >= 0) continue;
-    series_of_link_[l] = static_cast<std::int32_t>(series_.size());
+    if (links_[l].series >= 0) continue;
+    links_[l].series = static_cast<std::int32_t>(series_.size());
     series_.emplace_back("");
     series_.back().add(sim::Time::zero(), 0.0);
   }
@@ -470,12 +469,12 @@ void FlowNetwork::solve(const std::vector<std::uint32_t>& comp, const std::vecto
 void FlowNetwork::set_link_load(LinkId l, double load) {
   Link& link = links_[l];
   const std::int64_t now = now_ps();
-  link.stats.carried_bytes += link.load * static_cast<double>(now - link.load_since_ps) / kPsPerS;
+  link.carried_bytes_ps += link.load * static_cast<double>(now - link.load_since_ps);
   link.load_since_ps = now;
   link.load = load;
-  if (series_of_link_[l] >= 0) {
+  if (link.series >= 0) {
     const double nominal = topology_->link(l).bandwidth_gbps * 1e9 / 8.0;
-    series_[series_of_link_[l]].add(sim_->now(), load / nominal);
+    series_[link.series].add(sim_->now(), load / nominal);
   }
 }
 
@@ -553,7 +552,10 @@ void FlowNetwork::link_degraded_at(sim::Time at, LinkId link, double fraction) {
 
 void FlowNetwork::settle() {
   for (LinkId l = 0; l < links_.size(); ++l) set_link_load(l, links_[l].load);
-  for (LinkId l = 0; l < links_.size(); ++l) link_stats_[l] = links_[l].stats;
+  for (LinkId l = 0; l < links_.size(); ++l) {
+    link_stats_[l] = links_[l].stats;
+    link_stats_[l].carried_bytes = links_[l].carried_bytes_ps / kPsPerS;
+  }
 }
 
 std::uint32_t FlowNetwork::max_link_flows() const {

@@ -137,6 +137,8 @@ class FlowNetwork {
     double load = 0.0;      // bytes per second carried now
     double weight = 0.0;    // sum of the weights of the flows on the link
     std::int64_t load_since_ps = 0;
+    double carried_bytes_ps = 0.0;  // integral of load over time, bytes/s x ps
+    std::int32_t series = -1;       // index into series_, -1 when not recorded
     std::uint64_t mark = 0;
     bool dirty = false;
     std::vector<Member> flows;
@@ -248,7 +250,6 @@ class FlowNetwork {
   std::vector<topologies::WeightedLink> spray_scratch_;
 
   std::vector<FlowRecord> records_;
-  std::vector<std::int32_t> series_of_link_;  // -1: not recorded
   std::vector<sim::TimeSeries> series_;
   std::vector<LinkId> record_paths_;
   std::vector<std::uint64_t> failed_tags_;
