@@ -34,6 +34,7 @@ FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, Ne
   links_.resize(n);
   link_stats_.resize(n);
   last_route_.resize(topology.node_count());
+  planned_load_.assign(n, 0);
   for (LinkId l : params_.series_links) {
     if (l >= n) throw std::invalid_argument("network: series link " + std::to_string(l) + " does not exist");
     if (links_[l].series >= 0) continue;
@@ -102,8 +103,38 @@ bool FlowNetwork::route(Flow& f) {
     for (const auto& w : spray_scratch_) f.hops.push_back(Hop{w.link, 0, w.weight});
     return true;
   }
+  if (params_.policy == PathPolicy::planned) return plan(f);
   if (!router_.ecmp_path(f.src, f.dst, f.hash, path_scratch_)) return false;
   for (LinkId l : path_scratch_) f.hops.push_back(Hop{l, 0, 1.0});
+  return true;
+}
+
+bool FlowNetwork::plan(Flow& f) {
+  // Connections without a caller-given path are planned greedily as they first appear
+  // (C4-style): the equal-cost path whose busiest link carries the fewest planned
+  // connections, then the lowest total; ties go to the first path found.
+  const auto candidates = router_.equal_cost_paths(f.src, f.dst, 4096);
+  if (candidates.empty()) return false;
+  std::size_t best = 0;
+  std::uint32_t best_max = UINT32_MAX;
+  std::uint64_t best_sum = UINT64_MAX;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    std::uint32_t worst = 0;
+    std::uint64_t sum = 0;
+    for (LinkId l : candidates[i]) {
+      worst = std::max(worst, planned_load_[l]);
+      sum += planned_load_[l];
+    }
+    if (worst < best_max || (worst == best_max && sum < best_sum)) {
+      best = i;
+      best_max = worst;
+      best_sum = sum;
+    }
+  }
+  for (LinkId l : candidates[best]) {
+    ++planned_load_[l];
+    f.hops.push_back(Hop{l, 0, 1.0});
+  }
   return true;
 }
 
@@ -143,6 +174,7 @@ const FlowNetwork::CachedRoute& FlowNetwork::cached_route(Flow& f, std::uint32_t
   constexpr std::size_t kMaxCachedHops = std::size_t{1} << 23;  // bounds the cache near 200 MB
   if (route_cache_epoch_ != topology_->routing_epoch() || route_cache_hops_ > kMaxCachedHops) {
     route_cache_.clear();
+    std::fill(planned_load_.begin(), planned_load_.end(), 0u);
     route_cache_hops_ = 0;
     route_cache_epoch_ = topology_->routing_epoch();
     ++route_cache_generation_;

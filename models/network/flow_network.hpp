@@ -26,7 +26,7 @@ enum class PathPolicy : std::uint8_t {
   ecmp,     // one path per connection, chosen hop by hop by a seeded hash
   spray,    // ideal packet spraying: even split over next hops at every node
   split,    // `subflows` flows per transfer, each with its own hash
-  planned,  // paths given by the caller (see planner.hpp)
+  planned,  // paths given by the caller (planner.hpp), else planned greedily per connection
 };
 PathPolicy path_policy_from(std::string_view text);  // throws std::invalid_argument
 
@@ -179,6 +179,7 @@ class FlowNetwork {
   std::uint32_t new_transfer(std::uint64_t tag, std::uint32_t flows);
   std::uint32_t new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer, std::uint64_t hash);
   bool route(Flow& f);  // fills hops by policy; false when unreachable
+  bool plan(Flow& f);   // PathPolicy::planned without a given path
   void launch(std::uint32_t id, std::int64_t latency_ps);
   std::int64_t path_latency_ps(const Flow& f) const;
   void enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation);
@@ -225,6 +226,7 @@ class FlowNetwork {
     const CachedRoute* route = nullptr;
   };
   std::vector<LastRoute> last_route_;
+  std::vector<std::uint32_t> planned_load_;  // planned connections per link
   std::size_t route_cache_hops_ = 0;
   std::int64_t last_bucket_key_ = -1;
   std::uint32_t last_bucket_ = 0;

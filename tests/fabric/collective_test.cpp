@@ -264,3 +264,19 @@ TEST_CASE("ring all-reduce on 4,096 hosts (64 x 64, ECMP) matches the alpha-beta
   const double expected = 2.0 * (p - 1) * kAlphaCross + 2.0 * (p - 1) / p * n / kB;
   CHECK(r.completion_s == doctest::Approx(expected).epsilon(0.01));
 }
+
+TEST_CASE("planned paths remove ECMP collisions from halving-doubling") {
+  // Halving-doubling's cross-leaf steps send every host of a leaf across at once: ECMP
+  // hashes collide on uplinks, greedy planning spreads the connections over the spines.
+  const std::uint32_t p = 256;
+  const double n = 1 << 28;
+  auto t1 = fabric_for(p);
+  const auto ecmp = run(t1, *make_program({Algorithm::halving_doubling, p, n}), PathPolicy::ecmp);
+  auto t2 = fabric_for(p);
+  const auto planned = run(t2, *make_program({Algorithm::halving_doubling, p, n}), PathPolicy::planned);
+  const double lg = std::log2(static_cast<double>(p));
+  const double formula = 2.0 * lg * kAlphaCross + 2.0 * (p - 1) / p * n / kB;
+  CHECK(planned.max_link_flows == 1);
+  CHECK(planned.completion_s == doctest::Approx(formula).epsilon(0.01));
+  CHECK(ecmp.completion_s > 1.5 * planned.completion_s);
+}
