@@ -45,7 +45,7 @@ CollectiveResult run_algorithm(Algorithm a, std::uint32_t p, double n) {
 }
 }  // namespace
 
-TEST_CASE("ring all-reduce matches 2(p-1) alpha + 2(p-1)/p n/B within 1% (p = 8 ... 1,024)") {
+TEST_CASE("ring all-reduce matches 2(p-1) alpha + 2(p-1)/p n/B within 1% for p = 8 to 1024") {
   const double n = 1 << 30;
   for (std::uint32_t p : {8u, 64u, 256u, 1024u}) {
     const auto r = run_algorithm(Algorithm::ring_allreduce, p, n);
@@ -83,7 +83,7 @@ TEST_CASE("ring all-gather and reduce-scatter match (p-1) alpha + (p-1)/p n/B wi
   }
 }
 
-TEST_CASE("pipelined chain broadcast: (p - 1 + C - 1)(alpha + n/(C B)), busbw = algbw") {
+TEST_CASE("pipelined chain broadcast takes (p - 1 + C - 1)(alpha + n/(C B)) and busbw = algbw") {
   const std::uint32_t p = 16, chunks = 8;
   const double n = 1 << 26;
   auto t = fabric_for(p);
@@ -169,7 +169,7 @@ TEST_CASE("one of S uplinks down slows a sprayed bandwidth-bound ring by S/(S-1)
   CHECK(slow.suspect_links[0].name.find("spine0") != std::string::npos);
 }
 
-TEST_CASE("a ring with half its NICs at half speed takes about 2x; one slow NIC is named by the report") {
+TEST_CASE("a ring with half its NICs at half speed takes about 2x and one slow NIC is named by the report") {
   const std::uint32_t p = 64;
   const double n = 1 << 30;
   auto healthy = fabric_for(p);
@@ -249,7 +249,7 @@ TEST_CASE("bad collective parameters are rejected with a reason") {
                        std::invalid_argument);
 }
 
-TEST_CASE("ring all-reduce on 4,096 hosts (64 x 64, ECMP) matches the alpha-beta formula" *
+TEST_CASE("ring all-reduce on 4096 hosts (64 x 64 with ECMP) matches the alpha-beta formula" *
           doctest::test_suite("heavy")) {
   topologies::LeafSpineParams f;
   f.leaves = 64;
