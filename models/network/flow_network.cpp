@@ -34,6 +34,14 @@ FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, Ne
   links_.resize(n);
   link_stats_.resize(n);
   last_route_.resize(topology.node_count());
+  planned_load_.assign(n, 0);
+  for (LinkId l : params_.series_links) {
+    if (l >= n) throw std::invalid_argument("network: series link " + std::to_string(l) + " does not exist");
+    if (links_[l].series >= 0) continue;
+    links_[l].series = static_cast<std::int32_t>(series_.size());
+    series_.emplace_back("");
+    series_.back().add(sim::Time::zero(), 0.0);
+  }
   residual_.resize(n);
   weight_sum_.resize(n);
   unfrozen_.resize(n);
@@ -95,8 +103,38 @@ bool FlowNetwork::route(Flow& f) {
     for (const auto& w : spray_scratch_) f.hops.push_back(Hop{w.link, 0, w.weight});
     return true;
   }
+  if (params_.policy == PathPolicy::planned) return plan(f);
   if (!router_.ecmp_path(f.src, f.dst, f.hash, path_scratch_)) return false;
   for (LinkId l : path_scratch_) f.hops.push_back(Hop{l, 0, 1.0});
+  return true;
+}
+
+bool FlowNetwork::plan(Flow& f) {
+  // Connections without a caller-given path are planned greedily as they first appear
+  // (C4-style): the equal-cost path whose busiest link carries the fewest planned
+  // connections, then the lowest total; ties go to the first path found.
+  const auto candidates = router_.equal_cost_paths(f.src, f.dst, 4096);
+  if (candidates.empty()) return false;
+  std::size_t best = 0;
+  std::uint32_t best_max = UINT32_MAX;
+  std::uint64_t best_sum = UINT64_MAX;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    std::uint32_t worst = 0;
+    std::uint64_t sum = 0;
+    for (LinkId l : candidates[i]) {
+      worst = std::max(worst, planned_load_[l]);
+      sum += planned_load_[l];
+    }
+    if (worst < best_max || (worst == best_max && sum < best_sum)) {
+      best = i;
+      best_max = worst;
+      best_sum = sum;
+    }
+  }
+  for (LinkId l : candidates[best]) {
+    ++planned_load_[l];
+    f.hops.push_back(Hop{l, 0, 1.0});
+  }
   return true;
 }
 
@@ -136,6 +174,7 @@ const FlowNetwork::CachedRoute& FlowNetwork::cached_route(Flow& f, std::uint32_t
   constexpr std::size_t kMaxCachedHops = std::size_t{1} << 23;  // bounds the cache near 200 MB
   if (route_cache_epoch_ != topology_->routing_epoch() || route_cache_hops_ > kMaxCachedHops) {
     route_cache_.clear();
+    std::fill(planned_load_.begin(), planned_load_.end(), 0u);
     route_cache_hops_ = 0;
     route_cache_epoch_ = topology_->routing_epoch();
     ++route_cache_generation_;
@@ -255,6 +294,7 @@ void FlowNetwork::activate(std::uint32_t id) {
 
 void FlowNetwork::attach(std::uint32_t id) {
   Flow& f = flows_[id];
+  bool alone = true;
   for (std::uint32_t h = 0; h < f.hops.size(); ++h) {
     const LinkId l = f.hops[h].link;
     Link& link = links_[l];
@@ -264,8 +304,18 @@ void FlowNetwork::attach(std::uint32_t id) {
     s.max_flows = std::max<std::uint32_t>(s.max_flows, static_cast<std::uint32_t>(link.flows.size()));
     link.weight += f.hops[h].weight * f.share;
     s.max_load = std::max(s.max_load, link.weight);
-    mark_dirty(l);
+    alone = alone && link.flows.size() == 1;
   }
+  if (alone) {
+    // Its own component: the rate is its tightest link, no search or solve needed. A
+    // flow joining one of these links later in this timestamp marks it dirty, and the
+    // flush then re-solves both together.
+    double rate = std::numeric_limits<double>::infinity();
+    for (const Hop& h : f.hops) rate = std::min(rate, links_[h.link].capacity / h.weight);
+    if (std::isfinite(rate)) set_rate(id, rate);
+    return;
+  }
+  for (const Hop& h : f.hops) mark_dirty(h.link);
 }
 
 void FlowNetwork::detach(std::uint32_t id) {
@@ -451,9 +501,13 @@ void FlowNetwork::solve(const std::vector<std::uint32_t>& comp, const std::vecto
 void FlowNetwork::set_link_load(LinkId l, double load) {
   Link& link = links_[l];
   const std::int64_t now = now_ps();
-  link.stats.carried_bytes += link.load * static_cast<double>(now - link.load_since_ps) / kPsPerS;
+  link.carried_bytes_ps += link.load * static_cast<double>(now - link.load_since_ps);
   link.load_since_ps = now;
   link.load = load;
+  if (link.series >= 0) {
+    const double nominal = topology_->link(l).bandwidth_gbps * 1e9 / 8.0;
+    series_[link.series].add(sim_->now(), load / nominal);
+  }
 }
 
 void FlowNetwork::set_rate(std::uint32_t id, double rate) {
@@ -530,7 +584,10 @@ void FlowNetwork::link_degraded_at(sim::Time at, LinkId link, double fraction) {
 
 void FlowNetwork::settle() {
   for (LinkId l = 0; l < links_.size(); ++l) set_link_load(l, links_[l].load);
-  for (LinkId l = 0; l < links_.size(); ++l) link_stats_[l] = links_[l].stats;
+  for (LinkId l = 0; l < links_.size(); ++l) {
+    link_stats_[l] = links_[l].stats;
+    link_stats_[l].carried_bytes = links_[l].carried_bytes_ps / kPsPerS;
+  }
 }
 
 std::uint32_t FlowNetwork::max_link_flows() const {

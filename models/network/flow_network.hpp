@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "sim/stats.hpp"
 #include "topologies/routing.hpp"
 #include "topologies/topology.hpp"
 
@@ -25,7 +26,7 @@ enum class PathPolicy : std::uint8_t {
   ecmp,     // one path per connection, chosen hop by hop by a seeded hash
   spray,    // ideal packet spraying: even split over next hops at every node
   split,    // `subflows` flows per transfer, each with its own hash
-  planned,  // paths given by the caller (see planner.hpp)
+  planned,  // paths given by the caller (planner.hpp), else planned greedily per connection
 };
 PathPolicy path_policy_from(std::string_view text);  // throws std::invalid_argument
 
@@ -34,6 +35,8 @@ struct NetworkParams {
   std::uint32_t subflows = 1;   // with PathPolicy::split
   std::uint64_t seed = 1;       // ECMP hash seed
   bool record_flows = false;    // keep a FlowRecord per flow
+  // Links whose utilisation (carried / nominal capacity) is recorded at every change.
+  std::vector<LinkId> series_links;
 };
 
 struct FlowRecord {
@@ -84,6 +87,8 @@ class FlowNetwork {
   // Per-link statistics as of the last settle().
   const std::vector<LinkStats>& link_stats() const { return link_stats_; }
   const std::vector<FlowRecord>& flow_records() const { return records_; }
+  // Utilisation time series of NetworkParams::series_links, in that order.
+  const std::vector<sim::TimeSeries>& link_series() const { return series_; }
   const std::vector<LinkId>& path_links() const { return record_paths_; }
   const std::vector<std::uint64_t>& failed_tags() const { return failed_tags_; }
   std::uint64_t flows_started() const { return flows_started_; }
@@ -113,7 +118,7 @@ class FlowNetwork {
     std::int64_t active_ps = 0;
     std::uint32_t transfer = 0;
     std::uint32_t gen = 0;
-    std::uint32_t mark = 0;
+    std::uint64_t mark = 0;
     std::uint32_t record = UINT32_MAX;
     NodeId src = 0;
     NodeId dst = 0;
@@ -132,7 +137,9 @@ class FlowNetwork {
     double load = 0.0;      // bytes per second carried now
     double weight = 0.0;    // sum of the weights of the flows on the link
     std::int64_t load_since_ps = 0;
-    std::uint32_t mark = 0;
+    double carried_bytes_ps = 0.0;  // integral of load over time, bytes/s x ps
+    std::int32_t series = -1;       // index into series_, -1 when not recorded
+    std::uint64_t mark = 0;
     bool dirty = false;
     std::vector<Member> flows;
     LinkStats stats;  // beside the hot fields: one cache line serves a flow's hop
@@ -172,6 +179,7 @@ class FlowNetwork {
   std::uint32_t new_transfer(std::uint64_t tag, std::uint32_t flows);
   std::uint32_t new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer, std::uint64_t hash);
   bool route(Flow& f);  // fills hops by policy; false when unreachable
+  bool plan(Flow& f);   // PathPolicy::planned without a given path
   void launch(std::uint32_t id, std::int64_t latency_ps);
   std::int64_t path_latency_ps(const Flow& f) const;
   void enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation);
@@ -218,13 +226,14 @@ class FlowNetwork {
     const CachedRoute* route = nullptr;
   };
   std::vector<LastRoute> last_route_;
+  std::vector<std::uint32_t> planned_load_;  // planned connections per link
   std::size_t route_cache_hops_ = 0;
   std::int64_t last_bucket_key_ = -1;
   std::uint32_t last_bucket_ = 0;
 
   std::vector<LinkId> dirty_;
   bool flush_pending_ = false;
-  std::uint32_t epoch_ = 0;
+  std::uint64_t epoch_ = 0;  // component-search stamp; 64 bits never wrap
 
   // Solver scratch, indexed by link id.
   std::vector<double> residual_;
@@ -243,6 +252,7 @@ class FlowNetwork {
   std::vector<topologies::WeightedLink> spray_scratch_;
 
   std::vector<FlowRecord> records_;
+  std::vector<sim::TimeSeries> series_;
   std::vector<LinkId> record_paths_;
   std::vector<std::uint64_t> failed_tags_;
   std::uint64_t flows_started_ = 0;

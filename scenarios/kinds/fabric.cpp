@@ -141,6 +141,7 @@ ScenarioKind fabric_kind() {
                 net.text("policy", "ecmp", {"ecmp", "spray", "split", "planned"}));
             np.subflows = static_cast<std::uint32_t>(net.integer("subflows", np.policy == models::network::PathPolicy::split ? 4 : 1, 1, 1024));
             np.record_flows = net.boolean("record_flows", false);
+            const auto series_cables = cable_list(net, "series_links");
             np.seed = seed;
             net.reject_unread();
 
@@ -199,6 +200,7 @@ ScenarioKind fabric_kind() {
               t.validate();
               for (const auto& [a, b] : faults.down) cable_link(t, a, b);
               for (const auto& [a, b] : faults.degraded) cable_link(t, a, b);
+              for (const auto& [a, b] : series_cables) cable_link(t, a, b);
               if (wl.type == "collective") {
                 auto c = wl.collective;
                 if (c.ranks == 0) c.ranks = static_cast<std::uint32_t>(t.endpoints().size());
@@ -221,8 +223,10 @@ ScenarioKind fabric_kind() {
               }
             }
 
-            return [build, np, faults, wl, name](sim::Recorder* recorder) {
+            return [build, np_template = np, faults, wl, name, series_cables](sim::Recorder* recorder) {
               auto topology = build();
+              auto np = np_template;
+              for (const auto& [a, b] : series_cables) np.series_links.push_back(cable_link(topology, a, b));
               const auto& ends = topology.endpoints();
               // Faults at time zero change the fabric before anything runs; later link
               // failures are scheduled on the network.
@@ -356,6 +360,10 @@ ScenarioKind fabric_kind() {
                   suspects += (suspects.empty() ? "" : ", ") + s.name + (s.down ? " (down)" : "");
                 }
                 recorder->summary("suspect_links", suspects);
+                for (std::size_t i = 0; i < series_cables.size(); ++i) {
+                  recorder->write("utilisation " + series_cables[i].first + "->" + series_cables[i].second,
+                                  network.link_series()[i]);
+                }
               }
 
               std::string note;

@@ -45,7 +45,7 @@ CollectiveResult run_algorithm(Algorithm a, std::uint32_t p, double n) {
 }
 }  // namespace
 
-TEST_CASE("ring all-reduce matches 2(p-1) alpha + 2(p-1)/p n/B within 1% (p = 8 ... 1,024)") {
+TEST_CASE("ring all-reduce matches 2(p-1) alpha + 2(p-1)/p n/B within 1% for p = 8 to 1024") {
   const double n = 1 << 30;
   for (std::uint32_t p : {8u, 64u, 256u, 1024u}) {
     const auto r = run_algorithm(Algorithm::ring_allreduce, p, n);
@@ -83,7 +83,7 @@ TEST_CASE("ring all-gather and reduce-scatter match (p-1) alpha + (p-1)/p n/B wi
   }
 }
 
-TEST_CASE("pipelined chain broadcast: (p - 1 + C - 1)(alpha + n/(C B)), busbw = algbw") {
+TEST_CASE("pipelined chain broadcast takes (p - 1 + C - 1)(alpha + n/(C B)) and busbw = algbw") {
   const std::uint32_t p = 16, chunks = 8;
   const double n = 1 << 26;
   auto t = fabric_for(p);
@@ -169,7 +169,7 @@ TEST_CASE("one of S uplinks down slows a sprayed bandwidth-bound ring by S/(S-1)
   CHECK(slow.suspect_links[0].name.find("spine0") != std::string::npos);
 }
 
-TEST_CASE("a ring with half its NICs at half speed takes about 2x; one slow NIC is named by the report") {
+TEST_CASE("a ring with half its NICs at half speed takes about 2x and one slow NIC is named by the report") {
   const std::uint32_t p = 64;
   const double n = 1 << 30;
   auto healthy = fabric_for(p);
@@ -247,4 +247,36 @@ TEST_CASE("bad collective parameters are rejected with a reason") {
   auto t = fabric_for(8);
   CHECK_THROWS_WITH_AS(run(t, *make_program({Algorithm::ring_allreduce, 16, 1e6})), doctest::Contains("placed on endpoint"),
                        std::invalid_argument);
+}
+
+TEST_CASE("ring all-reduce on 4096 hosts (64 x 64 with ECMP) matches the alpha-beta formula" *
+          doctest::test_suite("heavy")) {
+  topologies::LeafSpineParams f;
+  f.leaves = 64;
+  f.spines = 64;
+  f.hosts_per_leaf = 64;
+  f.host_latency_ps = static_cast<std::int64_t>(kHostLatency * 1e12);
+  f.uplink_latency_ps = static_cast<std::int64_t>(kUplinkLatency * 1e12);
+  auto t = topologies::leaf_spine(f);
+  const std::uint32_t p = 4096;
+  const double n = 1 << 30;
+  const auto r = run(t, *make_program({Algorithm::ring_allreduce, p, n}), PathPolicy::ecmp);
+  const double expected = 2.0 * (p - 1) * kAlphaCross + 2.0 * (p - 1) / p * n / kB;
+  CHECK(r.completion_s == doctest::Approx(expected).epsilon(0.01));
+}
+
+TEST_CASE("planned paths remove ECMP collisions from halving-doubling") {
+  // Halving-doubling's cross-leaf steps send every host of a leaf across at once: ECMP
+  // hashes collide on uplinks, greedy planning spreads the connections over the spines.
+  const std::uint32_t p = 256;
+  const double n = 1 << 28;
+  auto t1 = fabric_for(p);
+  const auto ecmp = run(t1, *make_program({Algorithm::halving_doubling, p, n}), PathPolicy::ecmp);
+  auto t2 = fabric_for(p);
+  const auto planned = run(t2, *make_program({Algorithm::halving_doubling, p, n}), PathPolicy::planned);
+  const double lg = std::log2(static_cast<double>(p));
+  const double formula = 2.0 * lg * kAlphaCross + 2.0 * (p - 1) / p * n / kB;
+  CHECK(planned.max_link_flows == 1);
+  CHECK(planned.completion_s == doctest::Approx(formula).epsilon(0.01));
+  CHECK(ecmp.completion_s > 1.5 * planned.completion_s);
 }

@@ -50,7 +50,7 @@ TEST_CASE("one flow: path latency plus bytes over the NIC rate") {
   CHECK(end_s == doctest::Approx(3e-6 + bytes / kBytesPerS400).epsilon(1e-9));
 }
 
-TEST_CASE("two flows on one bottleneck get half each; max-min gives the rest to the other") {
+TEST_CASE("two flows on one bottleneck get half each and max-min gives the rest to the other") {
   Topology t = small_fabric(1, 1, 4);
   sim::Simulator sim(1);
   FlowNetwork net(sim, t, {});
@@ -156,7 +156,7 @@ double reference_mean_max_load(std::uint32_t leaves, std::uint32_t hosts, std::u
 }
 }  // namespace
 
-TEST_CASE("ECMP on a 1,024-host permutation: mean max link load matches balls-into-bins") {
+TEST_CASE("ECMP on a 1024-host permutation: mean max link load matches balls-into-bins") {
   const int seeds = 200;
   const double reference = reference_mean_max_load(32, 32, 32, 4000);
   double mean_ecmp = 0.0;
@@ -208,7 +208,7 @@ TEST_CASE("spraying and planned paths reach load 1 and the ideal completion time
   CHECK(k.completion_s > s.completion_s);
 }
 
-TEST_CASE("a flow whose only path goes down is reported, not hung") {
+TEST_CASE("a flow whose only path goes down is reported and not hung") {
   Topology t = topologies::ring(2, 100.0, 1000);
   sim::Simulator sim(1);
   FlowNetwork net(sim, t, {});
@@ -238,7 +238,7 @@ TEST_CASE("a degraded link slows its flow mid-transfer by exactly the lost capac
   CHECK(end_s == doctest::Approx(2e-6 + 100e-6 + 400e-6).epsilon(1e-9));
 }
 
-TEST_CASE("same seed, same result, bit for bit") {
+TEST_CASE("same seed gives the same result bit for bit") {
   auto once = [](std::uint64_t seed) {
     Topology t = small_fabric(8, 8, 8);
     sim::RandomStream rng(seed, 99);

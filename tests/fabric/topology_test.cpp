@@ -28,7 +28,7 @@ TEST_CASE("leaf-spine has the documented shape and S equal-cost paths across lea
   CHECK(leaf_spine_uplink_gbps(p) == doctest::Approx(5 * 400.0 / 6.0));
 }
 
-TEST_CASE("a spine link down leaves S-1 paths, and spraying splits evenly") {
+TEST_CASE("a spine link down leaves S-1 paths and spraying splits evenly") {
   LeafSpineParams p;
   p.leaves = 2;
   p.spines = 4;
@@ -49,7 +49,7 @@ TEST_CASE("a spine link down leaves S-1 paths, and spraying splits evenly") {
   CHECK(w[1].weight == doctest::Approx(1.0 / 3.0));
 }
 
-TEST_CASE("fat tree k=4: 16 hosts, 20 switches, (k/2)^2 paths between pods") {
+TEST_CASE("fat tree k=4 has 16 hosts and 20 switches and (k/2)^2 paths between pods") {
   Topology t = fat_tree(FatTreeParams{4, 100.0, 1000});
   CHECK(t.endpoints().size() == 16);
   CHECK(t.node_count() == 36);
@@ -94,7 +94,7 @@ const char* kHeader = R"(<?xml version="1.0" encoding="UTF-8"?>
 )";
 }
 
-TEST_CASE("GraphML: documented attributes load, unknown ones and bad values are errors") {
+TEST_CASE("GraphML: documented attributes load and unknown ones or bad values are errors") {
   std::string good = std::string(kHeader) + R"(
   <graph edgedefault="undirected">
     <node id="h0"><data key="k">host</data><data key="n">h0</data></node>

@@ -138,3 +138,19 @@ def test_cli_rejects_bad_fabric_scenarios(simfabric_bin, tmp_path):
     out = run_cli(simfabric_bin, "run", str(bad))
     assert out.returncode == 2
     assert "power-of-two" in out.stderr
+
+
+def test_cli_writes_rank_link_and_series_tables(simfabric_bin, repo_root, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    out_file = tmp_path / "half.h5"
+    out = run_cli(simfabric_bin, "run", str(repo_root / "scenarios/fabric/half_nics_half_speed.toml"), "-o",
+                  str(out_file), "--json")
+    assert out.returncode == 0, out.stderr
+    with h5py.File(out_file) as f:
+        finish = f["tables/ranks/finish_s"][:]
+        assert finish.shape == (64,)
+        assert finish.max() == pytest.approx(json.loads(out.stdout)["completion_s"])
+        util = f["stats/utilisation host0->leaf0/value"][:]
+        # host0's NIC runs at half speed: its link is at most half used.
+        assert util.max() == pytest.approx(0.5)
+        assert len(f["tables/links/name"]) == f["tables/links/carried_bytes"].shape[0]
