@@ -104,11 +104,11 @@ void Network::on_bsm(std::uint64_t key) {
       bool dark_here = advance_dark_counts(link, d, t, stats);
       if (absorbed[d] > 0 && link.dead_until[d] <= now) {
         link.dead_until[d] = now + det.dead_time();
-        ++stats.photon_clicks;
+        stats.photons_registered += static_cast<std::uint64_t>(absorbed[d]);
         if (click_in_window(link)) {
           clicks |= bit;
           photons_detected += absorbed[d];
-          ++stats.photon_clicks_in_window;
+          stats.photons_in_window += static_cast<std::uint64_t>(absorbed[d]);
         }
       }
       dark_here = advance_dark_counts(link, d, t + h, stats) || dark_here;
@@ -122,11 +122,12 @@ void Network::on_bsm(std::uint64_t key) {
     for (int d = 0; d < 2; ++d) {
       if (absorbed[d] == 0 || link.dead_until[d] > now) continue;
       fired |= 1u << d;
-      ++stats.photon_clicks;
+      stats.photons_registered += static_cast<std::uint64_t>(absorbed[d]);
+      // Photons absorbed together make one click with one timestamp.
       if (!click_in_window(link)) continue;
       clicks |= 1u << d;
       photons_detected += absorbed[d];
-      ++stats.photon_clicks_in_window;
+      stats.photons_in_window += static_cast<std::uint64_t>(absorbed[d]);
     }
     // Gated detectors: dark counts only while armed, i.e. within the window.
     const double p_dark = det.dark_click_probability();

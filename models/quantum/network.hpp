@@ -79,12 +79,12 @@ struct LinkStats {
   // the pair carries no entanglement. The routers cannot tell; this is ground truth.
   std::uint64_t false_heralds = 0;
   // At the link's BSM detectors: photons absorbed (after transmission and detector
-  // efficiency), detector firings caused by them (the detector was live), those firings
-  // inside the heralding window, and registered dark counts (gated: those in a window;
-  // free-running: all of them).
+  // efficiency), those that found their detector live (it fired), those whose click
+  // fell inside the heralding window, and registered dark counts (gated: those in a
+  // window; free-running: all of them).
   std::uint64_t photons_absorbed = 0;
-  std::uint64_t photon_clicks = 0;
-  std::uint64_t photon_clicks_in_window = 0;
+  std::uint64_t photons_registered = 0;
+  std::uint64_t photons_in_window = 0;
   std::uint64_t dark_clicks = 0;
 };
 
