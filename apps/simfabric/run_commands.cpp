@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -25,7 +27,10 @@ void print_human(const scenarios::RunSummary& summary, const std::string& output
   std::size_t width = 0;
   for (const auto& m : summary.metrics) width = std::max(width, m.name.size());
   for (const auto& m : summary.metrics) {
-    fmt::print("  {:<{}}  {:.6g}{}{}\n", m.name, width, m.value, m.unit.empty() ? "" : " ", m.unit);
+    // Counts print in full (2095104, not 2.0951e+06); other values to 6 significant digits.
+    const bool whole = std::abs(m.value) < 1e15 && m.value == std::floor(m.value);
+    const std::string value = whole ? fmt::format("{:.0f}", m.value) : fmt::format("{:.6g}", m.value);
+    fmt::print("  {:<{}}  {}{}{}\n", m.name, width, value, m.unit.empty() ? "" : " ", m.unit);
   }
   fmt::print("  {:<{}}  {}\n", "seed", width, summary.seed);
   fmt::print("  {:<{}}  {:.3f} s\n", "wall", width, summary.wall_s);
