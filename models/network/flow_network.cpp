@@ -241,7 +241,7 @@ void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activat
     buckets_[b].activation = activation;
     buckets_[b].entries.clear();
     it->second = b;
-    sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); });
+    buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
   }
   buckets_[it->second].entries.push_back(Entry{flow, flows_[flow].gen});
   last_bucket_key_ = key;
@@ -623,10 +623,15 @@ bool FlowNetwork::checkpoint(Checkpoint& c) {
   put(route_cache_generation_);
   put(active_count_);
 
+  // Buckets in the order their events will run: time, then scheduling order.
   std::vector<std::int64_t> keys;
   keys.reserve(bucket_index_.size());
   for (const auto& kv : bucket_index_) keys.push_back(kv.first);
-  std::sort(keys.begin(), keys.end());
+  std::sort(keys.begin(), keys.end(), [this](std::int64_t a, std::int64_t b) {
+    const Bucket& x = buckets_[bucket_index_.at(a)];
+    const Bucket& y = buckets_[bucket_index_.at(b)];
+    return x.time_ps != y.time_ps ? x.time_ps < y.time_ps : x.order < y.order;
+  });
   ++epoch_;  // stamps flows seen (as the component search does)
   transfer_canon_.assign(transfers_.size(), UINT32_MAX);
   std::uint32_t transfers_seen = 0;

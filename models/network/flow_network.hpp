@@ -192,6 +192,7 @@ class FlowNetwork {
   struct Bucket {
     std::int64_t time_ps = 0;
     bool activation = false;
+    std::uint64_t order = 0;  // the event's tie-break order: which of two same-time buckets runs first
     std::vector<Entry> entries;
   };
 
