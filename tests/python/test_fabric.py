@@ -212,3 +212,17 @@ def test_cli_bench_reports_simulated_and_extrapolated_flows(simfabric_bin):
     assert full["flows_simulated"] == full["flows"] == 2 * 255 * 256
     assert fast["flows"] == full["flows"] and fast["flows_simulated"] < full["flows"] / 4
     assert fast["simulated_s"] == full["simulated_s"] and fast["events"] == full["events"]
+
+
+def test_ring_extrapolation_matches_full_simulation_from_python():
+    t = sf.topologies.leaf_spine(leaves=8, spines=8, hosts_per_leaf=8)
+    down = [(t.link("leaf0", "spine0"), 3e-3)]  # mid-run: the skipped steps must stop before it
+    kw = dict(bytes=2**28, policy="spray", placement="strided")
+    fast = sf.collective.run(t, "ring_allreduce", link_down_at=down, **kw)
+    full = sf.collective.run(t, "ring_allreduce", link_down_at=down, extrapolate=False, **kw)
+    healthy = sf.collective.run(t, "ring_allreduce", **kw)
+    assert fast["completion_s"] > 1.05 * healthy["completion_s"]  # the fault took effect
+    assert fast["steps_extrapolated"] > 0
+    assert full["flows_simulated"] == full["flows"] and full["steps_extrapolated"] == 0
+    assert fast["flows"] == full["flows"] and fast["events"] == full["events"]
+    assert np.array_equal(fast["rank_finish_s"], full["rank_finish_s"])
