@@ -60,7 +60,9 @@ class Executor {
     c.transfers = transfers_;
     for (Agent a = 0; a < agents_.size(); ++a) {
       const AgentState& s = agents_[a];
-      if (s.stuck || s.finished_ps >= 0 || s.phase == Phase::computing) {
+      // Agents past their last operation (waiting for asynchronous sends) or done break
+      // the uniformity the repetition relies on.
+      if (s.stuck || s.finished_ps >= 0 || s.k >= program_.op_count(a) || s.phase == Phase::computing) {
         history_.clear();
         return;
       }
