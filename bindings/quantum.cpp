@@ -6,6 +6,10 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "bindings/bindings.hpp"
 #include "models/quantum/experiment.hpp"
 
@@ -42,6 +46,16 @@ py::dict to_dict(const mq::ExperimentResult& r) {
   }
   d["link_attempts"] = to_array(att);
   d["link_successes"] = to_array(succ);
+  auto link_array = [&](std::uint64_t mq::LinkStats::*field) {
+    std::vector<double> v;
+    for (const auto& l : res.links) v.push_back(static_cast<double>(l.*field));
+    return to_array(v);
+  };
+  d["link_false_heralds"] = link_array(&mq::LinkStats::false_heralds);
+  d["link_photons_absorbed"] = link_array(&mq::LinkStats::photons_absorbed);
+  d["link_photons_registered"] = link_array(&mq::LinkStats::photons_registered);
+  d["link_photons_in_window"] = link_array(&mq::LinkStats::photons_in_window);
+  d["link_dark_clicks"] = link_array(&mq::LinkStats::dark_clicks);
   d["memory_utilisation"] = to_array(r.mean_memory_utilisation);
   if (!res.memories_busy_samples.empty()) {
     // Busy memories per router (rows) at each sample time (columns).
@@ -78,6 +92,63 @@ mq::MemoryParams memory_params(double raw_fidelity, double coherence_time_s, dou
   m.coherence_time_s = coherence_time_s > 0 ? coherence_time_s : std::numeric_limits<double>::infinity();
   m.efficiency = efficiency;
   return m;
+}
+
+// Typed parameters from a dict of keyword values; an unknown key is an error, not ignored.
+class DictReader {
+ public:
+  DictReader(const py::dict& d, const char* what) : d_(d), what_(what) {}
+  template <class T>
+  void read(const char* key, T& out) {
+    if (d_.contains(key)) out = d_[key].cast<T>();
+    known_.emplace_back(key);
+  }
+  void finish() const {
+    for (const auto& [k, v] : d_) {
+      const auto key = py::str(k).cast<std::string>();
+      if (std::find(known_.begin(), known_.end(), key) == known_.end())
+        throw std::invalid_argument(std::string(what_) + ": unknown key \"" + key + "\"");
+    }
+  }
+
+ private:
+  const py::dict& d_;
+  const char* what_;
+  std::vector<std::string> known_;
+};
+
+void check_range(const char* what, double v, double lo, double hi) {
+  if (!(v >= lo && v <= hi))
+    throw std::invalid_argument(std::string(what) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+mq::SourceParams source_params(const py::dict& d) {
+  mq::SourceParams s;
+  DictReader r(d, "source");
+  r.read("efficiency", s.efficiency);
+  r.read("frequency_hz", s.frequency_hz);
+  r.read("multi_photon_probability", s.multi_photon_probability);
+  r.read("indistinguishability", s.indistinguishability);
+  r.finish();
+  check_range("source efficiency", s.efficiency, 0.0, 1.0);
+  check_range("source multi_photon_probability", s.multi_photon_probability, 0.0, 1.0);
+  check_range("source indistinguishability", s.indistinguishability, 0.0, 1.0);
+  if (!(s.frequency_hz > 0)) throw std::invalid_argument("source frequency_hz must be positive");
+  return s;
+}
+
+void apply_detector(const py::dict& d, mq::DetectorParams& det) {
+  DictReader r(d, "detector");
+  r.read("dark_count_rate_hz", det.dark_count_rate_hz);
+  r.read("time_resolution_ps", det.time_resolution_ps);
+  r.read("count_rate_hz", det.count_rate_hz);
+  r.read("herald_window_ps", det.herald_window_ps);
+  r.read("free_running", det.free_running);
+  r.finish();
+  if (!(det.dark_count_rate_hz >= 0)) throw std::invalid_argument("detector dark_count_rate_hz must be >= 0");
+  if (!(det.time_resolution_ps >= 0)) throw std::invalid_argument("detector time_resolution_ps must be >= 0");
+  if (!(det.count_rate_hz > 0)) throw std::invalid_argument("detector count_rate_hz must be positive");
+  if (!(det.herald_window_ps >= 0)) throw std::invalid_argument("detector herald_window_ps must be >= 0");
 }
 
 }  // namespace
@@ -117,11 +188,14 @@ void bind_quantum(py::module_& m) {
       [](int routers, double link_km, int memories, int request_memories, double raw_fidelity,
          double coherence_time_s, double memory_efficiency, double detector_efficiency, double target_fidelity,
          double seconds, const std::string& formalism, const std::string& generation, std::uint64_t seed,
-         double utilisation_sample_s) {
+         double utilisation_sample_s, const py::dict& source, const py::dict& detector) {
         mq::ExperimentParams p;
         p.topology = mq::chain_topology(routers, link_km, memories,
                                         memory_params(raw_fidelity, coherence_time_s, memory_efficiency));
         p.topology.detector.efficiency = detector_efficiency;
+        const mq::SourceParams src = source_params(source);
+        for (auto& r : p.topology.routers) r.source = src;
+        apply_detector(detector, p.topology.detector);
         p.network.formalism = mq::parse_formalism(formalism);
         if (generation != "barrett-kok" && generation != "single-heralded")
           throw std::invalid_argument("generation must be barrett-kok or single-heralded");
@@ -143,9 +217,13 @@ void bind_quantum(py::module_& m) {
       py::arg("raw_fidelity") = 0.95, py::arg("coherence_time_s") = 1.0, py::arg("memory_efficiency") = 1.0,
       py::arg("detector_efficiency") = 0.9, py::arg("target_fidelity") = 0.8, py::arg("seconds") = 1.0,
       py::arg("formalism") = "bell-diagonal", py::arg("generation") = "barrett-kok", py::arg("seed") = 1,
-      py::arg("utilisation_sample_s") = 0.0,
+      py::arg("utilisation_sample_s") = 0.0, py::arg("source") = py::dict(), py::arg("detector") = py::dict(),
       "One end-to-end request over a linear chain; returns a dict of metrics and numpy arrays\n"
-      "(memory_busy: routers x samples when utilisation_sample_s > 0).");
+      "(memory_busy: routers x samples when utilisation_sample_s > 0).\n"
+      "source: single-photon source of every router (efficiency, frequency_hz,\n"
+      "multi_photon_probability, indistinguishability); detector: dark_count_rate_hz,\n"
+      "time_resolution_ps, count_rate_hz, herald_window_ps, free_running (detector_efficiency\n"
+      "sets the efficiency). Unknown keys raise ValueError.");
 
   q.def(
       "run_topology_file",

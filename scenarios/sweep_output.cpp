@@ -7,77 +7,17 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/hdf5.hpp"
 #include "sim/version.hpp"
 
 namespace scenarios {
 
 namespace {
 
-class Id {
- public:
-  Id(hid_t id, herr_t (*closer)(hid_t), const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) throw std::runtime_error("HDF5: could not " + what);
-  }
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  ~Id() {
-    if (id_ >= 0) closer_(id_);
-  }
-  operator hid_t() const { return id_; }  // NOLINT(google-explicit-constructor)
-
- private:
-  hid_t id_;
-  herr_t (*closer_)(hid_t);
-};
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: could not " + what);
-}
-
-hid_t utf8_string_type() {
-  const hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, H5T_VARIABLE);
-  H5Tset_cset(type, H5T_CSET_UTF8);
-  return type;
-}
-
-void attribute(hid_t object, const std::string& name, const std::string& value) {
-  Id type(utf8_string_type(), H5Tclose, "make string type");
-  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
-  Id attr(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create " + name);
-  const char* pointer = value.c_str();
-  check(H5Awrite(attr, type, &pointer), "write attribute " + name);
-}
-
-void attribute(hid_t object, const std::string& name, std::uint64_t value) {
-  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
-  Id attr(H5Acreate2(object, name.c_str(), H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-          "create " + name);
-  check(H5Awrite(attr, H5T_NATIVE_UINT64, &value), "write attribute " + name);
-}
-
-void column(hid_t group, const std::string& name, const void* data, std::size_t rows, hid_t mem_type,
-            hid_t file_type, const std::string& unit) {
-  const hsize_t dims[1] = {rows};
-  Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "create dataspace");
-  Id set(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
-         "create column " + name);
-  if (rows > 0) check(H5Dwrite(set, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write column " + name);
-  if (!unit.empty()) attribute(set, "unit", unit);
-}
-
-void column(hid_t group, const std::string& name, const std::vector<std::int64_t>& values, const std::string& unit) {
-  column(group, name, values.data(), values.size(), H5T_NATIVE_INT64, H5T_STD_I64LE, unit);
-}
-void column(hid_t group, const std::string& name, const std::vector<double>& values, const std::string& unit) {
-  column(group, name, values.data(), values.size(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, unit);
-}
-void column(hid_t group, const std::string& name, const std::vector<std::string>& values) {
-  Id type(utf8_string_type(), H5Tclose, "make string type");
-  std::vector<const char*> pointers;
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  column(group, name, pointers.data(), pointers.size(), type, type, "");
-}
+using sim::hdf5::attribute;
+using sim::hdf5::check;
+using sim::hdf5::column;
+using sim::hdf5::Id;
 
 struct MetricColumn {
   std::string name;
@@ -136,7 +76,7 @@ void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep
   temp += ".partial-" + std::to_string(::getpid());
   {
     Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create " + temp.string());
-    attribute(file, "simfabric_version", std::string(sim::kVersion));
+    attribute(file, "simfabric_version", std::string_view(sim::kVersion));
     attribute(file, "sweep", sweep.text);
     attribute(file, "sweep_name", sweep.file);
     attribute(file, "scenario", sweep.scenario_text);

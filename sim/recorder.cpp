@@ -6,80 +6,17 @@
 #include <cstdio>
 #include <system_error>
 
+#include "sim/hdf5.hpp"
 #include "sim/version.hpp"
 
 namespace sim {
 
 std::string_view version() { return kVersion; }
 
-namespace {
-
-// Owns one HDF5 identifier and closes it with the matching function.
-class Id {
- public:
-  Id(hid_t id, herr_t (*closer)(hid_t), const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) throw RecorderError("HDF5: could not " + what);
-  }
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  ~Id() {
-    if (id_ >= 0) closer_(id_);
-  }
-  operator hid_t() const { return id_; }  // NOLINT(google-explicit-constructor)
-
- private:
-  hid_t id_;
-  herr_t (*closer_)(hid_t);
-};
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw RecorderError("HDF5: could not " + what);
-}
-
-void attribute(hid_t object, std::string_view name, std::string_view value) {
-  // Variable-length UTF-8, which h5py and pandas read back as str.
-  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(type, H5T_VARIABLE), "make variable-length string type");
-  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
-  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
-  const std::string key(name);
-  if (H5Aexists(object, key.c_str()) > 0) check(H5Adelete(object, key.c_str()), "replace attribute " + key);
-  Id attr(H5Acreate2(object, key.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-          "create attribute " + key);
-  const std::string copy(value);
-  const char* pointer = copy.c_str();
-  check(H5Awrite(attr, type, &pointer), "write attribute " + key);
-}
-
-template <class T>
-void attribute(hid_t object, std::string_view name, T value, hid_t mem_type, hid_t file_type) {
-  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
-  const std::string key(name);
-  if (H5Aexists(object, key.c_str()) > 0) check(H5Adelete(object, key.c_str()), "replace attribute " + key);
-  Id attr(H5Acreate2(object, key.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-          "create attribute " + key);
-  check(H5Awrite(attr, mem_type, &value), "write attribute " + key);
-}
-
-void attribute(hid_t object, std::string_view name, double value) {
-  attribute(object, name, value, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
-}
-void attribute(hid_t object, std::string_view name, std::uint64_t value) {
-  attribute(object, name, value, H5T_NATIVE_UINT64, H5T_STD_U64LE);
-}
-
-void dataset(hid_t parent, std::string_view name, const void* data, std::size_t count, hid_t mem_type,
-             hid_t file_type, std::string_view unit) {
-  const hsize_t dims[1] = {count};
-  Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "create dataspace");
-  const std::string key(name);
-  Id set(H5Dcreate2(parent, key.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-         H5Dclose, "create dataset " + key);
-  if (count > 0) check(H5Dwrite(set, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset " + key);
-  if (!unit.empty()) attribute(set, "unit", unit);
-}
-
-}  // namespace
+using hdf5::attribute;
+using hdf5::check;
+using hdf5::column;
+using hdf5::Id;
 
 Recorder::Recorder(std::filesystem::path path, const RunInfo& info) : path_(std::move(path)) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
@@ -117,15 +54,11 @@ void Recorder::close_file() {
 
 std::int64_t Recorder::group(std::string_view path) {
   const std::string key(path);
-  if (H5Lexists(file_, key.c_str(), H5P_DEFAULT) > 0) {
-    return H5Gopen2(file_, key.c_str(), H5P_DEFAULT);
-  }
-  Id plist(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link property list");
-  check(H5Pset_create_intermediate_group(plist, 1), "enable intermediate groups");
-  const hid_t created = H5Gcreate2(file_, key.c_str(), plist, H5P_DEFAULT, H5P_DEFAULT);
-  if (created < 0) throw RecorderError("HDF5: could not create group " + key);
-  return created;
+  const hid_t opened = hdf5::open_or_create_group(file_, key);
+  if (opened < 0) throw RecorderError("HDF5: could not create group " + key);
+  return opened;
 }
+
 
 void Recorder::write(std::string_view name, const Counter& counter) {
   Id g(group("/stats/" + std::string(name)), H5Gclose, "open group");
@@ -163,8 +96,7 @@ void Recorder::write(std::string_view name, const Histogram& histogram) {
   attribute(g, "hi", histogram.hi());
   attribute(g, "underflow", histogram.underflow());
   attribute(g, "overflow", histogram.overflow());
-  dataset(g, "counts", histogram.counts().data(), histogram.counts().size(), H5T_NATIVE_UINT64,
-          H5T_STD_U64LE, "count");
+  column(g, "counts", std::span<const std::uint64_t>(histogram.counts()), "count");
 }
 
 void Recorder::write(std::string_view name, const TimeSeries& series) {
@@ -174,33 +106,26 @@ void Recorder::write(std::string_view name, const TimeSeries& series) {
   std::vector<double> seconds;
   seconds.reserve(series.size());
   for (Time t : series.times()) seconds.push_back(t.to_seconds());
-  dataset(g, "time", seconds.data(), seconds.size(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "s");
-  dataset(g, "value", series.values().data(), series.values().size(), H5T_NATIVE_DOUBLE,
-          H5T_IEEE_F64LE, series.unit());
+  column(g, "time", std::span<const double>(seconds), "s");
+  column(g, "value", std::span<const double>(series.values()), series.unit());
 }
 
 void Recorder::write_column(std::string_view table, std::string_view column,
                             std::span<const double> values, std::string_view unit) {
   Id g(group("/tables/" + std::string(table)), H5Gclose, "open group");
-  dataset(g, column, values.data(), values.size(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, unit);
+  hdf5::column(g, column, values, unit);
 }
 
 void Recorder::write_column(std::string_view table, std::string_view column,
                             std::span<const std::int64_t> values, std::string_view unit) {
   Id g(group("/tables/" + std::string(table)), H5Gclose, "open group");
-  dataset(g, column, values.data(), values.size(), H5T_NATIVE_INT64, H5T_STD_I64LE, unit);
+  hdf5::column(g, column, values, unit);
 }
 
 void Recorder::write_column(std::string_view table, std::string_view column,
                             const std::vector<std::string>& values) {
   Id g(group("/tables/" + std::string(table)), H5Gclose, "open group");
-  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(type, H5T_VARIABLE), "make variable-length string type");
-  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
-  std::vector<const char*> pointers;
-  pointers.reserve(values.size());
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  dataset(g, column, pointers.data(), pointers.size(), type, type, "");
+  hdf5::column(g, column, values);
 }
 
 void Recorder::summary(std::string_view metric, double value, std::string_view unit) {

@@ -7,9 +7,16 @@
 // (|1> emits) and flipped for round 2, which reproduces the click statistics exactly:
 // P(round 1) = eta - 3/8 eta^2 and P(success) = eta^2 / 2.
 // Single-heralded: one round; both memories emit; success on clicks in both detectors.
+//
+// Each excitation goes through the memory's single-photon source (collection efficiency,
+// an occasional second photon, imperfect indistinguishability) and the BSM detectors
+// (efficiency, timing jitter against the heralding window, dark counts, dead time); see
+// SourceParams and DetectorParams. Jitter and free-running dark counts are drawn from the
+// detectors' own stream, so turning them on leaves the link's other draws unchanged.
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 #include "models/quantum/network.hpp"
 
@@ -60,37 +67,118 @@ void Network::on_bsm(std::uint64_t key) {
       emitting = static_cast<std::uint8_t>(~slot.excited & 0b11);
     }
   }
-  unsigned clicks = 0;
-  int photons_detected = 0;
+  // Photons absorbed by each detector. The beam splitter sends each photon to either
+  // detector with probability 1/2.
+  int absorbed[2] = {0, 0};
+  bool multi_photon = false;
   const double eta[2] = {link.eta_a, link.eta_b};
   for (int side = 0; side < 2; ++side) {
-    if (!(emitting & (1u << side)) || !rng.bernoulli(eta[side])) continue;
-    const int detector = rng.bernoulli(0.5) ? 1 : 0;
-    if (link.dead_until[detector] > now) continue;
-    clicks |= 1u << detector;
-    ++photons_detected;
+    if (!(emitting & (1u << side))) continue;
+    const double p_multi = link.multi_photon[side];
+    if (p_multi > 0 && rng.bernoulli(p_multi)) {
+      if (!rng.bernoulli(link.emit_eff[side])) continue;
+      // The second photon reveals the emitter wherever it ends up (fiber, detector, lost).
+      multi_photon = true;
+      for (int k = 0; k < 2; ++k)
+        if (rng.bernoulli(link.photon_eff[side])) ++absorbed[rng.bernoulli(0.5) ? 1 : 0];
+      continue;
+    }
+    if (!rng.bernoulli(eta[side])) continue;
+    ++absorbed[rng.bernoulli(0.5) ? 1 : 0];
   }
+  const auto& det = topology_.detector;
+  LinkStats& stats = results_.links[slot.link];
+  stats.photons_absorbed += static_cast<std::uint64_t>(absorbed[0] + absorbed[1]);
+  unsigned clicks = 0;  // detectors whose click counts for this round's herald
+  int photons_detected = 0;
   bool dark = false;
-  const double p_dark = topology_.detector.dark_click_probability();
-  if (p_dark > 0) {
-    for (int d = 0; d < 2; ++d)
-      if (rng.bernoulli(p_dark)) {
-        dark = dark || !(clicks & (1u << d));
-        clicks |= 1u << d;
+  if (det.free_running) {
+    // Events of each detector in time order: dark counts before the window (they only
+    // blind), dark counts in the window's first half, the photons at `now`, dark counts in
+    // the window's second half. A detector fires at most once per dead time.
+    const double t = static_cast<double>(now.ps());
+    const double h = det.dark_window_ps() / 2.0;
+    for (int d = 0; d < 2; ++d) {
+      const unsigned bit = 1u << d;
+      advance_dark_counts(link, d, t - h, stats);
+      bool dark_here = advance_dark_counts(link, d, t, stats);
+      if (absorbed[d] > 0 && link.dead_until[d] <= now) {
+        link.dead_until[d] = now + det.dead_time();
+        stats.photons_registered += static_cast<std::uint64_t>(absorbed[d]);
+        if (click_in_window(link)) {
+          clicks |= bit;
+          photons_detected += absorbed[d];
+          stats.photons_in_window += static_cast<std::uint64_t>(absorbed[d]);
+        }
       }
+      dark_here = advance_dark_counts(link, d, t + h, stats) || dark_here;
+      if (dark_here) {
+        dark = dark || !(clicks & bit);
+        clicks |= bit;
+      }
+    }
+  } else {
+    unsigned fired = 0;
+    for (int d = 0; d < 2; ++d) {
+      if (absorbed[d] == 0 || link.dead_until[d] > now) continue;
+      fired |= 1u << d;
+      stats.photons_registered += static_cast<std::uint64_t>(absorbed[d]);
+      // Photons absorbed together make one click with one timestamp.
+      if (!click_in_window(link)) continue;
+      clicks |= 1u << d;
+      photons_detected += absorbed[d];
+      stats.photons_in_window += static_cast<std::uint64_t>(absorbed[d]);
+    }
+    // Gated detectors: dark counts only while armed, i.e. within the window.
+    const double p_dark = det.dark_click_probability();
+    if (p_dark > 0) {
+      for (int d = 0; d < 2; ++d)
+        if (rng.bernoulli(p_dark)) {
+          ++stats.dark_clicks;
+          dark = dark || !(clicks & (1u << d));
+          clicks |= 1u << d;
+          fired |= 1u << d;
+        }
+    }
+    for (int d = 0; d < 2; ++d)
+      if (fired & (1u << d)) link.dead_until[d] = now + det.dead_time();
   }
-  for (int d = 0; d < 2; ++d)
-    if (clicks & (1u << d)) link.dead_until[d] = now + topology_.detector.dead_time();
 
   if (barrett_kok) {
     slot.herald_ok = std::popcount(clicks) == 1;
     // A herald is genuine when it came from the single photon of a one-emitter round.
-    slot.genuine = slot.genuine && !dark && photons_detected == 1 && std::popcount(emitting) == 1;
+    slot.genuine =
+        slot.genuine && !dark && !multi_photon && photons_detected == 1 && std::popcount(emitting) == 1;
   } else {
     slot.herald_ok = clicks == 0b11;
-    slot.genuine = !dark && photons_detected == 2;
+    slot.genuine = !dark && !multi_photon && photons_detected == 2;
   }
   sim_.schedule(link.d_cm, [this, key] { on_herald(key); });
+}
+
+bool Network::click_in_window(LinkRt& link) {
+  const auto& det = topology_.detector;
+  if (!(det.herald_window_ps > 0) || !(det.time_resolution_ps > 0)) return true;
+  return std::abs(link.detector_rng.normal(0.0, det.time_resolution_ps)) <= det.herald_window_ps;
+}
+
+bool Network::advance_dark_counts(LinkRt& link, int d, double until_ps, LinkStats& stats) {
+  const auto& det = topology_.detector;
+  if (!(det.dark_count_rate_hz > 0)) return false;
+  const double mean_gap_ps = 1e12 / det.dark_count_rate_hz;
+  const double dead_ps = static_cast<double>(det.dead_time().ps());
+  bool registered = false;
+  double& next = link.next_dark_ps[d];
+  while (next < until_ps) {
+    // Non-paralysable: a dark count while dead is not seen and does not extend the dead time.
+    if (next >= static_cast<double>(link.dead_until[d].ps())) {
+      link.dead_until[d] = sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(next + dead_ps)));
+      ++stats.dark_clicks;
+      registered = true;
+    }
+    next += link.detector_rng.exponential(mean_gap_ps);
+  }
+  return registered;
 }
 
 void Network::on_herald(std::uint64_t key) {
@@ -110,17 +198,18 @@ void Network::on_herald(std::uint64_t key) {
     return;
   }
   ++results_.links[slot.link].successes;
+  if (!slot.genuine) ++results_.links[slot.link].false_heralds;
   const LinkRt& link = links_[slot.link];
   const Memory& ma = memories_[slot.mem_a];
   const Memory& mb = memories_[slot.mem_b];
   const auto& spec_a = topology_.routers[ma.router].memory;
   const auto& spec_b = topology_.routers[mb.router].memory;
   // The qubits are entangled from the emission on; a false herald leaves no entanglement.
-  const BellVector state = slot.genuine ? werner(link.raw_fidelity) : maximally_mixed();
+  const BellVector state = slot.genuine ? link.genuine_state : maximally_mixed();
   const std::uint32_t p = new_pair();
   PairRec& rec = pairs_[p];
   rec.state = formalism_->create(state, slot.emitted, spec_a.decay(), spec_b.decay());
-  rec.belief = {werner(link.raw_fidelity), slot.emitted, spec_a.decay(), spec_b.decay()};
+  rec.belief = {link.genuine_state, slot.emitted, spec_a.decay(), spec_b.decay()};
   rec.mem[0] = slot.mem_a;
   rec.mem[1] = slot.mem_b;
   rec.pos[0] = ma.pos;

@@ -31,13 +31,55 @@ struct MemoryParams {
   QubitDecay decay() const { return {t1_t2, t1_s, coherence_time_s}; }
 };
 
+// The single-photon source of a memory: the optical chain from an excitation to a photon
+// in the fiber. The memory decides whether the excitation emits (MemoryParams::efficiency);
+// the source decides how many photons leave, how many reach the fiber and how alike they
+// are. Defaults describe an ideal source, which reproduces a bare memory emitter.
+struct SourceParams {
+  // Collection and fiber-coupling efficiency, applied to each emitted photon.
+  double efficiency = 1.0;
+  // Excitation (pulse) repetition rate; +inf: only the memory frequency limits emission.
+  double frequency_hz = std::numeric_limits<double>::infinity();
+  // Probability that an emission carries a second photon. The extra photon records which
+  // memory emitted, so a herald from such a round leaves no entanglement (a false herald).
+  double multi_photon_probability = 0.0;
+  // Two-photon interference visibility between photons of two such sources. Heralding
+  // erases which-path information only as far as the photons are alike: a genuine herald
+  // keeps a fraction V of the pair's coherence, i.e. a Z error with probability (1 - V)/2.
+  double indistinguishability = 1.0;
+
+  // Second-order correlation g2(0) of the photon-number distribution {1: 1-p, 2: p}.
+  double g2() const {
+    const double p = multi_photon_probability;
+    return 2.0 * p / ((1.0 + p) * (1.0 + p));
+  }
+};
+
+// Visibility of interference between photons of two different sources (equal sources: V).
+inline double pair_indistinguishability(const SourceParams& a, const SourceParams& b) {
+  return std::sqrt(a.indistinguishability * b.indistinguishability);
+}
+
 struct DetectorParams {
   double efficiency = 0.9;           // click probability per arriving photon
   double dark_count_rate_hz = 0.0;   // Poisson
-  double time_resolution_ps = 150;   // click timestamps are rounded to this; also the dark-count window
+  // Timing jitter of a click (Gaussian sigma); also the shortest time bin.
+  double time_resolution_ps = 150;
   double count_rate_hz = 50e6;       // dead time = 1 / count_rate
+  // Half-width w of the heralding window centred on the expected photon arrival: a click
+  // whose jittered timestamp falls outside +-w is ignored, and dark counts inside it
+  // herald. 0: no timing filter (no click is ever rejected for its time) and dark counts
+  // are collected over one time resolution.
+  double herald_window_ps = 0.0;
+  // false: gated detectors, armed only during the heralding window, so dark counts exist
+  // only there. true: free-running detectors; dark counts arrive at any time and every
+  // click, dark or not, blinds the detector for the dead time, so a dark count shortly
+  // before a photon hides it (live fraction 1 / (1 + dark rate * dead time)).
+  bool free_running = false;
 
-  double dark_click_probability() const { return 1.0 - std::exp(-dark_count_rate_hz * time_resolution_ps * 1e-12); }
+  // Width of the interval whose dark counts are attributed to one heralding round.
+  double dark_window_ps() const { return herald_window_ps > 0 ? 2.0 * herald_window_ps : time_resolution_ps; }
+  double dark_click_probability() const { return 1.0 - std::exp(-dark_count_rate_hz * dark_window_ps() * 1e-12); }
   sim::Time dead_time() const { return sim::Time::from_seconds(1.0 / count_rate_hz); }
 };
 

@@ -24,6 +24,7 @@ void nested_partners(int lo, int hi, std::vector<int>& left, std::vector<int>& r
 constexpr std::uint64_t kRulesStream = 0x9a1e5u;
 constexpr std::uint64_t kTrafficStream = 0x7aff1cu;
 constexpr std::uint64_t kLinkStreamBase = 0x11000000u;
+constexpr std::uint64_t kDetectorStreamBase = 0x12000000u;
 
 }  // namespace
 
@@ -57,18 +58,36 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     const auto& ma = topology_.routers[q.a].memory;
     const auto& mb = topology_.routers[q.b].memory;
     LinkRt l;
+    const auto& sa = topology_.routers[q.a].source;
+    const auto& sb = topology_.routers[q.b].source;
     const double half = fiber_transmission(q.distance_km / 2.0, q.attenuation_db_per_km);
-    l.eta_a = ma.efficiency * half * det.efficiency;
-    l.eta_b = mb.efficiency * half * det.efficiency;
+    l.eta_a = ma.efficiency * sa.efficiency * half * det.efficiency;
+    l.eta_b = mb.efficiency * sb.efficiency * half * det.efficiency;
+    l.emit_eff[0] = ma.efficiency;
+    l.emit_eff[1] = mb.efficiency;
+    l.photon_eff[0] = sa.efficiency * half * det.efficiency;
+    l.photon_eff[1] = sb.efficiency * half * det.efficiency;
+    l.multi_photon[0] = sa.multi_photon_probability;
+    l.multi_photon[1] = sb.multi_photon_probability;
     l.d_cc = topology_.classical_delay(q.a, q.b);
     l.d_cm = sim::Time::from_ps(l.d_cc.ps() / 2);  // the BSM node sits half way
     l.d_q = fiber_delay(q.distance_km / 2.0);
-    // One photon per bin, no photon into a detector still dead from the last one, and
-    // bins the detectors can tell apart.
+    // One photon per bin, no photon into a detector still dead from the last one, bins
+    // the detectors can tell apart, no faster than either source fires, and heralding
+    // windows of neighbouring bins that do not overlap.
+    const double source_hz = std::min(sa.frequency_hz, sb.frequency_hz);
     l.bin = std::max({sim::Time::from_seconds(1.0 / std::min(ma.frequency_hz, mb.frequency_hz)), det.dead_time(),
-                      sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps)))});
+                      sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps))),
+                      std::isfinite(source_hz) ? sim::Time::from_seconds(1.0 / source_hz) : sim::Time::zero(),
+                      sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(2.0 * det.herald_window_ps)))});
     l.raw_fidelity = std::min(ma.raw_fidelity, mb.raw_fidelity);
+    l.genuine_state = werner(l.raw_fidelity);
+    const double visibility = pair_indistinguishability(sa, sb);
+    if (visibility < 1.0) l.genuine_state = apply_pauli_channel(l.genuine_state, {0.0, 0.0, (1.0 - visibility) / 2.0});
     l.rng = sim.stream(kLinkStreamBase + i);
+    l.detector_rng = sim.stream(kDetectorStreamBase + i);
+    if (det.free_running && det.dark_count_rate_hz > 0)
+      for (double& next : l.next_dark_ps) next = l.detector_rng.exponential(1e12 / det.dark_count_rate_hz);
     links_.push_back(l);
   }
   results_.links.resize(topology_.qlinks.size());

@@ -75,6 +75,17 @@ struct RandomTraffic {
 struct LinkStats {
   std::uint64_t attempts = 0;
   std::uint64_t successes = 0;
+  // Successes whose heralds were false (dark counts, multi-photon emission, two emitters):
+  // the pair carries no entanglement. The routers cannot tell; this is ground truth.
+  std::uint64_t false_heralds = 0;
+  // At the link's BSM detectors: photons absorbed (after transmission and detector
+  // efficiency), those that found their detector live (it fired), those whose click
+  // fell inside the heralding window, and registered dark counts (gated: those in a
+  // window; free-running: all of them).
+  std::uint64_t photons_absorbed = 0;
+  std::uint64_t photons_registered = 0;
+  std::uint64_t photons_in_window = 0;
+  std::uint64_t dark_clicks = 0;
 };
 
 struct RequestResult {
@@ -150,14 +161,20 @@ class Network {
   };
   // Physical link runtime: shared by all sessions crossing it.
   struct LinkRt {
-    double eta_a = 0, eta_b = 0;  // per-photon click probability from each end
+    double eta_a = 0, eta_b = 0;  // per-excitation click probability from each end (single photon)
+    double emit_eff[2] = {1, 1};     // memory efficiency at each end (per excitation)
+    double photon_eff[2] = {1, 1};   // per-photon source x fiber x detector efficiency
+    double multi_photon[2] = {0, 0};  // source multi-photon probability at each end
+    BellVector genuine_state{};       // state left by a genuine herald
     sim::Time d_cc, d_q, d_cm, bin;
     // Emission bins already taken by pending emissions (one per slot at most, so a
     // short vector; bins in the past are dropped when a new one is taken).
     std::vector<std::int64_t> taken_bins;
     sim::Time dead_until[2];
+    double next_dark_ps[2] = {0, 0};  // free-running detectors: next dark count (Poisson)
     double raw_fidelity = 1.0;
     sim::RandomStream rng{0, 0};
+    sim::RandomStream detector_rng{0, 0};  // jitter and free-running dark counts
   };
   // One pair of memories (one at each end of a hop) that generates entanglement.
   struct Slot {
@@ -230,6 +247,11 @@ class Network {
   void launch_round(std::uint32_t s);
   void on_bsm(std::uint64_t key);
   void on_herald(std::uint64_t key);
+  // Free-running detector d of `link`: registers its dark counts before `until_ps` (each
+  // blinds the detector for the dead time); returns whether one was registered.
+  bool advance_dark_counts(LinkRt& link, int d, double until_ps, LinkStats& stats);
+  // Whether a click's jittered timestamp falls inside the heralding window.
+  bool click_in_window(LinkRt& link);
   // rules.cpp
   void on_pair_ready(std::uint32_t p);
   void evaluate(std::uint32_t p, int end);

@@ -20,6 +20,7 @@ struct RouterSpec {
   std::string name;
   int memories = 20;
   MemoryParams memory;
+  SourceParams source;  // the single-photon source of every memory of the router
 };
 
 struct QuantumLinkSpec {

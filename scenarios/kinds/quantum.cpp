@@ -84,12 +84,25 @@ ScenarioKind quantum_kind() {
             if (override_memory)
               for (auto& r : p.topology.routers) r.memory = m;
 
+            Section src(root, "source");
+            const bool override_source = root.has("source");
+            mq::SourceParams so;
+            so.efficiency = src.number("efficiency", so.efficiency, 0.0, 1.0);
+            if (src.has("frequency_hz")) so.frequency_hz = src.number("frequency_hz", std::nullopt, 1.0, 1e15);
+            so.multi_photon_probability = src.number("multi_photon_probability", so.multi_photon_probability, 0.0, 1.0);
+            so.indistinguishability = src.number("indistinguishability", so.indistinguishability, 0.0, 1.0);
+            src.reject_unread();
+            if (override_source)
+              for (auto& r : p.topology.routers) r.source = so;
+
             Section det(root, "detector");
             auto& d = p.topology.detector;
             d.efficiency = det.number("efficiency", d.efficiency, 0.0, 1.0);
             d.dark_count_rate_hz = det.number("dark_count_rate_hz", d.dark_count_rate_hz, 0.0, 1e12);
             d.time_resolution_ps = det.number("time_resolution_ps", d.time_resolution_ps, 0.0, 1e12);
             d.count_rate_hz = det.number("count_rate_hz", d.count_rate_hz, 1.0, 1e15);
+            d.herald_window_ps = det.number("herald_window_ps", d.herald_window_ps, 0.0, 1e12);
+            d.free_running = det.boolean("free_running", d.free_running);
             det.reject_unread();
 
             Section sw(root, "swap");
@@ -162,9 +175,11 @@ ScenarioKind quantum_kind() {
               const auto& res = r.results;
               std::uint64_t attempts = 0;
               std::uint64_t successes = 0;
+              std::uint64_t false_heralds = 0;
               for (const auto& l : res.links) {
                 attempts += l.attempts;
                 successes += l.successes;
+                false_heralds += l.false_heralds;
               }
               if (recorder != nullptr) {
                 recorder->write("delivered_fidelity", res.delivered_fidelity);
@@ -179,6 +194,16 @@ ScenarioKind quantum_kind() {
                 }
                 recorder->write_column("links", "attempts", att, "count");
                 recorder->write_column("links", "successes", succ, "count");
+                auto link_column = [&](const char* name, std::uint64_t mq::LinkStats::*field) {
+                  std::vector<double> v;
+                  for (const auto& l : res.links) v.push_back(static_cast<double>(l.*field));
+                  recorder->write_column("links", name, v, "count");
+                };
+                link_column("false_heralds", &mq::LinkStats::false_heralds);
+                link_column("photons_absorbed", &mq::LinkStats::photons_absorbed);
+                link_column("photons_registered", &mq::LinkStats::photons_registered);
+                link_column("photons_in_window", &mq::LinkStats::photons_in_window);
+                link_column("dark_clicks", &mq::LinkStats::dark_clicks);
                 recorder->write_column("routers", "mean_memory_utilisation", r.mean_memory_utilisation, "");
                 std::vector<std::string> names;
                 for (const auto& router : p.topology.routers) names.push_back(router.name);
@@ -207,6 +232,7 @@ ScenarioKind quantum_kind() {
                   {"mean_teleport_fidelity", res.pairs_delivered ? res.teleport_fidelity.mean() : 0.0, ""},
                   {"attempts", static_cast<double>(attempts), "count"},
                   {"link_successes", static_cast<double>(successes), "count"},
+                  {"false_heralds", static_cast<double>(false_heralds), "count"},
                   {"swaps", static_cast<double>(res.swaps), "count"},
                   {"purifications", static_cast<double>(res.purifications), "count"},
                   {"purifications_failed", static_cast<double>(res.purifications_failed), "count"},

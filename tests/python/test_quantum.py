@@ -115,3 +115,45 @@ def test_graphml_topology_and_utilisation_samples(repo_root, simfabric_bin):
     out = subprocess.run([simfabric_bin, "run", repo_root / "scenarios/quantum/ring_graphml.toml"],
                          capture_output=True, text=True, check=True)
     assert "pairs_delivered" in out.stdout
+
+
+def _within_3_sigma(x, expected, n):
+    return abs(x - expected) <= 3 * math.sqrt(expected * (1 - expected) / n)
+
+
+def test_source_efficiency_scales_barrett_kok_success():
+    # eta = memory x source x fiber half x detector; success eta^2/2 (3 binomial sigma).
+    r = quantum.run_chain(routers=2, seconds=1.0, target_fidelity=0.5, source={"efficiency": 0.5})
+    eta = 0.5 * quantum.fiber_transmission(5.0) * 0.9
+    attempts, successes = r["link_attempts"][0], r["link_successes"][0]
+    assert attempts > 20000
+    assert _within_3_sigma(successes / attempts, eta * eta / 2, attempts)
+    assert r["link_false_heralds"][0] == 0
+
+
+def test_heralding_window_under_jitter_keeps_erf_fraction():
+    # Gaussian jitter sigma = time resolution; a +-w window keeps erf(w / (sigma sqrt 2)).
+    r = quantum.run_chain(routers=2, seconds=1.0, target_fidelity=0.5,
+                          detector={"time_resolution_ps": 200.0, "herald_window_ps": 150.0})
+    registered, kept = r["link_photons_registered"][0], r["link_photons_in_window"][0]
+    assert registered > 10000
+    assert _within_3_sigma(kept / registered, math.erf(150 / (200 * math.sqrt(2))), registered)
+    with pytest.raises(ValueError, match="unknown key"):
+        quantum.run_chain(seconds=0.01, detector={"jitter_ps": 1.0})
+    with pytest.raises(ValueError, match="source efficiency"):
+        quantum.run_chain(seconds=0.01, source={"efficiency": 1.5})
+
+
+def test_source_and_detector_timing_in_scenarios(simfabric_bin, repo_root, tmp_path):
+    out = subprocess.run([simfabric_bin, "run", repo_root / "scenarios/quantum/two_node_source.toml"],
+                         capture_output=True, text=True, check=True)
+    assert "false_heralds" in out.stdout and "pairs_delivered" in out.stdout
+    bad = tmp_path / "bad_source.toml"
+    bad.write_text('kind = "quantum"\n[topology]\ntype = "chain"\n'
+                   '[source]\nefficiency = 1.2\ncolour = "red"\n'
+                   '[detector]\nherald_window_ps = -1\nfree_running = "yes"\n'
+                   '[request]\nsrc = "r0"\ndst = "r1"\n')
+    out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert out.returncode == 2
+    for key in ["source.efficiency", "source.colour", "detector.herald_window_ps", "detector.free_running"]:
+        assert key in out.stderr

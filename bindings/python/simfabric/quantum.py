@@ -3,6 +3,12 @@
     from simfabric import quantum
     r = quantum.run_chain(routers=5, target_fidelity=0.9, seconds=0.2)
     r["pairs_per_s"], r["delivered_fidelity"].min()
+
+    # A lossy multi-photon source and jittered, free-running detectors:
+    r = quantum.run_chain(source={"efficiency": 0.6, "multi_photon_probability": 0.02},
+                          detector={"herald_window_ps": 100.0, "dark_count_rate_hz": 1e3,
+                                    "free_running": True})
+    r["link_false_heralds"], r["link_photons_in_window"] / r["link_photons_registered"]
 """
 
 from ._core.quantum import (
