@@ -42,6 +42,7 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   models::network::NetworkParams np;
   np.policy = policy;
   np.seed = params.seed;
+  np.extrapolate = params.extrapolate;
   models::network::FlowNetwork net(sim, topology, np);
   const auto r = models::collective::run_collective(sim, net, *program);
 
@@ -60,6 +61,8 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   out.busbw_gbyte_per_s = r.busbw_gbyte_per_s;
   out.events = r.events;
   out.flows = r.flows;
+  out.flows_simulated = r.flows_simulated;
+  out.steps_extrapolated = r.steps_extrapolated;
   out.rate_solves = r.rate_solves;
   out.peak_rss_bytes = peak_rss_bytes();
   return out;

@@ -15,6 +15,7 @@ struct AllreduceParams {
   std::string policy = "ecmp";
   double host_gbps = 400.0;
   std::uint64_t seed = 1;
+  bool extrapolate = true;  // skip exactly repeating ring steps (NetworkParams::extrapolate)
 };
 
 struct AllreduceResult {
@@ -27,7 +28,9 @@ struct AllreduceResult {
   double formula_s = 0.0;  // alpha-beta estimate with alpha = the 4-hop latency
   double busbw_gbyte_per_s = 0.0;
   std::uint64_t events = 0;
-  std::uint64_t flows = 0;
+  std::uint64_t flows = 0;            // flow instances, simulated or extrapolated
+  std::uint64_t flows_simulated = 0;
+  std::uint64_t steps_extrapolated = 0;
   std::uint64_t rate_solves = 0;
   std::uint64_t peak_rss_bytes = 0;
 };

@@ -24,19 +24,21 @@ def main() -> int:
     parser.add_argument("--hosts", type=int, nargs="+", default=[1024, 16384])
     parser.add_argument("--algorithm", default="ring", choices=["ring", "tree", "hd"])
     parser.add_argument("--json-out", help="write all results to this file")
+    parser.add_argument("--no-extrapolate", action="store_true", help="simulate every ring step")
     args = parser.parse_args()
 
     binary = pathlib.Path(args.build_dir) / "bin" / "simfabric"
     results = []
     for hosts in args.hosts:
         out = subprocess.run([str(binary), "bench", "allreduce", "--hosts", str(hosts), "--algorithm",
-                              args.algorithm, "--json"], capture_output=True, text=True, check=True)
+                              args.algorithm, "--json"] + (["--no-extrapolate"] if args.no_extrapolate else []),
+                             capture_output=True, text=True, check=True)
         r = json.loads(out.stdout)
         results.append(r)
         target = TARGETS_S.get(hosts)
         verdict = "" if target is None else ("meets" if r["wall_s"] <= target else "MISSES") + f" {target:g} s target"
         print(f"{hosts:6d} hosts: simulated {r['simulated_s'] * 1e3:8.3f} ms (alpha-beta {r['formula_s'] * 1e3:8.3f} ms), "
-              f"{r['flows']:>11,d} flows, {r['events']:>10,d} events, wall {r['wall_s']:7.2f} s, "
+              f"{r['flows']:>11,d} flows ({r['flows_simulated']:>9,d} simulated), {r['events']:>10,d} events, wall {r['wall_s']:7.2f} s, "
               f"peak RSS {r['peak_rss_bytes'] / 2**20:7.1f} MiB  {verdict}")
     if args.json_out:
         pathlib.Path(args.json_out).write_text(json.dumps(results, indent=2) + "\n")

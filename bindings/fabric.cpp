@@ -70,6 +70,8 @@ py::dict collective_dict(const models::collective::CollectiveResult& r) {
   d["suspect_links"] = links;
   d["transfers"] = r.transfers;
   d["flows"] = r.flows;
+  d["flows_simulated"] = r.flows_simulated;  // the rest were accounted by steady-state extrapolation
+  d["steps_extrapolated"] = r.steps_extrapolated;
   d["events"] = r.events;
   d["rate_solves"] = r.rate_solves;
   d["max_link_flows"] = r.max_link_flows;
@@ -100,9 +102,10 @@ std::vector<std::uint32_t> placement_from(const py::object& placement, std::uint
 // Runs a program on a copy of `topology` (faults scheduled on the copy).
 py::dict run_program(const Topology& topology, const models::collective::Program& program, const std::string& policy,
                      std::uint64_t seed, std::uint32_t subflows, const py::object& placement,
-                     const std::vector<std::pair<LinkId, double>>& link_down_at) {
+                     const std::vector<std::pair<LinkId, double>>& link_down_at, bool extrapolate = true) {
   Topology t = topology;
-  const auto np = network_params(policy, seed, subflows);
+  auto np = network_params(policy, seed, subflows);
+  np.extrapolate = extrapolate;
   const auto place = placement_from(placement, program.ranks(), t);
   models::collective::CollectiveResult r;
   {
@@ -264,7 +267,7 @@ void bind_fabric(py::module_& m) {
          [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,
             std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, std::uint64_t seed,
             std::uint32_t subflows, const py::object& placement,
-            const std::vector<std::pair<LinkId, double>>& link_down_at) {
+            const std::vector<std::pair<LinkId, double>>& link_down_at, bool extrapolate) {
            models::collective::CollectiveParams c;
            c.algorithm = models::collective::algorithm_from(algorithm);
            c.bytes = bytes;
@@ -272,13 +275,13 @@ void bind_fabric(py::module_& m) {
            c.chunks = chunks;
            c.ranks_per_host = ranks_per_host;
            const auto program = models::collective::make_program(c);
-           return run_program(t, *program, policy, seed, subflows, placement, link_down_at);
+           return run_program(t, *program, policy, seed, subflows, placement, link_down_at, extrapolate);
          },
          py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
          py::arg("ranks") = py::none(), py::arg("chunks") = 8, py::arg("ranks_per_host") = 1,
          py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
-         py::arg("link_down_at") = std::vector<std::pair<LinkId, double>>{},
-         "run one collective; returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler report");
+         py::arg("link_down_at") = std::vector<std::pair<LinkId, double>>{}, py::arg("extrapolate") = true,
+         "run one collective (extrapolate=False simulates every ring step instead of skipping exact repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler report");
   cm.def("gpipe",
          [](const Topology& t, std::vector<double> forward_us, std::vector<double> backward_us,
             std::uint32_t micro_batches, double activation_bytes, const std::string& policy, std::uint64_t seed,

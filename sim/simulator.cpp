@@ -38,6 +38,13 @@ void Simulator::run_loop(Time limit) {
   }
 }
 
+void Simulator::jump_ahead(Time delta, std::uint64_t events_accounted) {
+  if (delta < Time::zero()) throw_negative_delay(delta);
+  now_ += delta;
+  queue_.shift_all(delta);
+  executed_ += events_accounted;
+}
+
 EntityId Simulator::register_entity(std::string name) {
   entity_names_.push_back(std::move(name));
   return static_cast<EntityId>(entity_names_.size() - 1);

@@ -77,6 +77,11 @@ class Simulator {
   bool stopped() const { return stop_requested_; }
 
   std::uint64_t events_executed() const { return executed_; }
+
+  // Jumps the clock `delta` ahead and moves every pending event with it (keeping their
+  // order), counting `events_accounted` as executed: for models that prove the skipped
+  // interval repeats what they already simulated (steady-state extrapolation).
+  void jump_ahead(Time delta, std::uint64_t events_accounted);
   std::size_t events_pending() const { return queue_.size(); }
   std::size_t queue_memory_bytes() const { return queue_.memory_bytes(); }
   // Pre-sizes the event storage when the number of pending events is known.

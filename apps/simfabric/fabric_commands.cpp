@@ -24,6 +24,8 @@ void add_fabric_commands(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"ecmp", "spray", "split"}));
   cmd->add_option("--seed", params->seed, "random seed (ECMP hashes)");
   cmd->add_flag("--json", *json, "print one JSON object");
+  cmd->add_flag("--no-extrapolate{false}", params->extrapolate,
+                "simulate every ring step instead of skipping exactly repeating ones");
   cmd->callback([params, json, &action] {
     action = [params, json] {
       const auto r = bench::run_allreduce_bench(*params);
@@ -40,14 +42,16 @@ void add_fabric_commands(CLI::App& app, Action& action) {
                                    {"busbw_gbyte_per_s", r.busbw_gbyte_per_s},
                                    {"events", r.events},
                                    {"flows", r.flows},
+                                   {"flows_simulated", r.flows_simulated},
+                                   {"steps_extrapolated", r.steps_extrapolated},
                                    {"rate_solves", r.rate_solves},
                                    {"peak_rss_bytes", r.peak_rss_bytes}};
         std::cout << out.dump() << "\n";
       } else {
         fmt::print("{} all-reduce, {} hosts ({} leaves x {}): simulated {:.6f} s (alpha-beta {:.6f} s), "
-                   "busbw {:.2f} GB/s, {} flows, {} events, wall {:.3f} s, peak RSS {:.1f} MiB\n",
+                   "busbw {:.2f} GB/s, {} flows ({} simulated), {} events, wall {:.3f} s, peak RSS {:.1f} MiB\n",
                    r.algorithm, r.hosts, r.leaves, r.hosts_per_leaf, r.simulated_s, r.formula_s,
-                   r.busbw_gbyte_per_s, r.flows, r.events, r.wall_s, r.peak_rss_bytes / 1048576.0);
+                   r.busbw_gbyte_per_s, r.flows, r.flows_simulated, r.events, r.wall_s, r.peak_rss_bytes / 1048576.0);
       }
       return kExitOk;
     };

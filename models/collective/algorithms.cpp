@@ -14,6 +14,7 @@ class RingAllReduce final : public Program {
  public:
   RingAllReduce(std::uint32_t p, double n) : p_(p), n_(n) {}
   std::string name() const override { return "ring all-reduce"; }
+  bool repeats_ops() const override { return true; }
   std::uint32_t ranks() const override { return p_; }
   std::uint64_t op_count(Agent) const override { return 2ull * (p_ - 1); }
   Op op(Agent r, std::uint64_t) const override {
@@ -32,6 +33,7 @@ class RingHalf final : public Program {
  public:
   RingHalf(std::uint32_t p, double n, bool gather) : p_(p), n_(n), gather_(gather) {}
   std::string name() const override { return gather_ ? "ring all-gather" : "ring reduce-scatter"; }
+  bool repeats_ops() const override { return true; }
   std::uint32_t ranks() const override { return p_; }
   std::uint64_t op_count(Agent) const override { return p_ - 1; }
   Op op(Agent r, std::uint64_t) const override {

@@ -50,6 +50,9 @@ class Program {
   virtual std::uint32_t rank_of(Agent a) const { return a; }
   virtual std::uint64_t op_count(Agent a) const = 0;
   virtual Op op(Agent a, std::uint64_t k) const = 0;
+  // True when op(a, k) does not depend on k: the runner may then skip steps that repeat
+  // exactly (steady-state extrapolation).
+  virtual bool repeats_ops() const { return false; }
   // NCCL: algbw = data_bytes / time; busbw = algbw * bus_factor.
   virtual double data_bytes() const = 0;
   virtual double bus_factor() const = 0;

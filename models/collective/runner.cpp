@@ -1,7 +1,9 @@
 #include "models/collective/runner.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace models::collective {
 
@@ -33,6 +35,75 @@ class Executor {
       }
       begin(a);
     }
+    started_ = true;
+  }
+
+  // True after the run was stopped for a periodicity check; no further check is
+  // requested until try_extrapolate() ran.
+  bool check_pending() const { return check_requested_; }
+  std::uint64_t steps_extrapolated() const { return steps_extrapolated_; }
+
+  // Steady-state extrapolation. Called between timestamps. If the whole state (network
+  // and every agent) equals the state at an earlier check, shifted in time and with every
+  // agent the same number d of operations further, then -- operations being independent
+  // of their index and nothing else pending -- the run from here repeats that interval
+  // exactly until an agent would reach its last operation or a fault would fire. Those
+  // repetitions are skipped: time, pending events and totals move as if simulated.
+  void try_extrapolate() {
+    check_requested_ = false;
+    Snapshot c;
+    if (!net_.checkpoint(c.net)) {
+      history_.clear();
+      return;
+    }
+    c.ks.resize(agents_.size());
+    c.transfers = transfers_;
+    for (Agent a = 0; a < agents_.size(); ++a) {
+      const AgentState& s = agents_[a];
+      // Agents past their last operation (waiting for asynchronous sends) or done break
+      // the uniformity the repetition relies on.
+      if (s.stuck || s.finished_ps >= 0 || s.k >= program_.op_count(a) || s.phase == Phase::computing) {
+        history_.clear();
+        return;
+      }
+      c.agents.push_back(static_cast<std::uint64_t>(s.phase) | std::uint64_t{s.matched} << 8 |
+                         std::uint64_t{s.sends_open} << 16 | std::uint64_t{s.async_open} << 32);
+      c.agents.push_back(s.early.size());
+      for (const auto& e : s.early) c.agents.push_back(std::uint64_t{e.first} << 32 | e.second);
+      c.ks[a] = s.k;
+    }
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+      const Snapshot& h = *it;
+      if (h.net.state != c.net.state || h.agents != c.agents) continue;
+      const std::uint64_t d = c.ks[0] - h.ks[0];
+      const std::int64_t period_ps = c.net.time_ps - h.net.time_ps;
+      if (d == 0 || period_ps <= 0) continue;
+      bool uniform = true;
+      std::uint64_t periods = std::numeric_limits<std::uint64_t>::max();
+      for (Agent a = 0; a < agents_.size() && uniform; ++a) {
+        uniform = c.ks[a] - h.ks[a] == d;
+        // Every repeated operation index must stay below the agent's last one, as it
+        // did in the interval being repeated (next() and the receive check see k < count).
+        periods = std::min(periods, (program_.op_count(a) - 1 - c.ks[a]) / d);
+      }
+      if (!uniform) continue;
+      const std::int64_t fault_ps = net_.next_fault_ps();
+      if (fault_ps != std::numeric_limits<std::int64_t>::max()) {
+        // The fault must come after every event pending after the jump, as it does
+        // relative to them in a full run.
+        const std::int64_t room_ps = fault_ps - 1 - c.net.horizon_ps;
+        periods = room_ps < period_ps ? 0 : std::min<std::uint64_t>(periods, room_ps / period_ps);
+      }
+      if (periods == 0) break;
+      net_.extrapolate(h.net, c.net, periods);
+      for (auto& s : agents_) s.k += periods * d;
+      transfers_ += periods * (c.transfers - h.transfers);
+      steps_extrapolated_ += periods * d;
+      history_.clear();
+      return;
+    }
+    history_.push_back(std::move(c));
+    if (history_.size() > kHistory) history_.erase(history_.begin());
   }
 
   void collect(CollectiveResult& r) const {
@@ -66,6 +137,17 @@ class Executor {
     std::vector<std::pair<Agent, std::uint32_t>> early;  // messages not yet expected
   };
 
+  struct Snapshot {
+    network::FlowNetwork::Checkpoint net;
+    std::vector<std::uint64_t> agents;
+    std::vector<std::uint64_t> ks;
+    std::uint64_t transfers = 0;
+  };
+  static constexpr std::size_t kHistory = 4;
+  // Every step of agent 0 at first; sparser later so that a run that never settles pays
+  // little (a match between checks s steps apart proves periodicity just as well).
+  std::uint64_t check_interval() const { return std::uint64_t{1} << std::min<std::uint64_t>(checks_ / 64, 6); }
+
   static std::uint64_t tag(Agent from, Agent to) { return static_cast<std::uint64_t>(from) << 32 | to; }
 
   void begin(Agent a) {
@@ -73,6 +155,13 @@ class Executor {
     while (true) {
       AgentState& s = agents_[a];
       s.op = program_.op(a, s.k);
+      if (a == 0 && extrapolate_ && started_ && !check_requested_ && ++since_check_ >= check_interval()) {
+        // Checked after this timestamp completes (the run loop stops, then finishes it).
+        since_check_ = 0;
+        ++checks_;
+        check_requested_ = true;
+        sim_.stop();
+      }
       s.matched = 0;
       s.sends_open = 0;
       for (std::uint8_t i = 0; i < s.op.n_recv; ++i) {
@@ -205,6 +294,13 @@ class Executor {
   std::vector<network::NodeId> endpoint_;
   std::vector<std::uint64_t> failed_;
   std::uint64_t transfers_ = 0;
+  bool extrapolate_ = program_.repeats_ops() && net_.extrapolation_allowed();
+  bool started_ = false;
+  bool check_requested_ = false;
+  std::uint64_t since_check_ = 0;
+  std::uint64_t checks_ = 0;
+  std::uint64_t steps_extrapolated_ = 0;
+  std::vector<Snapshot> history_;
 };
 
 }  // namespace
@@ -219,7 +315,12 @@ CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, 
   const std::uint64_t events_before = sim.events_executed();
   Executor exec(sim, net, program, placement);
   exec.start();
-  sim.run();
+  while (true) {
+    sim.run();
+    if (!exec.check_pending()) break;
+    sim.run_until(sim.now());  // finish the timestamp: checks see the state between timestamps
+    exec.try_extrapolate();
+  }
   net.settle();
 
   CollectiveResult r;
@@ -236,6 +337,8 @@ CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, 
     r.busbw_gbyte_per_s = r.algbw_gbyte_per_s * program.bus_factor();
   }
   r.flows = net.flows_started();
+  r.flows_simulated = r.flows - net.flows_extrapolated();
+  r.steps_extrapolated = exec.steps_extrapolated();
   r.events = sim.events_executed() - events_before;
   r.rate_solves = net.rate_solves();
   r.max_link_flows = net.max_link_flows();

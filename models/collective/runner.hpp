@@ -39,7 +39,9 @@ struct CollectiveResult {
   std::vector<SlowRank> slow_ranks;              // slowest first, at most 8
   std::vector<SuspectLink> suspect_links;        // most suspicious first, at most 8
   std::uint64_t transfers = 0;
-  std::uint64_t flows = 0;
+  std::uint64_t flows = 0;            // flow instances, simulated or extrapolated
+  std::uint64_t flows_simulated = 0;  // of those, the ones simulated one by one
+  std::uint64_t steps_extrapolated = 0;  // operations per agent skipped as exact repeats
   std::uint64_t events = 0;
   std::uint64_t rate_solves = 0;
   std::uint32_t max_link_flows = 0;

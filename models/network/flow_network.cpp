@@ -1,6 +1,7 @@
 #include "models/network/flow_network.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -240,7 +241,7 @@ void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activat
     buckets_[b].activation = activation;
     buckets_[b].entries.clear();
     it->second = b;
-    sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); });
+    buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
   }
   buckets_[it->second].entries.push_back(Entry{flow, flows_[flow].gen});
   last_bucket_key_ = key;
@@ -546,9 +547,25 @@ void FlowNetwork::reroute_link(LinkId l) {
   }
 }
 
+void FlowNetwork::schedule_fault(sim::Time at, std::function<void()> action) {
+  const std::size_t i = faults_.size();
+  faults_.push_back(PendingFault{at.ps(), {}, std::move(action), true});
+  ++faults_pending_;
+  arm_fault(i);
+}
+
+void FlowNetwork::arm_fault(std::size_t i) {
+  faults_[i].handle = sim_->schedule_at(sim::Time::from_ps(faults_[i].at_ps), [this, i] {
+    faults_[i].pending = false;
+    --faults_pending_;
+    const auto action = faults_[i].action;  // a copy: the action may schedule more faults
+    action();
+  });
+}
+
 void FlowNetwork::link_down_at(sim::Time at, LinkId link) {
   if (link >= links_.size()) throw std::invalid_argument("link_down: no link " + std::to_string(link));
-  sim_->schedule_at(at, [this, link] {
+  schedule_fault(at, [this, link] {
     topology_->set_link_down(link);
     links_[link].capacity = 0.0;
     reroute_link(link);
@@ -558,7 +575,7 @@ void FlowNetwork::link_down_at(sim::Time at, LinkId link) {
 
 void FlowNetwork::link_up_at(sim::Time at, LinkId link) {
   if (link >= links_.size()) throw std::invalid_argument("link_up: no link " + std::to_string(link));
-  sim_->schedule_at(at, [this, link] {
+  schedule_fault(at, [this, link] {
     topology_->set_link_up(link);
     links_[link].capacity = topology_->capacity_bytes_per_s(link);
     mark_dirty(link);
@@ -578,7 +595,152 @@ void FlowNetwork::link_degraded_at(sim::Time at, LinkId link, double fraction) {
   if (at == sim_->now()) {
     apply();
   } else {
-    sim_->schedule_at(at, [apply] { apply(); });
+    schedule_fault(at, apply);
+  }
+}
+
+std::int64_t FlowNetwork::next_fault_ps() const {
+  std::int64_t next = std::numeric_limits<std::int64_t>::max();
+  for (const auto& f : faults_) {
+    if (f.pending) next = std::min(next, f.at_ps);
+  }
+  return next;
+}
+
+bool FlowNetwork::checkpoint(Checkpoint& c) {
+  if (!extrapolation_allowed() || flush_pending_ || !dirty_.empty()) return false;
+  // Every pending event must be one whose effect is captured here: a bucket or a fault.
+  if (sim_->events_pending() != bucket_index_.size() + faults_pending_) return false;
+  const std::int64_t t = now_ps();
+  c.time_ps = t;
+  c.horizon_ps = t;
+  c.state.clear();
+  auto put = [&c](std::uint64_t w) { c.state.push_back(w); };
+  auto put_d = [&c](double d) { c.state.push_back(std::bit_cast<std::uint64_t>(d)); };
+  auto put_i = [&c](std::int64_t i) { c.state.push_back(static_cast<std::uint64_t>(i)); };
+  put(topology_->routing_epoch());
+  put(route_cache_.size());
+  put(route_cache_generation_);
+  put(active_count_);
+
+  // Buckets in the order their events will run: time, then scheduling order.
+  std::vector<std::int64_t> keys;
+  keys.reserve(bucket_index_.size());
+  for (const auto& kv : bucket_index_) keys.push_back(kv.first);
+  std::sort(keys.begin(), keys.end(), [this](std::int64_t a, std::int64_t b) {
+    const Bucket& x = buckets_[bucket_index_.at(a)];
+    const Bucket& y = buckets_[bucket_index_.at(b)];
+    return x.time_ps != y.time_ps ? x.time_ps < y.time_ps : x.order < y.order;
+  });
+  ++epoch_;  // stamps flows seen (as the component search does)
+  transfer_canon_.assign(transfers_.size(), UINT32_MAX);
+  std::uint32_t transfers_seen = 0;
+  std::size_t flows_seen = 0;
+  for (const std::int64_t key : keys) {
+    const Bucket& b = buckets_[bucket_index_.at(key)];
+    c.horizon_ps = std::max(c.horizon_ps, b.time_ps);
+    put(0xB0C4E7ULL);
+    put_i(b.time_ps - t);
+    put(b.activation ? 1 : 0);
+    // Entries that would be skipped when the bucket runs (stale generation, rate changed
+    // since, or a repeat of a flow already handled) do not influence the run.
+    for (const Entry& e : b.entries) {
+      Flow& f = flows_[e.flow];
+      if (f.gen != e.gen || f.mark == epoch_) continue;
+      const bool live = b.activation ? f.state == FlowState::latent
+                                     : (f.state == FlowState::active && f.finish_ps == b.time_ps);
+      if (!live) continue;
+      f.mark = epoch_;
+      ++flows_seen;
+      std::uint32_t& canon = transfer_canon_[f.transfer];
+      if (canon == UINT32_MAX) canon = transfers_seen++;
+      const Transfer& tr = transfers_[f.transfer];
+      put(canon);
+      put(tr.tag);
+      put(tr.open);
+      put(tr.failed ? 1 : 0);
+      put(static_cast<std::uint64_t>(f.state));
+      put_d(f.bytes);
+      put_d(f.remaining);
+      put_d(f.rate);
+      put_d(f.share);
+      const bool active = f.state == FlowState::active;
+      put_i(active ? f.updated_ps - t : 0);
+      put_i(active ? f.active_ps - t : 0);
+      put_i(active ? f.finish_ps - t : 0);
+      put(static_cast<std::uint64_t>(f.src) << 32 | f.dst);
+      put(f.hash);
+      put(f.explicit_path ? 1 : 0);
+      put(f.path_epoch == topology_->routing_epoch() ? 0 : f.path_epoch);
+      put(f.hops.size());
+      for (const Hop& h : f.hops) {
+        put(static_cast<std::uint64_t>(h.link) << 32 | (active ? h.slot : 0));
+        put_d(h.weight);
+      }
+    }
+  }
+  // A flow in use but in no bucket is stalled (rate 0): it waits for a fault's effect.
+  if (flows_seen != flows_.size() - free_flows_.size()) return false;
+
+  const std::size_t n = links_.size();
+  c.link_integral.resize(n);
+  c.link_completed.resize(n);
+  for (std::size_t l = 0; l < n; ++l) {
+    const Link& link = links_[l];
+    c.link_integral[l] = link.carried_bytes_ps + link.load * static_cast<double>(t - link.load_since_ps);
+    c.link_completed[l] = link.stats.flows_completed;
+  }
+  c.flows_started = flows_started_;
+  c.flows_completed = flows_completed_;
+  c.solves = solves_;
+  c.events = sim_->events_executed();
+  return true;
+}
+
+void FlowNetwork::extrapolate(const Checkpoint& a, const Checkpoint& b, std::uint64_t periods) {
+  const std::int64_t period_ps = b.time_ps - a.time_ps;
+  if (period_ps <= 0 || periods == 0 || b.time_ps != now_ps()) {
+    throw std::logic_error("network: extrapolation needs two checkpoints in time order, the later one now");
+  }
+  const std::int64_t shift = period_ps * static_cast<std::int64_t>(periods);
+  const double n = static_cast<double>(periods);
+  const std::int64_t t_after = b.time_ps + shift;
+  for (std::size_t l = 0; l < links_.size(); ++l) {
+    Link& link = links_[l];
+    link.carried_bytes_ps = b.link_integral[l] + n * (b.link_integral[l] - a.link_integral[l]);
+    link.load_since_ps = t_after;
+    link.stats.flows_completed += periods * (b.link_completed[l] - a.link_completed[l]);
+  }
+  for (Flow& f : flows_) {
+    if (f.state == FlowState::free) continue;
+    f.updated_ps += shift;
+    f.active_ps += shift;
+    if (f.finish_ps >= 0) f.finish_ps += shift;
+  }
+  std::unordered_map<std::int64_t, std::uint32_t> moved;
+  moved.reserve(bucket_index_.size());
+  for (const auto& [key, bucket] : bucket_index_) {
+    buckets_[bucket].time_ps += shift;
+    moved.emplace(key + 2 * shift, bucket);
+  }
+  bucket_index_ = std::move(moved);
+  last_bucket_key_ = -1;
+  flows_started_ += periods * (b.flows_started - a.flows_started);
+  flows_completed_ += periods * (b.flows_completed - a.flows_completed);
+  solves_ += periods * (b.solves - a.solves);
+  flows_extrapolated_ += periods * (b.flows_started - a.flows_started);
+  // Faults keep their absolute times: take them out, move the clock, put them back.
+  std::vector<std::size_t> held;
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    if (faults_[i].pending) {
+      sim_->cancel(faults_[i].handle);
+      held.push_back(i);
+    }
+  }
+  sim_->jump_ahead(sim::Time::from_ps(shift), periods * (b.events - a.events));
+  for (std::size_t i : held) {
+    if (faults_[i].at_ps < now_ps()) throw std::logic_error("network: extrapolated past a pending fault");
+    arm_fault(i);
   }
 }
 

@@ -35,6 +35,10 @@ struct NetworkParams {
   std::uint32_t subflows = 1;   // with PathPolicy::split
   std::uint64_t seed = 1;       // ECMP hash seed
   bool record_flows = false;    // keep a FlowRecord per flow
+  // Lets a collective runner skip steps that provably repeat (steady-state extrapolation,
+  // see checkpoint()); never used with record_flows or series_links, whose per-flow and
+  // per-change output would have to be invented.
+  bool extrapolate = true;
   // Links whose utilisation (carried / nominal capacity) is recorded at every change.
   std::vector<LinkId> series_links;
 };
@@ -98,6 +102,38 @@ class FlowNetwork {
   std::uint32_t max_link_flows() const;  // over all links and the whole run
   double max_link_load() const;
   topologies::Router& router() { return router_; }
+
+  // --- steady-state extrapolation ----------------------------------------------------
+  // A checkpoint is the network's dynamic state relative to now(), in a form where two
+  // checkpoints compare equal exactly when the network would evolve identically from
+  // both (same flows in the same pending events and link slots, bit-identical remaining
+  // bytes and rates, same time offsets), plus the running totals needed to account the
+  // interval between them. Taken between timestamps only (no flush pending).
+  struct Checkpoint {
+    std::int64_t time_ps = 0;
+    std::int64_t horizon_ps = 0;  // the latest pending network event
+    std::vector<std::uint64_t> state;
+    std::vector<double> link_integral;  // each link's load integrated up to time_ps (bytes/s x ps)
+    std::vector<std::uint64_t> link_completed;
+    std::uint64_t flows_started = 0;
+    std::uint64_t flows_completed = 0;
+    std::uint64_t solves = 0;
+    std::uint64_t events = 0;  // simulator events executed
+  };
+  bool extrapolation_allowed() const { return params_.extrapolate && !params_.record_flows && series_.empty(); }
+  // False when the state cannot be extrapolated from now: extrapolation disabled, a
+  // flush pending, a stalled flow, or simulator events pending that the network does
+  // not own (another model's, or a caller's) -- their effect could not be shifted.
+  bool checkpoint(Checkpoint& out);
+  // Time of the earliest fault still pending; INT64_MAX when none.
+  std::int64_t next_fault_ps() const;
+  // Given checkpoints `earlier` and `later` (now) with equal state, advances the network
+  // and the simulator by `periods` x (later - earlier) as if simulated: pending events
+  // and flow times move, totals grow by `periods` times their change between the two.
+  // Pending faults stay at their absolute times; the caller ensures they lie beyond
+  // every pending event after the jump.
+  void extrapolate(const Checkpoint& earlier, const Checkpoint& later, std::uint64_t periods);
+  std::uint64_t flows_extrapolated() const { return flows_extrapolated_; }
   const topologies::Topology& topology() const { return *topology_; }
 
  private:
@@ -156,6 +192,7 @@ class FlowNetwork {
   struct Bucket {
     std::int64_t time_ps = 0;
     bool activation = false;
+    std::uint64_t order = 0;  // the event's tie-break order: which of two same-time buckets runs first
     std::vector<Entry> entries;
   };
 
@@ -197,6 +234,21 @@ class FlowNetwork {
   void set_link_load(LinkId l, double load);
   void reroute_link(LinkId l);
   std::int64_t now_ps() const { return sim_->now().ps(); }
+  void schedule_fault(sim::Time at, std::function<void()> action);
+  void arm_fault(std::size_t i);
+
+  // Faults are kept here (not only in the event queue) so that an extrapolation can
+  // leave them at their absolute times while every other pending event moves.
+  struct PendingFault {
+    std::int64_t at_ps = 0;
+    sim::EventHandle handle;
+    std::function<void()> action;
+    bool pending = true;
+  };
+  std::vector<PendingFault> faults_;
+  std::size_t faults_pending_ = 0;
+  std::uint64_t flows_extrapolated_ = 0;
+  std::vector<std::uint32_t> transfer_canon_;  // checkpoint scratch
 
   sim::Simulator* sim_;
   topologies::Topology* topology_;

@@ -101,9 +101,11 @@ struct Faults {
   double down_at_us = 0.0;
   std::vector<std::pair<std::string, std::string>> degraded;
   double degraded_fraction = 0.5;
+  double degraded_at_us = 0.0;  // 0: the fabric starts degraded
   std::vector<double> slow_nic_hosts;
   std::int64_t slow_nic_every = 0;
   double slow_nic_fraction = 0.5;
+  double slow_nic_at_us = 0.0;  // 0: the NICs start slow
 };
 
 struct Workload {
@@ -141,6 +143,7 @@ ScenarioKind fabric_kind() {
                 net.text("policy", "ecmp", {"ecmp", "spray", "split", "planned"}));
             np.subflows = static_cast<std::uint32_t>(net.integer("subflows", np.policy == models::network::PathPolicy::split ? 4 : 1, 1, 1024));
             np.record_flows = net.boolean("record_flows", false);
+            np.extrapolate = net.boolean("extrapolate", true);
             const auto series_cables = cable_list(net, "series_links");
             np.seed = seed;
             net.reject_unread();
@@ -155,6 +158,17 @@ ScenarioKind fabric_kind() {
               faults.slow_nic_hosts = f.numbers("slow_nic_hosts", std::vector<double>{});
               faults.slow_nic_every = f.integer("slow_nic_every", 0, 0);
               faults.slow_nic_fraction = f.number("slow_nic_fraction", 0.5, 1e-9, 1.0);
+              // Timed faults: a time without the fault it times is a mistake, not a no-op.
+              if (f.has("degraded_at_us")) {
+                faults.degraded_at_us = f.number("degraded_at_us", 0.0, 0.0, 1e12);
+                if (faults.degraded.empty()) f.error("degraded_at_us", "given, but degraded_links names no cable");
+              }
+              if (f.has("slow_nic_at_us")) {
+                faults.slow_nic_at_us = f.number("slow_nic_at_us", 0.0, 0.0, 1e12);
+                if (faults.slow_nic_hosts.empty() && faults.slow_nic_every == 0) {
+                  f.error("slow_nic_at_us", "given, but neither slow_nic_hosts nor slow_nic_every names a NIC");
+                }
+              }
               f.reject_unread();
             }
 
@@ -190,6 +204,11 @@ ScenarioKind fabric_kind() {
               m.tokens_per_rank = static_cast<std::uint64_t>(w.integer("tokens_per_rank", 4096, 1));
               m.bytes_per_token = w.number("bytes_per_token", 8192.0, 1.0);
               m.skew = w.number("skew", 1.0, 0.0, 10.0);
+            }
+            if (wl.type == "permutation" && (faults.degraded_at_us > 0.0 || faults.slow_nic_at_us > 0.0)) {
+              // Every permutation flow starts at time zero on a fabric fixed up front.
+              root.error("faults", "degraded_at_us and slow_nic_at_us need a collective, gpipe or moe workload, "
+                                   "not a permutation");
             }
             w.reject_unread();
             root.finish();
@@ -230,9 +249,18 @@ ScenarioKind fabric_kind() {
               const auto& ends = topology.endpoints();
               // Faults at time zero change the fabric before anything runs; later link
               // failures are scheduled on the network.
+              // (link, fraction, time in us) for every degradation; those at time zero are
+              // applied to the fabric here, later ones scheduled on the network.
+              struct Degradation {
+                topologies::LinkId link;
+                double fraction;
+                double at_us;
+              };
+              std::vector<Degradation> degradations;
               for (const auto& [a, b] : faults.degraded) {
-                topology.set_link_degraded(cable_link(topology, a, b), faults.degraded_fraction);
-                topology.set_link_degraded(cable_link(topology, b, a), faults.degraded_fraction);
+                for (auto l : {cable_link(topology, a, b), cable_link(topology, b, a)}) {
+                  degradations.push_back({l, faults.degraded_fraction, faults.degraded_at_us});
+                }
               }
               std::vector<std::uint32_t> slow(faults.slow_nic_hosts.begin(), faults.slow_nic_hosts.end());
               if (faults.slow_nic_every > 0) {
@@ -241,8 +269,11 @@ ScenarioKind fabric_kind() {
                 }
               }
               for (std::uint32_t h : slow) {
-                for (auto l : topology.out_links(ends[h])) topology.set_link_degraded(l, faults.slow_nic_fraction);
-                for (auto l : topology.in_links(ends[h])) topology.set_link_degraded(l, faults.slow_nic_fraction);
+                for (auto l : topology.out_links(ends[h])) degradations.push_back({l, faults.slow_nic_fraction, faults.slow_nic_at_us});
+                for (auto l : topology.in_links(ends[h])) degradations.push_back({l, faults.slow_nic_fraction, faults.slow_nic_at_us});
+              }
+              for (const auto& d : degradations) {
+                if (d.at_us == 0.0) topology.set_link_degraded(d.link, d.fraction);
               }
 
               RunSummary summary;
@@ -313,6 +344,9 @@ ScenarioKind fabric_kind() {
                 const auto at = sim::Time::from_seconds(faults.down_at_us * 1e-6);
                 network.link_down_at(at, cable_link(topology, a, b));
                 network.link_down_at(at, cable_link(topology, b, a));
+              }
+              for (const auto& d : degradations) {
+                if (d.at_us > 0.0) network.link_degraded_at(sim::Time::from_ps(ps_from_ns(d.at_us * 1000.0)), d.link, d.fraction);
               }
               const CollectiveResult r = models::collective::run_collective(sim, network, *program, placement);
 

@@ -154,3 +154,75 @@ def test_cli_writes_rank_link_and_series_tables(simfabric_bin, repo_root, tmp_pa
         # host0's NIC runs at half speed: its link is at most half used.
         assert util.max() == pytest.approx(0.5)
         assert len(f["tables/links/name"]) == f["tables/links/carried_bytes"].shape[0]
+
+
+def run_scenario_json(simfabric_bin, path, *sets):
+    args = ["run", str(path), "--json"]
+    for s in sets:
+        args += ["--set", s]
+    out = run_cli(simfabric_bin, *args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_cli_timed_slow_nic_and_degraded_link(simfabric_bin, repo_root):
+    example = repo_root / "scenarios/fabric/slow_nic_mid_run.toml"
+    timed = run_scenario_json(simfabric_bin, example)
+    from_start = run_scenario_json(simfabric_bin, example, "faults.slow_nic_at_us=0")
+    healthy = run_scenario_json(simfabric_bin, example, "faults.slow_nic_fraction=1")
+    # Paced by the healthy ring for 4 ms, then by the half-speed NIC for the rest.
+    at_s = 4e-3
+    expected = at_s + (1 - at_s / healthy["completion_s"]) * from_start["completion_s"]
+    assert healthy["completion_s"] < timed["completion_s"] < from_start["completion_s"]
+    assert timed["completion_s"] == pytest.approx(expected, rel=0.02)
+    # The same run simulated step by step: identical to the picosecond and event.
+    full = run_scenario_json(simfabric_bin, example, "network.extrapolate=false")
+    assert full["completion_s"] == timed["completion_s"]
+    assert full["events"] == timed["events"] and full["flows"] == timed["flows"]
+    # A degraded cable after the run has ended changes nothing.
+    late = run_scenario_json(simfabric_bin, example, "faults.slow_nic_at_us=1e6")
+    assert late["completion_s"] == healthy["completion_s"]
+
+
+@pytest.mark.parametrize("faults,expected", [
+    ('slow_nic_at_us = 10\n', "faults.slow_nic_at_us"),
+    ('degraded_at_us = 10\n', "faults.degraded_at_us"),
+    ('degraded_links = "leaf0-spine0"\ndegraded_at_us = -1\n', "faults.degraded_at_us"),
+    ('slow_nic_every = 2\nslow_nic_at_us = "soon"\n', "faults.slow_nic_at_us"),
+])
+def test_cli_rejects_bad_fault_times(simfabric_bin, tmp_path, faults, expected):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "fabric"\n[faults]\n' + faults + '[workload]\ntype = "collective"\n')
+    out = run_cli(simfabric_bin, "run", str(bad))
+    assert out.returncode == 2
+    assert expected in out.stderr
+
+
+def test_cli_rejects_timed_faults_on_a_permutation(simfabric_bin, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "fabric"\n[faults]\nslow_nic_every = 2\nslow_nic_at_us = 5\n[workload]\ntype = "permutation"\n')
+    out = run_cli(simfabric_bin, "run", str(bad))
+    assert out.returncode == 2
+    assert "permutation" in out.stderr
+
+
+def test_cli_bench_reports_simulated_and_extrapolated_flows(simfabric_bin):
+    fast = json.loads(run_cli(simfabric_bin, "bench", "allreduce", "--hosts", "256", "--json").stdout)
+    full = json.loads(run_cli(simfabric_bin, "bench", "allreduce", "--hosts", "256", "--json", "--no-extrapolate").stdout)
+    assert full["flows_simulated"] == full["flows"] == 2 * 255 * 256
+    assert fast["flows"] == full["flows"] and fast["flows_simulated"] < full["flows"] / 4
+    assert fast["simulated_s"] == full["simulated_s"] and fast["events"] == full["events"]
+
+
+def test_ring_extrapolation_matches_full_simulation_from_python():
+    t = sf.topologies.leaf_spine(leaves=8, spines=8, hosts_per_leaf=8)
+    down = [(t.link("leaf0", "spine0"), 3e-3)]  # mid-run: the skipped steps must stop before it
+    kw = dict(bytes=2**28, policy="spray", placement="strided")
+    fast = sf.collective.run(t, "ring_allreduce", link_down_at=down, **kw)
+    full = sf.collective.run(t, "ring_allreduce", link_down_at=down, extrapolate=False, **kw)
+    healthy = sf.collective.run(t, "ring_allreduce", **kw)
+    assert fast["completion_s"] > 1.05 * healthy["completion_s"]  # the fault took effect
+    assert fast["steps_extrapolated"] > 0
+    assert full["flows_simulated"] == full["flows"] and full["steps_extrapolated"] == 0
+    assert fast["flows"] == full["flows"] and fast["events"] == full["events"]
+    assert np.array_equal(fast["rank_finish_s"], full["rank_finish_s"])

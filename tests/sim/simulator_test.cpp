@@ -236,3 +236,26 @@ TEST_CASE("pending events cost 48 bytes of queue storage") {
   for (int i = 0; i < 1000; ++i) queue.push(sim::ps(i), 0, [] {});
   CHECK(queue.memory_bytes() == 1000 * 48);
 }
+
+TEST_CASE("jump_ahead moves the clock and every pending event keeping their order") {
+  sim::Simulator sim;
+  std::vector<std::pair<std::string, std::int64_t>> ran;
+  auto note = [&](std::string name) { return [&ran, &sim, name] { ran.emplace_back(name, sim.now().ps()); }; };
+  sim.schedule(5_ns, note("b"));
+  sim.schedule(5_ns, note("urgent"), -1);
+  sim.schedule(5_ns, note("c"));
+  auto gone = sim.schedule(7_ns, note("cancelled"));
+  sim.schedule(9_ns, note("d"));
+  sim.run_until(2_ns);
+  CHECK(sim.cancel(gone));
+  sim.jump_ahead(1000_ns, 42);
+  CHECK(sim.now() == 1002_ns);
+  CHECK(sim.events_executed() == 42);
+  CHECK(sim.events_pending() == 4);
+  sim.run();
+  const std::vector<std::pair<std::string, std::int64_t>> expected{
+      {"urgent", 1'005'000}, {"b", 1'005'000}, {"c", 1'005'000}, {"d", 1'009'000}};
+  CHECK(ran == expected);
+  CHECK(sim.events_executed() == 46);
+  CHECK_THROWS_AS(sim.jump_ahead(sim::Time::from_ps(-1), 0), sim::SchedulingError);
+}
