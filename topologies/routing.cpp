@@ -62,6 +62,16 @@ void Router::next_hops(NodeId node, NodeId dst, std::vector<LinkId>& out) {
   }
 }
 
+// The up links out of v that lead one hop closer to t's destination, into scratch_.
+void Router::next_hops(NodeId v, const Target& t) {
+  scratch_.clear();
+  const int here = t.hops(v);
+  for (LinkId l : topology_->out_links(v)) {
+    if (!topology_->link_up(l)) continue;
+    if (t.hops(topology_->link_to(l)) == here - 1) scratch_.push_back(l);
+  }
+}
+
 bool Router::ecmp_path(NodeId src, NodeId dst, std::uint64_t hash, std::vector<LinkId>& out) {
   out.clear();
   if (src == dst) return true;
@@ -69,13 +79,7 @@ bool Router::ecmp_path(NodeId src, NodeId dst, std::uint64_t hash, std::vector<L
   if (t.hops(src) < 0) return false;
   NodeId v = src;
   while (v != dst) {
-    scratch_.clear();
-    const int here = t.hops(v);
-    for (LinkId l : topology_->out_links(v)) {
-      if (!topology_->link_up(l)) continue;
-      const NodeId w = topology_->link_to(l);
-      if (t.hops(w) == here - 1) scratch_.push_back(l);
-    }
+    next_hops(v, t);
     if (scratch_.empty()) {
       out.clear();
       return false;
@@ -174,13 +178,7 @@ bool Router::spray_weights(NodeId src, NodeId dst, std::vector<WeightedLink>& ou
   while (!(layer.size() == 1 && layer[0].first == dst)) {
     next_layer.clear();
     for (auto [v, share] : layer) {
-      scratch_.clear();
-      const int here = t.hops(v);
-      for (LinkId l : topology_->out_links(v)) {
-        if (!topology_->link_up(l)) continue;
-        const NodeId w = topology_->link_to(l);
-          if (t.hops(w) == here - 1) scratch_.push_back(l);
-      }
+      next_hops(v, t);
       if (scratch_.empty()) {
         out.clear();
         return false;

@@ -60,6 +60,7 @@ class Router {
     }
   };
   Target target(NodeId dst);
+  void next_hops(NodeId v, const Target& t);
   const std::vector<std::int32_t>& table(NodeId anchor);
 
   const Topology* topology_;
