@@ -143,3 +143,61 @@ def test_bench_hold_is_deterministic_across_queues():
     finals = {sf.bench.hold(pending=50, events=2000, queue=q)["final_time_ps"]
               for q in ("simulator", "binary", "4-ary", "8-ary")}
     assert len(finals) == 1
+
+
+def test_resource_grants_first_come_first_served():
+    sim = sf.Simulator()
+    servers = sf.Resource(sim, 2)
+    starts = []
+
+    async def job(name, units, hold_ns):
+        await servers.acquire(units)
+        starts.append((name, sim.now_ps))
+        await sim.delay(ns=hold_ns)
+        servers.release(units)
+
+    sim.spawn(job("a", 1, 10))
+    sim.spawn(job("b", 1, 20))
+    sim.spawn(job("big", 2, 5))     # waits for both units
+    sim.spawn(job("small", 1, 1))   # may not overtake the big request
+    sim.run()
+    assert starts == [("a", 0), ("b", 0), ("big", 20_000), ("small", 25_000)]
+    assert servers.available == 2
+    with pytest.raises(ValueError, match="only 0 are held"):
+        servers.release(1)
+    with pytest.raises(ValueError, match="capacity 2"):
+        servers.acquire(3)
+
+
+def test_link_serialises_transfers_and_adds_latency():
+    sim = sf.Simulator()
+    link = sf.Link(sim, gbps=8.0, latency_ns=100)   # 1 byte per ns
+    arrivals = []
+
+    async def sender(name, nbytes):
+        await link.transmit(bytes=nbytes)
+        arrivals.append((name, sim.now_ps))
+
+    sim.spawn(sender("first", 1000))
+    sim.spawn(sender("second", 500))
+    sim.run()
+    # 1000 B leave over 1 us, then 500 B over 0.5 us; each arrives 100 ns after its last bit.
+    assert arrivals == [("first", 1_100_000), ("second", 1_600_000)]
+    assert link.bytes_sent == 1500
+    with pytest.raises(ValueError, match="positive"):
+        sf.Link(sim, gbps=0)
+
+
+def test_awaiting_something_else_is_a_clear_error():
+    sim = sf.Simulator()
+
+    class Foreign:
+        def __await__(self):
+            yield "not a simfabric awaitable"
+
+    async def confused():
+        await Foreign()
+
+    sim.spawn(confused())
+    with pytest.raises(TypeError, match="can be awaited"):
+        sim.run()

@@ -23,7 +23,7 @@ from ._core import (
     __version__,
 )
 from . import _core
-from .process import Delay, Signal, Simulator
+from .process import Delay, Link, Resource, Signal, Simulator
 from . import accelerator, analysis, quantum
 from . import collective, network, routing, topologies
 
@@ -32,6 +32,8 @@ bench = _core.bench
 __all__ = [
     "bench",
     "Delay",
+    "Link",
+    "Resource",
     "RandomStream",
     "SchedulingError",
     "Signal",
