@@ -146,7 +146,8 @@ PyObject* fast_schedule(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
 PyMethodDef fast_schedule_def = {
     "schedule", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&fast_schedule)),
     METH_FASTCALL | METH_KEYWORDS,
-    "schedule(callback, *, delay_s=None, delay_ns=None, delay_ps=None, priority=0) -> int\n\n"
+    "schedule(self, callback: Callable[[], object], *, delay_s: Optional[float] = None, "
+    "delay_ns: Optional[float] = None, delay_ps: Optional[int] = None, priority: int = 0) -> int\n\n"
     "Run callback() after a delay (default 0). Events at the same time run by priority\n"
     "(lower first), then in scheduling order."};
 
