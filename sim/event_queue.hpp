@@ -11,6 +11,7 @@
 // the heap stays valid) and the heap entry is discarded when it surfaces; the heap is
 // compacted when dead entries outnumber live ones.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <new>
@@ -164,7 +165,11 @@ class DaryEventQueue {
 
   // Moves every pending event `delta` later. A uniform shift keeps the heap order and
   // the tie-break order, so the run continues as if the skipped time had been simulated.
+  // Throws TimeOverflow, changing nothing, if any event would leave the time range.
   void shift_all(Time delta) {
+    Time latest = Time::zero();
+    for (std::size_t i = 0; i < heap_.size(); ++i) latest = std::max(latest, heap_[i].time);
+    (void)(latest + delta);  // the checked addition throws before anything moves
     for (std::size_t i = 0; i < heap_.size(); ++i) heap_[i].time += delta;
   }
 

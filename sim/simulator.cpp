@@ -40,8 +40,9 @@ void Simulator::run_loop(Time limit) {
 
 void Simulator::jump_ahead(Time delta, std::uint64_t events_accounted) {
   if (delta < Time::zero()) throw_negative_delay(delta);
-  now_ += delta;
+  const Time new_now = now_ + delta;  // may throw; nothing has moved yet
   queue_.shift_all(delta);
+  now_ = new_now;
   executed_ += events_accounted;
 }
 

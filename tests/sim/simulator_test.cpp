@@ -258,4 +258,11 @@ TEST_CASE("jump_ahead moves the clock and every pending event keeping their orde
   CHECK(ran == expected);
   CHECK(sim.events_executed() == 46);
   CHECK_THROWS_AS(sim.jump_ahead(sim::Time::from_ps(-1), 0), sim::SchedulingError);
+  // A jump that would push a pending event past the time range changes nothing.
+  const sim::Time before = sim.now();
+  const auto pending = sim.events_pending();
+  sim.schedule_at(sim::Time::max() - 10_ns, [] {});
+  CHECK_THROWS_AS(sim.jump_ahead(20_ns, 1), sim::TimeOverflow);
+  CHECK(sim.now() == before);
+  CHECK(sim.events_pending() == pending + 1);
 }
