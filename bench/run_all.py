@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Runs the core benchmarks against their peers and prints ratios measured in this run.
+"""Runs the benchmarks: the event loop against its peers (ratios measured in this run)
+and every model's speed target.
 
 Every engine runs the same workload, interleaved and repeated; the best of the repeats
-is kept (noise only ever slows a run). Output: a table on stdout and, with --json FILE,
+is kept (noise only ever slows a run). Output: tables on stdout and, with --json FILE,
 every measurement as JSON.
 
   /usr/bin/python3 bench/run_all.py [--build-dir build] [--repeat 3] [--json out.json]
@@ -45,6 +46,59 @@ def hold(build, pending, events, repeat):
                 r = run_json([ns3, scheduler, str(pending), str(events), "1000", "1"])[0]
                 results.setdefault(scheduler, []).append(r)
     return {name: best(runs) for name, runs in results.items()}
+
+
+# (label, command after `simfabric`, JSON key measured, limit, unit, "max" or "min")
+TARGETS = [
+    ("fabric: 1 GiB ring all-reduce, 1,024 hosts", ["bench", "allreduce", "--hosts", "1024"], "wall_s", 2.0, "s", "max"),
+    ("fabric: 1 GiB ring all-reduce, 16,384 hosts", ["bench", "allreduce", "--hosts", "16384"], "wall_s", 60.0, "s",
+     "max"),
+    ("fabric: 16,384 hosts, peak memory", ["bench", "allreduce", "--hosts", "16384"], "peak_rss_bytes", 4 * 2**30, "B",
+     "max"),
+    ("accelerator: ResNet-50 batch 1 on H100", ["bench", "network", "--model", "resnet50", "--device", "h100",
+                                                "--batch", "1"], "wall_s", 0.050, "s", "max"),
+    ("accelerator: ResNet-50 batch 64 on H100", ["bench", "network", "--model", "resnet50", "--device", "h100",
+                                                 "--batch", "64"], "wall_s", 0.050, "s", "max"),
+    ("accelerator: 10,000 random operators", ["bench", "operators", "--count", "10000", "--device", "h100"], "wall_s",
+     30.0, "s", "max"),
+    ("quantum: 2-router chain, events/s", ["bench", "quantum-chain", "--routers", "2"], "events_per_second", 1e6,
+     "ev/s", "min"),
+    ("quantum: 5-router chain, events/s", ["bench", "quantum-chain", "--routers", "5"], "events_per_second", 1e6,
+     "ev/s", "min"),
+    ("quantum: 9-router chain, events/s", ["bench", "quantum-chain", "--routers", "9"], "events_per_second", 1e6,
+     "ev/s", "min"),
+    ("quantum: 1,000-router chain, 1 s simulated", ["bench", "quantum-chain", "--routers", "1000"], "wall_s", 60.0,
+     "s", "max"),
+    ("quantum: 1,000-router chain, peak memory", ["bench", "quantum-chain", "--routers", "1000"], "peak_rss_bytes",
+     8 * 2**30, "B", "max"),
+]
+
+
+def model_targets(build, repeat):
+    """Each model's speed target from its issue, measured best of `repeat`."""
+    simfabric = build / "bin" / "simfabric"
+    print("\nmodel speed targets (best of %d)" % repeat)
+    print(f"  {'benchmark':46} {'measured':>14} {'target':>14}  verdict")
+    results = []
+    for label, command, key, limit, unit, sense in TARGETS:
+        runs = [run_json([simfabric, *command, "--json"])[0] for _ in range(repeat)]
+        pick = min if sense == "max" else max
+        value = pick(r[key] for r in runs)
+        ok = value <= limit if sense == "max" else value >= limit
+        bound = "<=" if sense == "max" else ">="
+        print(f"  {label:46} {value:14.4g} {bound} {limit:10.4g} {unit:4} {'meets' if ok else 'MISSES'}")
+        results.append({"benchmark": label, "measured": value, "limit": limit, "unit": unit, "meets": ok})
+    sweep = json.loads(subprocess.run([sys.executable, ROOT / "bench" / "sweep_bench.py", "--bin", simfabric],
+                                      capture_output=True, text=True, check=True).stdout)
+    for label, value, limit, unit, ok in (
+            ("sweeps: overhead per trivial point (10,000)", sweep["overhead_ms_per_point"], 5.0, "ms",
+             sweep["overhead_ms_per_point"] <= 5.0),
+            ("sweeps: speed-up of 2 workers over 1", sweep["speedup_2_workers"], 1.6, "x",
+             sweep["speedup_2_workers"] >= 1.6)):
+        bound = "<=" if unit == "ms" else ">="
+        print(f"  {label:46} {value:14.4g} {bound} {limit:10.4g} {unit:4} {'meets' if ok else 'MISSES'}")
+        results.append({"benchmark": label, "measured": value, "limit": limit, "unit": unit, "meets": ok})
+    return results
 
 
 def main():
@@ -93,6 +147,8 @@ def main():
         else:
             print(f"  {pending} pending: simfabric {ours['events_per_second']:.4g} ev/s, SimPy "
                   f"{peer['events_per_second']:.4g} ev/s, ratio {lines[2]['ratio_simfabric_python_over_simpy']:.2f}x")
+
+    report["targets"] = model_targets(build, args.repeat)
 
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(report, indent=2))
