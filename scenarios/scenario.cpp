@@ -10,7 +10,8 @@ namespace scenarios {
 
 std::string Diagnostic::to_string() const {
   std::string where = file;
-  if (line > 0) where += ":" + std::to_string(line);
+  const bool from_option = file.rfind("--set ", 0) == 0;
+  if (line > 0 && !from_option) where += ":" + std::to_string(line);
   return where + ": " + (key.empty() ? "" : key + ": ") + message;
 }
 
@@ -71,10 +72,15 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   // not valid TOML is taken as a string, so --set routing.kind=spray works unquoted.
   toml::table parsed;
   try {
-    parsed = toml::parse("v = " + value_text);
+    // The source name makes problems with this value point at the option, not the file.
+    parsed = toml::parse("v = " + value_text, "--set " + assignment);
   } catch (const toml::parse_error&) {
-    parsed = toml::table{};
-    parsed.insert("v", value_text);
+    if (value_text.find_first_of("'\n") == std::string::npos) {
+      parsed = toml::parse("v = '" + value_text + "'", "--set " + assignment);  // literal string
+    } else {
+      parsed = toml::table{};
+      parsed.insert("v", value_text);
+    }
   }
   toml::table* table = &root;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
