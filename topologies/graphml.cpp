@@ -1,5 +1,7 @@
 #include "topologies/graphml.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -45,7 +47,8 @@ Topology build(std::istream& in, const std::string& source) {
   const auto nodes = boost::num_vertices(raw);
   for (std::size_t v = 0; v < nodes; ++v) {
     const RawNode& n = raw[v];
-    const std::string name = n.name.empty() ? "n" + std::to_string(v) : n.name;
+    std::string name = n.name;
+    if (name.empty()) name = fmt::format("n{}", v);
     if (n.kind.empty()) throw TopologyError(source + ": node \"" + name + "\" has no kind attribute");
     try {
       t.add_node(name, node_kind_from(n.kind));
