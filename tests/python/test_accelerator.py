@@ -11,6 +11,7 @@ from simfabric import accelerator as acc
 
 DEVICES = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "devices"
 SCENARIOS = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "accelerator"
+LATENCY = pathlib.Path(__file__).resolve().parents[2] / "data" / "latency"
 
 
 @pytest.mark.parametrize("name,file", [("h100", "h100.toml"), ("a100", "a100.toml"), ("sn40l", "sn40l.toml"),
@@ -133,7 +134,7 @@ def test_nas_bench_201_ranking_against_measured_latency():
     Eyeriss-like preset vs HW-NAS-Bench's FPGA model, rho ~0.98 (FLOPs alone: ~0.98 and
     ~0.96; HELP reports FLOPs alone at 0.79 across its devices)."""
     import pandas as pd
-    rows = pd.read_csv("/work/shared/data/nb201_latency_ms.csv").tail(200)
+    rows = pd.read_csv(LATENCY / "nb201_latency_ms.csv").tail(200)
     a100, eyeriss = acc.preset("a100"), acc.preset("eyeriss")
     gpu = [acc.run_network(a100, acc.nas_bench_201(a, 256), activations_on_chip=0.25)["latency_s"]
            for a in rows.arch_str]
@@ -159,7 +160,7 @@ def test_ofa_mobilenet_v3_batch_one_ranking_beats_flops():
     simulation keeps: on the last 200 rows of the OFA sample, V100 batch 1, observed rho
     ~0.92 for the simulated A100 against ~0.32 for FLOPs."""
     import pandas as pd
-    rows = pd.read_csv("/work/shared/data/ofa_mbv3_latency_ms.csv").tail(200)
+    rows = pd.read_csv(LATENCY / "ofa_mbv3_latency_ms.csv").tail(200)
     a100 = acc.preset("a100")
     simulated, flops = [], []
     for _, r in rows.iterrows():
@@ -176,7 +177,7 @@ def test_fbnet_batch_one_ranking_against_measured_gpu():
     """FBNet space, last 200 rows, RTX 2080 Ti at batch 1: observed rho ~0.89 for the
     simulated A100 against ~0.16 for FLOPs."""
     import pandas as pd
-    rows = pd.read_csv("/work/shared/data/fbnet_latency_ms.csv").tail(200)
+    rows = pd.read_csv(LATENCY / "fbnet_latency_ms.csv").tail(200)
     a100 = acc.preset("a100")
     simulated = [acc.run_network(a100, acc.fbnet(s, 1), activations_on_chip=0.25)["latency_s"] for s in rows.op_str_22]
     assert _spearman(simulated, rows["2080ti_1"]) >= 0.8
