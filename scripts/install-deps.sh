@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-graph-dev
   libeigen3-dev libhdf5-dev libtbb-dev
   pybind11-dev doctest-dev
-  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libspdlog-dev
+  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libspdlog-dev libcsv-dev
   python3-dev python3-numpy python3-h5py python3-pytest python3-pandas
   # sweeps on clusters: the MPI back end, and a one-node Slurm the tests start
   openmpi-bin libopenmpi-dev slurm-wlm munge

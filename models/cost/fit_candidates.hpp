@@ -1,0 +1,54 @@
+#pragma once
+// Model selection for space models. A candidate explains latency as
+//   y = bias + sum_k b_k f_k(arch) + delta . features(arch)
+// where the f_k are bases (the simulator's lookup table, models of other devices) and
+// delta is a ridge-penalised correction over the space's features. Candidates differ in
+// which bases they use, whether they have the correction and how strongly it is
+// penalised; the one with the smallest leave-one-out relative error (RMSPE) wins. All
+// fits minimise relative squared error (rows weighted by 1 / y^2), as latency spans
+// decades and predictors are judged on relative error and rank.
+
+#include <Eigen/Dense>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "models/cost/space_model.hpp"
+
+namespace models::cost {
+
+struct FitData {
+  Space space = Space::nb201;
+  Eigen::MatrixXd features;  // rows x feature_count(space)
+  Eigen::VectorXd y_ms;
+  double unit_ms = 1.0;      // median latency: the fit works in this unit
+};
+FitData fit_data(std::span<const Arch> archs, std::span<const double> latency_ms);
+
+struct Basis {
+  std::string name;
+  std::vector<double> weights_ms;  // a lookup table over the same features
+  Eigen::VectorXd values_ms;       // its predictions on the fit rows
+};
+Basis make_basis(std::string name, const SpaceModel& model, std::span<const Arch> archs);
+
+struct Candidate {
+  std::vector<std::size_t> bases;  // indices into the basis list
+  bool correction = false;         // has the feature correction delta
+  double penalty = 0.0;            // ridge penalty on delta (in the normalised unit)
+  double loo_rmspe = 0.0;
+  Eigen::VectorXd coefficients;    // [features or bias only..., basis coefficients...]
+  std::string describe(const std::vector<Basis>& bases) const;
+};
+
+Candidate evaluate(const FitData& data, const std::vector<Basis>& bases, std::vector<std::size_t> use,
+                   bool correction, double penalty);
+// The feature lookup table alone, penalty chosen by leave-one-out error.
+Candidate best_lookup_table(const FitData& data);
+// Every single basis, the three best with a correction, the best pair, and the table alone.
+Candidate best_candidate(const FitData& data, const std::vector<Basis>& bases);
+
+// Collapses a candidate into one weight vector (ms) over the space's features.
+SpaceModel to_space_model(const FitData& data, const Candidate& c, const std::vector<Basis>& bases);
+
+}  // namespace models::cost
