@@ -30,6 +30,30 @@ std::vector<double> pick(const std::vector<double>& values, const std::vector<st
 
 }  // namespace
 
+std::map<std::string, SpaceModel> fit_columns(const LatencyTable& table, std::optional<std::size_t> test_from,
+                                              std::vector<std::string> columns) {
+  if (columns.empty()) columns = table.device_columns;
+  const std::size_t end = std::min(table.archs.size(), test_from.value_or(table.archs.size()));
+  std::vector<SpaceModel> models(columns.size());
+  tbb::parallel_for(std::size_t{0}, columns.size(), [&](std::size_t k) {
+    const std::vector<double> values = table.column_ms(columns[k]);
+    std::vector<std::size_t> rows;
+    for (std::size_t r = 0; r < end; ++r) {
+      if (std::isfinite(values[r])) rows.push_back(r);
+    }
+    if (rows.size() < 3) return;
+    const FitData data = fit_data(pick(table.archs, rows), pick(values, rows));
+    models[k] = to_space_model(data, best_lookup_table(data), {});
+    models[k].target = columns[k];
+    models[k].batch = column_batch(columns[k]);
+  });
+  std::map<std::string, SpaceModel> out;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    if (!models[k].weights_ms.empty()) out.emplace(columns[k], std::move(models[k]));
+  }
+  return out;
+}
+
 Calibration calibrate(const LatencyTable& table, const CalibrationOptions& o) {
   const std::vector<double> target = table.column_ms(o.column);
   const std::size_t rows = table.archs.size();
@@ -71,19 +95,15 @@ Calibration calibrate(const LatencyTable& table, const CalibrationOptions& o) {
       if (c != o.column) others.push_back(c);
     }
   }
-  std::vector<SpaceModel> other_models(others.size());
-  tbb::parallel_for(std::size_t{0}, others.size(), [&](std::size_t k) {
-    const std::vector<double> values = table.column_ms(others[k]);
-    std::vector<std::size_t> fit_rows;
-    for (std::size_t r = 0; r < std::min(rows, test_from); ++r) {
-      if (std::isfinite(values[r])) fit_rows.push_back(r);
-    }
-    if (fit_rows.size() < 3) return;
-    const FitData data = fit_data(pick(table.archs, fit_rows), pick(values, fit_rows));
-    other_models[k] = to_space_model(data, best_lookup_table(data), {});
-  });
-  for (std::size_t k = 0; k < others.size(); ++k) {
-    if (!other_models[k].weights_ms.empty()) bases.push_back(make_basis(others[k], other_models[k], train_archs));
+  const std::map<std::string, SpaceModel> fitted =
+      o.column_models ? std::map<std::string, SpaceModel>{} : fit_columns(table, o.test_from, others);
+  const auto& models = o.column_models ? *o.column_models : fitted;
+  nlohmann::json other_names = nlohmann::json::array();
+  for (const auto& c : others) {
+    const auto it = models.find(c);
+    if (it == models.end()) continue;
+    bases.push_back(make_basis(c, it->second, train_archs));
+    other_names.push_back(c);
   }
 
   const FitData data = fit_data(train_archs, pick(target, cal.train_rows));
@@ -95,10 +115,6 @@ Calibration calibrate(const LatencyTable& table, const CalibrationOptions& o) {
     cal.model.method["simulated_prior"] = {{"device", o.prior->model.method.value("device", "")},
                                            {"architectures", o.prior->simulated},
                                            {"report", to_json(o.prior->report)}};
-  }
-  nlohmann::json other_names = nlohmann::json::array();
-  for (std::size_t k = 0; k < others.size(); ++k) {
-    if (!other_models[k].weights_ms.empty()) other_names.push_back(others[k]);
   }
   cal.model.method["other_columns"] = other_names;
 

@@ -10,6 +10,7 @@
 // rows alone how much of each prior and how much free correction to use.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +34,15 @@ struct CalibrationOptions {
   bool use_other_columns = true;
   std::vector<std::string> other_columns;      // empty: every other device column
   std::optional<SimulatedPrior> prior;         // the simulator prior, if any
+  // Models of the other columns from fit_columns (with the same test_from), to share
+  // between calibrations of one table; fitted here when null.
+  const std::map<std::string, SpaceModel>* column_models = nullptr;
 };
+
+// The lookup table of each device column (`columns`, or all), fitted on its rows before
+// `test_from`, in parallel.
+std::map<std::string, SpaceModel> fit_columns(const LatencyTable& table, std::optional<std::size_t> test_from,
+                                              std::vector<std::string> columns = {});
 
 struct Calibration {
   SpaceModel model;

@@ -22,6 +22,8 @@ std::size_t feature_count(Space space) {
   return 0;
 }
 
+std::size_t first_order_count(Space space) { return space == Space::nb201 ? 25 : feature_count(space); }
+
 std::string feature_name(Space space, std::size_t i) {
   if (i >= feature_count(space)) throw std::out_of_range("feature index out of range");
   if (i == 0) return "bias";

@@ -20,6 +20,9 @@
 namespace models::cost {
 
 std::size_t feature_count(Space space);
+// Features 0..first_order_count-1 are the bias and each slot's own choice (no
+// interactions): the plain per-block lookup table.
+std::size_t first_order_count(Space space);
 std::string feature_name(Space space, std::size_t index);
 
 // Calls visit(index, value) for each non-zero feature of `arch`, bias first.

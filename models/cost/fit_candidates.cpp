@@ -51,63 +51,77 @@ Basis make_basis(std::string name, const SpaceModel& model, std::span<const Arch
 
 std::string Candidate::describe(const std::vector<Basis>& all) const {
   std::string out;
-  for (std::size_t k : bases) out += (out.empty() ? "" : " + ") + all[k].name;
-  if (correction) out += (out.empty() ? "" : " + ") + std::string("feature table");
-  return out.empty() ? "constant" : out;
+  const auto append = [&out](const std::string& term) {
+    if (!out.empty()) out += " + ";
+    out += term;
+  };
+  for (std::size_t k : bases) append(all[k].name);
+  if (table > 1) append("feature table (" + std::to_string(table) + " features)");
+  return out.empty() ? std::string("constant") : out;
 }
 
-Candidate evaluate(const FitData& d, const std::vector<Basis>& bases, std::vector<std::size_t> use, bool correction,
+Candidate evaluate(const FitData& d, const std::vector<Basis>& bases, std::vector<std::size_t> use, std::size_t table,
                    double penalty) {
   const Eigen::Index n = d.y_ms.size();
-  const Eigen::Index table = correction ? d.features.cols() : 1;
-  const Eigen::Index cols = table + static_cast<Eigen::Index>(use.size());
+  const auto t = static_cast<Eigen::Index>(table);
+  const Eigen::Index cols = t + static_cast<Eigen::Index>(use.size());
   Eigen::MatrixXd X(n, cols);
-  X.leftCols(table) = d.features.leftCols(table);
-  for (std::size_t k = 0; k < use.size(); ++k) X.col(table + static_cast<Eigen::Index>(k)) = bases[use[k]].values_ms / d.unit_ms;
+  X.leftCols(t) = d.features.leftCols(t);
+  for (std::size_t k = 0; k < use.size(); ++k) X.col(t + static_cast<Eigen::Index>(k)) = bases[use[k]].values_ms / d.unit_ms;
   Eigen::VectorXd pen = Eigen::VectorXd::Zero(cols);
-  if (correction) pen.segment(1, table - 1).setConstant(penalty);
-  // Relative error: divide each row (and its target y / unit) by y / unit.
+  if (t > 1) pen.segment(1, t - 1).setConstant(penalty);
+  // Rows scaled by 1 / (y + 1) in units of the median: see the header.
   const Eigen::VectorXd y = d.y_ms / d.unit_ms;
-  const Eigen::VectorXd inv = y.cwiseInverse();
-  const Eigen::MatrixXd Xw = inv.asDiagonal() * X;
-  const RidgeFit fit = ridge_fit(Xw, Eigen::VectorXd::Ones(n), pen);
+  const Eigen::VectorXd scale = (y.array() + 1.0).inverse();
+  const RidgeFit fit = ridge_fit(scale.asDiagonal() * X, y.cwiseProduct(scale), pen);
   Candidate c;
   c.bases = std::move(use);
-  c.correction = correction;
+  c.table = table;
   c.penalty = penalty;
   c.coefficients = fit.weights;
-  c.loo_rmspe = std::sqrt(fit.loo_residuals.squaredNorm() / static_cast<double>(n));
-  if (!std::isfinite(c.loo_rmspe)) c.loo_rmspe = std::numeric_limits<double>::infinity();
+  c.loo_error = std::sqrt(fit.loo_residuals.squaredNorm() / static_cast<double>(n));
+  if (!std::isfinite(c.loo_error)) c.loo_error = std::numeric_limits<double>::infinity();
   return c;
 }
 
+namespace {
+
+// Ties go to the simpler candidate, considered first.
+void keep_better(Candidate& best, Candidate c) {
+  if (c.loo_error < best.loo_error * (1 - 1e-9)) best = std::move(c);
+}
+
+// The correction tables a space offers: first-order, then with interactions if any.
+std::vector<std::size_t> tables(Space space) {
+  std::vector<std::size_t> out{first_order_count(space)};
+  if (feature_count(space) > out[0]) out.push_back(feature_count(space));
+  return out;
+}
+
+}  // namespace
+
 Candidate best_lookup_table(const FitData& d) {
   Candidate best;
-  best.loo_rmspe = std::numeric_limits<double>::infinity();
-  for (double penalty : kPenalties) {
-    Candidate c = evaluate(d, {}, {}, true, penalty);
-    if (c.loo_rmspe < best.loo_rmspe) best = std::move(c);
+  best.loo_error = std::numeric_limits<double>::infinity();
+  for (std::size_t table : tables(d.space)) {
+    for (double penalty : kPenalties) keep_better(best, evaluate(d, {}, {}, table, penalty));
   }
   return best;
 }
 
 Candidate best_candidate(const FitData& d, const std::vector<Basis>& bases) {
   std::vector<Candidate> singles;
-  for (std::size_t k = 0; k < bases.size(); ++k) singles.push_back(evaluate(d, bases, {k}, false, 0.0));
+  for (std::size_t k = 0; k < bases.size(); ++k) singles.push_back(evaluate(d, bases, {k}, 1, 0.0));
   std::sort(singles.begin(), singles.end(),
-            [](const Candidate& a, const Candidate& b) { return a.loo_rmspe < b.loo_rmspe; });
+            [](const Candidate& a, const Candidate& b) { return a.loo_error < b.loo_error; });
   Candidate best = best_lookup_table(d);
-  const auto consider = [&best](Candidate c) {
-    // Ties go to the simpler candidate, considered first.
-    if (c.loo_rmspe < best.loo_rmspe * (1 - 1e-9)) best = std::move(c);
-  };
-  if (!singles.empty()) consider(singles.front());
+  if (!singles.empty()) keep_better(best, singles.front());
   const std::size_t top = std::min<std::size_t>(3, singles.size());
-  if (top >= 2) {
-    consider(evaluate(d, bases, {singles[0].bases[0], singles[1].bases[0]}, false, 0.0));
-  }
+  if (top >= 2) keep_better(best, evaluate(d, bases, {singles[0].bases[0], singles[1].bases[0]}, 1, 0.0));
   for (std::size_t t = 0; t < top; ++t) {
-    for (double penalty : kPenalties) consider(evaluate(d, bases, singles[t].bases, true, penalty));
+    for (std::size_t table : tables(d.space)) {
+      for (double penalty : kPenalties) keep_better(best, evaluate(d, bases, singles[t].bases, table, penalty));
+    }
   }
   return best;
 }
@@ -117,7 +131,7 @@ SpaceModel to_space_model(const FitData& d, const Candidate& c, const std::vecto
   m.space = d.space;
   const std::size_t p = feature_count(d.space);
   m.weights_ms.assign(p, 0.0);
-  const Eigen::Index table = c.correction ? static_cast<Eigen::Index>(p) : 1;
+  const auto table = static_cast<Eigen::Index>(c.table);
   for (Eigen::Index j = 0; j < table; ++j) m.weights_ms[static_cast<std::size_t>(j)] = c.coefficients(j) * d.unit_ms;
   nlohmann::json used = nlohmann::json::array();
   for (std::size_t k = 0; k < c.bases.size(); ++k) {
@@ -128,9 +142,9 @@ SpaceModel to_space_model(const FitData& d, const Candidate& c, const std::vecto
   m.floor_ms = 0.25 * d.y_ms.minCoeff();
   m.method = nlohmann::ordered_json{{"chosen", c.describe(bases)},
                                     {"bases", used},
-                                    {"feature_table", c.correction},
+                                    {"feature_table", c.table},
                                     {"penalty", c.penalty},
-                                    {"loo_rmspe", c.loo_rmspe},
+                                    {"loo_error", c.loo_error},
                                     {"rows", d.y_ms.size()}};
   return m;
 }

@@ -2,11 +2,12 @@
 // Model selection for space models. A candidate explains latency as
 //   y = bias + sum_k b_k f_k(arch) + delta . features(arch)
 // where the f_k are bases (the simulator's lookup table, models of other devices) and
-// delta is a ridge-penalised correction over the space's features. Candidates differ in
-// which bases they use, whether they have the correction and how strongly it is
-// penalised; the one with the smallest leave-one-out relative error (RMSPE) wins. All
-// fits minimise relative squared error (rows weighted by 1 / y^2), as latency spans
-// decades and predictors are judged on relative error and rank.
+// delta is a ridge-penalised correction over the space's first-order features (one per
+// slot choice) or all of them (with interactions). Candidates differ in which bases they
+// use, which correction and how strongly it is penalised; the one with the smallest
+// leave-one-out error wins. Errors are relative to y + m (m: the median latency):
+// relative for slow architectures, absolute (in units of m) for the fastest ones, whose
+// millisecond-level noise would otherwise dominate a purely relative fit.
 
 #include <Eigen/Dense>
 #include <span>
@@ -34,16 +35,17 @@ Basis make_basis(std::string name, const SpaceModel& model, std::span<const Arch
 
 struct Candidate {
   std::vector<std::size_t> bases;  // indices into the basis list
-  bool correction = false;         // has the feature correction delta
+  std::size_t table = 1;           // leading features in the correction (1: bias only)
   double penalty = 0.0;            // ridge penalty on delta (in the normalised unit)
-  double loo_rmspe = 0.0;
+  double loo_error = 0.0;          // RMS of leave-one-out residuals / (y + m)
   Eigen::VectorXd coefficients;    // [features or bias only..., basis coefficients...]
   std::string describe(const std::vector<Basis>& bases) const;
 };
 
 Candidate evaluate(const FitData& data, const std::vector<Basis>& bases, std::vector<std::size_t> use,
-                   bool correction, double penalty);
-// The feature lookup table alone, penalty chosen by leave-one-out error.
+                   std::size_t table, double penalty);
+// The feature lookup table alone (first-order or with interactions), penalty chosen by
+// leave-one-out error.
 Candidate best_lookup_table(const FitData& data);
 // Every single basis, the three best with a correction, the best pair, and the table alone.
 Candidate best_candidate(const FitData& data, const std::vector<Basis>& bases);
