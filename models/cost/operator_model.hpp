@@ -1,16 +1,23 @@
 #pragma once
 // An operator cost model fitted to simulated latencies of one device.
 //
-// Operators fall into classes whose cost has a different shape (dense GEMM-like work,
-// depthwise convolutions, streaming work). Each class has a physically shaped model
+// The model keeps the device description and tiles an operator as the simulator does
+// (accelerator::plan_operator), so it knows how many steps an operator takes and the
+// bytes each step moves through each tier and link. What it fits is how the steps'
+// times combine, per operator class:
 //
-//   latency = overhead + per_step * steps + combine(ops / compute_rate, bytes / memory_rate)
+//   latency = overhead
+//           + sum over steps of norm_p(compute_scale * compute_s, memory_scale * memory_s
+//                                      + request_scale * request_s)
+//           + fill_scale * (first load + last compute + last store)
 //
-// where `combine` is a sum or a max (the better one on held-out rows is kept), ops and
-// bytes are counted on dimensions padded to the tile granules the fit chose, and steps are
-// the tiles the on-chip buffer holds. Every coefficient has a name, a unit and a physical
-// meaning (docs/cost.md, "Fitting from simulation"). Exact shapes that were simulated are
-// kept in a lookup table (the ProxylessNAS / FBNet / OFA way) and answered from it.
+// compute_s is a step's ops at the device's peak (its M/N/K padded to the class's
+// granules), memory_s its bytes at the nominal rate of the busiest tier or link,
+// request_s its transfers' request latencies over the DMA engines. norm_p = 1 adds
+// compute and memory (no overlap), a large norm_p takes the larger (full overlap).
+// Every coefficient has a unit and a physical meaning (docs/cost.md, "Fitting from
+// simulation"). Exact shapes that were simulated are kept in a lookup table (the
+// ProxylessNAS / FBNet / OFA way) and answered from it.
 
 #include <cstdint>
 #include <map>
@@ -37,25 +44,22 @@ std::vector<std::string> operator_classes();
 std::string shape_key(const accelerator::Operator& op);
 
 struct Coefficient {
-  std::string name;  // "overhead", "per_step", "per_op", "per_byte", ...
-  std::string unit;  // "s", "s/step", "s/op", "s/B"
+  std::string name;  // overhead, compute_scale, memory_scale, request_scale, fill_scale
+  std::string unit;  // "s" or "1" (a multiple of the device's nominal time)
   double value = 0.0;
 };
 
-// Granules the features are quantised to: dimensions are padded up to multiples of
-// them (1 = no padding), and an on-chip tile of (tile_m x tile_n) output elements
-// decides how often operands are re-read and how many steps the operator takes.
+// Matrix work is counted on dimensions padded up to multiples of these (1 = exact), as
+// tensor cores and systolic arrays compute whole tiles.
 struct Granules {
   std::uint64_t pad_m = 1, pad_n = 1, pad_k = 1;
-  std::uint64_t tile_m = 0, tile_n = 0;  // 0 = the whole operand fits on chip
-  std::uint64_t cores = 1;               // work is issued in waves of this many tiles
 };
 
 struct ClassModel {
   std::string op_class;
-  std::string combine = "sum";  // "sum" or "max" of the compute and memory terms
+  double norm_p = 1.0;  // 1 = compute and memory add up; large = the larger one alone
   Granules granules;
-  std::vector<Coefficient> coefficients;
+  std::vector<Coefficient> coefficients;  // the five above, in that order
   std::size_t fit_rows = 0;
   ErrorReport holdout;  // this class's held-out rows, predicted without the lookup table
 };
@@ -71,12 +75,15 @@ struct Provenance {
 
 struct OperatorModel {
   Provenance provenance;
+  // The device the model was fitted on: its tiers, links, rates and DMA engines tile
+  // operators and give the nominal times (the systolic-array description is not kept).
+  accelerator::Device device;
   std::vector<ClassModel> classes;
   std::map<std::string, double> table_s;  // shape_key -> simulated latency, s
   ErrorReport holdout;                    // every held-out row, predicted without the table
 };
 
-// {"provenance", "report", "classes", "table"}; the versioned file envelope is added by
+// {"provenance", "report", "device", "classes", "table_s"}; the versioned file envelope is added by
 // model_file.hpp.
 nlohmann::json to_json(const OperatorModel& model);
 nlohmann::json to_json(const Provenance& provenance);
@@ -105,7 +112,8 @@ struct FitOptions {
 
 // Fits one class model per class present in `fit`, reports on `held_out`. Throws
 // std::invalid_argument when a class has fewer fit rows than coefficients.
-OperatorModel fit_operator_model(std::span<const Sample> fit, std::span<const Sample> held_out,
-                                 const Provenance& provenance, const FitOptions& options = {});
+OperatorModel fit_operator_model(const accelerator::Device& device, std::span<const Sample> fit,
+                                 std::span<const Sample> held_out, const Provenance& provenance,
+                                 const FitOptions& options = {});
 
 }  // namespace models::cost

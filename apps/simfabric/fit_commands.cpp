@@ -1,0 +1,148 @@
+// `simfabric fit`: simulate a sampling plan's operators on a device and fit the operator
+// cost model (models/cost/operator_model.hpp) to them; docs/cost.md, "Fitting from
+// simulation".
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "apps/simfabric/commands.hpp"
+#include "models/cost/model_file.hpp"
+#include "models/cost/operator_model.hpp"
+#include "models/cost/plan.hpp"
+#include "models/cost/simulate.hpp"
+#include "scenarios/kinds/accelerator_device.hpp"
+#include "scenarios/sweep_progress.hpp"
+#include "sim/version.hpp"
+
+namespace app {
+
+namespace {
+
+namespace acc = models::accelerator;
+namespace cost = models::cost;
+
+struct FitArgs {
+  std::string device, plan, output;
+  std::size_t threads = 0;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false, json = false, no_table = false;
+};
+
+acc::Device fit_device(const std::string& spec) {
+  for (const auto& name : acc::preset_names()) {
+    if (name == spec) return acc::preset(spec);
+  }
+  if (std::filesystem::is_regular_file(spec)) return scenarios::load_device_file(spec);
+  std::string known;
+  for (const auto& name : acc::preset_names()) known += (known.empty() ? "" : ", ") + name;
+  throw std::invalid_argument("--device: no preset or device file '" + spec + "'; presets: " + known);
+}
+
+int run_fit(const FitArgs& a) {
+  const acc::Device device = fit_device(a.device);
+  const cost::SamplingPlan plan = cost::load_plan(a.plan);
+  const std::uint64_t seed = a.seed.value_or(plan.seed);
+  const cost::PlannedOperators drawn = cost::draw_operators(plan, seed);
+
+  // A bar on a terminal only: batch logs get the summary, not a line every few seconds.
+  const bool show = !a.quiet && !a.json && ::isatty(STDERR_FILENO) == 1;
+  scenarios::SweepProgress progress(drawn.ops.size(), 0, show);
+  cost::SimulateOptions options;
+  options.threads = a.threads;
+  options.on_done = [&progress] { progress.point_done(true); };
+  const auto simulated = cost::simulate_operators(device, drawn.ops, options);
+  progress.finish();
+
+  std::vector<cost::Sample> fit, held_out;
+  std::map<std::string, std::pair<std::size_t, std::string>> skipped;  // class -> (count, first reason)
+  for (std::size_t i = 0; i < drawn.ops.size(); ++i) {
+    if (!simulated[i].ok) {
+      auto& s = skipped[cost::operator_class(drawn.ops[i])];
+      if (s.first++ == 0) s.second = simulated[i].error;
+      continue;
+    }
+    (drawn.held_out[i] ? held_out : fit).push_back({drawn.ops[i], simulated[i].latency_s});
+  }
+
+  cost::Provenance provenance;
+  provenance.device = device.name;
+  provenance.plan_file = a.plan;
+  provenance.plan_sha256 = cost::sha256_hex(plan.text);
+  provenance.plan_text = plan.text;
+  provenance.seed = seed;
+  provenance.simfabric_version = sim::kVersion;
+  cost::FitOptions fit_options;
+  fit_options.lookup_table = !a.no_table;
+  const cost::OperatorModel model = cost::fit_operator_model(device, fit, held_out, provenance, fit_options);
+
+  cost::CostModel file;
+  file.model = model;
+  file.report = model.holdout;
+  file.provenance = cost::to_json(provenance);
+  file.provenance["command"] = "fit";
+  cost::save_cost_model(a.output, file);
+
+  std::size_t skipped_total = 0;
+  for (const auto& [c, s] : skipped) skipped_total += s.first;
+  if (a.json) {
+    nlohmann::ordered_json classes = nlohmann::ordered_json::object();
+    for (const auto& c : model.classes) {
+      classes[c.op_class] = {{"fit_rows", c.fit_rows}, {"norm_p", c.norm_p}, {"report", cost::to_json(c.holdout)}};
+    }
+    nlohmann::ordered_json out{{"command", "fit"},
+                               {"device", device.name},
+                               {"plan", a.plan},
+                               {"seed", seed},
+                               {"simulated", drawn.ops.size() - skipped_total},
+                               {"skipped", skipped_total},
+                               {"fit_rows", fit.size()},
+                               {"held_out_rows", held_out.size()},
+                               {"table_entries", model.table_s.size()},
+                               {"report", cost::to_json(model.holdout)},
+                               {"classes", classes},
+                               {"output", a.output}};
+    std::cout << out.dump() << "\n";
+    return kExitOk;
+  }
+  fmt::print("fitted {} on {} ({} design, seed {}): {} operators simulated, {} fit, {} held out\n", a.plan,
+             device.name, cost::design_name(plan.design), seed, drawn.ops.size() - skipped_total, fit.size(),
+             held_out.size());
+  for (const auto& [c, s] : skipped) {
+    fmt::print("  skipped {} {} operators the device cannot run, e.g. {}\n", s.first, c, s.second);
+  }
+  fmt::print("  {:<17} {:>5} {:>6} {:>8} {:>8} {:>9}\n", "class", "fit", "held", "MAPE", "RMSPE", "Spearman");
+  for (const auto& c : model.classes) {
+    fmt::print("  {:<17} {:>5} {:>6} {:>7.2f}% {:>7.2f}% {:>9.4f}\n", c.op_class, c.fit_rows, c.holdout.rows,
+               100 * c.holdout.mape, 100 * c.holdout.rmspe, c.holdout.spearman);
+  }
+  fmt::print("  {:<17} {:>5} {:>6} {:>7.2f}% {:>7.2f}% {:>9.4f}\n", "all", fit.size(), model.holdout.rows,
+             100 * model.holdout.mape, 100 * model.holdout.rmspe, model.holdout.spearman);
+  fmt::print("model written to {}\n", a.output);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_fit_commands(CLI::App& app, Action& action) {
+  auto args = std::make_shared<FitArgs>();
+  CLI::App* c = app.add_subcommand("fit", "Fit an operator cost model to simulations of a sampling plan");
+  c->add_option("--device", args->device, "preset (a100, h100, sn40l, eyeriss, systolic) or device TOML file")
+      ->required();
+  c->add_option("--plan", args->plan, "sampling plan (TOML, e.g. scenarios/plans/conv_gemm.toml)")->required();
+  c->add_option("-o,--output", args->output, "model file to write (JSON)")->required();
+  c->add_option("--threads", args->threads, "simulation threads (default: all)")->check(CLI::PositiveNumber);
+  c->add_option("--seed", args->seed, "overrides the plan's seed")->check(non_negative_integer());
+  c->add_flag("--no-table", args->no_table, "keep no lookup table of the simulated shapes");
+  c->add_flag("--quiet", args->quiet, "no progress bar");
+  c->add_flag("--json", args->json, "print the held-out report as one JSON object");
+  c->callback([args, &action] { action = [args] { return run_fit(*args); }; });
+}
+
+}  // namespace app

@@ -1,0 +1,318 @@
+#include "models/cost/operator_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include <Eigen/Dense>
+
+#include "models/accelerator/tiling.hpp"
+#include "models/cost/operator_terms.hpp"
+
+namespace models::cost {
+
+namespace acc = models::accelerator;
+
+namespace {
+
+constexpr std::size_t kCoefficients = 5;
+const std::array<const char*, kCoefficients> kNames = {"overhead", "compute_scale", "memory_scale", "request_scale",
+                                                       "fill_scale"};
+const std::array<const char*, kCoefficients> kUnits = {"s", "1", "1", "1", "1"};
+// Candidate overlaps of compute and memory: 1 (none) to 16 (within 5% of the larger).
+constexpr std::array<double, 4> kNormP = {1.0, 2.0, 4.0, 16.0};
+
+double norm_p(double a, double b, double p) {
+  const double m = std::max(a, b);
+  if (m <= 0.0) return 0.0;
+  if (p == 1.0) return a + b;
+  return m * std::pow(std::pow(a / m, p) + std::pow(b / m, p), 1.0 / p);
+}
+
+// The prediction and its derivatives by each coefficient.
+double evaluate(const std::array<double, kCoefficients>& c, double p, const OperatorTerms& t,
+                std::array<double, kCoefficients>* grad) {
+  double total = c[0] + c[4] * t.fill_s;
+  std::array<double, kCoefficients> g{1.0, 0.0, 0.0, 0.0, t.fill_s};
+  for (const StepTerms& s : t.steps) {
+    const double a = c[1] * s.compute_s, b = c[2] * s.memory_s + c[3] * s.request_s;
+    const double n = norm_p(a, b, p);
+    total += s.times * n;
+    if (grad != nullptr && n > 0.0) {
+      // d norm / d a = (a / n)^(p - 1)
+      const double da = p == 1.0 ? 1.0 : std::pow(a / n, p - 1.0), db = p == 1.0 ? 1.0 : std::pow(b / n, p - 1.0);
+      g[1] += s.times * da * s.compute_s;
+      g[2] += s.times * db * s.memory_s;
+      g[3] += s.times * db * s.request_s;
+    }
+  }
+  if (grad != nullptr) *grad = g;
+  return total;
+}
+
+struct Row {
+  OperatorTerms terms;
+  double latency_s;
+};
+
+double mean_abs_rel(const std::array<double, kCoefficients>& c, double p, const std::vector<const Row*>& rows) {
+  double sum = 0.0;
+  for (const Row* r : rows) sum += std::abs(evaluate(c, p, r->terms, nullptr) - r->latency_s) / r->latency_s;
+  return rows.empty() ? 0.0 : sum / static_cast<double>(rows.size());
+}
+
+// Levenberg-Marquardt on relative residuals (p - y) / y, over log coefficients so that
+// every coefficient stays positive.
+std::array<double, kCoefficients> fit_coefficients(std::array<double, kCoefficients> start, double p,
+                                                   const std::vector<const Row*>& rows) {
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::Vector<double, kCoefficients> u;
+  for (std::size_t j = 0; j < kCoefficients; ++j) u[static_cast<Eigen::Index>(j)] = std::log(start[j]);
+  const auto coeffs = [](const Eigen::Vector<double, kCoefficients>& v) {
+    std::array<double, kCoefficients> c{};
+    for (std::size_t j = 0; j < kCoefficients; ++j) c[j] = std::exp(v[static_cast<Eigen::Index>(j)]);
+    return c;
+  };
+  const auto cost_of = [&](const std::array<double, kCoefficients>& c) {
+    double s = 0.0;
+    for (const Row* r : rows) {
+      const double e = (evaluate(c, p, r->terms, nullptr) - r->latency_s) / r->latency_s;
+      s += e * e;
+    }
+    return s;
+  };
+  double cost = cost_of(coeffs(u)), lambda = 1e-3;
+  Eigen::MatrixXd jac(n, kCoefficients);
+  Eigen::VectorXd res(n);
+  for (int iter = 0; iter < 200; ++iter) {
+    const auto c = coeffs(u);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const Row& r = *rows[static_cast<std::size_t>(i)];
+      std::array<double, kCoefficients> g{};
+      res[i] = (evaluate(c, p, r.terms, &g) - r.latency_s) / r.latency_s;
+      for (std::size_t j = 0; j < kCoefficients; ++j) jac(i, static_cast<Eigen::Index>(j)) = g[j] * c[j] / r.latency_s;
+    }
+    const Eigen::Matrix<double, kCoefficients, kCoefficients> jtj = jac.transpose() * jac;
+    const Eigen::Vector<double, kCoefficients> jtr = jac.transpose() * res;
+    bool improved = false;
+    while (lambda < 1e12) {
+      Eigen::Matrix<double, kCoefficients, kCoefficients> a = jtj;
+      for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(kCoefficients); ++j) a(j, j) += lambda * (jtj(j, j) + 1e-12);
+      Eigen::Vector<double, kCoefficients> next = u - a.ldlt().solve(jtr);
+      // A coefficient the rows cannot see drifts without bound; keep it within physical sense.
+      next = next.cwiseMax(std::log(1e-15)).cwiseMin(std::log(1e6));
+      const double next_cost = cost_of(coeffs(next));
+      if (std::isfinite(next_cost) && next_cost < cost) {
+        const double gain = cost - next_cost;
+        u = next;
+        cost = next_cost;
+        lambda = std::max(lambda / 3.0, 1e-12);
+        improved = gain > 1e-12 * (cost + 1e-30);
+        break;
+      }
+      lambda *= 4.0;
+    }
+    if (!improved) break;
+  }
+  return coeffs(u);
+}
+
+std::vector<Granules> granule_candidates(const acc::Device& device) {
+  std::vector<Granules> out = {{1, 1, 1}, {8, 8, 8}, {16, 16, 16}, {32, 32, 32}, {64, 64, 64}, {128, 128, 128}};
+  if (device.systolic.rows > 0) out.push_back({device.systolic.rows, device.systolic.cols, 1});
+  return out;
+}
+
+ClassModel fit_class(const acc::Device& device, const std::string& op_class, const std::vector<const Sample*>& fit,
+                     const std::vector<const Sample*>& held_out) {
+  if (fit.size() < kCoefficients) {
+    throw std::invalid_argument("operator class \"" + op_class + "\": " + std::to_string(fit.size()) +
+                                " fit rows for " + std::to_string(kCoefficients) + " coefficients");
+  }
+  const TermContext context(device);
+  double least = INFINITY;
+  for (const Sample* s : fit) least = std::min(least, s->latency_s);
+  const double launch = device.compute.op_overhead_ns * 1e-9;
+  const std::vector<std::array<double, kCoefficients>> starts = {
+      {launch > 0.0 ? launch : 0.5 * least, 1.0, 1.0, 1.0, 1.0}, {0.9 * least, 1.0, 1.0, 0.1, 0.1}};
+
+  struct Candidate {
+    Granules granules;
+    double p = 1.0;
+    std::array<double, kCoefficients> c{};
+    double score = INFINITY;
+  };
+  Candidate best;
+  for (const Granules& granules : granule_candidates(device)) {
+    std::vector<Row> rows;
+    rows.reserve(fit.size());
+    for (const Sample* s : fit) rows.push_back({operator_terms(context, s->op, granules), s->latency_s});
+    // Every fourth row validates the choice of overlap and granules; all rows fit the final
+    // coefficients.
+    std::vector<const Row*> train, validate, all;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      all.push_back(&rows[i]);
+      (rows.size() >= 12 && i % 4 == 3 ? validate : train).push_back(&rows[i]);
+    }
+    if (validate.empty()) validate = train;
+    for (double p : kNormP) {
+      Candidate cand{granules, p, {}, INFINITY};
+      for (const auto& start : starts) {
+        const auto c = fit_coefficients(start, p, train);
+        const double score = mean_abs_rel(c, p, validate);
+        if (score < cand.score) {
+          cand.score = score;
+          cand.c = c;
+        }
+      }
+      // Padding must earn its place: a coarser granule is kept only if clearly better.
+      if (cand.score < best.score * (granules.pad_m == 1 ? 1.0 : 0.99)) {
+        best = cand;
+        best.c = fit_coefficients(cand.c, p, all);
+      }
+    }
+  }
+
+  ClassModel m;
+  m.op_class = op_class;
+  m.norm_p = best.p;
+  m.granules = best.granules;
+  for (std::size_t j = 0; j < kCoefficients; ++j) m.coefficients.push_back({kNames[j], kUnits[j], best.c[j]});
+  m.fit_rows = fit.size();
+  std::vector<double> predicted, measured;
+  for (const Sample* s : held_out) {
+    predicted.push_back(evaluate(best.c, best.p, operator_terms(context, s->op, best.granules), nullptr));
+    measured.push_back(s->latency_s);
+  }
+  m.holdout = error_report(predicted, measured);
+  return m;
+}
+
+const ClassModel& class_model(const OperatorModel& model, const std::string& op_class) {
+  for (const auto& c : model.classes) {
+    if (c.op_class == op_class) return c;
+  }
+  std::string fitted;
+  for (const auto& c : model.classes) fitted += (fitted.empty() ? "" : ", ") + c.op_class;
+  throw std::invalid_argument("operator model of device \"" + model.device.name + "\" has no fit for class \"" +
+                              op_class + "\" (fitted: " + (fitted.empty() ? "none" : fitted) + ")");
+}
+
+}  // namespace
+
+std::string operator_class(const acc::Operator& op) {
+  if (std::holds_alternative<acc::GemmShape>(op.shape)) return "gemm";
+  if (const auto* c = std::get_if<acc::Conv2dShape>(&op.shape)) {
+    return c->groups > 1 && c->in_channels == c->groups ? "depthwise_conv2d" : "conv2d";
+  }
+  if (std::holds_alternative<acc::PoolShape>(op.shape)) return "pool";
+  if (std::holds_alternative<acc::ElementwiseShape>(op.shape)) return "elementwise";
+  if (std::holds_alternative<acc::RowNormShape>(op.shape)) return "rownorm";
+  if (std::holds_alternative<acc::AttentionShape>(op.shape)) return "attention";
+  if (std::holds_alternative<acc::GatherShape>(op.shape)) return "gather";
+  return "copy";
+}
+
+std::vector<std::string> operator_classes() {
+  return {"gemm", "conv2d", "depthwise_conv2d", "pool", "elementwise", "rownorm", "attention", "gather", "copy"};
+}
+
+std::string shape_key(const acc::Operator& op) {
+  std::ostringstream k;
+  k << operator_class(op);
+  std::visit(
+      [&](const auto& s) {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, acc::GemmShape>) {
+          k << " b" << s.batch << " m" << s.m << " n" << s.n << " k" << s.k << (s.shared_weights ? " shared" : "");
+        } else if constexpr (std::is_same_v<S, acc::Conv2dShape>) {
+          k << " b" << s.batch << " c" << s.in_channels << "x" << s.out_channels << " hw" << s.height << "x" << s.width
+            << " k" << s.kernel_h << "x" << s.kernel_w << " s" << s.stride << " p" << s.padding << " g" << s.groups;
+        } else if constexpr (std::is_same_v<S, acc::PoolShape>) {
+          k << " b" << s.batch << " c" << s.channels << " hw" << s.height << "x" << s.width << " k" << s.kernel << " s"
+            << s.stride << " p" << s.padding;
+        } else if constexpr (std::is_same_v<S, acc::ElementwiseShape>) {
+          k << " e" << s.elements << " i" << s.inputs << " o" << s.ops_per_element;
+        } else if constexpr (std::is_same_v<S, acc::RowNormShape>) {
+          k << (s.kind == acc::RowNormShape::Kind::softmax ? " softmax" : " layernorm") << " r" << s.rows << " c"
+            << s.cols;
+        } else if constexpr (std::is_same_v<S, acc::AttentionShape>) {
+          k << " b" << s.batch << " h" << s.heads << " q" << s.q_len << " kv" << s.kv_len << " d" << s.head_dim;
+        } else if constexpr (std::is_same_v<S, acc::GatherShape>) {
+          k << " r" << s.rows << " rb" << s.row_bytes << " t" << s.table_rows << " o" << s.offset_bytes;
+        } else {
+          k << " B" << s.bytes << " " << s.from << "->" << s.to;
+        }
+      },
+      op.shape);
+  k << " " << acc::data_type_name(op.dtype);
+  const auto tier = [](const std::optional<std::size_t>& t) { return t ? std::to_string(*t) : std::string("-"); };
+  if (op.placement.input || op.placement.weight || op.placement.output) {
+    k << " @" << tier(op.placement.input) << "," << tier(op.placement.weight) << "," << tier(op.placement.output);
+  }
+  return k.str();
+}
+
+double predict_fitted_s(const OperatorModel& model, const acc::Operator& op) {
+  const ClassModel& m = class_model(model, operator_class(op));
+  std::array<double, kCoefficients> c{};
+  for (std::size_t j = 0; j < kCoefficients && j < m.coefficients.size(); ++j) c[j] = m.coefficients[j].value;
+  return evaluate(c, m.norm_p, operator_terms(TermContext(model.device), op, m.granules), nullptr);
+}
+
+double predict_s(const OperatorModel& model, const acc::Operator& op) {
+  if (!model.table_s.empty()) {
+    if (auto it = model.table_s.find(shape_key(op)); it != model.table_s.end()) return it->second;
+  }
+  return predict_fitted_s(model, op);
+}
+
+double predict_network_s(const OperatorModel& model, const acc::Network& network) {
+  double total = 0.0;
+  for (const auto& op : network) total += predict_s(model, op);
+  return total;
+}
+
+OperatorModel fit_operator_model(const acc::Device& device, std::span<const Sample> fit,
+                                 std::span<const Sample> held_out, const Provenance& provenance,
+                                 const FitOptions& options) {
+  acc::validate(device);
+  OperatorModel model;
+  model.provenance = provenance;
+  model.device = device;
+  for (const auto& op_class : operator_classes()) {
+    std::vector<const Sample*> f, h;
+    for (const auto& s : fit) {
+      if (operator_class(s.op) == op_class) f.push_back(&s);
+    }
+    if (f.empty()) continue;
+    for (const auto& s : held_out) {
+      if (operator_class(s.op) == op_class) h.push_back(&s);
+    }
+    model.classes.push_back(fit_class(device, op_class, f, h));
+  }
+  for (const auto& s : held_out) {
+    bool fitted = false;
+    for (const auto& c : model.classes) fitted = fitted || c.op_class == operator_class(s.op);
+    if (!fitted) {
+      throw std::invalid_argument("held-out operator \"" + s.op.name + "\" is of class \"" + operator_class(s.op) +
+                                  "\", which has no fit rows");
+    }
+  }
+  std::vector<double> predicted, measured;
+  for (const auto& s : held_out) {
+    predicted.push_back(predict_fitted_s(model, s.op));
+    measured.push_back(s.latency_s);
+  }
+  model.holdout = error_report(predicted, measured);
+  if (options.lookup_table) {
+    for (const auto* rows : {&fit, &held_out}) {
+      for (const auto& s : *rows) model.table_s[shape_key(s.op)] = s.latency_s;
+    }
+  }
+  return model;
+}
+
+}  // namespace models::cost
