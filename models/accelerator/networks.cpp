@@ -1,9 +1,9 @@
 #include "models/accelerator/networks.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <sstream>
+#include <charconv>
 #include <stdexcept>
+#include <string_view>
 
 namespace models::accelerator {
 
@@ -53,6 +53,37 @@ class Builder {
 
 void require_batch(std::uint64_t batch) {
   if (batch == 0) throw std::invalid_argument("network batch must be > 0");
+}
+
+[[noreturn]] void bad_arch(const std::string& network, const std::string& arch, const std::string& problem) {
+  throw std::invalid_argument(network + " arch \"" + arch + "\": " + problem + "; expected " + arch_syntax(network));
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Splits on any of `separators`, keeping empty pieces so that "a||b" can be refused.
+std::vector<std::string> split(std::string_view s, std::string_view separators) {
+  std::vector<std::string> out(1);
+  for (char ch : s) {
+    if (separators.find(ch) != std::string_view::npos) {
+      out.emplace_back();
+    } else {
+      out.back() += ch;
+    }
+  }
+  return out;
+}
+
+// A whole unsigned decimal number, or nothing.
+std::optional<std::uint64_t> parse_count(std::string_view s) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 // MobileNet inverted residual: 1x1 expand, k x k depthwise, 1x1 project (+ residual).
@@ -215,36 +246,39 @@ Network llm_decode_step(const TransformerConfig& c, std::uint64_t batch, std::ui
   return b.take();
 }
 
-Network nas_bench_201(const std::string& arch, std::uint64_t batch, DataType dtype) {
+Network nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataType dtype) {
   require_batch(batch);
-  // Parse "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|" into edges[node][input] = op.
+  static const char* const kName = "nas_bench_201";
+  const std::string arch(trim(arch_text));
+  // "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|" -> nodes[j][i] = op on the edge from node i.
   std::vector<std::vector<std::string>> nodes;
-  std::stringstream groups(arch);
-  std::string group;
-  while (std::getline(groups, group, '+')) {
+  for (const std::string& group : split(arch, "+")) {
+    if (nodes.size() == 3) bad_arch(kName, arch, "more than 3 nodes");
     std::vector<std::string> edges;
-    std::stringstream parts(group);
-    std::string part;
-    while (std::getline(parts, part, '|')) {
-      if (part.empty()) continue;
+    if (group.size() < 2 || group.front() != '|' || group.back() != '|') {
+      bad_arch(kName, arch, "node " + std::to_string(nodes.size() + 1) + " \"" + group + "\" is not enclosed in '|'");
+    }
+    for (const std::string& part : split(std::string_view(group).substr(1, group.size() - 2), "|")) {
       const auto tilde = part.find('~');
-      if (tilde == std::string::npos || std::stoul(part.substr(tilde + 1)) != edges.size()) {
-        throw std::invalid_argument("NAS-Bench-201 arch \"" + arch + "\": malformed edge \"" + part + "\"");
+      const auto input = tilde == std::string::npos ? std::nullopt : parse_count(std::string_view(part).substr(tilde + 1));
+      if (!input || *input != edges.size()) {
+        bad_arch(kName, arch, "edge \"" + part + "\" of node " + std::to_string(nodes.size() + 1) + " should read op~" +
+                                  std::to_string(edges.size()));
       }
       const std::string op = part.substr(0, tilde);
       if (op != "none" && op != "skip_connect" && op != "nor_conv_1x1" && op != "nor_conv_3x3" &&
           op != "avg_pool_3x3") {
-        throw std::invalid_argument("NAS-Bench-201 arch: unknown op \"" + op + "\"");
+        bad_arch(kName, arch, "unknown op \"" + op + "\"");
       }
       edges.push_back(op);
     }
     if (edges.size() != nodes.size() + 1) {
-      throw std::invalid_argument("NAS-Bench-201 arch \"" + arch + "\": node " + std::to_string(nodes.size() + 1) +
-                                  " needs " + std::to_string(nodes.size() + 1) + " edges");
+      bad_arch(kName, arch, "node " + std::to_string(nodes.size() + 1) + " needs " + std::to_string(nodes.size() + 1) +
+                                " edges, got " + std::to_string(edges.size()));
     }
     nodes.push_back(std::move(edges));
   }
-  if (nodes.size() != 3) throw std::invalid_argument("NAS-Bench-201 arch \"" + arch + "\": expected 3 nodes");
+  if (nodes.size() != 3) bad_arch(kName, arch, std::to_string(nodes.size()) + " nodes, not 3");
 
   Builder b(batch, dtype);
   Shape x = b.conv("stem", {3, 32, 32}, 16, 3, 1);
@@ -287,21 +321,38 @@ Network nas_bench_201(const std::string& arch, std::uint64_t batch, DataType dty
   return b.take();
 }
 
-Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
-  require_batch(batch);
-  std::vector<std::string> names;
-  std::string cur;
-  for (char ch : blocks + "|") {
-    if (ch == '|' || ch == '-') {
-      if (!cur.empty()) names.push_back(cur);
-      cur.clear();
-    } else {
-      cur += ch;
+namespace {
+
+// FBNet's block set in the order of its op indices (op_idx_22 of the FBNet tables).
+const std::array<const char*, 9> kFbnetBlocks{"k3_e1", "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
+                                              "k5_e1_g2", "k5_e3", "k5_e6", "skip"};
+
+std::vector<std::string> parse_fbnet(const std::string& arch) {
+  std::vector<std::string> names = split(arch, "|-");
+  const auto given = std::count_if(names.begin(), names.end(), [](const std::string& n) { return !n.empty(); });
+  if (names.size() != 22 || given != 22) {
+    bad_arch("fbnet", arch, std::to_string(given) + " blocks, not 22" +
+                                (given == static_cast<std::ptrdiff_t>(names.size()) ? "" : ", and empty ones"));
+  }
+  std::size_t indices = 0;
+  for (std::string& block : names) {
+    if (block.size() == 1 && block[0] >= '0' && block[0] <= '8') {
+      block = kFbnetBlocks[static_cast<std::size_t>(block[0] - '0')];
+      ++indices;
+    } else if (std::find_if(kFbnetBlocks.begin(), kFbnetBlocks.end(), [&](const char* b) { return block == b; }) ==
+               kFbnetBlocks.end()) {
+      bad_arch("fbnet", arch, "unknown block \"" + block + "\"");
     }
   }
-  if (names.size() != 22) {
-    throw std::invalid_argument("FBNet: expected 22 block names, got " + std::to_string(names.size()));
-  }
+  if (indices != 0 && indices != names.size()) bad_arch("fbnet", arch, "mixes block names and indices");
+  return names;
+}
+
+}  // namespace
+
+Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
+  require_batch(batch);
+  const std::vector<std::string> names = parse_fbnet(std::string(trim(blocks)));
   Builder b(batch, dtype);
   Shape x = b.conv("stem", {3, 224, 224}, 16, 3, 2);
   b.act("stem.act", x);
@@ -320,13 +371,11 @@ Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
         if (stride != 1 || x.c != widths[s]) x = b.conv(name + ".proj", x, widths[s], 1, stride);
         continue;
       }
-      unsigned k = 0, e = 0;
-      char g[4] = {0};
-      if (std::sscanf(block.c_str(), "k%u_e%u_%3s", &k, &e, g) < 2 || (k != 3 && k != 5) ||
-          (e != 1 && e != 3 && e != 6) || (g[0] != 0 && std::string(g) != "g2")) {
-        throw std::invalid_argument("FBNet: unknown block \"" + block + "\"");
-      }
-      x = inverted_residual(b, name, x, widths[s], k, stride, e, g[0] ? 2 : 1);
+      // "k<kernel>_e<expansion>[_g2]", one of kFbnetBlocks.
+      const std::uint64_t k = static_cast<std::uint64_t>(block[1] - '0');
+      const std::uint64_t e = static_cast<std::uint64_t>(block[4] - '0');
+      const bool grouped = block.size() > 5;
+      x = inverted_residual(b, name, x, widths[s], k, stride, e, grouped ? 2 : 1);
     }
   }
   x = b.conv("head", x, 1984, 1, 1);
@@ -336,19 +385,152 @@ Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
   return b.take();
 }
 
+OfaMbv3Config parse_ofa_arch(const std::string& arch_text) {
+  static const char* const kName = "ofa_mbv3";
+  const std::string arch(trim(arch_text));
+  OfaMbv3Config c;
+  std::string seen;
+  for (const std::string& field : split(arch, ",")) {
+    const std::string_view f = trim(field);
+    const auto eq = f.find('=');
+    const std::string key(trim(f.substr(0, eq)));
+    if (eq == std::string_view::npos || (key != "r" && key != "d" && key != "k" && key != "e")) {
+      bad_arch(kName, arch, "\"" + std::string(f) + "\" is not r=..., d=..., k=... or e=...");
+    }
+    if (seen.find(key) != std::string::npos) bad_arch(kName, arch, key + " given twice");
+    seen += key;
+    std::vector<std::uint64_t> values;
+    for (const std::string& item : split(trim(f.substr(eq + 1)), "-")) {
+      const auto v = parse_count(trim(item));
+      if (!v) bad_arch(kName, arch, key + ": \"" + item + "\" is not a whole number");
+      values.push_back(*v);
+    }
+    const auto expect = [&](std::size_t count, const std::string& what, auto allowed) {
+      if (values.size() != count) {
+        bad_arch(kName, arch, key + ": " + std::to_string(values.size()) + " " + what + ", not " + std::to_string(count));
+      }
+      for (std::uint64_t v : values) {
+        if (!allowed(v)) bad_arch(kName, arch, key + ": " + std::to_string(v) + " is not a valid " + what);
+      }
+    };
+    if (key == "r") {
+      expect(1, "resolution", [](std::uint64_t v) { return v >= 32 && v <= 4096; });
+      c.resolution = values[0];
+    } else if (key == "d") {
+      expect(5, "depths", [](std::uint64_t v) { return v >= 1 && v <= 4; });
+      std::copy(values.begin(), values.end(), c.depths.begin());
+    } else if (key == "k") {
+      expect(20, "kernels", [](std::uint64_t v) { return v == 3 || v == 5 || v == 7; });
+      std::copy(values.begin(), values.end(), c.kernels.begin());
+    } else {
+      expect(20, "expansions", [](std::uint64_t v) { return v == 3 || v == 4 || v == 6; });
+      std::copy(values.begin(), values.end(), c.expansions.begin());
+    }
+  }
+  for (const char* key : {"r", "d", "k", "e"}) {
+    if (seen.find(key) == std::string::npos) bad_arch(kName, arch, std::string(key) + "=... is missing");
+  }
+  return c;
+}
+
+std::string ofa_arch_string(const OfaMbv3Config& c) {
+  const auto join = [](const auto& values) {
+    std::string out;
+    for (auto v : values) {
+      if (!out.empty()) out += '-';
+      out += std::to_string(v);
+    }
+    return out;
+  };
+  return "r=" + std::to_string(c.resolution) + ",d=" + join(c.depths) + ",k=" + join(c.kernels) + ",e=" +
+         join(c.expansions);
+}
+
 std::vector<std::string> network_names() {
-  return {"resnet50", "mobilenet_v2", "mobilenet_v3", "transformer_block", "llm_decode"};
+  return {"resnet50",      "mobilenet_v2", "mobilenet_v3",      "ofa_mbv3",
+          "nas_bench_201", "fbnet",        "transformer_block", "llm_decode"};
+}
+
+std::string canonical_network_name(const std::string& name) {
+  if (name == "nb201") return "nas_bench_201";
+  for (const auto& n : network_names()) {
+    if (n == name) return n;
+  }
+  std::string known;
+  for (const auto& n : network_names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown network \"" + name + "\" (expected one of " + known + "; nb201 = nas_bench_201)");
+}
+
+bool network_takes_arch(const std::string& name) {
+  return name == "nas_bench_201" || name == "nb201" || name == "fbnet" || name == "ofa_mbv3";
+}
+
+std::string arch_syntax(const std::string& name) {
+  if (name == "nas_bench_201" || name == "nb201") {
+    return "a NAS-Bench-201 cell \"|op~0|+|op~0|op~1|+|op~0|op~1|op~2|\" with each op one of none, skip_connect, "
+           "nor_conv_1x1, nor_conv_3x3, avg_pool_3x3 (e.g. "
+           "\"|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|none~1|avg_pool_3x3~2|\")";
+  }
+  if (name == "fbnet") {
+    return "22 FBNet blocks separated by '|', each one of k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2, k5_e3, "
+           "k5_e6, skip, or their indices 0-8 separated by '-' (e.g. \"8-2-1-5-1-8-4-6-6-2-5-2-5-1-2-5-2-8-2-3-5-0\")";
+  }
+  if (name == "ofa_mbv3") {
+    return "\"r=R,d=D-D-D-D-D,k=K-...-K,e=E-...-E\": resolution R >= 32, 5 stage depths 1-4, 20 kernels 3/5/7 and "
+           "20 expansions 3/4/6 (e.g. \"r=160,d=4-3-2-4-4,k=3-7-3-3-7-7-5-5-3-5-7-5-3-7-3-7-5-7-5-5,"
+           "e=4-6-3-6-3-4-6-6-6-4-3-6-4-6-4-3-3-4-3-6\")";
+  }
+  return "no architecture string";
+}
+
+Network network_by_name(const NetworkSpec& spec) {
+  const std::string name = canonical_network_name(spec.name);
+  const bool transformer = name == "transformer_block" || name == "llm_decode";
+  const auto refuse = [&](bool set, const std::string& what) {
+    if (set) throw std::invalid_argument("network \"" + name + "\" takes no " + what);
+  };
+  refuse(spec.arch.has_value() && !network_takes_arch(name),
+         "architecture string (nas_bench_201, fbnet and ofa_mbv3 do)");
+  refuse(spec.seq.has_value() && name != "transformer_block", "seq (transformer_block does)");
+  refuse(spec.kv_len.has_value() && name != "llm_decode", "kv_len (llm_decode does)");
+  refuse(spec.transformer.has_value() && !transformer,
+         "transformer dimensions (transformer_block and llm_decode do)");
+  if (network_takes_arch(name) && !spec.arch) {
+    throw std::invalid_argument("network \"" + name + "\" needs an architecture string: expected " + arch_syntax(name));
+  }
+  const TransformerConfig t = spec.transformer.value_or(TransformerConfig{});
+  if (name == "resnet50") return resnet50(spec.batch, spec.dtype);
+  if (name == "mobilenet_v2") return mobilenet_v2(spec.batch, spec.dtype);
+  if (name == "mobilenet_v3") return mobilenet_v3(spec.batch, spec.dtype);
+  if (name == "ofa_mbv3") return ofa_mobilenet_v3(parse_ofa_arch(*spec.arch), spec.batch, spec.dtype);
+  if (name == "nas_bench_201") return nas_bench_201(*spec.arch, spec.batch, spec.dtype);
+  if (name == "fbnet") return fbnet(*spec.arch, spec.batch, spec.dtype);
+  if (name == "transformer_block") return transformer_block(t, spec.batch, spec.seq.value_or(2048), spec.dtype);
+  return llm_decode_step(t, spec.batch, spec.kv_len.value_or(4096), spec.dtype);
 }
 
 Network network_by_name(const std::string& name, std::uint64_t batch, DataType dtype) {
-  if (name == "resnet50") return resnet50(batch, dtype);
-  if (name == "mobilenet_v2") return mobilenet_v2(batch, dtype);
-  if (name == "mobilenet_v3") return mobilenet_v3(batch, dtype);
-  if (name == "transformer_block") return transformer_block({}, batch, 2048, dtype);
-  if (name == "llm_decode") return llm_decode_step({}, batch, 4096, dtype);
-  std::string known;
-  for (const auto& n : network_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown network \"" + name + "\" (expected one of " + known + ")");
+  NetworkSpec spec;
+  spec.name = name;
+  spec.batch = batch;
+  spec.dtype = dtype;
+  return network_by_name(spec);
+}
+
+Footprint footprint(const Network& network) {
+  Footprint f;
+  for (const Operator& op : network) {
+    if (std::holds_alternative<AttentionShape>(op.shape)) {
+      f.kv_cache_bytes += operand_bytes(op).weight;  // K and V
+    } else if (const auto* g = std::get_if<GatherShape>(&op.shape)) {
+      f.weight_bytes += g->table_rows * g->row_bytes;  // the whole table, not the rows read
+    } else if (const auto* m = std::get_if<GemmShape>(&op.shape); m != nullptr && !m->shared_weights) {
+      // Per-entry operands (activation x activation) are not parameters.
+    } else {
+      f.weight_bytes += operand_bytes(op).weight;
+    }
+  }
+  return f;
 }
 
 }  // namespace models::accelerator

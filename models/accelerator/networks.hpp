@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,12 +44,48 @@ Network llm_decode_step(const TransformerConfig& config, std::uint64_t batch, st
 // Throws std::invalid_argument for a malformed string or unknown op.
 Network nas_bench_201(const std::string& arch, std::uint64_t batch, DataType dtype = DataType::bf16);
 
-// FBNet on ImageNet from its 22 block names ("k3_e6", "k5_e1_g2", "skip", ...), given as
-// one string separated by '|' or '-'.
+// FBNet on ImageNet from its 22 blocks: names ("k3_e6", "k5_e1_g2", "skip", ...) separated
+// by '|' (or '-'), or their indices 0-8 (k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2,
+// k5_e3, k5_e6, skip) separated by '-', as op_str_22 / op_idx_22 of the FBNet tables.
 Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype = DataType::bf16);
 
-// By name: resnet50, mobilenet_v2, mobilenet_v3, transformer_block, llm_decode.
+// OFA MobileNetV3 architecture strings: "r=160,d=4-3-2-4-4,k=<20 kernels>,e=<20 expansions>"
+// (keys in any order, each once; lists separated by '-'; all 20 kernel and expansion
+// entries given, as ks_20 / e_20 of the OFA table, entries past a stage's depth unused).
+OfaMbv3Config parse_ofa_arch(const std::string& arch);
+std::string ofa_arch_string(const OfaMbv3Config& config);
+
+// Every network by name. nas_bench_201 (alias nb201), fbnet and ofa_mbv3 take an
+// architecture string; transformer_block takes seq, llm_decode kv_len, both take the
+// transformer's dimensions. Setting what a network does not take is an error, so a
+// misdirected option never goes unnoticed.
+struct NetworkSpec {
+  std::string name;
+  std::uint64_t batch = 1;
+  DataType dtype = DataType::bf16;
+  std::optional<std::string> arch;
+  std::optional<std::uint64_t> seq;     // transformer_block; 2048 when unset
+  std::optional<std::uint64_t> kv_len;  // llm_decode; 4096 when unset
+  std::optional<TransformerConfig> transformer;
+};
+
 std::vector<std::string> network_names();
+// The name network_names() uses for `name` or an alias of it; throws std::invalid_argument
+// listing the names for anything else.
+std::string canonical_network_name(const std::string& name);
+bool network_takes_arch(const std::string& name);
+// The architecture syntax a network expects, with an example (for messages and help).
+std::string arch_syntax(const std::string& name);
+// Throws std::invalid_argument saying what was expected for a bad name, arch or option.
+Network network_by_name(const NetworkSpec& spec);
 Network network_by_name(const std::string& name, std::uint64_t batch, DataType dtype = DataType::bf16);
+
+// What a network keeps resident while it runs, apart from activations: its parameters
+// (convolution and linear weights, gathered tables) and the K/V cache its attention
+// operators read (kv_len entries of keys and values, d_model wide, per sequence and layer).
+struct Footprint {
+  std::uint64_t weight_bytes = 0, kv_cache_bytes = 0;
+};
+Footprint footprint(const Network& network);
 
 }  // namespace models::accelerator
