@@ -6,7 +6,12 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <tbb/task_arena.h>
+
+#include <filesystem>
+
 #include "bindings/bindings.hpp"
+#include "models/accelerator/batch.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
@@ -87,7 +92,7 @@ py::dict operator_dict(const acc::Device& d, const acc::OperatorResult& r) {
   return out;
 }
 
-py::dict network_dict(const acc::Device& d, const acc::NetworkResult& n) {
+py::dict network_dict(const acc::Device& d, const acc::NetworkResult& n, const acc::Footprint& resident) {
   const std::size_t count = n.operators.size();
   py::array_t<double> latency(count), ops(count), energy(count);
   std::vector<std::string> names, kinds, bottlenecks;
@@ -123,6 +128,8 @@ py::dict network_dict(const acc::Device& d, const acc::NetworkResult& n) {
   out["latency_s"] = n.latency.to_seconds();
   out["ops"] = n.ops;
   out["energy_pj"] = n.energy_pj;
+  out["weight_bytes"] = resident.weight_bytes;
+  out["kv_cache_bytes"] = resident.kv_cache_bytes;
   out["tier_bytes"] = totals_tiers;
   out["link_bytes"] = totals_links;
   out["events"] = n.events;
@@ -157,6 +164,76 @@ py::dict tiers_of(const acc::Device& d) {
   return tiers;
 }
 
+std::string preset_list() {
+  std::string known;
+  for (const auto& name : acc::preset_names()) known += (known.empty() ? "" : ", ") + name;
+  return known;
+}
+
+using OptU64 = std::optional<std::uint64_t>;
+
+// A network by name; the transformer's dimensions are set only when one of them is given,
+// so that giving one to a network that takes none is an error, not silently ignored.
+acc::NetworkSpec spec_of(const std::string& name, std::uint64_t batch, const std::string& dtype,
+                         std::optional<std::string> arch, OptU64 seq, OptU64 kv_len, OptU64 d_model, OptU64 heads,
+                         OptU64 d_ff, OptU64 layers) {
+  acc::NetworkSpec spec;
+  spec.name = name;
+  spec.batch = batch;
+  spec.dtype = dtype_of(dtype);
+  spec.arch = std::move(arch);
+  spec.seq = seq;
+  spec.kv_len = kv_len;
+  if (d_model || heads || d_ff || layers) {
+    acc::TransformerConfig t;
+    t.d_model = d_model.value_or(t.d_model);
+    t.heads = heads.value_or(t.heads);
+    t.d_ff = d_ff.value_or(t.d_ff);
+    t.layers = layers.value_or(t.layers);
+    spec.transformer = t;
+  }
+  return spec;
+}
+
+template <typename T>
+py::array_t<T> column(const std::vector<acc::BatchResult>& results, T (*get)(const acc::BatchResult&)) {
+  py::array_t<T> out(static_cast<py::ssize_t>(results.size()));
+  for (std::size_t i = 0; i < results.size(); ++i) out.mutable_at(i) = get(results[i]);
+  return out;
+}
+
+py::dict batch_dict(const acc::Device& d, const std::vector<std::string>& archs,
+                    const std::vector<acc::BatchResult>& results) {
+  py::dict out;
+  out["device"] = d.name;
+  out["arch"] = archs;
+  out["latency_s"] = column<double>(results, [](const acc::BatchResult& r) { return r.latency.to_seconds(); });
+  out["energy_pj"] = column<double>(results, [](const acc::BatchResult& r) { return r.energy_pj; });
+  out["ops"] = column<std::uint64_t>(results, [](const acc::BatchResult& r) { return r.ops; });
+  out["weight_bytes"] = column<std::uint64_t>(results, [](const acc::BatchResult& r) { return r.footprint.weight_bytes; });
+  out["kv_cache_bytes"] =
+      column<std::uint64_t>(results, [](const acc::BatchResult& r) { return r.footprint.kv_cache_bytes; });
+  out["operators"] = column<std::uint64_t>(results, [](const acc::BatchResult& r) {
+    return static_cast<std::uint64_t>(r.operators);
+  });
+  out["events"] = column<std::uint64_t>(results, [](const acc::BatchResult& r) { return r.events; });
+  out["exact"] = column<bool>(results, [](const acc::BatchResult& r) { return r.exact; });
+  py::dict tiers, links;
+  for (std::size_t t = 0; t < d.tiers.size(); ++t) {
+    py::array_t<std::uint64_t> bytes(static_cast<py::ssize_t>(results.size()));
+    for (std::size_t i = 0; i < results.size(); ++i) bytes.mutable_at(i) = results[i].tier_bytes[t];
+    tiers[py::str(d.tiers[t].name)] = bytes;
+  }
+  for (std::size_t l = 0; l < d.links.size(); ++l) {
+    py::array_t<std::uint64_t> bytes(static_cast<py::ssize_t>(results.size()));
+    for (std::size_t i = 0; i < results.size(); ++i) bytes.mutable_at(i) = results[i].link_bytes[l];
+    links[py::str(d.links[l].name)] = bytes;
+  }
+  out["tier_bytes"] = tiers;
+  out["link_bytes"] = links;
+  return out;
+}
+
 }  // namespace
 
 void bind_accelerator(py::module_& m) {
@@ -187,14 +264,18 @@ void bind_accelerator(py::module_& m) {
 
   a.def("preset_names", &acc::preset_names);
   a.def("preset", [](const std::string& name) {
-    try {
-      return acc::preset(name);
-    } catch (const std::invalid_argument& e) {
-      throw py::value_error(e.what());
+    for (const auto& known : acc::preset_names()) {
+      if (known == name) return acc::preset(name);
     }
+    throw py::value_error("no preset '" + name + "'; presets: " + preset_list() + " (load_device reads a device file)");
   }, py::arg("name"));
-  a.def("load_device", [](const std::filesystem::path& path) { return scenarios::load_device_file(path); },
-        py::arg("path"), "Reads a device TOML file (kind = \"device\").");
+  a.def("load_device", [](const std::filesystem::path& path) {
+    if (!std::filesystem::is_regular_file(path)) {
+      throw py::value_error("no device file '" + path.string() + "'; presets: " + preset_list() +
+                            " (preset(name) returns one)");
+    }
+    return scenarios::load_device_file(path);
+  }, py::arg("path"), "Reads a device TOML file (kind = \"device\").");
 
   py::class_<PyOperator>(a, "Operator")
       .def_property_readonly("name", [](const PyOperator& p) { return p.op.name; })
@@ -261,9 +342,31 @@ void bind_accelerator(py::module_& m) {
   }, py::arg("bytes"), py::arg("from_tier"), py::arg("to_tier"), py::arg("name") = "copy");
 
   a.def("network_names", &acc::network_names);
-  a.def("network", [](const std::string& name, std::uint64_t batch, const std::string& dtype) {
-    return wrap(acc::network_by_name(name, batch, dtype_of(dtype)));
-  }, py::arg("name"), py::arg("batch") = 1, py::arg("dtype") = "bf16");
+  a.def("network", [](const std::string& name, std::uint64_t batch, const std::string& dtype, std::optional<std::string> arch,
+                      OptU64 seq, OptU64 kv_len, OptU64 d_model, OptU64 heads, OptU64 d_ff, OptU64 layers) {
+    return wrap(acc::network_by_name(spec_of(name, batch, dtype, std::move(arch), seq, kv_len, d_model, heads, d_ff, layers)));
+  }, py::arg("name"), py::arg("batch") = 1, py::arg("dtype") = "bf16", py::arg("arch") = py::none(),
+        py::arg("seq") = py::none(), py::arg("kv_len") = py::none(), py::arg("d_model") = py::none(),
+        py::arg("heads") = py::none(), py::arg("d_ff") = py::none(), py::arg("layers") = py::none(),
+        "A network by name (network_names(); nb201 = nas_bench_201). nas_bench_201, fbnet and ofa_mbv3 need\n"
+        "arch (see arch_syntax); transformer_block takes seq, llm_decode kv_len, both the transformer's\n"
+        "dimensions. An option the network does not take raises ValueError.");
+  a.def("arch_syntax", &acc::arch_syntax, py::arg("name"), "The architecture string a network expects, with an example.");
+  a.def("ofa_arch", [](std::uint64_t resolution, std::array<std::uint32_t, 5> depths,
+                       std::array<std::uint32_t, 20> kernels, std::array<std::uint32_t, 20> expansions) {
+    const acc::OfaMbv3Config c{resolution, depths, kernels, expansions};
+    return acc::ofa_arch_string(acc::parse_ofa_arch(acc::ofa_arch_string(c)));
+  }, py::arg("resolution"), py::arg("depths"), py::arg("kernels"), py::arg("expansions"),
+        "The ofa_mbv3 architecture string of a configuration (checked), e.g. from a row of the OFA table.");
+  a.def("footprint", [](const std::vector<PyOperator>& ops) {
+    acc::Network net;
+    for (const auto& p : ops) net.push_back(p.op);
+    const auto f = acc::footprint(net);
+    py::dict out;
+    out["weight_bytes"] = f.weight_bytes;
+    out["kv_cache_bytes"] = f.kv_cache_bytes;
+    return out;
+  }, py::arg("ops"), "Parameter bytes and K/V-cache bytes of a list of operators.");
   a.def("nas_bench_201", [](const std::string& arch, std::uint64_t batch, const std::string& dtype) {
     return wrap(acc::nas_bench_201(arch, batch, dtype_of(dtype)));
   }, py::arg("arch"), py::arg("batch") = 1, py::arg("dtype") = "bf16");
@@ -310,10 +413,40 @@ void bind_accelerator(py::module_& m) {
       py::gil_scoped_release release;
       r = acc::execute_network(d, net);
     }
-    return network_dict(d, r);
+    return network_dict(d, r, acc::footprint(net));
   }, py::arg("device"), py::arg("ops"), py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = 0.0,
-        "Runs operators one after another; activations_on_chip > 0 keeps outputs up to that fraction of the\n"
-        "on-chip tier there for the next operator. Runs operators one after another (simulated in parallel); totals and per-operator arrays.");
+        "Runs operators one after another (simulated in parallel); activations_on_chip > 0 keeps outputs up to\n"
+        "that fraction of the on-chip tier there for the next operator. Totals and per-operator arrays.");
+  a.def("run_networks", [](const acc::Device& d, const std::string& space, const std::vector<std::string>& archs,
+                           std::uint64_t batch, const std::string& dtype, OptU64 seq, OptU64 kv_len, OptU64 d_model,
+                           OptU64 heads, OptU64 d_ff, OptU64 layers, OptStr weights_tier, double activations_on_chip,
+                           std::uint64_t simulated_repeats, int threads) {
+    const auto base = spec_of(space, batch, dtype, std::nullopt, seq, kv_len, d_model, heads, d_ff, layers);
+    acc::BatchOptions options;
+    options.exec.simulated_repeats = simulated_repeats;
+    if (weights_tier) options.weights_tier = tier_of(d, *weights_tier);
+    options.activations_on_chip = activations_on_chip;
+    if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
+    std::vector<acc::BatchResult> results;
+    {
+      py::gil_scoped_release release;
+      const auto specs = acc::specs_for_archs(base, archs);
+      const auto run = [&] { results = acc::run_networks(d, specs, options); };
+      if (threads > 0) {
+        tbb::task_arena arena(threads);
+        arena.execute(run);
+      } else {
+        run();
+      }
+    }
+    return batch_dict(d, archs, results);
+  }, py::arg("device"), py::arg("space"), py::arg("archs"), py::arg("batch") = 1, py::arg("dtype") = "bf16",
+        py::arg("seq") = py::none(), py::arg("kv_len") = py::none(), py::arg("d_model") = py::none(),
+        py::arg("heads") = py::none(), py::arg("d_ff") = py::none(), py::arg("layers") = py::none(),
+        py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = 0.0,
+        py::arg("simulated_repeats") = 16, py::arg("threads") = 0,
+        "Runs one network of `space` per architecture string, in parallel (threads = 0: all cores); each result\n"
+        "equals run_network's for that architecture bit for bit. A dict of numpy arrays, one entry per arch.");
 
   a.def("systolic", [](std::uint32_t rows, std::uint32_t cols, const std::string& dataflow, std::uint64_t sr,
                        std::uint64_t t, std::uint64_t sc, std::uint64_t sram_bytes, std::uint32_t element_bytes) {

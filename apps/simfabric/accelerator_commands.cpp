@@ -3,14 +3,18 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "apps/simfabric/commands.hpp"
 #include "bench/hold.hpp"
+#include "models/accelerator/batch.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 
@@ -25,10 +29,33 @@ acc::Device device_from(const std::string& spec) {
   for (const auto& name : acc::preset_names()) {
     if (name == spec) return acc::preset(spec);
   }
-  if (std::filesystem::exists(spec)) return scenarios::load_device_file(spec);
+  if (std::filesystem::is_regular_file(spec)) return scenarios::load_device_file(spec);
   std::string known;
   for (const auto& name : acc::preset_names()) known += (known.empty() ? "" : ", ") + name;
-  throw std::invalid_argument("--device: \"" + spec + "\" is neither a preset (" + known + ") nor a device file");
+  throw std::invalid_argument("--device: no preset or device file '" + spec + "'; presets: " + known);
+}
+
+// Architectures of an --arch-file: one a line; blank lines and lines starting with '#' skipped.
+std::vector<std::string> read_archs(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("--arch-file: cannot read '" + path + "'");
+  std::vector<std::string> archs;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    archs.push_back(line.substr(first, line.find_last_not_of(" \t\r") + 1 - first));
+  }
+  if (archs.empty()) throw std::invalid_argument("--arch-file: '" + path + "' holds no architecture");
+  return archs;
+}
+
+std::vector<std::string> dtype_names() {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) {
+    names.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
+  }
+  return names;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -62,20 +89,112 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
     std::string model = "resnet50";
     std::uint64_t batch = 1;
     int repeat = 5;
+    std::string dtype = "bf16";
+    std::optional<std::string> arch, arch_file;
+    std::optional<std::uint64_t> seq, kv_len, layers;
   };
   auto net = std::make_shared<NetworkArgs>();
+  std::string models;
+  for (const auto& name : acc::network_names()) models += (models.empty() ? "" : ", ") + name;
   CLI::App* network = bench->add_subcommand("network", "Simulate a whole network on an accelerator");
-  network->add_option("--model", net->model, "resnet50, mobilenet_v2, mobilenet_v3, transformer_block, llm_decode");
+  network->add_option("--model", net->model, models + " (nb201 = nas_bench_201)");
+  network->add_option("--arch", net->arch,
+                      "architecture of nas_bench_201 (NB201 arch_str), fbnet (op_str_22 or op_idx_22) or ofa_mbv3 "
+                      "(\"r=160,d=4-3-2-4-4,k=<20 kernels>,e=<20 expansions>\")");
+  network->add_option("--arch-file", net->arch_file,
+                      "run every architecture of this file (one a line, '#' comments) in parallel; JSON arrays")
+      ->excludes(network->get_option("--arch"));
   network->add_option("--batch", net->batch, "batch size")->check(CLI::PositiveNumber);
+  network->add_option("--dtype", net->dtype, "data type")->check(CLI::IsMember(dtype_names()));
+  network->add_option("--seq", net->seq, "tokens of transformer_block (default 2048)")->check(CLI::PositiveNumber);
+  network->add_option("--kv-len", net->kv_len, "KV-cache entries of llm_decode (default 4096)")
+      ->check(CLI::PositiveNumber);
+  network->add_option("--layers", net->layers, "layers of transformer_block or llm_decode (default 1)")
+      ->check(CLI::PositiveNumber);
   network->add_option("--repeat", net->repeat, "runs timed; wall_s is the fastest")->check(CLI::PositiveNumber);
   add_common(network, *net);
   network->callback([net, &action] {
     action = [net] {
       const auto guard = limit_threads(net->threads);
       const acc::Device device = device_from(net->device);
+      acc::NetworkSpec spec;
+      spec.name = acc::canonical_network_name(net->model);
+      spec.batch = net->batch;
+      spec.dtype = *acc::parse_data_type(net->dtype);
+      spec.seq = net->seq;
+      spec.kv_len = net->kv_len;
+      if (net->layers) {
+        spec.transformer = acc::TransformerConfig{};
+        spec.transformer->layers = *net->layers;
+      }
+      if (!acc::network_takes_arch(spec.name) && (net->arch || net->arch_file)) {
+        throw std::invalid_argument("--arch: network \"" + spec.name +
+                                    "\" takes no architecture (nas_bench_201, fbnet and ofa_mbv3 do)");
+      }
+      if (acc::network_takes_arch(spec.name) && !net->arch && !net->arch_file) {
+        throw std::invalid_argument("--arch: network \"" + spec.name + "\" needs an architecture: expected " +
+                                    acc::arch_syntax(spec.name));
+      }
+      if (net->arch_file) {
+        const auto specs = acc::specs_for_archs(spec, read_archs(*net->arch_file));
+        const auto start_build = std::chrono::steady_clock::now();
+        std::vector<acc::Network> networks;
+        try {
+          networks = acc::build_networks(device, specs);
+        } catch (const std::invalid_argument& e) {
+          throw std::invalid_argument("--arch-file " + *net->arch_file + " (networks[i] is its i-th architecture):\n" +
+                                      e.what());
+        }
+        const double build_s = seconds_since(start_build);
+        double best = 1e300;
+        std::vector<acc::BatchResult> results;
+        for (int i = 0; i < net->repeat; ++i) {
+          const auto start = std::chrono::steady_clock::now();
+          results = acc::run_networks(device, networks);
+          best = std::min(best, seconds_since(start));
+        }
+        nlohmann::ordered_json latency = nlohmann::json::array(), energy = nlohmann::json::array(),
+                               ops = nlohmann::json::array(), events = nlohmann::json::array(),
+                               weights = nlohmann::json::array(), kv_cache = nlohmann::json::array();
+        double lo = 1e300, hi = 0;
+        for (const auto& r : results) {
+          latency.push_back(r.latency.to_seconds());
+          energy.push_back(r.energy_pj * 1e-12);
+          ops.push_back(r.ops);
+          events.push_back(r.events);
+          weights.push_back(r.footprint.weight_bytes);
+          kv_cache.push_back(r.footprint.kv_cache_bytes);
+          lo = std::min(lo, r.latency.to_seconds());
+          hi = std::max(hi, r.latency.to_seconds());
+        }
+        if (net->json) {
+          nlohmann::ordered_json out{{"benchmark", "network"},
+                                     {"model", spec.name},
+                                     {"device", device.name},
+                                     {"batch", net->batch},
+                                     {"dtype", net->dtype},
+                                     {"archs", results.size()},
+                                     {"wall_s", best},
+                                     {"build_s", build_s},
+                                     {"simulated_s", latency},
+                                     {"ops", ops},
+                                     {"energy_j", energy},
+                                     {"weight_bytes", weights},
+                                     {"kv_cache_bytes", kv_cache},
+                                     {"events", events},
+                                     {"peak_rss_bytes", bench::peak_rss_bytes()}};
+          std::cout << out.dump() << "\n";
+        } else {
+          fmt::print("{} architectures of {} batch {} on {}: simulated {:.6g} to {:.6g} s, wall {:.4f} s\n",
+                     results.size(), spec.name, net->batch, device.name, lo, hi, best);
+        }
+        return kExitOk;
+      }
+      spec.arch = net->arch;
       const auto start_build = std::chrono::steady_clock::now();
-      const acc::Network ops = acc::network_by_name(net->model, net->batch);
+      const acc::Network ops = acc::network_by_name(spec);
       const double build_s = seconds_since(start_build);
+      const acc::Footprint resident = acc::footprint(ops);
       double best = 1e300;
       acc::NetworkResult result;
       for (int i = 0; i < net->repeat; ++i) {
@@ -85,23 +204,28 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
       }
       if (net->json) {
         nlohmann::ordered_json out{{"benchmark", "network"},
-                                   {"model", net->model},
+                                   {"model", spec.name},
                                    {"device", device.name},
                                    {"batch", net->batch},
+                                   {"dtype", net->dtype},
                                    {"operators", ops.size()},
                                    {"wall_s", best},
                                    {"build_s", build_s},
                                    {"simulated_s", result.latency.to_seconds()},
                                    {"ops", result.ops},
                                    {"energy_j", result.energy_pj * 1e-12},
+                                   {"weight_bytes", resident.weight_bytes},
+                                   {"kv_cache_bytes", resident.kv_cache_bytes},
                                    {"events", result.events},
                                    {"exact", result.exact},
                                    {"peak_rss_bytes", bench::peak_rss_bytes()}};
+        if (spec.arch) out["arch"] = *spec.arch;
         std::cout << out.dump() << "\n";
       } else {
-        fmt::print("{} batch {} on {}: {} operators, simulated {:.6g} s, {:.3g} J, {} events, wall {:.4f} s\n",
-                   net->model, net->batch, device.name, ops.size(), result.latency.to_seconds(),
-                   result.energy_pj * 1e-12, result.events, best);
+        fmt::print("{} batch {} on {}: {} operators, simulated {:.6g} s, {:.3g} J, weights {} B, KV cache {} B, "
+                   "{} events, wall {:.4f} s\n",
+                   spec.name, net->batch, device.name, ops.size(), result.latency.to_seconds(),
+                   result.energy_pj * 1e-12, resident.weight_bytes, resident.kv_cache_bytes, result.events, best);
       }
       return kExitOk;
     };

@@ -2,6 +2,7 @@
 // on the event core (or analysed in systolic mode); reports latency, bytes per tier,
 // energy and the bottleneck of each operator.
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -32,17 +33,26 @@ acc::Device read_scenario_device(const Scenario& scenario, Section& root) {
                       ") or device.file (a device TOML file)");
     root.throw_if_errors();
   }
+  std::string presets;
+  for (const auto& name : acc::preset_names()) presets += (presets.empty() ? "" : ", ") + name;
+  const auto is_preset = [](const std::string& name) {
+    const auto names = acc::preset_names();
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   if (has_preset) {
-    const std::string name = dev.text("preset", std::nullopt, acc::preset_names());
+    const std::string name = dev.text("preset");
+    if (!is_preset(name)) dev.error("preset", "no preset '" + name + "'; presets: " + presets + " (device.file reads a device file)");
     dev.reject_unread();
     root.throw_if_errors();
     return acc::preset(name);
   }
-  std::filesystem::path path = dev.text("file");
+  const std::string given = dev.text("file");
+  std::filesystem::path path = given;
   dev.reject_unread();
   if (path.is_relative()) path = std::filesystem::path(scenario.file()).parent_path() / path;
-  if (!std::filesystem::exists(path)) {
-    dev.error("file", "device file " + path.string() + " does not exist");
+  if (!std::filesystem::is_regular_file(path)) {
+    dev.error("file", "no device file '" + path.string() + "'; presets: " + presets +
+                          (is_preset(given) ? " (for the preset, write device.preset = \"" + given + "\")" : ""));
     root.throw_if_errors();
   }
   return load_device_file(path);
@@ -100,22 +110,39 @@ acc::Operator read_operator(Section& s, const std::string& name, const acc::Devi
 }
 
 acc::Network read_network(const Scenario& scenario, Section& w, const acc::Device& d) {
-  const std::string network = w.text("network", std::nullopt,
-                                     {"resnet50", "mobilenet_v2", "mobilenet_v3", "ofa_mbv3", "transformer_block",
-                                      "llm_decode", "nas_bench_201", "fbnet", "operators"});
+  std::vector<std::string> networks = acc::network_names();
+  networks.insert(networks.end(), {"nb201", "operators"});
+  const std::string given = w.text("network", std::nullopt, networks);
+  const std::string network = given == "operators" ? given : acc::canonical_network_name(given);
   const auto batch = static_cast<std::uint64_t>(w.integer("batch", 1, 1, 1 << 20));
   std::vector<std::string> types;
   for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) types.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
   const acc::DataType dtype = *acc::parse_data_type(w.text("dtype", "bf16", types));
+  acc::NetworkSpec spec;
+  spec.name = network;
+  spec.batch = batch;
+  spec.dtype = dtype;
+  // ofa_mbv3 also takes its architecture as a [workload.ofa] table (exactly one of the two).
+  const bool ofa_table = network == "ofa_mbv3" && !w.has("arch") && w.has("ofa");
+  bool buildable = true;
+  if (acc::network_takes_arch(network) && !ofa_table) {
+    if (w.has("arch")) {
+      spec.arch = w.text("arch");
+      if (network == "ofa_mbv3" && w.has("ofa")) w.error("ofa", "give arch or [workload.ofa], not both");
+    } else {
+      w.error("arch", "network = \"" + network + "\" needs arch = " + acc::arch_syntax(network) +
+                          (network == "ofa_mbv3" ? " (or a [workload.ofa] table)" : ""));
+      buildable = false;
+    }
+  } else if (w.has("arch")) {
+    w.text("arch");
+    w.error("arch", "network = \"" + network + "\" takes no arch (nas_bench_201, fbnet and ofa_mbv3 do)");
+  }
   acc::Network net;
   try {
-    if (network == "resnet50" || network == "mobilenet_v2" || network == "mobilenet_v3") {
-      net = acc::network_by_name(network, batch, dtype);
-    } else if (network == "nas_bench_201") {
-      net = acc::nas_bench_201(w.text("arch"), batch, dtype);
-    } else if (network == "fbnet") {
-      net = acc::fbnet(w.text("arch"), batch, dtype);
-    } else if (network == "ofa_mbv3") {
+    if (!buildable) {
+      // Reported above.
+    } else if (network == "ofa_mbv3" && ofa_table) {
       Section o(w, "ofa");
       acc::OfaMbv3Config c;
       c.resolution = static_cast<std::uint64_t>(o.integer("resolution", 224, 32, 1024));
@@ -140,15 +167,14 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
       c.heads = static_cast<std::uint64_t>(t.integer("heads", 32, 1));
       c.d_ff = static_cast<std::uint64_t>(t.integer("d_ff", 11008, 1));
       c.layers = static_cast<std::uint64_t>(t.integer("layers", 1, 1, 1000));
+      spec.transformer = c;
       if (network == "transformer_block") {
-        const auto seq = static_cast<std::uint64_t>(t.integer("seq", 2048, 1));
-        t.reject_unread();
-        net = acc::transformer_block(c, batch, seq, dtype);
+        spec.seq = static_cast<std::uint64_t>(t.integer("seq", 2048, 1));
       } else {
-        const auto kv = static_cast<std::uint64_t>(t.integer("kv_len", 4096, 1));
-        t.reject_unread();
-        net = acc::llm_decode_step(c, batch, kv, dtype);
+        spec.kv_len = static_cast<std::uint64_t>(t.integer("kv_len", 4096, 1));
       }
+      t.reject_unread();
+      net = acc::network_by_name(spec);
     } else if (network == "operators") {
       Section ops(w, "operators");
       for (const std::string& name : keys_in_file_order(scenario, "workload.operators")) {
@@ -157,9 +183,11 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
       }
       if (net.empty()) ops.error("", "network = \"operators\" needs at least one [workload.operators.<name>] table");
       ops.reject_unread();
+    } else {
+      net = acc::network_by_name(spec);
     }
   } catch (const std::invalid_argument& e) {
-    w.error("network", e.what());
+    w.error(spec.arch ? "arch" : "network", e.what());
   }
   // Placement for the whole network, unless an operator sets its own.
   const auto weights = tier_of(w, d, "weights_tier");
@@ -176,6 +204,7 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
 RunSummary simulate(const acc::Device& device, const acc::Network& net, const acc::ExecOptions& options,
                     sim::Recorder* recorder) {
   const auto result = acc::execute_network(device, net, options);
+  const acc::Footprint resident = acc::footprint(net);
   RunSummary summary;
   summary.title = std::to_string(net.size()) + " operators on " + device.name;
   const double latency = result.latency.to_seconds();
@@ -185,6 +214,8 @@ RunSummary simulate(const acc::Device& device, const acc::Network& net, const ac
       {"ops", static_cast<double>(result.ops), "ops"},
       {"achieved_tera_ops_per_s", latency > 0 ? static_cast<double>(result.ops) / latency * 1e-12 : 0.0, "Tops/s"},
       {"energy_j", result.energy_pj * 1e-12, "J"},
+      {"weight_bytes", static_cast<double>(resident.weight_bytes), "B"},
+      {"kv_cache_bytes", static_cast<double>(resident.kv_cache_bytes), "B"},
       {"events", static_cast<double>(result.events), "count"},
       {"exact", result.exact ? 1.0 : 0.0, "bool"},
   };
