@@ -10,5 +10,6 @@ void bind_bench(pybind11::module_& m);        // bindings/bench.cpp
 void bind_accelerator(pybind11::module_& m);  // bindings/accelerator.cpp
 void bind_fabric(pybind11::module_& m);       // bindings/fabric.cpp: topologies, network, collective
 void bind_quantum(pybind11::module_& m);      // bindings/quantum.cpp
+void bind_cost(pybind11::module_& m);         // bindings/cost.cpp
 
 }  // namespace bindings

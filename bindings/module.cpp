@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   bindings::bind_accelerator(m);
   bindings::bind_fabric(m);
   bindings::bind_quantum(m);
+  bindings::bind_cost(m);
 }

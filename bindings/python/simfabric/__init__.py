@@ -24,7 +24,7 @@ from ._core import (
 )
 from . import _core
 from .process import Delay, Link, Resource, Signal, Simulator
-from . import accelerator, analysis, quantum
+from . import accelerator, analysis, cost, quantum
 from . import collective, network, routing, topologies
 
 bench = _core.bench
