@@ -451,23 +451,26 @@ void bind_accelerator(py::module_& m) {
   a.def("systolic", [](std::uint32_t rows, std::uint32_t cols, const std::string& dataflow, std::uint64_t sr,
                        std::uint64_t t, std::uint64_t sc, std::uint64_t sram_bytes, std::uint32_t element_bytes) {
     const auto df = acc::parse_dataflow(dataflow);
-    if (!df) throw py::value_error("dataflow must be os, ws or is");
-    const auto r = acc::run_systolic({rows, cols, *df, sram_bytes, sram_bytes, sram_bytes}, {sr, t, sc, 0}, element_bytes);
+    if (!df) throw py::value_error("dataflow must be os, ws, is or rs");
+    const auto r = acc::run_systolic({rows, cols, *df, sram_bytes, sram_bytes, sram_bytes}, {sr, t, sc}, element_bytes);
     py::dict out;
     out["cycles"] = r.cycles;
     out["folds"] = r.folds;
     out["macs"] = r.macs;
     out["utilisation"] = r.utilisation;
-    out["sram_ifmap_reads"] = r.sram_ifmap_reads;
-    out["sram_filter_reads"] = r.sram_filter_reads;
-    out["sram_ofmap_writes"] = r.sram_ofmap_writes;
-    out["dram_ifmap_reads"] = r.dram_ifmap_reads;
-    out["dram_filter_reads"] = r.dram_filter_reads;
-    out["dram_ofmap_writes"] = r.dram_ofmap_writes;
+    out["mapping_efficiency"] = r.mapping_efficiency;
+    for (const auto& [tier, traffic] : {std::pair{"sram", r.sram}, std::pair{"dram", r.dram}}) {
+      const std::string p = tier;
+      out[(p + "_ifmap_read_bytes").c_str()] = traffic.ifmap_read_bytes;
+      out[(p + "_filter_read_bytes").c_str()] = traffic.filter_read_bytes;
+      out[(p + "_ofmap_write_bytes").c_str()] = traffic.ofmap_write_bytes;
+      out[(p + "_ofmap_read_bytes").c_str()] = traffic.ofmap_read_bytes;
+    }
     return out;
   }, py::arg("rows"), py::arg("cols"), py::arg("dataflow"), py::arg("sr"), py::arg("t"), py::arg("sc"),
         py::arg("sram_bytes") = 1 << 20, py::arg("element_bytes") = 2,
-        "SCALE-Sim-style analysis of an (sr x t) * (t x sc) GEMM on a rows x cols array.");
+        "Systolic-mode analysis of an (sr x t) * (t x sc) GEMM on a rows x cols array (dataflow os, ws, is or rs;\n"
+        "sram_bytes per operand): cycles, utilisation and SRAM/DRAM bytes per operand.");
 }
 
 }  // namespace bindings

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::array<std::string_view, kDataTypeCount> kTypeNames = {"fp32", "tf32", "bf16", "fp16", "fp8", "int8"};
 constexpr std::array<std::uint32_t, kDataTypeCount> kTypeBytes = {4, 4, 2, 2, 1, 1};
-constexpr std::array<std::string_view, 3> kDataflowNames = {"os", "ws", "is"};
+constexpr std::array<std::string_view, 4> kDataflowNames = {"os", "ws", "is", "rs"};
 
 void require(bool ok, const Device& device, const std::string& what) {
   if (!ok) throw std::invalid_argument("device \"" + device.name + "\": " + what);
@@ -41,6 +41,8 @@ std::optional<Dataflow> parse_dataflow(std::string_view name) {
   }
   return std::nullopt;
 }
+
+std::vector<std::string> dataflow_names() { return {kDataflowNames.begin(), kDataflowNames.end()}; }
 
 std::optional<std::size_t> Device::tier_index(std::string_view tier_name) const {
   for (std::size_t i = 0; i < tiers.size(); ++i) {

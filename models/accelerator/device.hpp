@@ -55,11 +55,14 @@ struct Link {
   std::uint32_t request_overhead_bytes = 0;
 };
 
-enum class Dataflow : std::uint8_t { output_stationary, weight_stationary, input_stationary };
-std::string_view dataflow_name(Dataflow dataflow);
+// os, ws, is: SCALE-Sim's GEMM dataflows; rs: Eyeriss's row stationary (systolic.hpp).
+enum class Dataflow : std::uint8_t { output_stationary, weight_stationary, input_stationary, row_stationary };
+std::string_view dataflow_name(Dataflow dataflow);  // "os", "ws", "is", "rs"
 std::optional<Dataflow> parse_dataflow(std::string_view name);
+std::vector<std::string> dataflow_names();
 
-// A systolic PE array for SCALE-Sim-style analysis; rows == 0 means the device has none.
+// A PE array for systolic-mode analysis; rows == 0 means the device has none. Row
+// stationary reads rows as PE rows (filter rows) and cols as PE columns (output rows).
 struct SystolicSpec {
   std::uint32_t rows = 0;
   std::uint32_t cols = 0;

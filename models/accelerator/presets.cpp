@@ -114,7 +114,9 @@ Device eyeriss_like() {
   d.tiers.push_back({"dram", 1ULL << 30, 1.6, 100.0, 200.0});  // ~200x a MAC per byte
   d.links.push_back({"dram_bus", "dram", "glb", 1.6, 0.0, 0.0, 0, 0});
   d.dma_engines = 1;
-  d.systolic = {12, 14, Dataflow::weight_stationary, 36 * 1024, 36 * 1024, 36 * 1024};
+  // Row stationary on the 12 x 14 PE array (Chen et al., ISCA 2016); the global buffer is
+  // split evenly between inputs, filters and partial sums (an assumption).
+  d.systolic = {12, 14, Dataflow::row_stationary, 36 * 1024, 36 * 1024, 36 * 1024};
   return d;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "models/accelerator/networks.hpp"
+#include "models/accelerator/scalesim_topology.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
 #include "scenarios/kinds.hpp"
@@ -257,18 +258,45 @@ RunSummary simulate(const acc::Device& device, const acc::Network& net, const ac
   return summary;
 }
 
-RunSummary systolic(const acc::Device& device, const acc::Network& net, sim::Recorder* recorder) {
-  std::uint64_t cycles = 0, macs = 0, sram = 0, dram = 0, mapped = 0, skipped = 0;
+// [workload] scalesim_topology = "FILE.csv": the layers of a SCALE-Sim topology file.
+acc::Network read_scalesim_workload(const Scenario& scenario, Section& w) {
+  std::filesystem::path path = w.text("scalesim_topology");
+  if (path.is_relative()) path = std::filesystem::path(scenario.file()).parent_path() / path;
+  std::vector<std::string> types;
+  for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) types.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
+  const acc::DataType dtype = *acc::parse_data_type(w.text("dtype", "bf16", types));
+  w.reject_unread();
+  acc::Network net;
+  try {
+    for (const auto& layer : acc::read_scalesim_topology(path)) net.push_back(acc::conv2d(layer.name, layer.conv, dtype));
+  } catch (const std::invalid_argument& e) {
+    w.error("scalesim_topology", e.what());
+  }
+  return net;
+}
+
+// Systolic mode: conv and GEMM layers on the device's PE array (models/accelerator/systolic.hpp);
+// per-layer cycles and SRAM/DRAM traffic per operand go to the "layers" table.
+RunSummary systolic(const acc::Device& device, const acc::Network& net, acc::OutputConvention convention,
+                    sim::Recorder* recorder) {
+  std::uint64_t cycles = 0, macs = 0, mapped = 0, skipped = 0;
+  acc::SystolicTraffic sram, dram;
+  const auto add = [](acc::SystolicTraffic& to, const acc::SystolicTraffic& t, std::uint64_t n) {
+    to.ifmap_read_bytes += t.ifmap_read_bytes * n;
+    to.filter_read_bytes += t.filter_read_bytes * n;
+    to.ofmap_write_bytes += t.ofmap_write_bytes * n;
+    to.ofmap_read_bytes += t.ofmap_read_bytes * n;
+  };
   std::vector<std::string> names;
-  std::vector<double> col_cycles, col_util;
+  std::map<std::string, std::vector<double>> columns;
   for (const auto& op : net) {
     acc::SystolicLayer layer;
     std::uint64_t repeat = 1;
     if (const auto* c = std::get_if<acc::Conv2dShape>(&op.shape)) {
-      layer = acc::lower_to_gemm(*c);
+      layer = acc::lower_to_gemm(*c, convention);
       repeat = c->groups;
     } else if (const auto* g = std::get_if<acc::GemmShape>(&op.shape)) {
-      layer = {g->m, g->k, g->n, 0};
+      layer = {g->m, g->k, g->n};
       repeat = g->batch;
     } else {
       ++skipped;
@@ -278,29 +306,51 @@ RunSummary systolic(const acc::Device& device, const acc::Network& net, sim::Rec
     ++mapped;
     cycles += r.cycles * repeat;
     macs += r.macs * repeat;
-    sram += (r.sram_ifmap_reads + r.sram_filter_reads + r.sram_ofmap_writes) * repeat;
-    dram += (r.dram_ifmap_reads + r.dram_filter_reads + r.dram_ofmap_writes) * repeat;
+    acc::SystolicTraffic layer_sram, layer_dram;
+    add(layer_sram, r.sram, repeat);
+    add(layer_dram, r.dram, repeat);
+    add(sram, layer_sram, 1);
+    add(dram, layer_dram, 1);
     names.push_back(op.name);
-    col_cycles.push_back(static_cast<double>(r.cycles * repeat));
-    col_util.push_back(r.utilisation);
+    columns["cycles"].push_back(static_cast<double>(r.cycles * repeat));
+    columns["macs"].push_back(static_cast<double>(r.macs * repeat));
+    columns["folds"].push_back(static_cast<double>(r.folds * repeat));
+    columns["utilisation"].push_back(r.utilisation);
+    columns["mapping_efficiency"].push_back(r.mapping_efficiency);
+    for (const auto& [tier, t] : {std::pair{"sram", layer_sram}, std::pair{"dram", layer_dram}}) {
+      const std::string p = tier;
+      columns[p + "_ifmap_read_bytes"].push_back(static_cast<double>(t.ifmap_read_bytes));
+      columns[p + "_filter_read_bytes"].push_back(static_cast<double>(t.filter_read_bytes));
+      columns[p + "_ofmap_write_bytes"].push_back(static_cast<double>(t.ofmap_write_bytes));
+      columns[p + "_ofmap_read_bytes"].push_back(static_cast<double>(t.ofmap_read_bytes));
+    }
   }
   if (recorder != nullptr) {
     recorder->write_column("layers", "name", names);
-    recorder->write_column("layers", "cycles", col_cycles, "cycles");
-    recorder->write_column("layers", "utilisation", col_util, "");
+    for (const auto& [name, values] : columns) {
+      const bool bytes = name.ends_with("_bytes");
+      const char* unit = bytes ? "B" : name == "cycles" ? "cycles" : name == "macs" ? "MAC" : name == "folds" ? "count" : "";
+      recorder->write_column("layers", name, values, unit);
+    }
+    recorder->summary("systolic_dataflow", std::string(acc::dataflow_name(device.systolic.dataflow)));
+    recorder->summary("systolic_convention", convention == acc::OutputConvention::scalesim ? "scalesim" : "framework");
   }
   const double pes = static_cast<double>(device.systolic.rows) * device.systolic.cols;
   RunSummary summary;
   summary.title = std::to_string(mapped) + " GEMM/conv layers on a " + std::to_string(device.systolic.rows) + "x" +
                   std::to_string(device.systolic.cols) + " " +
-                  std::string(acc::dataflow_name(device.systolic.dataflow)) + " systolic array";
+                  std::string(acc::dataflow_name(device.systolic.dataflow)) + " array";
   summary.metrics = {
       {"simulated_s", static_cast<double>(cycles) / (device.compute.clock_ghz * 1e9), "s"},
       {"cycles", static_cast<double>(cycles), "cycles"},
       {"macs", static_cast<double>(macs), "MAC"},
       {"utilisation", cycles > 0 ? static_cast<double>(macs) / (pes * static_cast<double>(cycles)) : 0.0, ""},
-      {"sram_accesses", static_cast<double>(sram), "elements"},
-      {"dram_accesses", static_cast<double>(dram), "elements"},
+      {"sram_bytes", static_cast<double>(sram.total_bytes()), "B"},
+      {"dram_bytes", static_cast<double>(dram.total_bytes()), "B"},
+      {"dram_ifmap_read_bytes", static_cast<double>(dram.ifmap_read_bytes), "B"},
+      {"dram_filter_read_bytes", static_cast<double>(dram.filter_read_bytes), "B"},
+      {"dram_ofmap_write_bytes", static_cast<double>(dram.ofmap_write_bytes), "B"},
+      {"dram_ofmap_read_bytes", static_cast<double>(dram.ofmap_read_bytes), "B"},
       {"layers_mapped", static_cast<double>(mapped), "count"},
       {"layers_skipped", static_cast<double>(skipped), "count"},
   };
@@ -317,7 +367,8 @@ ScenarioKind accelerator_kind() {
             root.text("name", "");
             const acc::Device device = read_scenario_device(scenario, root);
             Section w(root, "workload");
-            acc::Network net = read_network(scenario, w, device);
+            const bool topology = w.has("scalesim_topology");
+            acc::Network net = topology ? read_scalesim_workload(scenario, w) : read_network(scenario, w, device);
             Section e(root, "execution");
             const std::string mode = e.text("mode", "simulate", {"simulate", "systolic"});
             acc::ExecOptions options;
@@ -325,6 +376,10 @@ ScenarioKind accelerator_kind() {
             // Fraction of the on-chip tier an activation may occupy to stay there for the
             // next operator; 0 sends every activation through the home tier.
             const double resident = e.number("activations_on_chip", 0.0, 0.0, 1.0);
+            // Systolic mode's output-size convention; a SCALE-Sim topology defaults to SCALE-Sim's.
+            const auto convention = *acc::parse_output_convention(
+                e.text("convention", topology ? "scalesim" : "framework", {"framework", "scalesim"}));
+            if (e.has("convention") && mode != "systolic") e.error("convention", "applies to mode = \"systolic\" only");
             e.reject_unread();
             if (mode == "systolic" && device.systolic.rows == 0) {
               e.error("mode", "device \"" + device.name + "\" has no systolic array (add a [systolic] table)");
@@ -337,6 +392,15 @@ ScenarioKind accelerator_kind() {
                 w.error("network", err.what());
               }
             }
+            for (const auto& op : net) {
+              const auto* conv = std::get_if<acc::Conv2dShape>(&op.shape);
+              if (mode != "systolic" || conv == nullptr) continue;
+              try {
+                acc::lower_to_gemm(*conv, convention);
+              } catch (const std::invalid_argument& err) {
+                w.error(topology ? "scalesim_topology" : "network", op.name + ": " + err.what());
+              }
+            }
             try {
               acc::check_weights_fit(device, net);
             } catch (const std::invalid_argument& err) {
@@ -344,8 +408,9 @@ ScenarioKind accelerator_kind() {
             }
             root.throw_if_errors();
             if (resident > 0.0) net = acc::keep_activations_on_chip(device, std::move(net), resident);
-            return [device, net = std::move(net), options, mode](sim::Recorder* recorder) {
-              RunSummary s = mode == "systolic" ? systolic(device, net, recorder) : simulate(device, net, options, recorder);
+            return [device, net = std::move(net), options, mode, convention](sim::Recorder* recorder) {
+              RunSummary s = mode == "systolic" ? systolic(device, net, convention, recorder)
+                                                : simulate(device, net, options, recorder);
               if (recorder != nullptr) recorder->summary("device", device.name);
               return s;
             };

@@ -83,7 +83,7 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     Section s(root, "systolic");
     d.systolic.rows = static_cast<std::uint32_t>(s.integer("rows", std::nullopt, 1, 1 << 16));
     d.systolic.cols = static_cast<std::uint32_t>(s.integer("cols", std::nullopt, 1, 1 << 16));
-    d.systolic.dataflow = *acc::parse_dataflow(s.text("dataflow", "os", {"os", "ws", "is"}));
+    d.systolic.dataflow = *acc::parse_dataflow(s.text("dataflow", "os", acc::dataflow_names()));
     d.systolic.ifmap_sram_bytes = s.size_bytes("ifmap_sram");
     d.systolic.filter_sram_bytes = s.size_bytes("filter_sram");
     d.systolic.ofmap_sram_bytes = s.size_bytes("ofmap_sram");
