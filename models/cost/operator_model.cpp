@@ -17,10 +17,13 @@ namespace acc = models::accelerator;
 
 namespace {
 
-constexpr std::size_t kCoefficients = 5;
-const std::array<const char*, kCoefficients> kNames = {"overhead", "compute_scale", "memory_scale", "request_scale",
-                                                       "fill_scale"};
-const std::array<const char*, kCoefficients> kUnits = {"s", "1", "1", "1", "1"};
+constexpr std::size_t kCoefficients = 6;
+const std::array<const char*, kCoefficients> kNames = {"overhead",     "kernel_overhead", "compute_scale",
+                                                       "memory_scale", "request_scale",   "fill_scale"};
+const std::array<const char*, kCoefficients> kUnits = {"s", "s", "1", "1", "1", "1"};
+// Weight per row of the pull of log(scale) towards 0: a scale 10x off nominal costs as much
+// as a 0.2% error on every row, so only terms the rows hardly see are held by it.
+constexpr double kScalePrior = 1e-6;
 // Candidate overlaps of compute and memory: 1 (none) to 16 (within 5% of the larger).
 constexpr std::array<double, 4> kNormP = {1.0, 2.0, 4.0, 16.0};
 
@@ -34,18 +37,18 @@ double norm_p(double a, double b, double p) {
 // The prediction and its derivatives by each coefficient.
 double evaluate(const std::array<double, kCoefficients>& c, double p, const OperatorTerms& t,
                 std::array<double, kCoefficients>* grad) {
-  double total = c[0] + c[4] * t.fill_s;
-  std::array<double, kCoefficients> g{1.0, 0.0, 0.0, 0.0, t.fill_s};
+  double total = c[0] + c[1] * t.extra_kernels + c[5] * t.fill_s;
+  std::array<double, kCoefficients> g{1.0, t.extra_kernels, 0.0, 0.0, 0.0, t.fill_s};
   for (const StepTerms& s : t.steps) {
-    const double a = c[1] * s.compute_s, b = c[2] * s.memory_s + c[3] * s.request_s;
+    const double a = c[2] * s.compute_s, b = c[3] * s.memory_s + c[4] * s.request_s;
     const double n = norm_p(a, b, p);
     total += s.times * n;
     if (grad != nullptr && n > 0.0) {
       // d norm / d a = (a / n)^(p - 1)
       const double da = p == 1.0 ? 1.0 : std::pow(a / n, p - 1.0), db = p == 1.0 ? 1.0 : std::pow(b / n, p - 1.0);
-      g[1] += s.times * da * s.compute_s;
-      g[2] += s.times * db * s.memory_s;
-      g[3] += s.times * db * s.request_s;
+      g[2] += s.times * da * s.compute_s;
+      g[3] += s.times * db * s.memory_s;
+      g[4] += s.times * db * s.request_s;
     }
   }
   if (grad != nullptr) *grad = g;
@@ -63,10 +66,24 @@ double mean_abs_rel(const std::array<double, kCoefficients>& c, double p, const 
   return rows.empty() ? 0.0 : sum / static_cast<double>(rows.size());
 }
 
+// Coefficients whose term is zero on every row: the rows say nothing about them.
+std::array<bool, kCoefficients> unused_terms(const std::vector<const Row*>& rows) {
+  std::array<bool, kCoefficients> unused{};
+  unused.fill(true);
+  const std::array<double, kCoefficients> ones{1, 1, 1, 1, 1, 1};
+  for (const Row* r : rows) {
+    std::array<double, kCoefficients> g{};
+    evaluate(ones, 1.0, r->terms, &g);
+    for (std::size_t j = 0; j < kCoefficients; ++j) unused[j] = unused[j] && g[j] == 0.0;
+  }
+  return unused;
+}
+
 // Levenberg-Marquardt on relative residuals (p - y) / y, over log coefficients so that
-// every coefficient stays positive.
+// every coefficient stays positive; unused ones end at 0.
 std::array<double, kCoefficients> fit_coefficients(std::array<double, kCoefficients> start, double p,
                                                    const std::vector<const Row*>& rows) {
+  const auto unused = unused_terms(rows);
   const auto n = static_cast<Eigen::Index>(rows.size());
   Eigen::Vector<double, kCoefficients> u;
   for (std::size_t j = 0; j < kCoefficients; ++j) u[static_cast<Eigen::Index>(j)] = std::log(start[j]);
@@ -75,11 +92,18 @@ std::array<double, kCoefficients> fit_coefficients(std::array<double, kCoefficie
     for (std::size_t j = 0; j < kCoefficients; ++j) c[j] = std::exp(v[static_cast<Eigen::Index>(j)]);
     return c;
   };
+  // A weak pull of each scale towards 1 (the device description's own figure), so that a
+  // term the rows barely see keeps its nominal value instead of wandering off.
+  const double prior = kScalePrior * static_cast<double>(rows.size());
+  const auto pulled = [&](std::size_t j) { return j >= 2 && !unused[j]; };
   const auto cost_of = [&](const std::array<double, kCoefficients>& c) {
     double s = 0.0;
     for (const Row* r : rows) {
       const double e = (evaluate(c, p, r->terms, nullptr) - r->latency_s) / r->latency_s;
       s += e * e;
+    }
+    for (std::size_t j = 0; j < kCoefficients; ++j) {
+      if (pulled(j)) s += prior * std::log(c[j]) * std::log(c[j]);
     }
     return s;
   };
@@ -94,8 +118,14 @@ std::array<double, kCoefficients> fit_coefficients(std::array<double, kCoefficie
       res[i] = (evaluate(c, p, r.terms, &g) - r.latency_s) / r.latency_s;
       for (std::size_t j = 0; j < kCoefficients; ++j) jac(i, static_cast<Eigen::Index>(j)) = g[j] * c[j] / r.latency_s;
     }
-    const Eigen::Matrix<double, kCoefficients, kCoefficients> jtj = jac.transpose() * jac;
-    const Eigen::Vector<double, kCoefficients> jtr = jac.transpose() * res;
+    Eigen::Matrix<double, kCoefficients, kCoefficients> jtj = jac.transpose() * jac;
+    Eigen::Vector<double, kCoefficients> jtr = jac.transpose() * res;
+    for (std::size_t j = 0; j < kCoefficients; ++j) {
+      if (!pulled(j)) continue;
+      const auto i = static_cast<Eigen::Index>(j);
+      jtj(i, i) += prior;
+      jtr[i] += prior * u[i];
+    }
     bool improved = false;
     while (lambda < 1e12) {
       Eigen::Matrix<double, kCoefficients, kCoefficients> a = jtj;
@@ -116,13 +146,11 @@ std::array<double, kCoefficients> fit_coefficients(std::array<double, kCoefficie
     }
     if (!improved) break;
   }
-  return coeffs(u);
-}
-
-std::vector<Granules> granule_candidates(const acc::Device& device) {
-  std::vector<Granules> out = {{1, 1, 1}, {8, 8, 8}, {16, 16, 16}, {32, 32, 32}, {64, 64, 64}, {128, 128, 128}};
-  if (device.systolic.rows > 0) out.push_back({device.systolic.rows, device.systolic.cols, 1});
-  return out;
+  auto c = coeffs(u);
+  for (std::size_t j = 0; j < kCoefficients; ++j) {
+    if (unused[j]) c[j] = 0.0;
+  }
+  return c;
 }
 
 ClassModel fit_class(const acc::Device& device, const std::string& op_class, const std::vector<const Sample*>& fit,
@@ -135,55 +163,46 @@ ClassModel fit_class(const acc::Device& device, const std::string& op_class, con
   double least = INFINITY;
   for (const Sample* s : fit) least = std::min(least, s->latency_s);
   const double launch = device.compute.op_overhead_ns * 1e-9;
-  const std::vector<std::array<double, kCoefficients>> starts = {
-      {launch > 0.0 ? launch : 0.5 * least, 1.0, 1.0, 1.0, 1.0}, {0.9 * least, 1.0, 1.0, 0.1, 0.1}};
+  const double first = launch > 0.0 ? launch : 0.5 * least;
+  const std::vector<std::array<double, kCoefficients>> starts = {{first, first, 1.0, 1.0, 1.0, 1.0},
+                                                                 {0.9 * least, first, 1.0, 1.0, 0.1, 0.1}};
 
-  struct Candidate {
-    Granules granules;
-    double p = 1.0;
-    std::array<double, kCoefficients> c{};
-    double score = INFINITY;
-  };
-  Candidate best;
-  for (const Granules& granules : granule_candidates(device)) {
-    std::vector<Row> rows;
-    rows.reserve(fit.size());
-    for (const Sample* s : fit) rows.push_back({operator_terms(context, s->op, granules), s->latency_s});
-    // Every fourth row validates the choice of overlap and granules; all rows fit the final
-    // coefficients.
-    std::vector<const Row*> train, validate, all;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      all.push_back(&rows[i]);
-      (rows.size() >= 12 && i % 4 == 3 ? validate : train).push_back(&rows[i]);
-    }
-    if (validate.empty()) validate = train;
-    for (double p : kNormP) {
-      Candidate cand{granules, p, {}, INFINITY};
-      for (const auto& start : starts) {
-        const auto c = fit_coefficients(start, p, train);
-        const double score = mean_abs_rel(c, p, validate);
-        if (score < cand.score) {
-          cand.score = score;
-          cand.c = c;
-        }
-      }
-      // Padding must earn its place: a coarser granule is kept only if clearly better.
-      if (cand.score < best.score * (granules.pad_m == 1 ? 1.0 : 0.99)) {
-        best = cand;
-        best.c = fit_coefficients(cand.c, p, all);
+  std::vector<Row> rows;
+  rows.reserve(fit.size());
+  for (const Sample* s : fit) rows.push_back({operator_terms(context, s->op), s->latency_s});
+  // Every fourth row validates the choice of overlap; all rows fit the final coefficients.
+  std::vector<const Row*> train, validate, all;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    all.push_back(&rows[i]);
+    (rows.size() >= 12 && i % 4 == 3 ? validate : train).push_back(&rows[i]);
+  }
+  if (validate.empty()) validate = train;
+  double best_p = 1.0, best_score = INFINITY;
+  std::array<double, kCoefficients> best{};
+  for (double p : kNormP) {
+    for (const auto& start : starts) {
+      const auto c = fit_coefficients(start, p, train);
+      const double score = mean_abs_rel(c, p, validate);
+      if (score < best_score) {
+        best_score = score;
+        best_p = p;
+        best = c;
       }
     }
   }
+  // Restart from the chosen fit: a coefficient fixed at 0 by the subset gets a start again.
+  auto start = best;
+  for (std::size_t j = 0; j < kCoefficients; ++j) start[j] = start[j] > 0.0 ? start[j] : starts[0][j];
+  best = fit_coefficients(start, best_p, all);
 
   ClassModel m;
   m.op_class = op_class;
-  m.norm_p = best.p;
-  m.granules = best.granules;
-  for (std::size_t j = 0; j < kCoefficients; ++j) m.coefficients.push_back({kNames[j], kUnits[j], best.c[j]});
+  m.norm_p = best_p;
+  for (std::size_t j = 0; j < kCoefficients; ++j) m.coefficients.push_back({kNames[j], kUnits[j], best[j]});
   m.fit_rows = fit.size();
   std::vector<double> predicted, measured;
   for (const Sample* s : held_out) {
-    predicted.push_back(evaluate(best.c, best.p, operator_terms(context, s->op, best.granules), nullptr));
+    predicted.push_back(evaluate(best, best_p, operator_terms(context, s->op), nullptr));
     measured.push_back(s->latency_s);
   }
   m.holdout = error_report(predicted, measured);
@@ -259,7 +278,7 @@ double predict_fitted_s(const OperatorModel& model, const acc::Operator& op) {
   const ClassModel& m = class_model(model, operator_class(op));
   std::array<double, kCoefficients> c{};
   for (std::size_t j = 0; j < kCoefficients && j < m.coefficients.size(); ++j) c[j] = m.coefficients[j].value;
-  return evaluate(c, m.norm_p, operator_terms(TermContext(model.device), op, m.granules), nullptr);
+  return evaluate(c, m.norm_p, operator_terms(TermContext(model.device), op), nullptr);
 }
 
 double predict_s(const OperatorModel& model, const acc::Operator& op) {

@@ -1,23 +1,25 @@
 #pragma once
 // An operator cost model fitted to simulated latencies of one device.
 //
-// The model keeps the device description and tiles an operator as the simulator does
-// (accelerator::plan_operator), so it knows how many steps an operator takes and the
-// bytes each step moves through each tier and link. What it fits is how the steps'
-// times combine, per operator class:
+// The model keeps the device description and sees an operator as the simulator does: its
+// tiling (accelerator::plan_operator: how many steps, the bytes each step moves through
+// each tier and link) and its kernels (accelerator::kernel_use: efficiencies, instruction
+// tiles, waves over cores). What it fits is what the event simulation adds to that: how
+// a step's compute and transfers overlap, what request latencies and pipeline fill cost,
+// and the fixed costs, per operator class:
 //
-//   latency = overhead
-//           + sum over steps of norm_p(compute_scale * compute_s, memory_scale * memory_s
-//                                      + request_scale * request_s)
+//   latency = overhead + kernel_overhead * (kernels - 1)
+//           + sum over pipeline periods of norm_p(compute_scale * compute_s,
+//                                                  memory_scale * memory_s + request_scale * request_s)
 //           + fill_scale * (first load + last compute + last store)
 //
-// compute_s is a step's ops at the device's peak (its M/N/K padded to the class's
-// granules), memory_s its bytes at the nominal rate of the busiest tier or link,
-// request_s its transfers' request latencies over the DMA engines. norm_p = 1 adds
-// compute and memory (no overlap), a large norm_p takes the larger (full overlap).
-// Every coefficient has a unit and a physical meaning (docs/cost.md, "Fitting from
-// simulation"). Exact shapes that were simulated are kept in a lookup table (the
-// ProxylessNAS / FBNet / OFA way) and answered from it.
+// compute_s is a step's ops at the kernels' effective peak, memory_s the bytes moved
+// meanwhile on the busiest tier or link at its effective rate, request_s those transfers'
+// request latencies over the DMA engines. norm_p = 1 adds compute and memory (no overlap),
+// a large norm_p takes the larger (full overlap). Every coefficient has a unit and a
+// physical meaning (docs/cost.md, "Fitting from simulation"). Exact shapes that were
+// simulated are kept in a lookup table (the ProxylessNAS / FBNet / OFA way) and answered
+// from it.
 
 #include <cstdint>
 #include <map>
@@ -44,22 +46,18 @@ std::vector<std::string> operator_classes();
 std::string shape_key(const accelerator::Operator& op);
 
 struct Coefficient {
-  std::string name;  // overhead, compute_scale, memory_scale, request_scale, fill_scale
-  std::string unit;  // "s" or "1" (a multiple of the device's nominal time)
+  // overhead, kernel_overhead (s); compute_scale, memory_scale, request_scale, fill_scale
+  // (1: multiples of the times the device description gives). A coefficient no fit row
+  // exercises (kernel_overhead on a device without per-group calls) is 0.
+  std::string name;
+  std::string unit;  // "s" or "1"
   double value = 0.0;
-};
-
-// Matrix work is counted on dimensions padded up to multiples of these (1 = exact), as
-// tensor cores and systolic arrays compute whole tiles.
-struct Granules {
-  std::uint64_t pad_m = 1, pad_n = 1, pad_k = 1;
 };
 
 struct ClassModel {
   std::string op_class;
   double norm_p = 1.0;  // 1 = compute and memory add up; large = the larger one alone
-  Granules granules;
-  std::vector<Coefficient> coefficients;  // the five above, in that order
+  std::vector<Coefficient> coefficients;  // the six above, in that order
   std::size_t fit_rows = 0;
   ErrorReport holdout;  // this class's held-out rows, predicted without the lookup table
 };
@@ -75,8 +73,8 @@ struct Provenance {
 
 struct OperatorModel {
   Provenance provenance;
-  // The device the model was fitted on: its tiers, links, rates and DMA engines tile
-  // operators and give the nominal times (the systolic-array description is not kept).
+  // The device the model was fitted on: it tiles operators and gives their nominal times
+  // (the systolic-array description is not kept).
   accelerator::Device device;
   std::vector<ClassModel> classes;
   std::map<std::string, double> table_s;  // shape_key -> simulated latency, s

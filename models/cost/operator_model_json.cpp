@@ -67,6 +67,12 @@ std::uint64_t whole(const json& j, const std::string& where, const char* key, st
   return v.get<std::uint64_t>();
 }
 
+bool flag(const json& j, const std::string& where, const char* key) {
+  const json& v = field(j, where, key);
+  if (!v.is_boolean()) fail(where + "." + key, "expected true or false");
+  return v.get<bool>();
+}
+
 json device_to_json(const acc::Device& d) {
   json peaks = json::object();
   for (std::size_t t = 0; t < acc::kDataTypeCount; ++t) {
@@ -90,7 +96,29 @@ json device_to_json(const acc::Device& d) {
                      {"request_bytes", l.request_bytes},
                      {"request_overhead_bytes", l.request_overhead_bytes}});
   }
+  const acc::KernelSpec& k = d.kernel;
+  const acc::RuntimeSpec& r = d.runtime;
   return {{"name", d.name},
+          {"kernel",
+           {{"matrix_efficiency", k.matrix_efficiency},
+            {"vector_efficiency", k.vector_efficiency},
+            {"memory_efficiency", k.memory_efficiency},
+            {"mma_m", k.mma_m},
+            {"mma_n", k.mma_n},
+            {"mma_k", k.mma_k},
+            {"block_m", k.block_m},
+            {"block_n", k.block_n},
+            {"min_block_m", k.min_block_m},
+            {"min_block_n", k.min_block_n},
+            {"simd_bits", k.simd_bits}}},
+          {"runtime",
+           {{"dispatch_ns", r.dispatch_ns},
+            {"library_call_ns", r.library_call_ns},
+            {"group_call_ns", r.group_call_ns},
+            {"async_launch", r.async_launch},
+            {"fold_batch_norm", r.fold_batch_norm},
+            {"fuse_elementwise", r.fuse_elementwise},
+            {"threads", r.threads}}},
           {"compute",
            {{"matrix_ops_per_s", peaks},
             {"vector_ops_per_s", d.compute.vector_ops_per_s},
@@ -119,6 +147,31 @@ acc::Device device_from_json(const json& j, const std::string& where) {
   d.compute.clock_ghz = number(c, cw, "clock_ghz");
   d.compute.op_overhead_ns = number(c, cw, "op_overhead_ns");
   d.compute.energy_pj_per_op = number(c, cw, "energy_pj_per_op");
+  const std::string kw = where + ".kernel";
+  const json& k = object_at(j, where, "kernel");
+  d.kernel.matrix_efficiency = number(k, kw, "matrix_efficiency", 1e-6, 1.0);
+  d.kernel.vector_efficiency = number(k, kw, "vector_efficiency", 1e-6, 1.0);
+  d.kernel.memory_efficiency = number(k, kw, "memory_efficiency", 1e-6, 1.0);
+  const auto u32 = [&](const json& o, const std::string& w, const char* key, std::uint64_t min) {
+    return static_cast<std::uint32_t>(whole(o, w, key, min, 1u << 20));
+  };
+  d.kernel.mma_m = u32(k, kw, "mma_m", 1);
+  d.kernel.mma_n = u32(k, kw, "mma_n", 1);
+  d.kernel.mma_k = u32(k, kw, "mma_k", 1);
+  d.kernel.block_m = u32(k, kw, "block_m", 0);
+  d.kernel.block_n = u32(k, kw, "block_n", 0);
+  d.kernel.min_block_m = u32(k, kw, "min_block_m", 0);
+  d.kernel.min_block_n = u32(k, kw, "min_block_n", 0);
+  d.kernel.simd_bits = u32(k, kw, "simd_bits", 0);
+  const std::string rw = where + ".runtime";
+  const json& r = object_at(j, where, "runtime");
+  d.runtime.dispatch_ns = number(r, rw, "dispatch_ns");
+  d.runtime.library_call_ns = number(r, rw, "library_call_ns");
+  d.runtime.group_call_ns = number(r, rw, "group_call_ns");
+  d.runtime.async_launch = flag(r, rw, "async_launch");
+  d.runtime.fold_batch_norm = flag(r, rw, "fold_batch_norm");
+  d.runtime.fuse_elementwise = flag(r, rw, "fuse_elementwise");
+  d.runtime.threads = u32(r, rw, "threads", 0);
   const json& tiers = array_at(j, where, "tiers");
   for (std::size_t i = 0; i < tiers.size(); ++i) {
     const std::string tw = where + ".tiers[" + std::to_string(i) + "]";
@@ -152,12 +205,10 @@ ClassModel class_from_json(const json& j, const std::string& where) {
   const auto known = operator_classes();
   if (std::find(known.begin(), known.end(), m.op_class) == known.end()) fail(where + ".class", "unknown operator class");
   m.norm_p = number(j, where, "norm_p", 1.0, 1e3);
-  const json& g = object_at(j, where, "granules");
-  const std::string gw = where + ".granules";
-  m.granules = {whole(g, gw, "pad_m", 1, 1 << 20), whole(g, gw, "pad_n", 1, 1 << 20), whole(g, gw, "pad_k", 1, 1 << 20)};
   const json& coefficients = array_at(j, where, "coefficients");
-  const std::array<const char*, 5> names = {"overhead", "compute_scale", "memory_scale", "request_scale", "fill_scale"};
-  if (coefficients.size() != names.size()) fail(where + ".coefficients", "expected 5 coefficients");
+  const std::array<const char*, 6> names = {"overhead",     "kernel_overhead", "compute_scale",
+                                            "memory_scale", "request_scale",   "fill_scale"};
+  if (coefficients.size() != names.size()) fail(where + ".coefficients", "expected 6 coefficients");
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string cw = where + ".coefficients[" + std::to_string(i) + "]";
     Coefficient c{text(coefficients[i], cw, "name"), text(coefficients[i], cw, "unit"),
@@ -199,7 +250,6 @@ json to_json(const OperatorModel& model) {
     for (const auto& k : c.coefficients) coefficients.push_back({{"name", k.name}, {"unit", k.unit}, {"value", k.value}});
     classes.push_back({{"class", c.op_class},
                        {"norm_p", c.norm_p},
-                       {"granules", {{"pad_m", c.granules.pad_m}, {"pad_n", c.granules.pad_n}, {"pad_k", c.granules.pad_k}}},
                        {"coefficients", coefficients},
                        {"fit_rows", c.fit_rows},
                        {"report", to_json(c.holdout)}});

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/accelerator/executor.hpp"
 #include "models/accelerator/tiling.hpp"
 
 namespace models::cost {
@@ -13,27 +14,14 @@ namespace acc = models::accelerator;
 
 namespace {
 
-std::uint64_t padded(std::uint64_t dim, std::uint64_t granule) {
-  return granule <= 1 ? dim : (dim + granule - 1) / granule * granule;
-}
-
-double gemm_ops(std::uint64_t g, std::uint64_t m, std::uint64_t n, std::uint64_t k, const Granules& gr, bool pad) {
-  if (pad) {
-    m = padded(m, gr.pad_m);
-    n = padded(n, gr.pad_n);
-    k = padded(k, gr.pad_k);
-  }
-  return 2.0 * static_cast<double>(g) * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-}
-
 struct Transfers {
   double memory_s = 0.0, latency_s = 0.0, requests_s = 0.0;
 };
 
-// The busiest channel's time for a list of transfers, their longest request latency and
-// the sum of their latencies.
-Transfers transfer_times(const TermContext& ctx, const std::vector<acc::Transfer>& list, std::vector<double>& bytes) {
-  const acc::Device& d = ctx.device;
+// The busiest channel's time for a list of transfers (at the rates of `d`), their longest
+// request latency and the sum of their latencies.
+Transfers transfer_times(const TermContext& ctx, const acc::Device& d, const std::vector<acc::Transfer>& list,
+                         std::vector<double>& bytes) {
   const std::size_t tiers = d.tiers.size();
   std::fill(bytes.begin(), bytes.end(), 0.0);
   Transfers out;
@@ -71,29 +59,12 @@ TermContext::TermContext(const acc::Device& d) : device(d) {
   }
 }
 
-double padding_ratio(const acc::Operator& op, const Granules& gr) {
-  if (gr.pad_m <= 1 && gr.pad_n <= 1 && gr.pad_k <= 1) return 1.0;
-  double exact = 0.0, pad = 0.0;
-  const auto add = [&](std::uint64_t g, std::uint64_t m, std::uint64_t n, std::uint64_t k) {
-    exact += gemm_ops(g, m, n, k, gr, false);
-    pad += gemm_ops(g, m, n, k, gr, true);
-  };
-  if (const auto* s = std::get_if<acc::GemmShape>(&op.shape)) {
-    add(s->batch, s->m, s->n, s->k);
-  } else if (const auto* c = std::get_if<acc::Conv2dShape>(&op.shape)) {
-    add(c->groups, c->batch * c->out_height() * c->out_width(), c->out_channels / c->groups,
-        (c->in_channels / c->groups) * c->kernel_h * c->kernel_w);
-  } else if (const auto* a = std::get_if<acc::AttentionShape>(&op.shape)) {
-    add(a->batch * a->heads, a->q_len, a->kv_len, a->head_dim);
-    add(a->batch * a->heads, a->q_len, a->head_dim, a->kv_len);
-  }
-  return exact > 0.0 ? pad / exact : 1.0;
-}
-
-OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op, const Granules& granules) {
-  const acc::Device& d = ctx.device;
-  const acc::Plan plan = acc::plan_operator(d, op);
-  const double pad = padding_ratio(op, granules);
+OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op) {
+  // Tiled on the device as described, timed on the device as the kernels see it, as the
+  // executor does.
+  const acc::Plan plan = acc::plan_operator(ctx.device, op);
+  const acc::KernelUse use = acc::kernel_use(ctx.device, op);
+  const acc::Device d = acc::effective_device(ctx.device, op, use);
   const double matrix_peak = d.peak_matrix_ops_per_s(op.dtype), vector_peak = d.compute.vector_ops_per_s;
   const double engines = std::max<double>(1.0, d.dma_engines);
   const std::size_t channels = d.tiers.size() + d.links.size();
@@ -109,7 +80,7 @@ OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op, co
   std::map<std::pair<std::size_t, std::size_t>, double> follows;
   std::vector<double> scratch(channels);
   const auto add_bytes = [&](const std::vector<acc::Transfer>& list, std::vector<double>& bytes) {
-    const Transfers t = transfer_times(ctx, list, scratch);
+    const Transfers t = transfer_times(ctx, d, list, scratch);
     bytes = scratch;
     return t;
   };
@@ -125,7 +96,7 @@ OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op, co
                                       " peak for " + std::string(acc::data_type_name(op.dtype)) + " (operator \"" +
                                       op.name + "\")");
         }
-        k.compute_s = static_cast<double>(s.ops) / peak * (s.matrix ? pad : 1.0);
+        k.compute_s = static_cast<double>(s.ops) / peak;
       }
       k.loads = add_bytes(s.loads, k.load_bytes);
       k.stores = add_bytes(s.stores, k.store_bytes);
@@ -143,9 +114,9 @@ OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op, co
   }
 
   OperatorTerms out;
+  out.extra_kernels = static_cast<double>(use.kernels) - 1.0;
   if (kinds.empty()) return out;
   // While step i computes, the engines load step i + 1 and store step i: one period.
-  std::vector<double> bytes(channels);
   for (const auto& [pair, times] : follows) {
     const Kind& a = kinds[pair.first];
     const Kind& b = kinds[pair.second];

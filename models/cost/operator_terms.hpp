@@ -1,15 +1,16 @@
 #pragma once
-// The physical quantities the operator model weighs, read off the simulator's own tiling
-// of an operator (accelerator::plan_operator). A pipeline of n steps takes its fill (the
-// first load, the last compute and the last store) plus n - 1 periods; each period
-// overlaps one step's compute with the next step's loads and the previous one's stores.
+// The physical quantities the operator model weighs, read off the simulator's own view of
+// an operator: its tiling (accelerator::plan_operator) and its kernels (kernel_use:
+// efficiencies, instruction-tile padding, waves over cores; effective_device). A pipeline
+// of n steps takes its fill (the first load, the last compute and the last store) plus
+// n - 1 periods; each period overlaps one step's compute with the next step's loads and
+// the previous one's stores.
 
 #include <cstdint>
 #include <vector>
 
 #include "models/accelerator/device.hpp"
 #include "models/accelerator/operators.hpp"
-#include "models/cost/operator_model.hpp"
 
 namespace models::cost {
 
@@ -17,16 +18,17 @@ namespace models::cost {
 // store its predecessor's results and load its successor's operands.
 struct StepTerms {
   double times = 0.0;      // how often this period occurs
-  double compute_s = 0.0;  // the step's ops at the device's peak, matrix work padded to the granules
-  double memory_s = 0.0;   // the bytes moved meanwhile on the busiest tier or link, at its nominal rate
+  double compute_s = 0.0;  // the step's ops at the kernels' effective peak
+  double memory_s = 0.0;   // the bytes moved meanwhile on the busiest tier or link, at its effective rate
   double request_s = 0.0;  // those transfers' request latencies, spread over the DMA engines
 };
 
 struct OperatorTerms {
   std::vector<StepTerms> steps;
-  // The time a pipeline of steps takes beyond its steady-state periods: the first load
-  // (latency + bytes), the last compute and the last store.
+  // The time a pipeline of steps takes beyond its periods: the first load (latency +
+  // bytes), the last compute and the last store.
   double fill_s = 0.0;
+  double extra_kernels = 0.0;  // kernels launched beyond the first (per-group library calls)
 };
 
 // What does not change between operators: the device's paths and their latencies.
@@ -39,9 +41,6 @@ struct TermContext {
 
 // Throws std::invalid_argument when the device cannot run the operator (no tile fits, no
 // peak for its data type).
-OperatorTerms operator_terms(const TermContext& context, const accelerator::Operator& op, const Granules& granules);
-
-// Padded / exact arithmetic of the operator's matrix work (1 when nothing is padded).
-double padding_ratio(const accelerator::Operator& op, const Granules& granules);
+OperatorTerms operator_terms(const TermContext& context, const accelerator::Operator& op);
 
 }  // namespace models::cost

@@ -44,8 +44,7 @@ struct Fitted {
   std::vector<cost::Sample> fit, held_out;
 };
 
-Fitted fit_on(const std::string& preset, const std::string& plan_text = kSmallPlan, bool table = true) {
-  const auto device = acc::preset(preset);
+Fitted fit_on(const acc::Device& device, const std::string& plan_text = kSmallPlan, bool table = true) {
   const auto plan = cost::parse_plan(plan_text, "small.toml");
   const auto drawn = cost::draw_operators(plan);
   const auto sims = cost::simulate_operators(device, drawn.ops);
@@ -63,6 +62,10 @@ Fitted fit_on(const std::string& preset, const std::string& plan_text = kSmallPl
   p.simfabric_version = "test";
   f.model = cost::fit_operator_model(device, f.fit, f.held_out, p, {table});
   return f;
+}
+
+Fitted fit_on(const std::string& preset, const std::string& plan_text = kSmallPlan, bool table = true) {
+  return fit_on(acc::preset(preset), plan_text, table);
 }
 
 // Fitted once per device for the whole executable.
@@ -275,6 +278,47 @@ TEST_CASE("fitted models reproduce held-out simulations within 5% on a GPU and o
   CHECK(coefficient(eyeriss, "gemm", "overhead") < 1e-6);
   CHECK(coefficient(eyeriss, "gemm", "compute_scale") == doctest::Approx(1.0).epsilon(0.1));
   CHECK(coefficient(eyeriss, "elementwise", "memory_scale") == doctest::Approx(1.0).epsilon(0.1));
+}
+
+TEST_CASE("kernels with waves over cores and per-group library calls: the fit follows, its overheads are the device's") {
+  acc::Device d = acc::preset("a100");
+  d.kernel.matrix_efficiency = 0.8;
+  d.kernel.memory_efficiency = 0.9;
+  d.kernel.mma_m = 16;
+  d.kernel.mma_n = 8;
+  d.kernel.mma_k = 16;
+  d.kernel.block_m = d.kernel.block_n = 128;
+  d.kernel.min_block_m = d.kernel.min_block_n = 32;
+  d.runtime.dispatch_ns = 10'000;
+  d.runtime.library_call_ns = 20'000;
+  d.runtime.group_call_ns = 5'000;
+  const auto f = fit_on(d, R"([plan]
+samples = 500
+seed = 4
+[operators.gemm]
+[operators.conv2d]
+groups = [1, 2, 4, 8]
+[operators.depthwise_conv2d]
+[operators.elementwise]
+)");
+  for (const auto& c : f.model.classes) {
+    CAPTURE(c.op_class);
+    MESSAGE("a100 with waves and group calls: " << c.op_class << " held-out MAPE " << 100 * c.holdout.mape << "%");
+    CHECK(c.holdout.mape <= 0.05);
+  }
+  // Fixed cost: dispatch + library call + the first group's call and launch; each further
+  // group adds its call and its launch (3 us on the A100).
+  CHECK(coefficient(f.model, "conv2d", "overhead") == doctest::Approx(38e-6).epsilon(0.05));
+  CHECK(coefficient(f.model, "conv2d", "kernel_overhead") == doctest::Approx(8e-6).epsilon(0.05));
+  CHECK(coefficient(f.model, "depthwise_conv2d", "kernel_overhead") == doctest::Approx(8e-6).epsilon(0.05));
+  CHECK(coefficient(f.model, "gemm", "overhead") == doctest::Approx(33e-6).epsilon(0.05));
+  CHECK(coefficient(f.model, "gemm", "kernel_overhead") == 0.0);  // one kernel each: never seen
+  CHECK(coefficient(f.model, "elementwise", "overhead") == doctest::Approx(13e-6).epsilon(0.05));
+  // A saved model keeps the kernel description its predictions depend on.
+  const auto back = cost::operator_model_from_json(cost::to_json(f.model), "k.json");
+  CHECK(back.device.kernel.block_m == 128);
+  CHECK(back.device.runtime.group_call_ns == 5'000);
+  for (const auto& s : f.held_out) CHECK(cost::predict_fitted_s(back, s.op) == cost::predict_fitted_s(f.model, s.op));
 }
 
 TEST_CASE("the lookup table answers simulated shapes exactly; the fit answers the rest") {
