@@ -7,6 +7,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <filesystem>
+#include <map>
 
 #include "bindings/bindings.hpp"
 #include "models/cost/calibrate.hpp"
@@ -188,6 +189,40 @@ void bind_cost(py::module_& m) {
     }
   }, py::arg("predicted"), py::arg("measured"),
         "Error report: rows, r2, mape, rmspe, within_10pct, spearman, kendall, budget_accuracy");
+
+  c.def("calibrate_columns",
+        [](const std::filesystem::path& measured, std::size_t train, std::optional<std::vector<std::string>> columns,
+           std::optional<std::size_t> test_from, std::optional<std::string> space) {
+          try {
+            const auto table = cost::read_latency_table(measured, space ? std::optional(space_of(*space)) : std::nullopt);
+            const auto targets = columns ? *columns : table.device_columns;
+            std::map<std::string, cost::CostModel> out;
+            py::gil_scoped_release release;
+            // The other columns' models are fitted once and shared by every target.
+            const auto shared = cost::fit_columns(table, test_from);
+            for (const auto& column : targets) {
+              cost::CalibrationOptions o;
+              o.column = column;
+              o.train = train;
+              o.test_from = test_from;
+              o.column_models = &shared;
+              const auto cal = cost::calibrate(table, o);
+              cost::CostModel model;
+              model.model = cal.model;
+              model.report = cal.report;
+              model.provenance = {{"simfabric_version", sim::kVersion}, {"command", "simfabric.cost.calibrate_columns"},
+                                  {"measured", measured.string()},     {"column", column},
+                                  {"train", train},                    {"prior_device", "none"}};
+              out.emplace(column, std::move(model));
+            }
+            return out;
+          } catch (const std::invalid_argument& e) {
+            throw py::value_error(e.what());
+          }
+        },
+        py::arg("measured"), py::arg("train") = 100, py::arg("columns") = py::none(), py::arg("test_from") = py::none(),
+        py::arg("space") = py::none(),
+        "calibrate() for many columns of one table at once (every other column a prior); a dict column -> CostModel");
 
   c.def("calibrate",
         [](const std::filesystem::path& measured, const std::string& column, std::size_t train,

@@ -107,8 +107,7 @@ Calibration calibrate(const LatencyTable& table, const CalibrationOptions& o) {
   }
 
   const FitData data = fit_data(train_archs, pick(target, cal.train_rows));
-  const Candidate best = best_candidate(data, bases);
-  cal.model = to_space_model(data, best, bases);
+  cal.model = to_space_model(data, best_candidate(data, bases), bases);
   cal.model.target = o.column;
   cal.model.batch = column_batch(o.column);
   if (o.prior) {

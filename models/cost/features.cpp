@@ -15,14 +15,14 @@ constexpr std::array<const char*, 9> kOfa{"k3_e3", "k3_e4", "k3_e6", "k5_e3", "k
 
 std::size_t feature_count(Space space) {
   switch (space) {
-    case Space::nb201: return 1 + 24 + 15 * 16;
+    case Space::nb201: return 1 + 24 + 1 + 24 + 15 * 16;
     case Space::fbnet: return 1 + 22 * 8;
     case Space::ofa_mbv3: return 2 + 20 * 18;
   }
   return 0;
 }
 
-std::size_t first_order_count(Space space) { return space == Space::nb201 ? 25 : feature_count(space); }
+std::size_t first_order_count(Space space) { return space == Space::nb201 ? 50 : feature_count(space); }
 
 std::string feature_name(Space space, std::size_t i) {
   if (i >= feature_count(space)) throw std::out_of_range("feature index out of range");
@@ -30,7 +30,9 @@ std::string feature_name(Space space, std::size_t i) {
   switch (space) {
     case Space::nb201: {
       if (i < 25) return "edge" + std::to_string((i - 1) / 4) + "=" + kNb201[(i - 1) % 4 + 1];
-      const std::size_t p = (i - 25) / 16, o = (i - 25) % 16;
+      if (i == 25) return "output_dead";
+      if (i < 50) return "effective_edge" + std::to_string((i - 26) / 4) + "=" + kNb201[(i - 26) % 4 + 1];
+      const std::size_t p = (i - 50) / 16, o = (i - 50) % 16;
       std::size_t e = 0, pairs_before = 0;
       while (pairs_before + (5 - e) <= p) pairs_before += 5 - e++;  // edge e has 5 - e later edges
       const std::size_t f = e + 1 + (p - pairs_before);

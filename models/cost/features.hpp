@@ -2,7 +2,10 @@
 // The features linear cost models weigh: indicators of each slot's choice (a per-block
 // lookup table, as ProxylessNAS, FBNet and Once-for-All price blocks) plus the few
 // interactions a space needs. Feature 0 is the bias (always 1).
-//   nb201 (265): op of each edge (24, `none` is the baseline) and the ops of each pair of
+//   nb201 (290): op of each edge (24, `none` is the baseline); whether the cell's output
+//     is dead (no path of non-none edges from its input) and the op of each edge that is
+//     effective (on a live path to the output): 25 terms for runtimes that prune dead
+//     graphs (TFLite prices a dead network at microseconds); the ops of each pair of
 //     edges (15 pairs x 16): a cell's cost is not a plain sum of its edges (node sums,
 //     shared inputs).
 //   fbnet (177): block of each of the 22 layers (8 each, `skip` is the baseline).
@@ -12,6 +15,7 @@
 // Every architecture has at most a few dozen non-zero features, so pricing one is a few
 // dozen multiply-adds.
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -31,13 +35,26 @@ void for_each_feature(const Arch& a, Visit&& visit) {
   visit(std::size_t{0}, 1.0);
   switch (a.space) {
     case Space::nb201: {
+      // Edges in order 0-1, 0-2, 1-2, 0-3, 1-3, 2-3. A node is live when a non-none edge
+      // reaches it from the input; an edge is effective when its source is live and its
+      // destination reaches the output. Compilers that prune dead graphs run only those.
+      const auto& c = a.choice;
+      const bool live1 = c[0] != 0, live2 = c[1] != 0 || (c[2] != 0 && live1);
+      const bool live3 = c[3] != 0 || (c[4] != 0 && live1) || (c[5] != 0 && live2);
+      const bool reach2 = c[5] != 0, reach1 = c[4] != 0 || (c[2] != 0 && reach2);
+      constexpr std::array<std::uint8_t, 6> source{0, 0, 1, 0, 1, 2}, target{1, 2, 2, 3, 3, 3};
+      const std::array<bool, 4> live{true, live1, live2, live3}, reaches{live3, reach1, reach2, true};
+      for (std::size_t e = 0; e < 6; ++e) {
+        if (c[e] != 0) visit(1 + 4 * e + (c[e] - 1), 1.0);
+      }
+      if (!live3) visit(std::size_t{25}, 1.0);
+      for (std::size_t e = 0; e < 6; ++e) {
+        if (c[e] != 0 && live[source[e]] && reaches[target[e]]) visit(26 + 4 * e + (c[e] - 1), 1.0);
+      }
       std::size_t pair = 0;
       for (std::size_t e = 0; e < 6; ++e) {
-        if (a.choice[e] != 0) visit(1 + 4 * e + (a.choice[e] - 1), 1.0);
-      }
-      for (std::size_t e = 0; e < 6; ++e) {
         for (std::size_t f = e + 1; f < 6; ++f, ++pair) {
-          if (a.choice[e] != 0 && a.choice[f] != 0) visit(25 + 16 * pair + 4 * (a.choice[e] - 1) + (a.choice[f] - 1), 1.0);
+          if (c[e] != 0 && c[f] != 0) visit(50 + 16 * pair + 4 * (c[e] - 1) + (c[f] - 1), 1.0);
         }
       }
       return;

@@ -109,22 +109,29 @@ Candidate best_lookup_table(const FitData& d) {
   return best;
 }
 
-Candidate best_candidate(const FitData& d, const std::vector<Basis>& bases) {
+std::vector<Candidate> ranked_candidates(const FitData& d, const std::vector<Basis>& bases) {
   std::vector<Candidate> singles;
   for (std::size_t k = 0; k < bases.size(); ++k) singles.push_back(evaluate(d, bases, {k}, 1, 0.0));
-  std::sort(singles.begin(), singles.end(),
-            [](const Candidate& a, const Candidate& b) { return a.loo_error < b.loo_error; });
-  Candidate best = best_lookup_table(d);
-  if (!singles.empty()) keep_better(best, singles.front());
+  const auto by_error = [](const Candidate& a, const Candidate& b) { return a.loo_error < b.loo_error; };
+  std::stable_sort(singles.begin(), singles.end(), by_error);
+  std::vector<Candidate> all;
+  for (std::size_t table : tables(d.space)) {
+    for (double penalty : kPenalties) all.push_back(evaluate(d, {}, {}, table, penalty));
+  }
   const std::size_t top = std::min<std::size_t>(3, singles.size());
-  if (top >= 2) keep_better(best, evaluate(d, bases, {singles[0].bases[0], singles[1].bases[0]}, 1, 0.0));
+  if (top >= 2) all.push_back(evaluate(d, bases, {singles[0].bases[0], singles[1].bases[0]}, 1, 0.0));
   for (std::size_t t = 0; t < top; ++t) {
     for (std::size_t table : tables(d.space)) {
-      for (double penalty : kPenalties) keep_better(best, evaluate(d, bases, singles[t].bases, table, penalty));
+      for (double penalty : kPenalties) all.push_back(evaluate(d, bases, singles[t].bases, table, penalty));
     }
   }
-  return best;
+  all.insert(all.end(), singles.begin(), singles.end());
+  // Stable: among equal errors the simpler candidate, listed first, stays first.
+  std::stable_sort(all.begin(), all.end(), by_error);
+  return all;
 }
+
+Candidate best_candidate(const FitData& d, const std::vector<Basis>& bases) { return ranked_candidates(d, bases).front(); }
 
 SpaceModel to_space_model(const FitData& d, const Candidate& c, const std::vector<Basis>& bases) {
   SpaceModel m;

@@ -47,7 +47,9 @@ Candidate evaluate(const FitData& data, const std::vector<Basis>& bases, std::ve
 // The feature lookup table alone (first-order or with interactions), penalty chosen by
 // leave-one-out error.
 Candidate best_lookup_table(const FitData& data);
-// Every single basis, the three best with a correction, the best pair, and the table alone.
+// Every candidate tried, best first: the tables alone, every single basis, the best pair,
+// the three best bases with a correction.
+std::vector<Candidate> ranked_candidates(const FitData& data, const std::vector<Basis>& bases);
 Candidate best_candidate(const FitData& data, const std::vector<Basis>& bases);
 
 // Collapses a candidate into one weight vector (ms) over the space's features.

@@ -55,7 +55,7 @@ TEST_CASE("malformed architectures say what was expected") {
 }
 
 TEST_CASE("features: bias first, indices in range, counts as documented") {
-  CHECK(feature_count(Space::nb201) == 265);
+  CHECK(feature_count(Space::nb201) == 290);
   CHECK(feature_count(Space::fbnet) == 177);
   CHECK(feature_count(Space::ofa_mbv3) == 362);
   for (Space space : {Space::nb201, Space::fbnet, Space::ofa_mbv3}) {
@@ -73,11 +73,16 @@ TEST_CASE("features: bias first, indices in range, counts as documented") {
       CHECK(first == 0);
     }
   }
-  // All six edges skip_connect: 6 edge features and all 15 pairs.
+  // All six edges skip_connect: 6 edge features, all 6 effective, and all 15 pairs.
   std::size_t n = 0;
   for_each_feature(parse_arch(Space::nb201, "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"),
                    [&](std::size_t, double) { ++n; });
-  CHECK(n == 1 + 6 + 15);
+  CHECK(n == 1 + 6 + 6 + 15);
+  // Only 1-2 and 2-3 set: node 1 is never reached, so the output is dead and nothing is effective.
+  std::vector<std::size_t> dead;
+  for_each_feature(parse_arch(Space::nb201, "|none~0|+|none~0|nor_conv_3x3~1|+|none~0|none~1|nor_conv_1x1~2|"),
+                   [&](std::size_t i, double) { dead.push_back(i); });
+  CHECK(dead == std::vector<std::size_t>{0, 1 + 4 * 2 + 2, 1 + 4 * 5 + 1, 25, 50 + 16 * 11 + 4 * 2 + 1});
 }
 
 TEST_CASE("network statistics are exact: the nb201 stem and classifier") {

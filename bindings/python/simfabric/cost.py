@@ -24,6 +24,7 @@ from ._core import cost as _cost
 
 CostModel = _cost.CostModel
 calibrate = _cost.calibrate
+calibrate_columns = _cost.calibrate_columns
 encode = _cost.encode
 feature_count = _cost.feature_count
 feature_names = _cost.feature_names
@@ -37,6 +38,7 @@ space_names = _cost.space_names
 __all__ = [
     "CostModel",
     "calibrate",
+    "calibrate_columns",
     "encode",
     "feature_count",
     "feature_names",
