@@ -45,5 +45,7 @@ void add_accelerator_commands(CLI::App& app, Action& action);  // bench network,
 void add_fabric_commands(CLI::App& app, Action& action);  // bench allreduce
 void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chain
 void add_sweep_commands(CLI::App& app, Action& action);  // sweep plan, run, run-point, collect
+void add_cost_commands(CLI::App& app, Action& action);  // calibrate, estimate, bench estimate
+void add_fit_commands(CLI::App& app, Action& action);   // fit
 
 }  // namespace app
