@@ -8,6 +8,8 @@
 
 #include <Eigen/Dense>
 
+#include "models/accelerator/executor.hpp"
+#include "models/accelerator/sweep.hpp"
 #include "models/accelerator/tiling.hpp"
 #include "models/cost/operator_terms.hpp"
 
@@ -289,9 +291,24 @@ double predict_s(const OperatorModel& model, const acc::Operator& op) {
 }
 
 double predict_network_s(const OperatorModel& model, const acc::Network& network) {
-  double total = 0.0;
-  for (const auto& op : network) total += predict_s(model, op);
-  return total;
+  // As execute_network composes it: the runtime's steps (batch norms that are not folded,
+  // fused elementwise operators), each issued by the host after its host time and run
+  // once the device is free; the host waits for each kernel unless it launches ahead.
+  const acc::Device& d = model.device;
+  double host = 0.0, end = 0.0;
+  for (const acc::RuntimeStep& step : acc::runtime_steps(d, network)) {
+    double issue_s = 0.0, kernel_s = 0.0;
+    if (step.fused) {
+      kernel_s = acc::fused_elementwise(d, step.op).kernel.to_seconds();
+    } else {
+      issue_s = acc::host_time(d, step.op).to_seconds();
+      kernel_s = std::max(0.0, predict_s(model, step.op) - issue_s);
+    }
+    const double issued = (d.runtime.async_launch ? host : end) + issue_s;
+    host = issued;
+    end = std::max(issued, end) + kernel_s;
+  }
+  return end;
 }
 
 OperatorModel fit_operator_model(const acc::Device& device, std::span<const Sample> fit,

@@ -73,8 +73,8 @@ struct Provenance {
 
 struct OperatorModel {
   Provenance provenance;
-  // The device the model was fitted on: it tiles operators and gives their nominal times
-  // (the systolic-array description is not kept).
+  // The device the model was fitted on, every part of it: it tiles operators and gives
+  // their nominal times.
   accelerator::Device device;
   std::vector<ClassModel> classes;
   std::map<std::string, double> table_s;  // shape_key -> simulated latency, s
@@ -95,7 +95,12 @@ Provenance provenance_from_json(const nlohmann::json& j, const std::string& wher
 double predict_s(const OperatorModel& model, const accelerator::Operator& op);
 // The fitted class model only (what the held-out reports measure).
 double predict_fitted_s(const OperatorModel& model, const accelerator::Operator& op);
-// Sum over the network's operators (they run one after another).
+// A whole network as the device's runtime runs it (accelerator::execute_network): its
+// runtime steps (batch norms that are not folded become kernels, elementwise operators
+// fuse into the kernel before them where the runtime fuses), each kernel's time the
+// operator's prediction less its host time, the host issuing kernels one after another
+// or ahead of the device (RuntimeSpec::async_launch). With none of these (the presets),
+// the sum of the operators' predictions.
 double predict_network_s(const OperatorModel& model, const accelerator::Network& network);
 
 // One simulated operator.

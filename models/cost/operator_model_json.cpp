@@ -129,7 +129,14 @@ json device_to_json(const acc::Device& d) {
           {"tiers", tiers},
           {"links", links},
           {"dma_engines", d.dma_engines},
-          {"home_tier", d.home_tier}};
+          {"home_tier", d.home_tier},
+          {"systolic",
+           {{"rows", d.systolic.rows},
+            {"cols", d.systolic.cols},
+            {"dataflow", std::string(acc::dataflow_name(d.systolic.dataflow))},
+            {"ifmap_sram_bytes", d.systolic.ifmap_sram_bytes},
+            {"filter_sram_bytes", d.systolic.filter_sram_bytes},
+            {"ofmap_sram_bytes", d.systolic.ofmap_sram_bytes}}}};
 }
 
 acc::Device device_from_json(const json& j, const std::string& where) {
@@ -190,6 +197,16 @@ acc::Device device_from_json(const json& j, const std::string& where) {
   }
   d.dma_engines = static_cast<std::uint32_t>(whole(j, where, "dma_engines", 1, UINT32_MAX));
   d.home_tier = static_cast<std::size_t>(whole(j, where, "home_tier"));
+  const std::string sw = where + ".systolic";
+  const json& sy = object_at(j, where, "systolic");
+  d.systolic.rows = u32(sy, sw, "rows", 0);
+  d.systolic.cols = u32(sy, sw, "cols", 0);
+  const auto dataflow = acc::parse_dataflow(text(sy, sw, "dataflow"));
+  if (!dataflow) fail(sw + ".dataflow", "unknown dataflow");
+  d.systolic.dataflow = *dataflow;
+  d.systolic.ifmap_sram_bytes = whole(sy, sw, "ifmap_sram_bytes");
+  d.systolic.filter_sram_bytes = whole(sy, sw, "filter_sram_bytes");
+  d.systolic.ofmap_sram_bytes = whole(sy, sw, "ofmap_sram_bytes");
   try {
     acc::validate(d);
   } catch (const std::invalid_argument& e) {

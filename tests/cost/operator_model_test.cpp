@@ -356,6 +356,28 @@ TEST_CASE("network totals: the sum of operator predictions, close to the simulat
   CHECK(error_of([&] { cost::predict_s(m, copy); }).find("no fit for class \"copy\"") != std::string::npos);
 }
 
+TEST_CASE("network totals follow the runtime: unfolded batch norms, fusion, host running ahead") {
+  acc::Device d = acc::preset("a100");
+  d.runtime.dispatch_ns = 20'000;
+  d.runtime.library_call_ns = 30'000;
+  d.runtime.async_launch = true;
+  d.runtime.fold_batch_norm = false;
+  d.runtime.fuse_elementwise = true;
+  const auto f = fit_on(d);
+  for (const std::string name : {"resnet50", "mobilenet_v2"}) {
+    CAPTURE(name);
+    const auto net = acc::network_by_name(name, 1);
+    const double simulated = acc::execute_network(d, net).latency.to_seconds();
+    double standalone = 0.0;
+    for (const auto& op : net) standalone += cost::predict_s(f.model, op);
+    MESSAGE(name << ": network " << 1e3 * cost::predict_network_s(f.model, net) << " ms predicted, " << 1e3 * simulated
+                 << " ms simulated, " << 1e3 * standalone << " ms as a plain sum");
+    CHECK(cost::predict_network_s(f.model, net) == doctest::Approx(simulated).epsilon(0.05));
+    // The host's 20-50 us per operator hides the kernels: a plain sum counts both.
+    CHECK(standalone > 1.1 * simulated);
+  }
+}
+
 TEST_CASE("the same plan and seed fit the same model, bit for bit") {
   const std::string small = R"([plan]
 samples = 60
@@ -374,6 +396,17 @@ TEST_CASE("JSON: a saved model predicts as the original; damaged ones are refuse
   CHECK(back.provenance.plan_text == f.model.provenance.plan_text);
   CHECK(back.holdout.mape == f.model.holdout.mape);
   for (const auto& s : f.fit) CHECK(cost::predict_fitted_s(back, s.op) == cost::predict_fitted_s(f.model, s.op));
+
+  // Whatever the device, a reloaded model tiles and times operators as the original.
+  for (const auto& name : acc::preset_names()) {
+    CAPTURE(name);
+    cost::OperatorModel m = f.model;
+    m.device = acc::preset(name);
+    const auto again = cost::operator_model_from_json(nlohmann::json::parse(cost::to_json(m).dump()), "m.json");
+    for (std::size_t i = 0; i < f.fit.size(); i += 7) {
+      CHECK(cost::predict_fitted_s(again, f.fit[i].op) == cost::predict_fitted_s(m, f.fit[i].op));
+    }
+  }
 
   const auto refused = [&](const std::function<void(nlohmann::json&)>& damage) {
     nlohmann::json j = body;
