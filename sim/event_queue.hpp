@@ -9,7 +9,8 @@
 //
 // Cancellation is lazy: the slot's handler is dropped (its ordering key is left alone, so
 // the heap stays valid) and the heap entry is discarded when it surfaces; the heap is
-// compacted when dead entries outnumber live ones.
+// compacted when dead entries outnumber live ones. The slots are a sim::SlotPool whose
+// free list runs through the ordering key, so the pool adds no bytes per event.
 
 #include <algorithm>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "sim/handler.hpp"
+#include "sim/slot_pool.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -98,7 +100,7 @@ class DaryEventQueue {
     if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
     const std::uint64_t order =
         (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << kSeqBits) | seq;
-    const std::uint32_t slot = allocate_slot();
+    const std::uint32_t slot = slots_.acquire();
     slots_[slot].handler = std::move(handler);
     slots_[slot].order = order;
     heap_.push_back(Entry{time, slot});
@@ -147,7 +149,7 @@ class DaryEventQueue {
     const std::uint32_t slot = heap_.front().slot;
     remove_front();
     Handler handler = std::move(slots_[slot].handler);
-    release_slot(slot);
+    slots_.release(slot);
     --live_;
     return handler;
   }
@@ -161,7 +163,7 @@ class DaryEventQueue {
 
   // Bytes held by the queue's own storage (capacity, not just size).
   std::size_t memory_bytes() const {
-    return heap_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
+    return heap_.capacity() * sizeof(Entry) + slots_.memory_bytes();
   }
 
   // Moves every pending event `delta` later. A uniform shift keeps the heap order and
@@ -177,7 +179,6 @@ class DaryEventQueue {
   void clear() {
     heap_.clear();
     slots_.clear();
-    free_head_ = kNoSlot;
     live_ = 0;
   }
 
@@ -185,7 +186,6 @@ class DaryEventQueue {
   static constexpr unsigned kSeqBits = 55;
   static constexpr std::uint64_t kSeqLimit = std::uint64_t{1} << kSeqBits;
   static constexpr std::uint64_t kFreeTag = std::uint64_t{1} << 63;
-  static constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
 
   struct Entry {
     Time time;
@@ -196,6 +196,8 @@ class DaryEventQueue {
     // Tie-break order while in the heap (cancelled or not); kFreeTag | next free slot
     // while on the free list. A slot in the heap with an empty handler was cancelled.
     std::uint64_t order;
+    std::uint32_t free_link() const { return static_cast<std::uint32_t>(order & ~kFreeTag); }
+    void set_free_link(std::uint32_t next) { order = kFreeTag | next; }
   };
   static_assert(sizeof(Entry) == 16 && sizeof(Slot) == 32, "event storage grew: re-measure");
 
@@ -244,7 +246,7 @@ class DaryEventQueue {
     while (!slots_[heap_.front().slot].handler) {
       const std::uint32_t slot = heap_.front().slot;
       remove_front();
-      release_slot(slot);
+      slots_.release(slot);
     }
   }
 
@@ -253,7 +255,7 @@ class DaryEventQueue {
     for (std::size_t i = 0; i < heap_.size(); ++i) {
       const Entry e = heap_[i];
       if (!slots_[e.slot].handler) {
-        release_slot(e.slot);
+        slots_.release(e.slot);
       } else {
         heap_[kept++] = e;
       }
@@ -263,27 +265,10 @@ class DaryEventQueue {
     for (std::size_t i = 1; i < kept; ++i) sift_up(i);
   }
 
-  std::uint32_t allocate_slot() {
-    if (free_head_ != kNoSlot) {
-      const std::uint32_t slot = free_head_;
-      free_head_ = static_cast<std::uint32_t>(slots_[slot].order & ~kFreeTag);
-      return slot;
-    }
-    if (slots_.size() >= kNoSlot) throw std::length_error("sim: more than 2^32 pending events");
-    slots_.push_back(Slot{Handler{}, 0});
-    return static_cast<std::uint32_t>(slots_.size() - 1);
-  }
-
-  void release_slot(std::uint32_t slot) {
-    slots_[slot].order = kFreeTag | free_head_;
-    free_head_ = slot;
-  }
-
   // Children of node i are 4i+1..4i+4; offsetting by Arity-1 puts them at physical
   // positions 4(i+1)..4(i+1)+3, one aligned group.
   detail::AlignedHeapArray<Entry, Arity - 1> heap_;
-  std::vector<Slot> slots_;
-  std::uint32_t free_head_ = kNoSlot;
+  SlotPool<Slot> slots_;
   std::size_t live_ = 0;
   std::uint64_t next_seq_ = 1;  // 0 marks an invalid handle
 };

@@ -50,28 +50,14 @@ FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, Ne
 }
 
 std::uint32_t FlowNetwork::new_transfer(std::uint64_t tag, std::uint32_t flows) {
-  std::uint32_t id;
-  if (!free_transfers_.empty()) {
-    id = free_transfers_.back();
-    free_transfers_.pop_back();
-  } else {
-    id = static_cast<std::uint32_t>(transfers_.size());
-    transfers_.emplace_back();
-  }
+  const std::uint32_t id = transfers_.acquire();
   transfers_[id] = Transfer{tag, flows, false};
   return id;
 }
 
 std::uint32_t FlowNetwork::new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer,
                                     std::uint64_t hash) {
-  std::uint32_t id;
-  if (!free_flows_.empty()) {
-    id = free_flows_.back();
-    free_flows_.pop_back();
-  } else {
-    id = static_cast<std::uint32_t>(flows_.size());
-    flows_.emplace_back();
-  }
+  const std::uint32_t id = flows_.acquire();
   Flow& f = flows_[id];
   f.bytes = bytes;
   f.remaining = bytes;
@@ -80,7 +66,6 @@ std::uint32_t FlowNetwork::new_flow(NodeId src, NodeId dst, double bytes, std::u
   f.updated_ps = now_ps();
   f.finish_ps = -1;
   f.transfer = transfer;
-  ++f.gen;
   f.src = src;
   f.dst = dst;
   f.hash = hash;
@@ -224,26 +209,19 @@ void FlowNetwork::launch(std::uint32_t id, std::int64_t latency_ps) {
 void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation) {
   const std::int64_t key = time_ps * 2 + (activation ? 1 : 0);
   if (key == last_bucket_key_) {
-    buckets_[last_bucket_].entries.push_back(Entry{flow, flows_[flow].gen});
+    buckets_[last_bucket_].entries.push_back(Entry{flow, flows_.generation(flow)});
     return;
   }
   auto [it, inserted] = bucket_index_.try_emplace(key, 0);
   if (inserted) {
-    std::uint32_t b;
-    if (!free_buckets_.empty()) {
-      b = free_buckets_.back();
-      free_buckets_.pop_back();
-    } else {
-      b = static_cast<std::uint32_t>(buckets_.size());
-      buckets_.emplace_back();
-    }
+    const std::uint32_t b = buckets_.acquire();
     buckets_[b].time_ps = time_ps;
     buckets_[b].activation = activation;
     buckets_[b].entries.clear();
     it->second = b;
     buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
   }
-  buckets_[it->second].entries.push_back(Entry{flow, flows_[flow].gen});
+  buckets_[it->second].entries.push_back(Entry{flow, flows_.generation(flow)});
   last_bucket_key_ = key;
   last_bucket_ = it->second;
 }
@@ -256,8 +234,8 @@ void FlowNetwork::run_bucket(std::uint32_t b) {
   // Entries may be appended while this runs (zero-latency follow-ups), so index.
   for (std::size_t i = 0; i < buckets_[b].entries.size(); ++i) {
     const Entry e = buckets_[b].entries[i];
+    if (flows_.generation(e.flow) != e.gen) continue;
     Flow& f = flows_[e.flow];
-    if (f.gen != e.gen) continue;
     if (activation) {
       if (f.state == FlowState::latent) activate(e.flow);
     } else if (f.state == FlowState::active && f.finish_ps == t) {
@@ -265,7 +243,7 @@ void FlowNetwork::run_bucket(std::uint32_t b) {
     }
   }
   buckets_[b].entries.clear();
-  free_buckets_.push_back(b);
+  buckets_.release(b);
 }
 
 void FlowNetwork::activate(std::uint32_t id) {
@@ -367,8 +345,7 @@ void FlowNetwork::finish_flow(std::uint32_t id, bool delivered) {
   }
   f.state = FlowState::free;
   f.rate = 0.0;
-  ++f.gen;
-  free_flows_.push_back(id);
+  flows_.release(id);
   if (delivered) ++flows_completed_;
 
   Transfer& t = transfers_[f.transfer];
@@ -379,7 +356,7 @@ void FlowNetwork::finish_flow(std::uint32_t id, bool delivered) {
   if (--t.open == 0) {
     const std::uint64_t tag = t.tag;
     const bool ok = !t.failed;
-    free_transfers_.push_back(f.transfer);
+    transfers_.release(f.transfer);
     if (listener_) listener_(tag, ok);
   }
 }
@@ -645,8 +622,9 @@ bool FlowNetwork::checkpoint(Checkpoint& c) {
     // Entries that would be skipped when the bucket runs (stale generation, rate changed
     // since, or a repeat of a flow already handled) do not influence the run.
     for (const Entry& e : b.entries) {
+      if (flows_.generation(e.flow) != e.gen) continue;
       Flow& f = flows_[e.flow];
-      if (f.gen != e.gen || f.mark == epoch_) continue;
+      if (f.mark == epoch_) continue;
       const bool live = b.activation ? f.state == FlowState::latent
                                      : (f.state == FlowState::active && f.finish_ps == b.time_ps);
       if (!live) continue;
@@ -680,7 +658,7 @@ bool FlowNetwork::checkpoint(Checkpoint& c) {
     }
   }
   // A flow in use but in no bucket is stalled (rate 0): it waits for a fault's effect.
-  if (flows_seen != flows_.size() - free_flows_.size()) return false;
+  if (flows_seen != flows_.live_count()) return false;
 
   const std::size_t n = links_.size();
   c.link_integral.resize(n);
@@ -711,12 +689,11 @@ void FlowNetwork::extrapolate(const Checkpoint& a, const Checkpoint& b, std::uin
     link.load_since_ps = t_after;
     link.stats.flows_completed += periods * (b.link_completed[l] - a.link_completed[l]);
   }
-  for (Flow& f : flows_) {
-    if (f.state == FlowState::free) continue;
+  flows_.for_each_live([shift](std::uint32_t, Flow& f) {
     f.updated_ps += shift;
     f.active_ps += shift;
     if (f.finish_ps >= 0) f.finish_ps += shift;
-  }
+  });
   std::unordered_map<std::int64_t, std::uint32_t> moved;
   moved.reserve(bucket_index_.size());
   for (const auto& [key, bucket] : bucket_index_) {

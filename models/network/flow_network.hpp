@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "sim/slot_pool.hpp"
 #include "sim/stats.hpp"
 #include "topologies/routing.hpp"
 #include "topologies/topology.hpp"
@@ -153,7 +154,6 @@ class FlowNetwork {
     std::int64_t finish_ps = -1;
     std::int64_t active_ps = 0;
     std::uint32_t transfer = 0;
-    std::uint32_t gen = 0;
     std::uint64_t mark = 0;
     std::uint32_t record = UINT32_MAX;
     NodeId src = 0;
@@ -187,7 +187,7 @@ class FlowNetwork {
   };
   struct Entry {
     std::uint32_t flow;
-    std::uint32_t gen;
+    std::uint32_t gen;  // the flow slot's generation when queued
   };
   struct Bucket {
     std::int64_t time_ps = 0;
@@ -256,16 +256,13 @@ class FlowNetwork {
   NetworkParams params_;
   Listener listener_;
 
-  std::vector<Flow> flows_;
-  std::vector<std::uint32_t> free_flows_;
-  std::vector<Transfer> transfers_;
-  std::vector<std::uint32_t> free_transfers_;
+  sim::SlotPool<Flow> flows_;
+  sim::SlotPool<Transfer> transfers_;
   std::vector<Link> links_;
   std::vector<LinkStats> link_stats_;
 
   std::unordered_map<std::int64_t, std::uint32_t> bucket_index_;
-  std::vector<Bucket> buckets_;
-  std::vector<std::uint32_t> free_buckets_;
+  sim::SlotPool<Bucket> buckets_;
 
   std::unordered_map<ConnectionKey, CachedRoute, ConnectionHash> route_cache_;
   std::uint64_t route_cache_epoch_ = 0;
