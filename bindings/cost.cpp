@@ -13,6 +13,7 @@
 #include "models/cost/calibrate.hpp"
 #include "models/cost/model_file.hpp"
 #include "models/cost/space_model.hpp"
+#include "scenarios/device_columns.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 #include "sim/version.hpp"
 
@@ -228,7 +229,7 @@ void bind_cost(py::module_& m) {
         [](const std::filesystem::path& measured, const std::string& column, std::size_t train,
            std::optional<std::string> space, std::optional<std::uint64_t> shuffle, std::optional<std::size_t> test_from,
            std::optional<std::vector<std::string>> other_columns, std::optional<py::object> prior_device,
-           std::size_t prior_archs) {
+           std::size_t prior_archs, const std::filesystem::path& devices_map) {
           try {
             const auto table = cost::read_latency_table(measured, space ? std::optional(space_of(*space)) : std::nullopt);
             cost::CalibrationOptions o;
@@ -240,11 +241,19 @@ void bind_cost(py::module_& m) {
             if (other_columns) o.other_columns = *other_columns;
             std::string prior_name = "none";
             if (prior_device && !prior_device->is_none()) {
-              const acc::Device device = device_of(*prior_device);
+              acc::DataType dtype = acc::DataType::fp32;
+              py::object spec = *prior_device;
+              if (py::isinstance<py::str>(spec) && spec.cast<std::string>() == "auto") {
+                const auto entry = scenarios::device_for_column(devices_map, column);
+                if (!entry) throw py::value_error(devices_map.string() + " maps no device to column " + column);
+                spec = py::str(entry->device_file.string());
+                dtype = entry->dtype;
+              }
+              const acc::Device device = device_of(spec);
               prior_name = device.name;
               py::gil_scoped_release release;
               o.prior = cost::simulated_prior(device, table.space, cost::column_batch(column),
-                                              prior_archs ? prior_archs : 3 * cost::feature_count(table.space));
+                                              prior_archs ? prior_archs : 3 * cost::feature_count(table.space), 1, dtype);
             }
             cost::Calibration cal;
             {
@@ -265,8 +274,10 @@ void bind_cost(py::module_& m) {
         py::arg("measured"), py::arg("column"), py::arg("train") = 100, py::arg("space") = py::none(),
         py::arg("shuffle") = py::none(), py::arg("test_from") = py::none(), py::arg("other_columns") = py::none(),
         py::arg("prior_device") = py::none(), py::arg("prior_archs") = 0,
+        py::arg("devices_map") = std::filesystem::path("scenarios/devices/columns.toml"),
         "Fit a space model on `train` rows of a latency table (the first ones, or a seeded sample with `shuffle`); "
-        "other_columns=[] uses no other device as a prior; prior_device (preset, file or Device) adds the simulator's.");
+        "other_columns=[] uses no other device as a prior; prior_device (preset, file, Device, or 'auto': the column's "
+        "device in devices_map) adds the simulator's.");
 }
 
 }  // namespace bindings

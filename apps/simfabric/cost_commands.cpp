@@ -17,6 +17,7 @@
 #include "models/cost/calibrate.hpp"
 #include "models/cost/model_file.hpp"
 #include "models/cost/space_model.hpp"
+#include "scenarios/device_columns.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 #include "scenarios/sweep_progress.hpp"
 #include "sim/random.hpp"
@@ -65,6 +66,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 struct CalibrateArgs {
   std::string space, measured, column, output, prior_device = "none";
+  std::string devices_map = "scenarios/devices/columns.toml";
   std::vector<std::string> other_columns;
   std::size_t train = 100;
   std::optional<std::uint64_t> shuffle;
@@ -85,11 +87,21 @@ int run_calibrate(const CalibrateArgs& a) {
   o.other_columns = a.other_columns;
   for (const auto& c : o.other_columns) (void)table.column_ms(c);
   const std::uint64_t batch = cost::column_batch(a.column);
-  if (a.prior_device != "none") {
-    const acc::Device device = device_from("--prior-device", a.prior_device);
+  std::string prior_device = a.prior_device;
+  acc::DataType prior_dtype = acc::DataType::fp32;
+  if (prior_device == "auto") {
+    const auto entry = scenarios::device_for_column(a.devices_map, a.column);
+    if (!entry) {
+      throw std::invalid_argument("--prior-device auto: " + a.devices_map + " maps no device to column " + a.column);
+    }
+    prior_device = entry->device_file.string();
+    prior_dtype = entry->dtype;
+  }
+  if (prior_device != "none") {
+    const acc::Device device = device_from("--prior-device", prior_device);
     const std::size_t count = a.prior_archs ? a.prior_archs : 3 * cost::feature_count(table.space);
     scenarios::SweepProgress progress(count, 0, !a.quiet && !a.json);
-    o.prior = cost::simulated_prior(device, table.space, batch, count, /*seed=*/1, acc::DataType::fp32,
+    o.prior = cost::simulated_prior(device, table.space, batch, count, /*seed=*/1, prior_dtype,
                                     [&progress](std::size_t, std::size_t) { progress.point_done(true); });
     progress.finish();
   }
@@ -105,7 +117,7 @@ int run_calibrate(const CalibrateArgs& a) {
                                             {"train", a.train},
                                             {"shuffle_seed", a.shuffle ? nlohmann::json(*a.shuffle) : nlohmann::json()},
                                             {"test_from", a.test_from ? nlohmann::json(*a.test_from) : nlohmann::json()},
-                                            {"prior_device", a.prior_device}};
+                                            {"prior_device", prior_device}};
   if (!a.output.empty()) cost::save_cost_model(a.output, model);
   if (a.json) {
     nlohmann::ordered_json out{{"command", "calibrate"},     {"space", cost::space_name(table.space)},
@@ -278,7 +290,10 @@ void add_cost_commands(CLI::App& app, Action& action) {
       ->delimiter(',');
   c->add_flag("--no-other-columns", cal->no_other_columns, "use no other device column as a prior");
   c->add_option("--prior-device", cal->prior_device,
-                "simulate this preset or device file as a prior ('none': no simulation)");
+                "simulate this preset or device file as a prior; 'auto': the column's device in --devices-map; "
+                "'none' (default): no simulation");
+  c->add_option("--devices-map", cal->devices_map, "column -> device file mapping for --prior-device auto")
+      ->capture_default_str();
   c->add_option("--prior-archs", cal->prior_archs, "architectures simulated for the prior (default 3 per feature)");
   c->add_option("-o,--output", cal->output, "model file to write (JSON)");
   c->add_flag("--quiet", cal->quiet, "no progress bar");
