@@ -11,6 +11,7 @@
 
 #include "bindings/bindings.hpp"
 #include "models/cost/calibrate.hpp"
+#include "models/cost/fit_plan.hpp"
 #include "models/cost/model_file.hpp"
 #include "models/cost/space_model.hpp"
 #include "scenarios/device_columns.hpp"
@@ -139,6 +140,31 @@ void bind_cost(py::module_& m) {
       .def_property_readonly("provenance", [](const cost::CostModel& cm) { return to_python(cm.provenance); })
       .def("predict_ms", &predict, py::arg("archs"),
            "Latency (ms) of architectures: a string, a list of strings, or an array from encode(); numpy array back")
+      .def("predict_network_ms",
+           [](const cost::CostModel& cm, const std::string& space, const std::vector<std::string>& archs,
+              std::uint64_t batch, const std::string& dtype) {
+             const auto* m = std::get_if<cost::OperatorModel>(&cm.model);
+             if (!m) throw py::value_error("predict_network_ms prices with an operator model (from fit); use predict_ms");
+             const auto type = acc::parse_data_type(dtype);
+             if (!type) throw py::value_error("unknown dtype \"" + dtype + "\"");
+             const auto parsed = parse_all(space_of(space), archs);
+             py::array_t<double> out(static_cast<py::ssize_t>(parsed.size()));
+             auto* values = out.mutable_data();
+             py::gil_scoped_release release;
+             for (std::size_t i = 0; i < parsed.size(); ++i) {
+               values[i] = 1e3 * cost::predict_network_s(*m, cost::to_network(parsed[i], batch, *type));
+             }
+             return out;
+           },
+           py::arg("space"), py::arg("archs"), py::arg("batch") = 1, py::arg("dtype") = "fp32",
+           "Latency (ms) of architectures of a space, each priced as the sum of its operators (operator models)")
+      .def_property_readonly("classes", [](const cost::CostModel& cm) {
+        const auto* m = std::get_if<cost::OperatorModel>(&cm.model);
+        if (!m) throw py::value_error("a space model has no operator classes");
+        py::dict d;
+        for (const auto& c : m->classes) d[py::str(c.op_class)] = to_python(cost::to_json(c.holdout));
+        return d;
+      }, "Held-out report of each operator class (operator models)")
       .def("to_json", [](const cost::CostModel& cm) { return to_python(cost::to_json(cm)); })
       .def("__repr__", [](const cost::CostModel& cm) {
         if (const auto* s = std::get_if<cost::SpaceModel>(&cm.model)) {
@@ -190,6 +216,26 @@ void bind_cost(py::module_& m) {
     }
   }, py::arg("predicted"), py::arg("measured"),
         "Error report: rows, r2, mape, rmspe, within_10pct, spearman, kendall, budget_accuracy");
+
+  c.def("fit",
+        [](const py::object& device, const std::filesystem::path& plan, std::optional<std::uint64_t> seed,
+           std::size_t threads, bool lookup_table) {
+          try {
+            const acc::Device d = device_of(device);
+            const cost::SamplingPlan p = cost::load_plan(plan);
+            cost::PlanFitOptions o;
+            o.seed = seed;
+            o.threads = threads;
+            o.lookup_table = lookup_table;
+            py::gil_scoped_release release;
+            return cost::fit_plan(d, p, o).file;
+          } catch (const std::invalid_argument& e) {
+            throw py::value_error(e.what());
+          }
+        },
+        py::arg("device"), py::arg("plan"), py::arg("seed") = py::none(), py::arg("threads") = 0,
+        py::arg("lookup_table") = true,
+        "Fit an operator model to simulations of a sampling plan on a device (preset, file or Device)");
 
   c.def("calibrate_columns",
         [](const std::filesystem::path& measured, std::size_t train, std::optional<std::vector<std::string>> columns,

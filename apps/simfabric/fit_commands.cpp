@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "apps/simfabric/commands.hpp"
+#include "models/cost/fit_plan.hpp"
 #include "models/cost/model_file.hpp"
 #include "models/cost/operator_model.hpp"
 #include "models/cost/plan.hpp"
@@ -48,46 +49,22 @@ acc::Device fit_device(const std::string& spec) {
 int run_fit(const FitArgs& a) {
   const acc::Device device = fit_device(a.device);
   const cost::SamplingPlan plan = cost::load_plan(a.plan);
-  const std::uint64_t seed = a.seed.value_or(plan.seed);
-  const cost::PlannedOperators drawn = cost::draw_operators(plan, seed);
 
   // A bar on a terminal only: batch logs get the summary, not a line every few seconds.
   const bool show = !a.quiet && !a.json && ::isatty(STDERR_FILENO) == 1;
-  scenarios::SweepProgress progress(drawn.ops.size(), 0, show);
-  cost::SimulateOptions options;
+  scenarios::SweepProgress progress(cost::draw_operators(plan, a.seed).ops.size(), 0, show);
+  cost::PlanFitOptions options;
+  options.seed = a.seed;
   options.threads = a.threads;
-  options.on_done = [&progress] { progress.point_done(true); };
-  const auto simulated = cost::simulate_operators(device, drawn.ops, options);
+  options.lookup_table = !a.no_table;
+  options.on_simulated = [&progress] { progress.point_done(true); };
+  const cost::PlanFit result = cost::fit_plan(device, plan, options);
   progress.finish();
-
-  std::vector<cost::Sample> fit, held_out;
-  std::map<std::string, std::pair<std::size_t, std::string>> skipped;  // class -> (count, first reason)
-  for (std::size_t i = 0; i < drawn.ops.size(); ++i) {
-    if (!simulated[i].ok) {
-      auto& s = skipped[cost::operator_class(drawn.ops[i])];
-      if (s.first++ == 0) s.second = simulated[i].error;
-      continue;
-    }
-    (drawn.held_out[i] ? held_out : fit).push_back({drawn.ops[i], simulated[i].latency_s});
-  }
-
-  cost::Provenance provenance;
-  provenance.device = device.name;
-  provenance.plan_file = a.plan;
-  provenance.plan_sha256 = cost::sha256_hex(plan.text);
-  provenance.plan_text = plan.text;
-  provenance.seed = seed;
-  provenance.simfabric_version = sim::kVersion;
-  cost::FitOptions fit_options;
-  fit_options.lookup_table = !a.no_table;
-  const cost::OperatorModel model = cost::fit_operator_model(device, fit, held_out, provenance, fit_options);
-
-  cost::CostModel file;
-  file.model = model;
-  file.report = model.holdout;
-  file.provenance = cost::to_json(provenance);
-  file.provenance["command"] = "fit";
-  cost::save_cost_model(a.output, file);
+  const cost::OperatorModel& model = result.model();
+  const std::uint64_t seed = result.seed;
+  const auto& skipped = result.skipped;
+  const std::size_t fit_rows = result.fit_rows, held_out_rows = result.held_out_rows;
+  cost::save_cost_model(a.output, result.file);
 
   std::size_t skipped_total = 0;
   for (const auto& [c, s] : skipped) skipped_total += s.first;
@@ -100,10 +77,10 @@ int run_fit(const FitArgs& a) {
                                {"device", device.name},
                                {"plan", a.plan},
                                {"seed", seed},
-                               {"simulated", drawn.ops.size() - skipped_total},
+                               {"simulated", result.simulated},
                                {"skipped", skipped_total},
-                               {"fit_rows", fit.size()},
-                               {"held_out_rows", held_out.size()},
+                               {"fit_rows", fit_rows},
+                               {"held_out_rows", held_out_rows},
                                {"table_entries", model.table_s.size()},
                                {"report", cost::to_json(model.holdout)},
                                {"classes", classes},
@@ -112,8 +89,7 @@ int run_fit(const FitArgs& a) {
     return kExitOk;
   }
   fmt::print("fitted {} on {} ({} design, seed {}): {} operators simulated, {} fit, {} held out\n", a.plan,
-             device.name, cost::design_name(plan.design), seed, drawn.ops.size() - skipped_total, fit.size(),
-             held_out.size());
+             device.name, cost::design_name(plan.design), seed, result.simulated, fit_rows, held_out_rows);
   for (const auto& [c, s] : skipped) {
     fmt::print("  skipped {} {} operators the device cannot run, e.g. {}\n", s.first, c, s.second);
   }
@@ -122,7 +98,7 @@ int run_fit(const FitArgs& a) {
     fmt::print("  {:<17} {:>5} {:>6} {:>7.2f}% {:>7.2f}% {:>9.4f}\n", c.op_class, c.fit_rows, c.holdout.rows,
                100 * c.holdout.mape, 100 * c.holdout.rmspe, c.holdout.spearman);
   }
-  fmt::print("  {:<17} {:>5} {:>6} {:>7.2f}% {:>7.2f}% {:>9.4f}\n", "all", fit.size(), model.holdout.rows,
+  fmt::print("  {:<17} {:>5} {:>6} {:>7.2f}% {:>7.2f}% {:>9.4f}\n", "all", fit_rows, model.holdout.rows,
              100 * model.holdout.mape, 100 * model.holdout.rmspe, model.holdout.spearman);
   fmt::print("model written to {}\n", a.output);
   return kExitOk;

@@ -203,3 +203,63 @@ def test_network_stats_and_encoding():
     assert big["params"] - small["params"] == 6 * 5 * 9 * (16 * 16 + 32 * 32 + 64 * 64)
     with pytest.raises(ValueError):
         cost.encode("nb201", ["|none~0|"])
+
+
+@pytest.fixture(scope="module")
+def operator_model(simfabric_bin, repo_root, tmp_path_factory):
+    path = tmp_path_factory.mktemp("fit") / "a100.json"
+    proc = run(simfabric_bin, "fit", "--device", "a100", "--plan", repo_root / "scenarios" / "plans" / "networks.toml",
+               "-o", path, "--json", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    return path, json.loads(proc.stdout)
+
+
+def test_fit_reproduces_held_out_simulations(operator_model):
+    path, out = operator_model
+    assert out["held_out_rows"] > 0 and out["report"]["rows"] == out["held_out_rows"]
+    assert out["report"]["mape"] <= 0.05  # the bar: held-out simulations within 5% MAPE
+    for name, c in out["classes"].items():
+        assert c["report"]["mape"] <= 0.05, name
+    doc = json.loads(path.read_text())
+    assert doc["type"] == "operator" and doc["provenance"]["command"] == "fit"
+    assert len(doc["provenance"]["plan_sha256"]) == 64
+
+
+def test_python_fit_equals_cli_fit(operator_model, repo_root):
+    path, out = operator_model
+    model = cost.fit("a100", repo_root / "scenarios" / "plans" / "networks.toml")
+    assert model.type == "operator"
+    assert model.report == cost.load(path).report
+    assert set(model.classes) == set(out["classes"])
+
+
+def test_operator_model_prices_whole_networks_like_the_simulator(operator_model):
+    from simfabric import accelerator as acc
+    model = cost.load(operator_model[0])
+    archs = cost.random_archs("fbnet", 5, seed=3)
+    predicted = model.predict_network_ms("fbnet", archs, batch=1, dtype="bf16")
+    a100 = acc.preset("a100")
+    simulated = np.array([acc.run_network(a100, "fbnet", arch=a, batch=1)["latency_s"] * 1e3 for a in archs])
+    assert np.allclose(predicted, simulated, rtol=0.10)  # networks: within 10% of the simulation
+    with pytest.raises(ValueError):
+        model.predict_ms(archs)  # an operator model has no space table
+
+
+def test_estimate_with_an_operator_model(simfabric_bin, operator_model):
+    proc = run(simfabric_bin, "estimate", "--model", operator_model[0], "--space", "nb201", "--arch", NB201_ARCH,
+               "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["predicted_ms"] > 0
+    proc = run(simfabric_bin, "estimate", "--model", operator_model[0], "--arch", NB201_ARCH)
+    assert proc.returncode == 2 and "--space" in proc.stderr
+
+
+def test_fit_bad_plan_exits_2_and_writes_nothing(simfabric_bin, tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[plan]\ndesign = "sobol"\nsamples = 10\n[operators.gemm]\n')
+    out = tmp_path / "m.json"
+    proc = run(simfabric_bin, "fit", "--device", "a100", "--plan", plan, "-o", out)
+    assert proc.returncode == 2 and str(plan) in proc.stderr and "design" in proc.stderr
+    assert not out.exists()
+    proc = run(simfabric_bin, "fit", "--device", "h200", "--plan", plan, "-o", out)
+    assert proc.returncode == 2 and "no preset or device file 'h200'" in proc.stderr

@@ -13,7 +13,10 @@ from Python::
     codes = cost.encode("nb201", archs)          # uint16 array (n, 23), reusable
     latency_ms = cost.load("pixel3.json").predict_ms(codes)   # numpy array
 
-``report(predicted, measured)`` gives the figures every model carries (Spearman, Kendall,
+``fit(device, plan)`` fits an operator model to simulations of a sampling plan
+(``simfabric fit``); it prices any space's networks with
+``predict_network_ms(space, archs, batch=1)`` and reports per operator class
+(``classes``). ``report(predicted, measured)`` gives the figures every model carries (Spearman, Kendall,
 R^2, MAPE, RMSPE, share within 10%, budget accuracy). The model file format and the
 calibration method: docs/cost.md.
 """
@@ -27,6 +30,7 @@ calibrate = _cost.calibrate
 calibrate_columns = _cost.calibrate_columns
 encode = _cost.encode
 feature_count = _cost.feature_count
+fit = _cost.fit
 feature_names = _cost.feature_names
 load = _cost.load
 network_stats = _cost.network_stats
@@ -41,6 +45,7 @@ __all__ = [
     "calibrate_columns",
     "encode",
     "feature_count",
+    "fit",
     "feature_names",
     "load",
     "network_stats",
