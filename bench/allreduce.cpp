@@ -4,9 +4,9 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "bench/hold.hpp"
 #include "models/collective/algorithms.hpp"
 #include "models/collective/runner.hpp"
+#include "sim/peak_rss.hpp"
 #include "topologies/builders.hpp"
 
 namespace bench {
@@ -64,7 +64,7 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   out.flows_simulated = r.flows_simulated;
   out.steps_extrapolated = r.steps_extrapolated;
   out.rate_solves = r.rate_solves;
-  out.peak_rss_bytes = peak_rss_bytes();
+  out.peak_rss_bytes = sim::peak_rss_bytes();
   return out;
 }
 

@@ -2,7 +2,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "bench/hold.hpp"
+#include "models/queueing/hold.hpp"
 #include "bindings/bindings.hpp"
 
 namespace py = pybind11;
@@ -14,16 +14,16 @@ void bind_bench(py::module_& m) {
   bench.def(
       "hold",
       [](std::uint64_t pending, std::uint64_t events, double mean_delay_ns, std::uint64_t seed, std::string queue) {
-        bench::HoldParams params;
+        models::queueing::HoldParams params;
         params.pending = pending;
         params.events = events;
         params.mean_delay_ns = mean_delay_ns;
         params.seed = seed;
         params.queue = std::move(queue);
-        bench::HoldResult r;
+        models::queueing::HoldResult r;
         {
           py::gil_scoped_release release;  // pure C++: other Python threads run meanwhile
-          r = bench::run_hold(params);
+          r = models::queueing::run_hold(params);
         }
         py::dict out;
         out["queue"] = r.queue;

@@ -13,10 +13,10 @@
 #include <optional>
 
 #include "apps/simfabric/commands.hpp"
-#include "bench/hold.hpp"
 #include "models/accelerator/batch.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
+#include "sim/peak_rss.hpp"
 
 namespace app {
 
@@ -182,7 +182,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
                                      {"weight_bytes", weights},
                                      {"kv_cache_bytes", kv_cache},
                                      {"events", events},
-                                     {"peak_rss_bytes", bench::peak_rss_bytes()}};
+                                     {"peak_rss_bytes", sim::peak_rss_bytes()}};
           std::cout << out.dump() << "\n";
         } else {
           fmt::print("{} architectures of {} batch {} on {}: simulated {:.6g} to {:.6g} s, wall {:.4f} s\n",
@@ -218,7 +218,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
                                    {"kv_cache_bytes", resident.kv_cache_bytes},
                                    {"events", result.events},
                                    {"exact", result.exact},
-                                   {"peak_rss_bytes", bench::peak_rss_bytes()}};
+                                   {"peak_rss_bytes", sim::peak_rss_bytes()}};
         if (spec.arch) out["arch"] = *spec.arch;
         std::cout << out.dump() << "\n";
       } else {
@@ -265,7 +265,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
                                    {"operators_per_s", static_cast<double>(opa->count) / wall},
                                    {"events", events},
                                    {"inexact", inexact},
-                                   {"peak_rss_bytes", bench::peak_rss_bytes()}};
+                                   {"peak_rss_bytes", sim::peak_rss_bytes()}};
         std::cout << out.dump() << "\n";
       } else {
         fmt::print("{} random operators on {}: simulated {:.6g} s in total, {} events, wall {:.3f} s\n", opa->count,

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/simfabric/commands.hpp"
-#include "bench/hold.hpp"
+#include "models/queueing/hold.hpp"
 
 namespace app {
 
@@ -14,7 +14,7 @@ void add_bench_commands(CLI::App& app, Action& action) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks (see bench/README.md)");
   bench->require_subcommand(1);
 
-  auto params = std::make_shared<bench::HoldParams>();
+  auto params = std::make_shared<models::queueing::HoldParams>();
   auto json = std::make_shared<bool>(false);
   CLI::App* hold = bench->add_subcommand("hold", "Hold model: N pending events, each schedules one more");
   hold->add_option("--pending", params->pending, "events kept pending")->check(positive_number());
@@ -28,7 +28,7 @@ void add_bench_commands(CLI::App& app, Action& action) {
   hold->add_flag("--json", *json, "print one JSON object");
   hold->callback([params, json, &action] {
     action = [params, json] {
-      const auto r = bench::run_hold(*params);
+      const auto r = models::queueing::run_hold(*params);
       if (*json) {
         nlohmann::ordered_json out{{"benchmark", "hold"},
                                    {"queue", r.queue},

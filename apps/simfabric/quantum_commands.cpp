@@ -1,22 +1,16 @@
 // `simfabric bench quantum-chain`: the full-stack repeater-chain benchmark.
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "apps/simfabric/commands.hpp"
 #include "models/quantum/experiment.hpp"
+#include "sim/peak_rss.hpp"
 
 namespace app {
 namespace {
-
-std::uint64_t peak_rss_bytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
-}
 
 struct QuantumChainOptions {
   int routers = 9;
@@ -58,7 +52,7 @@ void add_quantum_commands(CLI::App& app, Action& action) {
                                    {"pairs_delivered", r.results.pairs_delivered},
                                    {"mean_fidelity", mean_f},
                                    {"swaps", r.results.swaps},
-                                   {"peak_rss_bytes", peak_rss_bytes()}};
+                                   {"peak_rss_bytes", sim::peak_rss_bytes()}};
         std::cout << out.dump() << "\n";
       } else {
         fmt::print("quantum-chain ({} routers, {}): {} events in {:.3f} s = {:.3g} events/s; {} pairs, mean F {:.4f}\n",

@@ -1,12 +1,13 @@
 #pragma once
 // The hold model, the classic event-set benchmark: `pending` events are kept in the
 // queue; each executed event schedules one new event at now + Exp(mean) for a random
-// entity. Measures the event loop and queue, nothing else.
+// entity. Measures the event loop and queue, nothing else; `simfabric bench hold` and
+// `simfabric._core.bench.hold` run it, bench/ compares it with other engines.
 
 #include <cstdint>
 #include <string>
 
-namespace bench {
+namespace models::queueing {
 
 struct HoldParams {
   std::uint64_t pending = 1000;
@@ -33,6 +34,4 @@ struct HoldResult {
 // an unknown queue name.
 HoldResult run_hold(const HoldParams& params);
 
-std::uint64_t peak_rss_bytes();
-
-}  // namespace bench
+}  // namespace models::queueing

@@ -1,22 +1,15 @@
-#include "bench/hold.hpp"
-
-#include <sys/resource.h>
+#include "models/queueing/hold.hpp"
 
 #include <chrono>
 #include <stdexcept>
 #include <vector>
 
 #include "sim/event_queue.hpp"
+#include "sim/peak_rss.hpp"
 #include "sim/random.hpp"
 #include "sim/simulator.hpp"
 
-namespace bench {
-
-std::uint64_t peak_rss_bytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
-}
+namespace models::queueing {
 
 namespace {
 
@@ -124,8 +117,8 @@ HoldResult run_hold(const HoldParams& p) {
   r.pending = p.pending;
   r.events = p.events;
   r.events_per_second = static_cast<double>(p.events) / r.wall_s;
-  r.peak_rss_bytes = peak_rss_bytes();
+  r.peak_rss_bytes = sim::peak_rss_bytes();
   return r;
 }
 
-}  // namespace bench
+}  // namespace models::queueing
