@@ -63,6 +63,7 @@ __version__: str
 from . import accelerator as accelerator
 from . import bench as bench
 from . import collective as collective
+from . import cost as cost
 from . import network as network
 from . import quantum as quantum
 from . import topologies as topologies
