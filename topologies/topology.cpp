@@ -6,37 +6,6 @@
 
 namespace topologies {
 
-std::string_view to_string(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::host: return "host";
-    case NodeKind::gpu: return "gpu";
-    case NodeKind::nic: return "nic";
-    case NodeKind::leaf: return "leaf";
-    case NodeKind::spine: return "spine";
-    case NodeKind::core: return "core";
-    case NodeKind::switch_: return "switch";
-  }
-  return "?";
-}
-
-std::string_view to_string(LinkState state) {
-  switch (state) {
-    case LinkState::up: return "up";
-    case LinkState::down: return "down";
-    case LinkState::degraded: return "degraded";
-  }
-  return "?";
-}
-
-NodeKind node_kind_from(std::string_view text) {
-  for (NodeKind k : {NodeKind::host, NodeKind::gpu, NodeKind::nic, NodeKind::leaf, NodeKind::spine,
-                     NodeKind::core, NodeKind::switch_}) {
-    if (text == to_string(k)) return k;
-  }
-  throw std::invalid_argument("unknown node kind \"" + std::string(text) +
-                              "\" (expected host, gpu, nic, leaf, spine, core or switch)");
-}
-
 Topology::Topology(const Topology& other)
     : graph_(other.graph_),
       out_(other.out_),

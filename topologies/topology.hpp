@@ -5,12 +5,15 @@
 // it without descriptor lookups.
 
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
+
+#include "sim/enum_names.hpp"
 
 namespace topologies {
 
@@ -20,9 +23,20 @@ using LinkId = std::uint32_t;
 enum class NodeKind : std::uint8_t { host, gpu, nic, leaf, spine, core, switch_ };
 enum class LinkState : std::uint8_t { up, down, degraded };
 
-std::string_view to_string(NodeKind kind);
-std::string_view to_string(LinkState state);
-NodeKind node_kind_from(std::string_view text);  // throws std::invalid_argument
+// Names per sim/enum_names.hpp.
+inline constexpr sim::EnumName<NodeKind> kNodeKindNames[] = {
+    {NodeKind::host, "host"}, {NodeKind::gpu, "gpu"},   {NodeKind::nic, "nic"},       {NodeKind::leaf, "leaf"},
+    {NodeKind::spine, "spine"}, {NodeKind::core, "core"}, {NodeKind::switch_, "switch"},
+};
+constexpr std::span<const sim::EnumName<NodeKind>> enum_names(NodeKind) { return kNodeKindNames; }
+inline constexpr sim::EnumName<LinkState> kLinkStateNames[] = {
+    {LinkState::up, "up"}, {LinkState::down, "down"}, {LinkState::degraded, "degraded"}};
+constexpr std::span<const sim::EnumName<LinkState>> enum_names(LinkState) { return kLinkStateNames; }
+
+inline std::string_view to_string(NodeKind kind) { return sim::name_of(kind); }
+inline std::string_view to_string(LinkState state) { return sim::name_of(state); }
+// Throws std::invalid_argument naming the accepted kinds.
+inline NodeKind node_kind_from(std::string_view text) { return sim::parse_enum<NodeKind>(text, "node kind"); }
 
 // Hosts and GPUs are endpoints: traffic starts and ends there.
 inline bool is_endpoint(NodeKind kind) { return kind == NodeKind::host || kind == NodeKind::gpu; }

@@ -247,36 +247,6 @@ class Hierarchical final : public Program {
 
 }  // namespace
 
-Algorithm algorithm_from(std::string_view text) {
-  for (Algorithm a : {Algorithm::ring_allreduce, Algorithm::tree_allreduce, Algorithm::halving_doubling,
-                      Algorithm::hierarchical_allreduce, Algorithm::ring_allgather, Algorithm::ring_reduce_scatter,
-                      Algorithm::broadcast, Algorithm::alltoall, Algorithm::sendrecv}) {
-    if (text == to_string(a)) return a;
-  }
-  if (text == "ring") return Algorithm::ring_allreduce;
-  if (text == "tree") return Algorithm::tree_allreduce;
-  if (text == "hd") return Algorithm::halving_doubling;
-  throw std::invalid_argument("unknown collective \"" + std::string(text) +
-                              "\" (expected ring_allreduce (ring), tree_allreduce (tree), halving_doubling (hd), "
-                              "hierarchical_allreduce, ring_allgather, ring_reduce_scatter, broadcast, alltoall "
-                              "or sendrecv)");
-}
-
-std::string_view to_string(Algorithm a) {
-  switch (a) {
-    case Algorithm::ring_allreduce: return "ring_allreduce";
-    case Algorithm::tree_allreduce: return "tree_allreduce";
-    case Algorithm::halving_doubling: return "halving_doubling";
-    case Algorithm::hierarchical_allreduce: return "hierarchical_allreduce";
-    case Algorithm::ring_allgather: return "ring_allgather";
-    case Algorithm::ring_reduce_scatter: return "ring_reduce_scatter";
-    case Algorithm::broadcast: return "broadcast";
-    case Algorithm::alltoall: return "alltoall";
-    case Algorithm::sendrecv: return "sendrecv";
-  }
-  return "?";
-}
-
 std::unique_ptr<Program> make_program(const CollectiveParams& c) {
   const std::uint32_t p = c.ranks;
   if (p < 2) throw std::invalid_argument("collective: ranks must be at least 2");

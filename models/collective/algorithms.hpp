@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "models/collective/program.hpp"
+#include "sim/enum_names.hpp"
 
 namespace models::collective {
 
@@ -24,8 +26,26 @@ enum class Algorithm : std::uint8_t {
   alltoall,                // pairwise exchange
   sendrecv,                // rank 0 -> rank 1
 };
-Algorithm algorithm_from(std::string_view text);  // throws std::invalid_argument
-std::string_view to_string(Algorithm a);
+// Names per sim/enum_names.hpp; ring, tree and hd are the short names of the CLI.
+inline constexpr sim::EnumName<Algorithm> kAlgorithmNames[] = {
+    {Algorithm::ring_allreduce, "ring_allreduce"},
+    {Algorithm::ring_allreduce, "ring"},
+    {Algorithm::tree_allreduce, "tree_allreduce"},
+    {Algorithm::tree_allreduce, "tree"},
+    {Algorithm::halving_doubling, "halving_doubling"},
+    {Algorithm::halving_doubling, "hd"},
+    {Algorithm::hierarchical_allreduce, "hierarchical_allreduce"},
+    {Algorithm::ring_allgather, "ring_allgather"},
+    {Algorithm::ring_reduce_scatter, "ring_reduce_scatter"},
+    {Algorithm::broadcast, "broadcast"},
+    {Algorithm::alltoall, "alltoall"},
+    {Algorithm::sendrecv, "sendrecv"},
+};
+constexpr std::span<const sim::EnumName<Algorithm>> enum_names(Algorithm) { return kAlgorithmNames; }
+
+// Throws std::invalid_argument naming the accepted algorithms.
+inline Algorithm algorithm_from(std::string_view text) { return sim::parse_enum<Algorithm>(text, "collective"); }
+inline std::string_view to_string(Algorithm a) { return sim::name_of(a); }
 
 struct CollectiveParams {
   Algorithm algorithm = Algorithm::ring_allreduce;

@@ -17,15 +17,6 @@ constexpr double kLevelTolerance = 1e-12;
 constexpr sim::Priority kFlushPriority = 127;  // after every other event of a timestamp
 }  // namespace
 
-PathPolicy path_policy_from(std::string_view text) {
-  if (text == "ecmp") return PathPolicy::ecmp;
-  if (text == "spray") return PathPolicy::spray;
-  if (text == "split") return PathPolicy::split;
-  if (text == "planned") return PathPolicy::planned;
-  throw std::invalid_argument("unknown path policy \"" + std::string(text) +
-                              "\" (expected ecmp, spray, split or planned)");
-}
-
 FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, NetworkParams params)
     : sim_(&sim), topology_(&topology), router_(topology), params_(params) {
   if (params_.policy == PathPolicy::split && params_.subflows < 1) {

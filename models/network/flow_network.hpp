@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "models/network/path_policy.hpp"
 #include "sim/simulator.hpp"
 #include "sim/slot_pool.hpp"
 #include "sim/stats.hpp"
@@ -22,14 +23,6 @@ namespace models::network {
 
 using topologies::LinkId;
 using topologies::NodeId;
-
-enum class PathPolicy : std::uint8_t {
-  ecmp,     // one path per connection, chosen hop by hop by a seeded hash
-  spray,    // ideal packet spraying: even split over next hops at every node
-  split,    // `subflows` flows per transfer, each with its own hash
-  planned,  // paths given by the caller (planner.hpp), else planned greedily per connection
-};
-PathPolicy path_policy_from(std::string_view text);  // throws std::invalid_argument
 
 struct NetworkParams {
   PathPolicy policy = PathPolicy::ecmp;
