@@ -121,4 +121,42 @@ Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_
   return t;
 }
 
+namespace {
+QuantumGraph quantum_routers(int n, int memories) {
+  require(n >= 1, "a quantum network needs at least one router");
+  QuantumGraph g;
+  for (int i = 0; i < n; ++i) g.add_node("r" + std::to_string(i), memories);
+  return g;
+}
+}  // namespace
+
+QuantumGraph quantum_chain(int routers, double link_km, int memories, double attenuation_db_per_km) {
+  QuantumGraph g = quantum_routers(routers, memories);
+  for (int i = 0; i + 1 < routers; ++i) g.add_link(i, i + 1, link_km, attenuation_db_per_km);
+  return g;
+}
+
+QuantumGraph quantum_star(int leaves, double link_km, int memories, double attenuation_db_per_km) {
+  require(leaves >= 1, "a quantum star needs at least one leaf");
+  QuantumGraph g;
+  g.add_node("center", memories);
+  for (int i = 1; i <= leaves; ++i) {
+    g.add_link(0, g.add_node("r" + std::to_string(i), memories), link_km, attenuation_db_per_km);
+  }
+  return g;
+}
+
+QuantumGraph quantum_grid(int rows, int cols, double link_km, int memories, double attenuation_db_per_km) {
+  require(rows >= 1 && cols >= 1, "a quantum grid needs at least one row and one column");
+  QuantumGraph g = quantum_routers(rows * cols, memories);
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const int i = r * cols + c;
+      if (c + 1 < cols) g.add_link(i, i + 1, link_km, attenuation_db_per_km);
+      if (r + 1 < rows) g.add_link(i, i + cols, link_km, attenuation_db_per_km);
+    }
+  }
+  return g;
+}
+
 }  // namespace topologies

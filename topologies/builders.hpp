@@ -1,9 +1,10 @@
 #pragma once
-// Standard fabrics. All links are full duplex; latencies are per hop.
+// Standard fabrics (all links full duplex, latencies per hop) and quantum networks.
 
 #include <cstdint>
 #include <optional>
 
+#include "topologies/quantum.hpp"
 #include "topologies/topology.hpp"
 
 namespace topologies {
@@ -41,5 +42,12 @@ Topology fat_tree(const FatTreeParams& params);
 // Direct-connect fabrics of hosts (accelerator style): a ring and a 2-D torus.
 Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_ps);
 Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_t link_latency_ps);
+
+// Quantum networks of routers with `memories` memories each, joined by links of `link_km`
+// fiber. Chain: r0 - r1 - ... ; star: "center" with leaves r1..rN; grid: row-major
+// r<row * cols + col>, each router linked to its right and lower neighbours.
+QuantumGraph quantum_chain(int routers, double link_km, int memories, double attenuation_db_per_km = 0.2);
+QuantumGraph quantum_star(int leaves, double link_km, int memories, double attenuation_db_per_km = 0.2);
+QuantumGraph quantum_grid(int rows, int cols, double link_km, int memories, double attenuation_db_per_km = 0.2);
 
 }  // namespace topologies

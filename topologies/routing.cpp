@@ -4,9 +4,62 @@
 #include <limits>
 #include <map>
 
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/graph/reverse_graph.hpp>
+#include <boost/property_map/function_property_map.hpp>
+
 #include "sim/random.hpp"
 
 namespace topologies {
+
+namespace {
+
+constexpr double kUnusable = std::numeric_limits<double>::infinity();
+
+// The one Dijkstra: Boost's, over any graph with vecS vertices; `weight(edge)` is the
+// edge's length, +infinity for an edge that must not be used.
+template <class G, class Weight>
+ShortestPaths dijkstra(const G& g, std::size_t origin, Weight weight) {
+  using Edge = typename boost::graph_traits<G>::edge_descriptor;
+  ShortestPaths out;
+  out.origin = origin;
+  const std::size_t n = boost::num_vertices(g);
+  out.distance.assign(n, kUnusable);
+  out.predecessor.resize(n);
+  auto weights = boost::make_function_property_map<Edge, double>(weight);
+  boost::dijkstra_shortest_paths(g, origin,
+                                 boost::predecessor_map(out.predecessor.data())
+                                     .distance_map(out.distance.data())
+                                     .weight_map(weights)
+                                     .distance_inf(kUnusable));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::size_t> ShortestPaths::path_to(std::size_t v) const {
+  if (v >= distance.size() || distance[v] == kUnusable) return {};
+  std::vector<std::size_t> path{v};
+  while (v != origin) {
+    v = predecessor[v];
+    path.push_back(v);
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+ShortestPaths hops_to(const Topology& topology, NodeId target) {
+  const auto reversed = boost::make_reverse_graph(topology.graph());
+  using Edge = boost::graph_traits<decltype(reversed)>::edge_descriptor;
+  return dijkstra(reversed, target,
+                  [&reversed](const Edge& e) { return reversed[e].state == LinkState::down ? kUnusable : 1.0; });
+}
+
+ShortestPaths fiber_km_from(const QuantumGraph& graph, NodeId source) {
+  const auto& g = graph.graph();
+  using Edge = QuantumGraph::Graph::edge_descriptor;
+  return dijkstra(g, source, [&](const Edge& e) { return graph.link(g[e].link).length_km; });
+}
 
 const std::vector<std::int32_t>& Router::table(NodeId anchor) {
   if (epoch_ != topology_->routing_epoch()) {
@@ -15,22 +68,11 @@ const std::vector<std::int32_t>& Router::table(NodeId anchor) {
   }
   auto [it, inserted] = tables_.try_emplace(anchor);
   if (!inserted) return it->second;
+  const ShortestPaths paths = hops_to(*topology_, anchor);
   auto& dist = it->second;
-  dist.assign(topology_->node_count(), -1);
-  std::vector<NodeId> frontier{anchor}, next;
-  dist[anchor] = 0;
-  for (std::int32_t d = 1; !frontier.empty(); ++d) {
-    next.clear();
-    for (NodeId v : frontier) {
-      for (LinkId l : topology_->in_links(v)) {
-        if (!topology_->link_up(l)) continue;
-        const NodeId u = topology_->link_from(l);
-        if (dist[u] >= 0) continue;
-        dist[u] = d;
-        next.push_back(u);
-      }
-    }
-    std::swap(frontier, next);
+  dist.resize(paths.distance.size());
+  for (std::size_t v = 0; v < dist.size(); ++v) {
+    dist[v] = paths.distance[v] == kUnusable ? -1 : static_cast<std::int32_t>(paths.distance[v]);
   }
   return dist;
 }

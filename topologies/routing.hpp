@@ -1,8 +1,10 @@
 #pragma once
-// Shortest-path routing over links that are up, and the set of equal-cost paths.
+// Shortest paths for every model: one Dijkstra (Boost.Graph) over the fabric's links that
+// are up (in hops) and over a quantum network's fiber (in km); and, for fabrics, routing
+// with the set of equal-cost paths.
 //
 // Paths are never enumerated to route a flow: hop distances to the destination are
-// computed once (breadth-first, reverse direction) and a path is walked hop by hop,
+// computed once (the shared Dijkstra, reverse direction) and a path is walked hop by hop,
 // choosing among the next hops that get one hop closer. An endpoint hanging off a
 // single switch shares that switch's distance table, so a 16,384-host leaf-spine needs
 // one table per switch, not per host. Tables refresh when a link goes down or up.
@@ -12,9 +14,24 @@
 #include <utility>
 #include <vector>
 
+#include "topologies/quantum.hpp"
 #include "topologies/topology.hpp"
 
 namespace topologies {
+
+// Distances and a shortest-path tree from one origin.
+struct ShortestPaths {
+  std::size_t origin = 0;
+  std::vector<double> distance;          // +infinity: unreachable
+  std::vector<std::size_t> predecessor;  // neighbour towards the origin; itself at the origin or unreachable
+  // Nodes of the tree from the origin to `v`; empty when v is unreachable.
+  std::vector<std::size_t> path_to(std::size_t v) const;
+};
+
+// Hops from every node to `target` over links that are up.
+ShortestPaths hops_to(const Topology& topology, NodeId target);
+// Fiber km from `source` to every node of a quantum network.
+ShortestPaths fiber_km_from(const QuantumGraph& graph, NodeId source);
 
 struct WeightedLink {
   LinkId link;
