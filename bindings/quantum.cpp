@@ -7,11 +7,15 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bindings/bindings.hpp"
 #include "models/quantum/experiment.hpp"
+#include "models/quantum/parameters.hpp"
 
 namespace py = pybind11;
 namespace mq = models::quantum;
@@ -86,69 +90,82 @@ mq::ExperimentResult run_released(const mq::ExperimentParams& p) {
   return mq::run_experiment(p);
 }
 
-mq::MemoryParams memory_params(double raw_fidelity, double coherence_time_s, double efficiency) {
-  mq::MemoryParams m;
-  m.raw_fidelity = raw_fidelity;
-  m.coherence_time_s = coherence_time_s > 0 ? coherence_time_s : std::numeric_limits<double>::infinity();
-  m.efficiency = efficiency;
-  return m;
-}
-
-// Typed parameters from a dict of keyword values; an unknown key is an error, not ignored.
-class DictReader {
+// Python keywords as a ValueSource: entries are "table.key" -> value; problems and
+// keys never read are raised together as one ValueError, worded as in scenario files.
+class KeywordValues : public mq::ValueSource {
  public:
-  DictReader(const py::dict& d, const char* what) : d_(d), what_(what) {}
-  template <class T>
-  void read(const char* key, T& out) {
-    if (d_.contains(key)) out = d_[key].cast<T>();
-    known_.emplace_back(key);
+  void set(const std::string& name, py::object value) {
+    if (!values_.emplace(name, std::move(value)).second) problems_.push_back(name + ": given twice (keyword and dict)");
   }
-  void finish() const {
-    for (const auto& [k, v] : d_) {
-      const auto key = py::str(k).cast<std::string>();
-      if (std::find(known_.begin(), known_.end(), key) == known_.end())
-        throw std::invalid_argument(std::string(what_) + ": unknown key \"" + key + "\"");
+  // A dict of one table's keys (source={...}).
+  void set_table(const std::string& table, const py::dict& d) {
+    for (const auto& [k, v] : d) {
+      if (!py::isinstance<py::str>(k)) throw py::type_error(table + ": keys must be strings");
+      set(table + "." + k.cast<std::string>(), py::reinterpret_borrow<py::object>(v));
     }
   }
 
+  bool has_table(std::string_view table) override {
+    const std::string prefix = std::string(table) + ".";
+    return std::any_of(values_.begin(), values_.end(), [&](const auto& e) { return e.first.rfind(prefix, 0) == 0; });
+  }
+
+  std::optional<mq::Value> get(std::string_view table, std::string_view key) override {
+    const std::string name = qualified(table, key);
+    read_.insert(name);
+    const auto it = values_.find(name);
+    if (it == values_.end() || it->second.is_none()) return std::nullopt;
+    const py::handle v = it->second;
+    if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
+    if (py::isinstance<py::int_>(v)) {
+      try {
+        return v.cast<std::int64_t>();
+      } catch (const py::cast_error&) {
+        return mq::OtherValue{"an integer out of range"};
+      }
+    }
+    if (py::isinstance<py::float_>(v)) return v.cast<double>();
+    if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+    return mq::OtherValue{"a " + py::str(py::type::of(v).attr("__name__")).cast<std::string>()};
+  }
+
+  void report(std::string_view table, std::string_view key, std::string message) override {
+    problems_.push_back(qualified(table, key) + ": " + message);
+  }
+
+  void finish() {
+    for (const auto& [name, value] : values_)
+      if (!read_.contains(name)) problems_.push_back(name + ": unknown key");
+    if (problems_.empty()) return;
+    std::string text;
+    for (const auto& p : problems_) text += (text.empty() ? "" : "\n") + p;
+    throw py::value_error(text);
+  }
+
  private:
-  const py::dict& d_;
-  const char* what_;
-  std::vector<std::string> known_;
+  static std::string qualified(std::string_view table, std::string_view key) {
+    return table.empty() ? std::string(key) : std::string(table) + "." + std::string(key);
+  }
+  std::map<std::string, py::object> values_;
+  std::set<std::string> read_;
+  std::vector<std::string> problems_;
 };
 
-void check_range(const char* what, double v, double lo, double hi) {
-  if (!(v >= lo && v <= hi))
-    throw std::invalid_argument(std::string(what) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+mq::ExperimentParams read_keywords(KeywordValues& values) {
+  mq::ExperimentParams p = mq::read_experiment(values);
+  values.finish();
+  return p;
 }
 
-mq::SourceParams source_params(const py::dict& d) {
-  mq::SourceParams s;
-  DictReader r(d, "source");
-  r.read("efficiency", s.efficiency);
-  r.read("frequency_hz", s.frequency_hz);
-  r.read("multi_photon_probability", s.multi_photon_probability);
-  r.read("indistinguishability", s.indistinguishability);
-  r.finish();
-  check_range("source efficiency", s.efficiency, 0.0, 1.0);
-  check_range("source multi_photon_probability", s.multi_photon_probability, 0.0, 1.0);
-  check_range("source indistinguishability", s.indistinguishability, 0.0, 1.0);
-  if (!(s.frequency_hz > 0)) throw std::invalid_argument("source frequency_hz must be positive");
-  return s;
+// Keyword defaults are the declared ones.
+double default_number(std::string_view table, std::string_view key) {
+  return mq::parameter(table, key).default_number.value();
 }
-
-void apply_detector(const py::dict& d, mq::DetectorParams& det) {
-  DictReader r(d, "detector");
-  r.read("dark_count_rate_hz", det.dark_count_rate_hz);
-  r.read("time_resolution_ps", det.time_resolution_ps);
-  r.read("count_rate_hz", det.count_rate_hz);
-  r.read("herald_window_ps", det.herald_window_ps);
-  r.read("free_running", det.free_running);
-  r.finish();
-  if (!(det.dark_count_rate_hz >= 0)) throw std::invalid_argument("detector dark_count_rate_hz must be >= 0");
-  if (!(det.time_resolution_ps >= 0)) throw std::invalid_argument("detector time_resolution_ps must be >= 0");
-  if (!(det.count_rate_hz > 0)) throw std::invalid_argument("detector count_rate_hz must be positive");
-  if (!(det.herald_window_ps >= 0)) throw std::invalid_argument("detector herald_window_ps must be >= 0");
+long long default_integer(std::string_view table, std::string_view key) {
+  return static_cast<long long>(default_number(table, key));
+}
+std::string default_text(std::string_view table, std::string_view key) {
+  return std::string(mq::parameter(table, key).default_text);
 }
 
 }  // namespace
@@ -185,68 +202,79 @@ void bind_quantum(py::module_& m) {
 
   q.def(
       "run_chain",
-      [](int routers, double link_km, int memories, int request_memories, double raw_fidelity,
+      [](long long routers, double link_km, long long memories, long long request_memories, double raw_fidelity,
          double coherence_time_s, double memory_efficiency, double detector_efficiency, double target_fidelity,
-         double seconds, const std::string& formalism, const std::string& generation, std::uint64_t seed,
+         double seconds, const std::string& formalism, const std::string& generation, long long seed,
          double utilisation_sample_s, const py::dict& source, const py::dict& detector) {
-        mq::ExperimentParams p;
-        p.topology = mq::chain_topology(routers, link_km, memories,
-                                        memory_params(raw_fidelity, coherence_time_s, memory_efficiency));
-        p.topology.detector.efficiency = detector_efficiency;
-        const mq::SourceParams src = source_params(source);
-        for (auto& r : p.topology.routers) r.source = src;
-        apply_detector(detector, p.topology.detector);
-        p.network.formalism = mq::parse_formalism(formalism);
-        if (generation != "barrett-kok" && generation != "single-heralded")
-          throw std::invalid_argument("generation must be barrett-kok or single-heralded");
-        p.network.generation =
-            generation == "barrett-kok" ? mq::GenerationProtocol::BarrettKok : mq::GenerationProtocol::SingleHeralded;
-        p.duration_s = seconds;
-        p.seed = seed;
-        p.network.utilisation_sample_s = utilisation_sample_s;
-        mq::RequestSpec r;
-        r.src = 0;
-        r.dst = routers - 1;
-        r.memories = request_memories;
-        r.target_fidelity = target_fidelity;
-        r.end = sim::Time::from_seconds(seconds);
-        p.requests.push_back(r);
-        return to_dict(run_released(p));
+        KeywordValues v;
+        v.set("topology.type", py::str("chain"));
+        v.set("topology.routers", py::int_(routers));
+        v.set("topology.link_km", py::float_(link_km));
+        v.set("topology.memories", py::int_(memories));
+        v.set("memory.raw_fidelity", py::float_(raw_fidelity));
+        v.set("memory.coherence_time_s", py::float_(coherence_time_s));
+        v.set("memory.efficiency", py::float_(memory_efficiency));
+        v.set("detector.efficiency", py::float_(detector_efficiency));
+        v.set_table("detector", detector);
+        v.set_table("source", source);
+        v.set("duration_s", py::float_(seconds));
+        v.set("formalism", py::str(formalism));
+        v.set("generation", py::str(generation));
+        v.set("seed", py::int_(seed));
+        v.set("utilisation_sample_s", py::float_(utilisation_sample_s));
+        // The one request runs between the chain's ends over the whole run.
+        v.set("request.src", py::str("r0"));
+        v.set("request.dst", py::str("r" + std::to_string(std::max(routers - 1, 1LL))));
+        v.set("request.memories", py::int_(request_memories));
+        v.set("request.target_fidelity", py::float_(target_fidelity));
+        return to_dict(run_released(read_keywords(v)));
       },
-      py::arg("routers") = 2, py::arg("link_km") = 10.0, py::arg("memories") = 20, py::arg("request_memories") = 10,
-      py::arg("raw_fidelity") = 0.95, py::arg("coherence_time_s") = 1.0, py::arg("memory_efficiency") = 1.0,
-      py::arg("detector_efficiency") = 0.9, py::arg("target_fidelity") = 0.8, py::arg("seconds") = 1.0,
-      py::arg("formalism") = "bell-diagonal", py::arg("generation") = "barrett-kok", py::arg("seed") = 1,
-      py::arg("utilisation_sample_s") = 0.0, py::arg("source") = py::dict(), py::arg("detector") = py::dict(),
+      py::arg("routers") = default_integer("topology", "routers"),
+      py::arg("link_km") = default_number("topology", "link_km"),
+      py::arg("memories") = default_integer("topology", "memories"),
+      py::arg("request_memories") = default_integer("request", "memories"),
+      py::arg("raw_fidelity") = default_number("memory", "raw_fidelity"),
+      py::arg("coherence_time_s") = default_number("memory", "coherence_time_s"),
+      py::arg("memory_efficiency") = default_number("memory", "efficiency"),
+      py::arg("detector_efficiency") = default_number("detector", "efficiency"),
+      py::arg("target_fidelity") = default_number("request", "target_fidelity"),
+      py::arg("seconds") = default_number("", "duration_s"), py::arg("formalism") = default_text("", "formalism"),
+      py::arg("generation") = default_text("", "generation"), py::arg("seed") = default_integer("", "seed"),
+      py::arg("utilisation_sample_s") = default_number("", "utilisation_sample_s"), py::arg("source") = py::dict(),
+      py::arg("detector") = py::dict(),
       "One end-to-end request over a linear chain; returns a dict of metrics and numpy arrays\n"
       "(memory_busy: routers x samples when utilisation_sample_s > 0).\n"
-      "source: single-photon source of every router (efficiency, frequency_hz,\n"
-      "multi_photon_probability, indistinguishability); detector: dark_count_rate_hz,\n"
-      "time_resolution_ps, count_rate_hz, herald_window_ps, free_running (detector_efficiency\n"
-      "sets the efficiency). Unknown keys raise ValueError.");
+      "Keywords are the scenario keys topology.routers, topology.link_km, topology.memories,\n"
+      "request.memories, memory.raw_fidelity, memory.coherence_time_s (0: never decays),\n"
+      "memory.efficiency, detector.efficiency, request.target_fidelity, duration_s, formalism,\n"
+      "generation, seed and utilisation_sample_s, with the same defaults and ranges\n"
+      "(models/quantum/README.md). source: the [source] keys for every router (efficiency,\n"
+      "frequency_hz, multi_photon_probability, indistinguishability); detector: the other\n"
+      "[detector] keys (dark_count_rate_hz, time_resolution_ps, count_rate_hz, herald_window_ps,\n"
+      "free_running). Bad values and unknown keys raise ValueError naming the scenario key.");
 
   q.def(
       "run_topology_file",
-      [](const std::filesystem::path& file, const std::string& src, const std::string& dst, int memories,
-         double target_fidelity, double seconds, const std::string& formalism, std::uint64_t seed) {
-        mq::ExperimentParams p;
-        p.topology = file.extension() == ".graphml" ? mq::load_graphml(file) : mq::load_router_json(file);
-        p.network.formalism = mq::parse_formalism(formalism);
-        p.duration_s = seconds;
-        p.seed = seed;
-        mq::RequestSpec r;
-        r.src = p.topology.find(src);
-        r.dst = p.topology.find(dst);
-        if (r.src < 0 || r.dst < 0) throw std::invalid_argument("unknown router in " + file.string());
-        r.memories = memories;
-        r.target_fidelity = target_fidelity;
-        r.end = sim::Time::from_seconds(seconds);
-        p.requests.push_back(r);
-        return to_dict(run_released(p));
+      [](const std::filesystem::path& file, const std::string& src, const std::string& dst, long long memories,
+         double target_fidelity, std::optional<double> seconds, std::optional<std::string> formalism,
+         long long seed) {
+        KeywordValues v;
+        v.set("topology.type", py::str(file.extension() == ".graphml" ? "graphml" : "json"));
+        v.set("topology.file", py::str(file.string()));
+        v.set("request.src", py::str(src));
+        v.set("request.dst", py::str(dst));
+        v.set("request.memories", py::int_(memories));
+        v.set("request.target_fidelity", py::float_(target_fidelity));
+        if (seconds) v.set("duration_s", py::float_(*seconds));
+        if (formalism) v.set("formalism", py::str(*formalism));
+        v.set("seed", py::int_(seed));
+        return to_dict(run_released(read_keywords(v)));
       },
-      py::arg("file"), py::arg("src"), py::arg("dst"), py::arg("memories") = 10, py::arg("target_fidelity") = 0.8,
-      py::arg("seconds") = 0.1, py::arg("formalism") = "bell-diagonal", py::arg("seed") = 1,
-      "One request over a router-network JSON or GraphML topology.");
+      py::arg("file"), py::arg("src"), py::arg("dst"), py::arg("memories") = default_integer("request", "memories"),
+      py::arg("target_fidelity") = default_number("request", "target_fidelity"), py::arg("seconds") = py::none(),
+      py::arg("formalism") = py::none(), py::arg("seed") = default_integer("", "seed"),
+      "One request over a router-network JSON or GraphML topology. seconds and formalism\n"
+      "default to the file's stop_time and formalism, else 1 s and bell-diagonal.");
 }
 
 }  // namespace bindings

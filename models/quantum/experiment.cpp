@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "topologies/builders.hpp"
+
 namespace models::quantum {
 
 ExperimentResult run_experiment(const ExperimentParams& params) {
@@ -27,9 +29,9 @@ ExperimentResult run_experiment(const ExperimentParams& params) {
   out.events = sim.events_executed();
   out.simulated_s = sim.now().to_seconds();
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (std::size_t r = 0; r < params.topology.routers.size(); ++r)
-    out.mean_memory_utilisation.push_back(out.results.memories_busy[r].mean(sim.now()) /
-                                          params.topology.routers[r].memories);
+  const auto& graph = params.topology.graph;
+  for (topologies::NodeId r = 0; r < graph.node_count(); ++r)
+    out.mean_memory_utilisation.push_back(out.results.memories_busy[r].mean(sim.now()) / graph.node(r).memories);
   return out;
 }
 
@@ -41,7 +43,7 @@ ExperimentParams chain_benchmark(int routers, FormalismKind formalism, double du
   // Pairs older than 10 ms are dropped, so memories never wait for ever on a partner.
   mem.cutoff_ratio = 0.01;
   ExperimentParams p;
-  p.topology = chain_topology(routers, 10.0, 20, mem);
+  p.topology = Topology(topologies::quantum_chain(routers, 10.0, 20), mem);
   p.network.formalism = formalism;
   p.network.max_recorded_pairs = 0;
   p.duration_s = duration_s;

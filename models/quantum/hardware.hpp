@@ -7,13 +7,14 @@
 
 #include "models/quantum/decoherence.hpp"
 #include "sim/time.hpp"
+#include "topologies/quantum.hpp"
 
 namespace models::quantum {
 
-// Light in fiber: 2e8 m/s = 2e-4 m/ps = 2e-7 km/ps (10 km: 50 us).
-constexpr double kFiberKmPerPs = 2e-7;
+// Light in fiber (2e8 m/s) is the graph's business: classical delays follow it too.
+using topologies::fiber_delay;
+using topologies::kFiberKmPerPs;
 
-inline sim::Time fiber_delay(double length_km) { return sim::Time::from_ps(static_cast<std::int64_t>(std::llround(length_km / kFiberKmPerPs))); }
 inline double fiber_transmission(double length_km, double attenuation_db_per_km) {
   return std::pow(10.0, -attenuation_db_per_km * length_km / 10.0);
 }

@@ -35,14 +35,17 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
       formalism_(make_formalism(params.formalism)),
       rules_rng_(sim.stream(kRulesStream)),
       traffic_rng_(sim.stream(kTrafficStream)) {
-  topology_.index();
+  if (topology_.memory.size() != topology_.routers() || topology_.source.size() != topology_.routers()) {
+    throw std::invalid_argument("quantum network: memory and source parameters must be given for every router");
+  }
   rules_ = params_.rules;
   std::stable_sort(rules_.begin(), rules_.end(), [](const Rule& a, const Rule& b) { return a.priority < b.priority; });
   purify_enabled_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action == RuleAction::Purify; });
-  for (std::size_t r = 0; r < topology_.routers.size(); ++r) {
+  const auto& graph = topology_.graph;
+  for (std::size_t r = 0; r < topology_.routers(); ++r) {
     Router router;
     router.first_memory = static_cast<std::uint32_t>(memories_.size());
-    router.memories = static_cast<std::uint32_t>(topology_.routers[r].memories);
+    router.memories = static_cast<std::uint32_t>(graph.node(static_cast<topologies::NodeId>(r)).memories);
     for (std::uint32_t i = 0; i < router.memories; ++i) {
       router.free.push_back(router.first_memory + router.memories - 1 - i);
       Memory m;
@@ -53,14 +56,14 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     results_.memories_busy.emplace_back("memories", sim_.now(), 0.0);
   }
   const auto& det = topology_.detector;
-  for (std::size_t i = 0; i < topology_.qlinks.size(); ++i) {
-    const auto& q = topology_.qlinks[i];
-    const auto& ma = topology_.routers[q.a].memory;
-    const auto& mb = topology_.routers[q.b].memory;
+  for (topologies::LinkId i = 0; i < graph.link_count(); ++i) {
+    const auto& q = graph.link(i);
+    const auto& ma = topology_.memory[q.a];
+    const auto& mb = topology_.memory[q.b];
     LinkRt l;
-    const auto& sa = topology_.routers[q.a].source;
-    const auto& sb = topology_.routers[q.b].source;
-    const double half = fiber_transmission(q.distance_km / 2.0, q.attenuation_db_per_km);
+    const auto& sa = topology_.source[q.a];
+    const auto& sb = topology_.source[q.b];
+    const double half = fiber_transmission(q.length_km / 2.0, q.attenuation_db_per_km);
     l.eta_a = ma.efficiency * sa.efficiency * half * det.efficiency;
     l.eta_b = mb.efficiency * sb.efficiency * half * det.efficiency;
     l.emit_eff[0] = ma.efficiency;
@@ -69,9 +72,9 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     l.photon_eff[1] = sb.efficiency * half * det.efficiency;
     l.multi_photon[0] = sa.multi_photon_probability;
     l.multi_photon[1] = sb.multi_photon_probability;
-    l.d_cc = topology_.classical_delay(q.a, q.b);
+    l.d_cc = graph.classical_delay(q.a, q.b);
     l.d_cm = sim::Time::from_ps(l.d_cc.ps() / 2);  // the BSM node sits half way
-    l.d_q = fiber_delay(q.distance_km / 2.0);
+    l.d_q = fiber_delay(q.length_km / 2.0);
     // One photon per bin, no photon into a detector still dead from the last one, bins
     // the detectors can tell apart, no faster than either source fires, and heralding
     // windows of neighbouring bins that do not overlap.
@@ -90,7 +93,7 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
       for (double& next : l.next_dark_ps) next = l.detector_rng.exponential(1e12 / det.dark_count_rate_hz);
     links_.push_back(l);
   }
-  results_.links.resize(topology_.qlinks.size());
+  results_.links.resize(graph.link_count());
   if (params_.utilisation_sample_s > 0) {
     results_.memories_busy_samples.assign(routers_.size(), sim::TimeSeries("memories"));
     sim_.schedule(sim::Time::zero(), [this] { sample_utilisation(); });
@@ -106,7 +109,7 @@ void Network::sample_utilisation() {
 Network::~Network() = default;
 
 int Network::submit(const RequestSpec& request) {
-  const int n = static_cast<int>(topology_.routers.size());
+  const int n = static_cast<int>(topology_.routers());
   if (request.src < 0 || request.src >= n || request.dst < 0 || request.dst >= n || request.src == request.dst)
     throw std::invalid_argument("request: src and dst must be two different routers");
   if (request.memories < 1) throw std::invalid_argument("request: memories must be at least 1");
@@ -115,14 +118,15 @@ int Network::submit(const RequestSpec& request) {
   if (request.end <= request.start) throw std::invalid_argument("request: the window must end after it starts");
   Session s;
   s.request = request;
-  s.path = shortest_path(topology_, request.src, request.dst);
+  const auto& graph = topology_.graph;
+  for (const auto v : graph.shortest_path(request.src, request.dst)) s.path.push_back(static_cast<int>(v));
   if (s.path.empty())
-    throw std::invalid_argument("request: no quantum path from " + topology_.routers[request.src].name + " to " +
-                                topology_.routers[request.dst].name);
+    throw std::invalid_argument("request: no quantum path from " + graph.node(request.src).name + " to " +
+                                graph.node(request.dst).name);
   const int len = static_cast<int>(s.path.size());
   s.prefix_delay.assign(len, sim::Time::zero());
   for (int i = 0; i + 1 < len; ++i) {
-    s.links.push_back(topology_.qlink_between(s.path[i], s.path[i + 1]));
+    s.links.push_back(static_cast<int>(*graph.link_between(s.path[i], s.path[i + 1])));
     s.prefix_delay[i + 1] = s.prefix_delay[i] + links_[s.links.back()].d_cc;
   }
   s.left_partner.assign(len, -1);
@@ -191,20 +195,12 @@ void Network::activate(std::uint32_t id) {
   s.state = SessionState::Active;
   for (int hop = 0; hop < s.last(); ++hop) {
     for (int j = 0; j < k; ++j) {
-      std::uint32_t slot_id;
-      if (!free_slots_.empty()) {
-        slot_id = free_slots_.back();
-        free_slots_.pop_back();
-      } else {
-        slot_id = static_cast<std::uint32_t>(slots_.size());
-        slots_.emplace_back();
-      }
+      const std::uint32_t slot_id = slots_.acquire();
       Slot& slot = slots_[slot_id];
       slot.session = id;
       slot.link = static_cast<std::uint32_t>(s.links[hop]);
       slot.mem_a = s.right[hop][j];
       slot.mem_b = s.left[hop + 1][j];
-      slot.active = true;
       memories_[slot.mem_a].slot = slot_id;
       memories_[slot.mem_b].slot = slot_id;
       s.slots.push_back(slot_id);
@@ -224,18 +220,13 @@ void Network::end_session(std::uint32_t id) {
     return;
   }
   s.state = SessionState::Ended;
-  for (const std::uint32_t slot_id : s.slots) {
-    Slot& slot = slots_[slot_id];
-    slot.active = false;
-    ++slot.epoch;
-    free_slots_.push_back(slot_id);
-  }
+  for (const std::uint32_t slot_id : s.slots) slots_.release(slot_id);
   s.slots.clear();
   for (int pos = 0; pos <= s.last(); ++pos) {
     for (auto* side : {&s.left[pos], &s.right[pos]}) {
       for (const std::uint32_t m : *side) {
         Memory& mem = memories_[m];
-        if (mem.pair != kNone && pairs_[mem.pair].alive) {
+        if (mem.pair != kNone && pairs_.live(mem.pair)) {
           if (!pairs_[mem.pair].doomed) formalism_->release(pairs_[mem.pair].state);
           free_pair(mem.pair);
         }
@@ -259,7 +250,7 @@ void Network::end_session(std::uint32_t id) {
 }
 
 void Network::start_random_traffic(const RandomTraffic& traffic, sim::Time until) {
-  if (topology_.routers.size() < 2) throw std::invalid_argument("random traffic needs at least two routers");
+  if (topology_.routers() < 2) throw std::invalid_argument("random traffic needs at least two routers");
   if (!(traffic.requests_per_s > 0)) throw std::invalid_argument("random traffic: requests_per_s must be positive");
   traffic_ = traffic;
   traffic_until_ = until;
@@ -269,7 +260,7 @@ void Network::start_random_traffic(const RandomTraffic& traffic, sim::Time until
 
 void Network::next_random_request() {
   if (sim_.now() >= traffic_until_) return;
-  const auto n = topology_.routers.size();
+  const auto n = topology_.routers();
   RequestSpec r;
   r.src = static_cast<int>(traffic_rng_.below(n));
   r.dst = static_cast<int>(traffic_rng_.below(n - 1));

@@ -140,7 +140,7 @@ def test_heralding_window_under_jitter_keeps_erf_fraction():
     assert _within_3_sigma(kept / registered, math.erf(150 / (200 * math.sqrt(2))), registered)
     with pytest.raises(ValueError, match="unknown key"):
         quantum.run_chain(seconds=0.01, detector={"jitter_ps": 1.0})
-    with pytest.raises(ValueError, match="source efficiency"):
+    with pytest.raises(ValueError, match=r"^source\.efficiency: expected a number in \[0, 1\], got 1\.5$"):
         quantum.run_chain(seconds=0.01, source={"efficiency": 1.5})
 
 
@@ -157,3 +157,53 @@ def test_source_and_detector_timing_in_scenarios(simfabric_bin, repo_root, tmp_p
     assert out.returncode == 2
     for key in ["source.efficiency", "source.colour", "detector.herald_window_ps", "detector.free_running"]:
         assert key in out.stderr
+
+
+@pytest.mark.parametrize("python, key, value", [
+    (dict(raw_fidelity=1.5), "memory.raw_fidelity", "1.5"),
+    (dict(coherence_time_s=-1.0), "memory.coherence_time_s", "-1.0"),
+    (dict(source={"efficiency": 1.2}), "source.efficiency", "1.2"),
+    (dict(detector={"herald_window_ps": -1.0}), "detector.herald_window_ps", "-1.0"),
+    (dict(detector={"free_running": "yes"}), "detector.free_running", '"yes"'),
+    (dict(detector={"jitter_ps": 1.0}), "detector.jitter_ps", "1.0"),
+    (dict(formalism="ket"), "formalism", '"ket"'),
+    (dict(seconds=0.0), "duration_s", "0.0"),
+    (dict(target_fidelity=0.25), "request.target_fidelity", "0.25"),
+    (dict(routers=1), "topology.routers", "1"),
+    (dict(routers=3, request_memories=11), "request.memories", "11"),
+])
+def test_scenario_and_python_refuse_the_same_values_in_the_same_words(simfabric_bin, tmp_path, python, key, value):
+    with pytest.raises(ValueError) as raised:
+        quantum.run_chain(**python)
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith(key + ": ")
+    # The same run as a scenario file, with the bad value written there.
+    routers = python.get("routers", 2)
+    tables = {"": {}, "topology": {"type": '"chain"', "routers": str(routers), "memories": "20"},
+              "request": {"src": '"r0"', "dst": f'"r{max(routers - 1, 1)}"'}}
+    table, _, name = key.rpartition(".")
+    tables.setdefault(table, {})[name] = value
+    text = 'kind = "quantum"\n'
+    for table, entries in sorted(tables.items()):
+        text += f"[{table}]\n" if table else ""
+        text += "".join(f"{k} = {v}\n" for k, v in entries.items())
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert message in out.stderr
+
+
+def test_topology_files_refuse_the_same_values_in_the_same_words(simfabric_bin, repo_root, tmp_path):
+    starlight = repo_root / "scenarios/quantum/starlight.json"
+    with pytest.raises(ValueError) as raised:
+        quantum.run_topology_file(starlight, "NU", "Nowhere", target_fidelity=1.5)
+    assert str(raised.value) == ('request.dst: unknown router "Nowhere"\n'
+                                 "request.target_fidelity: expected a number in (0.25, 1], got 1.5")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'kind = "quantum"\n[topology]\ntype = "json"\nfile = "{starlight}"\n'
+                   '[request]\nsrc = "NU"\ndst = "Nowhere"\ntarget_fidelity = 1.5\n')
+    out = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert out.returncode == 2
+    for line in str(raised.value).splitlines():
+        assert line in out.stderr

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "models/quantum/network.hpp"
+#include "topologies/builders.hpp"
 
 using namespace models::quantum;
 using sim::Time;
@@ -34,7 +35,7 @@ Outcome run_two_node(const TwoNode& c, double seconds, GenerationProtocol protoc
   mem.raw_fidelity = 0.95;
   mem.coherence_time_s = coherence_time_s;
   mem.cutoff_ratio = 1e9;
-  Topology t = chain_topology(2, c.km, c.memories, mem);
+  Topology t(topologies::quantum_chain(2, c.km, c.memories), mem);
   t.detector.efficiency = c.detector_efficiency;
   sim::Simulator sim(seed);
   NetworkParams np;

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "models/quantum/experiment.hpp"
+#include "topologies/builders.hpp"
 
 using namespace models::quantum;
 using sim::Time;
@@ -23,7 +24,7 @@ ExperimentParams two_node(double km, double seconds, int memories = 10) {
   mem.raw_fidelity = 0.95;
   mem.cutoff_ratio = 1e9;
   ExperimentParams p;
-  p.topology = chain_topology(2, km, memories, mem);
+  p.topology = Topology(topologies::quantum_chain(2, km, memories), mem);
   p.duration_s = seconds;
   p.seed = 7;
   RequestSpec r;
@@ -34,9 +35,7 @@ ExperimentParams two_node(double km, double seconds, int memories = 10) {
   return p;
 }
 
-void set_source(ExperimentParams& p, const SourceParams& s) {
-  for (auto& r : p.topology.routers) r.source = s;
-}
+void set_source(ExperimentParams& p, const SourceParams& s) { p.topology.set_source(s); }
 
 double ratio(std::uint64_t a, std::uint64_t b) { return static_cast<double>(a) / static_cast<double>(b); }
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "models/quantum/network.hpp"
+#include "topologies/builders.hpp"
 
 using namespace models::quantum;
 using sim::Time;
@@ -31,7 +32,7 @@ NetworkResults run_chain(const ChainRun& c, std::uint64_t* events = nullptr) {
   MemoryParams mem;
   mem.raw_fidelity = c.raw_fidelity;
   mem.coherence_time_s = c.coherence_time_s;
-  Topology t = chain_topology(c.routers, c.link_km, 2 * c.memories, mem);
+  Topology t(topologies::quantum_chain(c.routers, c.link_km, 2 * c.memories), mem);
   sim::Simulator sim(c.seed);
   NetworkParams np;
   np.formalism = c.formalism;
@@ -156,7 +157,7 @@ TEST_CASE("same seed gives the same result and memory use stays within the reser
 
 TEST_CASE("reservations: overlapping windows beyond a router's memories are rejected") {
   ExperimentParams p;
-  p.topology = chain_topology(3, 10, 20, {});
+  p.topology = Topology(topologies::quantum_chain(3, 10, 20));
   p.duration_s = 0.02;
   RequestSpec a;
   a.src = 0;
@@ -184,7 +185,7 @@ TEST_CASE("reservations: overlapping windows beyond a router's memories are reje
 
 TEST_CASE("swap success probability: failed swaps at the configured rate (3 sigma)") {
   ExperimentParams p;
-  p.topology = chain_topology(5, 10, 20, {});
+  p.topology = Topology(topologies::quantum_chain(5, 10, 20));
   p.topology.swap.success_probability = 0.7;
   p.duration_s = 0.2;
   RequestSpec r;
@@ -250,7 +251,7 @@ TEST_CASE("dark counts: false heralds at the enumerated rate carry no entangleme
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.99;
-  p.topology = chain_topology(2, 20, 10, mem);
+  p.topology = Topology(topologies::quantum_chain(2, 20, 10), mem);
   p.duration_s = 2.0;
   RequestSpec r;
   r.target_fidelity = 0.3;
@@ -278,7 +279,7 @@ TEST_CASE("rules without purification discard pairs below the target") {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.95;
-  p.topology = chain_topology(3, 10, 8, mem);
+  p.topology = Topology(topologies::quantum_chain(3, 10, 8), mem);
   p.duration_s = 0.1;
   p.network.rules = {{RuleAction::Discard, 0}, {RuleAction::Swap, 1}, {RuleAction::Deliver, 2}};
   p.network.utilisation_sample_s = 0.01;
@@ -306,7 +307,7 @@ TEST_CASE("empirical swapping model: F = F1 F2 d") {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.97;
-  p.topology = chain_topology(3, 10, 8, mem);
+  p.topology = Topology(topologies::quantum_chain(3, 10, 8), mem);
   p.topology.swap.empirical = true;
   p.topology.swap.degradation = 0.95;
   p.duration_s = 0.05;
@@ -325,7 +326,7 @@ TEST_CASE("empirical swapping model: F = F1 F2 d") {
 
 TEST_CASE("random request traffic on a grid is accepted or rejected reproducibly") {
   ExperimentParams p;
-  p.topology = grid_topology(3, 3, 5, 12, {});
+  p.topology = Topology(topologies::quantum_grid(3, 3, 5, 12));
   p.duration_s = 0.3;
   RandomTraffic t;
   t.requests_per_s = 100;
@@ -350,7 +351,7 @@ TEST_CASE("random request traffic on a grid is accepted or rejected reproducibly
 
 TEST_CASE("a request for k pairs ends after k and frees its memories") {
   ExperimentParams p;
-  p.topology = chain_topology(3, 10, 20, {});
+  p.topology = Topology(topologies::quantum_chain(3, 10, 20));
   p.duration_s = 0.2;
   RequestSpec r;
   r.src = 0;

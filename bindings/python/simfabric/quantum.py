@@ -9,6 +9,11 @@
                           detector={"herald_window_ps": 100.0, "dark_count_rate_hz": 1e3,
                                     "free_running": True})
     r["link_false_heralds"], r["link_photons_in_window"] / r["link_photons_registered"]
+
+Keywords are scenario keys of kind "quantum" (models/quantum/README.md lists each with
+its unit, default and range): the same values are accepted, and a bad one raises
+ValueError worded as `simfabric run` words it, e.g.
+"memory.raw_fidelity: expected a number in [0.25, 1], got 1.5".
 """
 
 from ._core.quantum import (

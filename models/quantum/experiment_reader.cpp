@@ -1,0 +1,291 @@
+// read_experiment (parameters.hpp): one reading of a run's values for every front end.
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "models/quantum/parameters.hpp"
+#include "topologies/builders.hpp"
+#include "topologies/graphml.hpp"
+
+namespace models::quantum {
+namespace {
+
+std::string type_name(const Value& v) {
+  struct Visitor {
+    std::string operator()(bool) const { return "a boolean"; }
+    std::string operator()(std::int64_t) const { return "an integer"; }
+    std::string operator()(double) const { return "a number"; }
+    std::string operator()(const std::string& s) const { return "a string (\"" + s + "\")"; }
+    std::string operator()(const OtherValue& o) const { return o.type_name; }
+  };
+  return std::visit(Visitor{}, v);
+}
+
+// Typed reads with the declared default, type, range and choices; problems go to the
+// source and the default (or 0) stands in, so reading goes on and finds them all.
+class Reader {
+ public:
+  explicit Reader(ValueSource& values) : values_(values) {}
+
+  std::size_t problems() const { return problems_; }
+  bool has_table(std::string_view table) { return values_.has_table(table); }
+  void report(std::string_view table, std::string_view key, std::string message) {
+    ++problems_;
+    values_.report(table, key, std::move(message));
+  }
+
+  // `fallback` replaces the declared default (a file's value, another key's value).
+  std::optional<double> number(std::string_view table, std::string_view key, std::optional<double> fallback = {}) {
+    const Parameter& p = parameter(table, key);
+    const auto v = values_.get(table, key);
+    if (!v) return fallback ? fallback : p.default_number;
+    double x = 0.0;
+    if (const auto* i = std::get_if<std::int64_t>(&*v)) {
+      x = static_cast<double>(*i);
+    } else if (const auto* d = std::get_if<double>(&*v)) {
+      x = *d;
+    } else {
+      report(table, key, "expected a number, got " + type_name(*v));
+      return fallback ? fallback : p.default_number.value_or(0.0);
+    }
+    if (auto problem = range_problem(p, x); !problem.empty()) {
+      report(table, key, std::move(problem));
+      return fallback ? fallback : p.default_number;
+    }
+    return x;
+  }
+  double number_or_default(std::string_view table, std::string_view key, std::optional<double> fallback = {}) {
+    return number(table, key, fallback).value_or(0.0);
+  }
+
+  std::int64_t integer(std::string_view table, std::string_view key) {
+    const Parameter& p = parameter(table, key);
+    const auto fallback = static_cast<std::int64_t>(p.default_number.value_or(0.0));
+    const auto v = values_.get(table, key);
+    if (!v) return fallback;
+    const auto* i = std::get_if<std::int64_t>(&*v);
+    if (i == nullptr) {
+      report(table, key, "expected an integer, got " + type_name(*v));
+      return fallback;
+    }
+    if (auto problem = range_problem(p, static_cast<double>(*i)); !problem.empty()) {
+      report(table, key, std::move(problem));
+      return fallback;
+    }
+    return *i;
+  }
+
+  bool boolean(std::string_view table, std::string_view key, std::optional<bool> file_value = {}) {
+    const Parameter& p = parameter(table, key);
+    const bool fallback = file_value.value_or(p.default_number.value_or(0.0) != 0.0);
+    const auto v = values_.get(table, key);
+    if (!v) return fallback;
+    if (const auto* b = std::get_if<bool>(&*v)) return *b;
+    report(table, key, "expected true or false, got " + type_name(*v));
+    return fallback;
+  }
+
+  // `required`: absent is a problem ("missing").
+  std::string text(std::string_view table, std::string_view key, bool required = false,
+                   std::optional<std::string> fallback = {}) {
+    const Parameter& p = parameter(table, key);
+    const std::string def = fallback ? *fallback : std::string(p.default_text);
+    const auto v = values_.get(table, key);
+    if (!v) {
+      if (required) report(table, key, "missing: expected a string");
+      return def;
+    }
+    const auto* s = std::get_if<std::string>(&*v);
+    if (s == nullptr) {
+      report(table, key, "expected a string, got " + type_name(*v));
+      return def;
+    }
+    if (auto problem = choice_problem(p, *s); !problem.empty()) {
+      report(table, key, std::move(problem));
+      return def;
+    }
+    return *s;
+  }
+
+ private:
+  ValueSource& values_;
+  std::size_t problems_ = 0;
+};
+
+Topology read_topology(Reader& in, ValueSource& values) {
+  const std::string type = in.text("topology", "type");
+  if (type == "json" || type == "graphml") {
+    const std::size_t before = in.problems();
+    const std::string name = in.text("topology", "file", true);
+    if (name.empty()) {
+      if (in.problems() == before) in.report("topology", "file", "expected a file name");
+      return {};
+    }
+    try {
+      const auto file = values.file(name);
+      return type == "json" ? load_router_json(file) : Topology(topologies::load_quantum_graphml(file));
+    } catch (const std::invalid_argument& e) {
+      in.report("topology", "file", e.what());
+      return {};
+    }
+  }
+  const double km = in.number_or_default("topology", "link_km");
+  const int memories = static_cast<int>(in.integer("topology", "memories"));
+  const double attenuation = in.number_or_default("topology", "attenuation_db_per_km");
+  auto count = [&](std::string_view key) { return static_cast<int>(in.integer("topology", key)); };
+  try {
+    if (type == "star") return Topology(topologies::quantum_star(count("leaves"), km, memories, attenuation));
+    if (type == "grid") {
+      const int rows = count("rows");
+      return Topology(topologies::quantum_grid(rows, count("cols"), km, memories, attenuation));
+    }
+    return Topology(topologies::quantum_chain(count("routers"), km, memories, attenuation));
+  } catch (const std::invalid_argument& e) {
+    in.report("topology", "type", e.what());
+    return {};
+  }
+}
+
+MemoryParams read_memory(Reader& in) {
+  MemoryParams m;
+  m.efficiency = in.number_or_default("memory", "efficiency");
+  m.raw_fidelity = in.number_or_default("memory", "raw_fidelity");
+  m.frequency_hz = in.number_or_default("memory", "frequency_hz");
+  const double coherence = in.number_or_default("memory", "coherence_time_s");
+  m.coherence_time_s = coherence > 0 ? coherence : std::numeric_limits<double>::infinity();
+  if (const auto t1 = in.number("memory", "t1_s")) {
+    m.t1_t2 = true;
+    m.t1_s = *t1;
+  }
+  m.cutoff_ratio = in.number_or_default("memory", "cutoff_ratio");
+  return m;
+}
+
+SourceParams read_source(Reader& in) {
+  SourceParams s;
+  s.efficiency = in.number_or_default("source", "efficiency");
+  s.frequency_hz = in.number("source", "frequency_hz").value_or(s.frequency_hz);
+  s.multi_photon_probability = in.number_or_default("source", "multi_photon_probability");
+  s.indistinguishability = in.number_or_default("source", "indistinguishability");
+  return s;
+}
+
+// Detector and swapping keys refine what a router-network file set.
+void read_detector_and_swap(Reader& in, Topology& t) {
+  auto& d = t.detector;
+  d.efficiency = in.number_or_default("detector", "efficiency", d.efficiency);
+  d.dark_count_rate_hz = in.number_or_default("detector", "dark_count_rate_hz", d.dark_count_rate_hz);
+  d.time_resolution_ps = in.number_or_default("detector", "time_resolution_ps", d.time_resolution_ps);
+  d.count_rate_hz = in.number_or_default("detector", "count_rate_hz", d.count_rate_hz);
+  d.herald_window_ps = in.number_or_default("detector", "herald_window_ps", d.herald_window_ps);
+  d.free_running = in.boolean("detector", "free_running", d.free_running);
+  auto& s = t.swap;
+  s.success_probability = in.number_or_default("swap", "success_probability", s.success_probability);
+  s.gate_fidelity = in.number_or_default("swap", "gate_fidelity", s.gate_fidelity);
+  if (const auto degradation =
+          in.number("swap", "degradation", s.empirical ? std::optional(s.degradation) : std::nullopt)) {
+    s.empirical = true;
+    s.degradation = *degradation;
+  }
+}
+
+void read_purify(Reader& in, NetworkParams& n) {
+  n.purify.gate_fidelity = in.number_or_default("purify", "gate_fidelity");
+  n.purify.measurement_fidelity = in.number_or_default("purify", "measurement_fidelity");
+  n.link_purify_below = in.number_or_default("purify", "link_below");
+  n.purify.twirl = in.boolean("purify", "twirl");
+  if (!in.boolean("purify", "enabled")) {
+    std::erase_if(n.rules, [](const Rule& r) { return r.action == RuleAction::Purify; });
+  }
+}
+
+// A router named by `key`, -1 when unknown (reported unless the topology itself failed).
+int router_of(Reader& in, const Topology& t, std::string_view key, bool topology_ok) {
+  const std::string name = in.text("request", key, true);
+  if (!topology_ok) return -1;
+  const auto r = t.graph.find(name);
+  if (!r) {
+    in.report("request", key, "unknown router \"" + name + "\"");
+    return -1;
+  }
+  return static_cast<int>(*r);
+}
+
+void read_request(Reader& in, ExperimentParams& p, bool topology_ok) {
+  const Topology& t = p.topology;
+  RequestSpec r;
+  r.src = router_of(in, t, "src", topology_ok);
+  r.dst = router_of(in, t, "dst", topology_ok);
+  if (r.src >= 0 && r.src == r.dst) in.report("request", "dst", "must differ from request.src");
+  r.start = sim::Time::from_seconds(in.number_or_default("request", "start_s"));
+  r.end = sim::Time::from_seconds(in.number_or_default("request", "end_s", p.duration_s));
+  if (r.end <= r.start) in.report("request", "end_s", "must be after request.start_s");
+  r.memories = static_cast<int>(in.integer("request", "memories"));
+  r.target_fidelity = in.number_or_default("request", "target_fidelity");
+  r.pairs = static_cast<std::uint64_t>(in.integer("request", "pairs"));
+  if (r.src >= 0 && r.dst >= 0 && r.src != r.dst) {
+    const auto path = t.graph.shortest_path(r.src, r.dst);
+    if (path.empty()) in.report("request", "dst", "no quantum path from request.src to request.dst");
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const int need = (i == 0 || i + 1 == path.size()) ? r.memories : 2 * r.memories;
+      const auto& router = t.graph.node(path[i]);
+      if (need > router.memories) {
+        in.report("request", "memories",
+                  fmt::format("router {} would need {} memories (ends reserve request.memories, routers in between "
+                              "twice that) but has {}",
+                              router.name, need, router.memories));
+        break;
+      }
+    }
+  }
+  p.requests.push_back(r);
+}
+
+RandomTraffic read_traffic(Reader& in) {
+  RandomTraffic rt;
+  if (const auto rate = in.number("traffic", "requests_per_s")) {
+    rt.requests_per_s = *rate;
+  } else {
+    in.report("traffic", "requests_per_s", "missing: expected a number");
+  }
+  rt.window_s = in.number_or_default("traffic", "window_s");
+  rt.memories = static_cast<int>(in.integer("traffic", "memories"));
+  rt.target_fidelity = in.number_or_default("traffic", "target_fidelity");
+  rt.pairs = static_cast<std::uint64_t>(in.integer("traffic", "pairs"));
+  return rt;
+}
+
+}  // namespace
+
+ExperimentParams read_experiment(ValueSource& values) {
+  Reader in(values);
+  ExperimentParams p;
+  p.seed = static_cast<std::uint64_t>(in.integer("", "seed"));
+  p.network.generation = in.text("", "generation") == "single-heralded" ? GenerationProtocol::SingleHeralded
+                                                                        : GenerationProtocol::BarrettKok;
+  const std::size_t before_topology = in.problems();
+  p.topology = read_topology(in, values);
+  const bool topology_ok = in.problems() == before_topology && p.topology.routers() > 0;
+  const auto& t = p.topology;
+  const std::string file_formalism = t.formalism ? formalism_name(*t.formalism) : "bell-diagonal";
+  p.network.formalism = parse_formalism(in.text("", "formalism", false, file_formalism));
+  p.duration_s = in.number_or_default("", "duration_s", t.stop_time_s);
+  p.network.utilisation_sample_s = in.number_or_default("", "utilisation_sample_s");
+
+  // A [memory] or [source] table replaces every router's, including a file's templates.
+  if (in.has_table("memory")) p.topology.set_memory(read_memory(in));
+  if (in.has_table("source")) p.topology.set_source(read_source(in));
+  read_detector_and_swap(in, p.topology);
+  read_purify(in, p.network);
+
+  const bool request = in.has_table("request");
+  const bool traffic = in.has_table("traffic");
+  if (request) read_request(in, p, topology_ok);
+  if (traffic) p.traffic = read_traffic(in);
+  if (!request && !traffic) in.report("", "request", "expected a [request] table or a [traffic] table (or both)");
+  return p;
+}
+
+}  // namespace models::quantum

@@ -1,0 +1,175 @@
+// The declarations of parameters.hpp and the words every front end uses for a value out
+// of range.
+
+#include "models/quantum/parameters.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+
+namespace models::quantum {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::optional<double> kNone = std::nullopt;
+
+Parameter number(std::string_view table, std::string_view key, std::string_view unit, std::optional<double> fallback,
+                 double min, double max, std::string_view doc, bool min_open = false) {
+  return {table, key, ParamType::number, unit, fallback, "", min, max, min_open, {}, doc};
+}
+Parameter integer(std::string_view table, std::string_view key, std::optional<double> fallback, double min, double max,
+                  std::string_view doc) {
+  return {table, key, ParamType::integer, "", fallback, "", min, max, false, {}, doc};
+}
+Parameter boolean(std::string_view table, std::string_view key, bool fallback, std::string_view doc) {
+  return {table, key, ParamType::boolean, "", fallback ? 1.0 : 0.0, "", 0, 0, false, {}, doc};
+}
+Parameter text(std::string_view table, std::string_view key, std::string_view fallback,
+               std::vector<std::string_view> choices, std::string_view doc) {
+  return {table, key, ParamType::text, "", kNone, fallback, 0, 0, false, std::move(choices), doc};
+}
+
+std::vector<Parameter> declare() {
+  const double max_int = static_cast<double>(std::numeric_limits<std::int64_t>::max());
+  return {
+      integer("", "seed", 1, 0, max_int, "run seed (`--seed` overrides it)"),
+      number("", "duration_s", "s", 1.0, 0, 1e6, "simulated time; default: the topology file's `stop_time`, else 1",
+             true),
+      text("", "formalism", "bell-diagonal", {"bell-diagonal", "density-matrix"},
+           "state formalism; default: the topology file's, else bell-diagonal"),
+      text("", "generation", "barrett-kok", {"barrett-kok", "single-heralded"}, "entanglement generation protocol"),
+      number("", "utilisation_sample_s", "s", 0.0, 0, 1e6, "interval of busy-memory samples per router (0: none)"),
+
+      text("topology", "type", "chain", {"chain", "star", "grid", "json", "graphml"},
+           "built (chain, star, grid) or loaded from `file` (json: SeQUeNCe router network; graphml)"),
+      text("topology", "file", "", {}, "json, graphml: the file, relative to the scenario (required)"),
+      integer("topology", "routers", 2, 2, 1e6, "chain: routers r0..r(N-1)"),
+      integer("topology", "leaves", 4, 1, 1e5, "star: leaves r1..rN around \"center\""),
+      integer("topology", "rows", 3, 1, 1e4, "grid: rows"),
+      integer("topology", "cols", 3, 1, 1e4, "grid: columns"),
+      number("topology", "link_km", "km", 10.0, 1e-6, 1e5, "chain, star, grid: fiber length of every link"),
+      integer("topology", "memories", 20, 1, 1e5, "chain, star, grid: memories per router"),
+      number("topology", "attenuation_db_per_km", "dB/km", 0.2, 0, 100, "chain, star, grid: fiber attenuation"),
+
+      number("memory", "efficiency", "", 1.0, 0, 1, "probability an excitation emits a photon"),
+      number("memory", "raw_fidelity", "", 0.95, 0.25, 1, "Werner fidelity of freshly heralded pairs"),
+      number("memory", "frequency_hz", "Hz", 80e6, 1, 1e15, "maximum excitation rate"),
+      number("memory", "coherence_time_s", "s", 0.0, 0, 1e9, "coherence time (T2); 0: never decays"),
+      number("memory", "t1_s", "s", kNone, 0, 1e9, "given: the T1/T2 model with T2 = coherence_time_s", true),
+      number("memory", "cutoff_ratio", "", 1.0, 1e-6, 1e9,
+             "pairs are dropped this many coherence times after heralding"),
+
+      number("source", "efficiency", "", 1.0, 0, 1, "collection and fiber-coupling efficiency per photon"),
+      number("source", "frequency_hz", "Hz", kNone, 1, 1e15, "pulse repetition rate; absent: only the memory limits"),
+      number("source", "multi_photon_probability", "", 0.0, 0, 1, "probability an emission carries a second photon"),
+      number("source", "indistinguishability", "", 1.0, 0, 1, "two-photon interference visibility"),
+
+      number("detector", "efficiency", "", 0.9, 0, 1, "click probability per arriving photon"),
+      number("detector", "dark_count_rate_hz", "Hz", 0.0, 0, 1e12, "dark counts (Poisson)"),
+      number("detector", "time_resolution_ps", "ps", 150.0, 0, 1e12,
+             "click jitter (Gaussian sigma), shortest time bin"),
+      number("detector", "count_rate_hz", "Hz", 50e6, 1, 1e15, "dead time = 1 / count rate"),
+      number("detector", "herald_window_ps", "ps", 0.0, 0, 1e12, "half-width of the heralding window (0: none)"),
+      boolean("detector", "free_running", false, "dark counts at all times, every click blinds (else gated)"),
+
+      number("swap", "success_probability", "", 1.0, 0, 1, "Bell-state measurement success"),
+      number("swap", "gate_fidelity", "", 1.0, 0, 1, "two-qubit gate fidelity (Pauli-frame model)"),
+      number("swap", "degradation", "", kNone, 0, 1, "given: the empirical model F = F1 F2 degradation"),
+
+      boolean("purify", "enabled", true, "false: pairs below their threshold are discarded instead"),
+      number("purify", "gate_fidelity", "", 1.0, 0, 1, "bilateral CNOT fidelity"),
+      number("purify", "measurement_fidelity", "", 1.0, 0, 1, "measurement fidelity"),
+      number("purify", "link_below", "", 0.0, 0, 1, "link pairs below this fidelity are purified before swapping"),
+      boolean("purify", "twirl", false, "twirl both pairs into Werner states first (original BBPSSW)"),
+
+      text("request", "src", "", {}, "router at one end (required)"),
+      text("request", "dst", "", {}, "router at the other end (required)"),
+      number("request", "start_s", "s", 0.0, 0, 1e6, "start of the window"),
+      number("request", "end_s", "s", kNone, 0, 1e6, "end of the window; default: duration_s"),
+      integer("request", "memories", 10, 1, 1e5, "memories at each end (routers in between reserve twice this)"),
+      number("request", "target_fidelity", "", 0.8, 0.25, 1, "delivered pairs meet it (purified if need be)", true),
+      integer("request", "pairs", 0, 0, max_int, "the request ends after this many pairs (0: no limit)"),
+
+      number("traffic", "requests_per_s", "1/s", kNone, 1e-9, 1e9, "Poisson request rate (required)"),
+      number("traffic", "window_s", "s", 0.01, 1e-12, 1e6, "window of each request"),
+      integer("traffic", "memories", 5, 1, 1e5, "memories at each end of each request"),
+      number("traffic", "target_fidelity", "", 0.8, 0.25, 1, "target fidelity of each request", true),
+      integer("traffic", "pairs", 0, 0, max_int, "pairs per request (0: no limit)"),
+  };
+}
+
+// "1e+06", "0.95", "8e+07"; all digits when fewer would change the value.
+std::string format_value(double v, ParamType type) {
+  if (type == ParamType::integer && std::abs(v) < 9.2e18) return fmt::format("{}", static_cast<std::int64_t>(v));
+  std::string short_form = fmt::format("{:g}", v);
+  if (std::isfinite(v) && std::strtod(short_form.c_str(), nullptr) != v) return fmt::format("{}", v);
+  return short_form;
+}
+
+// "in [0.25, 1]", "in (0, 1e+06]", ">= 0".
+std::string range_text(const Parameter& p) {
+  const std::string lo = format_value(p.min, p.type);
+  if (p.max == kInf || p.max >= 9.2e18) return fmt::format("{} {}", p.min_open ? ">" : ">=", lo);
+  return fmt::format("in {}{}, {}]", p.min_open ? "(" : "[", lo, format_value(p.max, p.type));
+}
+
+}  // namespace
+
+std::string Parameter::name() const { return table.empty() ? std::string(key) : fmt::format("{}.{}", table, key); }
+
+const std::vector<Parameter>& parameters() {
+  static const std::vector<Parameter> all = declare();
+  return all;
+}
+
+const Parameter& parameter(std::string_view table, std::string_view key) {
+  for (const auto& p : parameters())
+    if (p.table == table && p.key == key) return p;
+  throw std::logic_error(fmt::format("undeclared quantum parameter {}.{}", table, key));
+}
+
+std::string range_problem(const Parameter& p, double value) {
+  const bool above_min = p.min_open ? value > p.min : value >= p.min;
+  if (std::isfinite(value) && above_min && value <= p.max) return {};
+  return fmt::format("expected {} {}, got {}", p.type == ParamType::integer ? "an integer" : "a number", range_text(p),
+                     format_value(value, p.type));
+}
+
+std::string choice_problem(const Parameter& p, const std::string& value) {
+  if (p.choices.empty()) return {};
+  for (const auto& c : p.choices)
+    if (c == value) return {};
+  return fmt::format("expected one of {}, got \"{}\"", fmt::join(p.choices, ", "), value);
+}
+
+std::string parameters_markdown() {
+  std::string out = "| key | type | unit | default | accepted | meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& p : parameters()) {
+    std::string type, fallback, accepted;
+    switch (p.type) {
+      case ParamType::number:
+      case ParamType::integer:
+        type = p.type == ParamType::number ? "number" : "integer";
+        fallback = p.default_number ? format_value(*p.default_number, p.type) : "";
+        accepted = range_text(p);
+        break;
+      case ParamType::boolean:
+        type = "boolean";
+        fallback = *p.default_number != 0 ? "true" : "false";
+        break;
+      case ParamType::text:
+        type = "string";
+        fallback = p.default_text.empty() ? "" : fmt::format("{}", p.default_text);
+        accepted = fmt::format("{}", fmt::join(p.choices, ", "));
+        break;
+    }
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name(), type, p.unit, fallback, accepted, p.doc);
+  }
+  return out;
+}
+
+}  // namespace models::quantum
