@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "models/quantum/density_matrix.hpp"
+#include "sim/slot_pool.hpp"
 
 namespace models::quantum {
 
@@ -29,22 +30,16 @@ class PairTable {
     QubitDecay qb;
   };
   PairId add(Entry e) {
-    if (!free_.empty()) {
-      const PairId id = free_.back();
-      free_.pop_back();
-      entries_[id] = std::move(e);
-      return id;
-    }
-    entries_.push_back(std::move(e));
-    return static_cast<PairId>(entries_.size() - 1);
+    const PairId id = entries_.acquire();
+    entries_[id] = std::move(e);
+    return id;
   }
-  void remove(PairId id) { free_.push_back(id); }
+  void remove(PairId id) { entries_.release(id); }
   Entry& at(PairId id) { return entries_[id]; }
-  std::size_t live() const { return entries_.size() - free_.size(); }
+  std::size_t live() const { return entries_.live_count(); }
 
  private:
-  std::vector<Entry> entries_;
-  std::vector<PairId> free_;
+  sim::SlotPool<Entry> entries_;
 };
 
 class BellDiagonalFormalism final : public Formalism {

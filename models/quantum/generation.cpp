@@ -24,7 +24,7 @@ namespace models::quantum {
 
 void Network::start_slot(std::uint32_t s) {
   Slot& slot = slots_[s];
-  if (!slot.active || memories_[slot.mem_a].state != MemState::Raw || memories_[slot.mem_b].state != MemState::Raw)
+  if (!slots_.live(s) || memories_[slot.mem_a].state != MemState::Raw || memories_[slot.mem_b].state != MemState::Raw)
     return;
   set_state(slot.mem_a, MemState::Occupied);
   set_state(slot.mem_b, MemState::Occupied);
@@ -47,12 +47,12 @@ void Network::launch_round(std::uint32_t s) {
   link.taken_bins.push_back(bin);
   const sim::Time emit = sim::Time::from_ps(bin * bin_ps);
   slot.emitted = emit;
-  sim_.schedule_at(emit + link.d_q, [this, key = pack(s, slot.epoch)] { on_bsm(key); });
+  sim_.schedule_at(emit + link.d_q, [this, key = pack(s, slots_.generation(s))] { on_bsm(key); });
 }
 
 void Network::on_bsm(std::uint64_t key) {
+  if (slots_.generation(index_of(key)) != epoch_of(key)) return;
   Slot& slot = slots_[index_of(key)];
-  if (slot.epoch != epoch_of(key)) return;
   LinkRt& link = links_[slot.link];
   auto& rng = link.rng;
   const sim::Time now = sim_.now();
@@ -183,8 +183,8 @@ bool Network::advance_dark_counts(LinkRt& link, int d, double until_ps, LinkStat
 
 void Network::on_herald(std::uint64_t key) {
   const std::uint32_t s = index_of(key);
+  if (slots_.generation(s) != epoch_of(key)) return;
   Slot& slot = slots_[s];
-  if (slot.epoch != epoch_of(key)) return;
   const bool last_round = params_.generation == GenerationProtocol::SingleHeralded || slot.round == 2;
   if (!slot.herald_ok) {
     slot.round = 1;  // the memories are reset and the next attempt starts at once

@@ -195,20 +195,12 @@ void Network::activate(std::uint32_t id) {
   s.state = SessionState::Active;
   for (int hop = 0; hop < s.last(); ++hop) {
     for (int j = 0; j < k; ++j) {
-      std::uint32_t slot_id;
-      if (!free_slots_.empty()) {
-        slot_id = free_slots_.back();
-        free_slots_.pop_back();
-      } else {
-        slot_id = static_cast<std::uint32_t>(slots_.size());
-        slots_.emplace_back();
-      }
+      const std::uint32_t slot_id = slots_.acquire();
       Slot& slot = slots_[slot_id];
       slot.session = id;
       slot.link = static_cast<std::uint32_t>(s.links[hop]);
       slot.mem_a = s.right[hop][j];
       slot.mem_b = s.left[hop + 1][j];
-      slot.active = true;
       memories_[slot.mem_a].slot = slot_id;
       memories_[slot.mem_b].slot = slot_id;
       s.slots.push_back(slot_id);
@@ -228,18 +220,13 @@ void Network::end_session(std::uint32_t id) {
     return;
   }
   s.state = SessionState::Ended;
-  for (const std::uint32_t slot_id : s.slots) {
-    Slot& slot = slots_[slot_id];
-    slot.active = false;
-    ++slot.epoch;
-    free_slots_.push_back(slot_id);
-  }
+  for (const std::uint32_t slot_id : s.slots) slots_.release(slot_id);
   s.slots.clear();
   for (int pos = 0; pos <= s.last(); ++pos) {
     for (auto* side : {&s.left[pos], &s.right[pos]}) {
       for (const std::uint32_t m : *side) {
         Memory& mem = memories_[m];
-        if (mem.pair != kNone && pairs_[mem.pair].alive) {
+        if (mem.pair != kNone && pairs_.live(mem.pair)) {
           if (!pairs_[mem.pair].doomed) formalism_->release(pairs_[mem.pair].state);
           free_pair(mem.pair);
         }

@@ -8,8 +8,8 @@
 //   rules.cpp       the resource-management rules and the life of a pair
 //
 // Hot-path events capture [this, 64-bit key]: 16 bytes, stored inline in the event queue.
-// The key packs an index with an epoch/serial, so events of a slot or pair that was
-// reused meanwhile recognise themselves as stale and do nothing (no cancellation).
+// The key packs an index with its sim::SlotPool generation, so events of a slot or pair
+// that was released meanwhile recognise themselves as stale and do nothing (no cancellation).
 
 #include <cstdint>
 #include <memory>
@@ -19,6 +19,7 @@
 #include "models/quantum/hardware.hpp"
 #include "models/quantum/topology.hpp"
 #include "sim/simulator.hpp"
+#include "sim/slot_pool.hpp"
 #include "sim/stats.hpp"
 
 namespace models::quantum {
@@ -181,12 +182,10 @@ class Network {
     std::uint32_t session = kNone;
     std::uint32_t link = 0;
     std::uint32_t mem_a = 0, mem_b = 0;  // mem_a at the lower path position
-    std::uint32_t epoch = 0;
     std::uint8_t round = 0;
     std::uint8_t excited = 0;    // bit 0: side a in |1> in round 1, bit 1: side b
     bool herald_ok = false;
     bool genuine = false;        // all heralds so far came from the right photons
-    bool active = false;
     sim::Time emitted;
   };
   // What the routers know of a pair: the Bell-diagonal state its history implies (link
@@ -210,13 +209,11 @@ class Network {
     std::uint32_t mem[2] = {kNone, kNone};  // end 0 at the lower path position
     std::uint16_t pos[2] = {0, 0};
     PairId state = 0;
-    std::uint32_t serial = 0;
     std::uint32_t session = kNone;
     std::uint32_t purifications = 0;
     sim::Time expires = sim::Time::max();
     sim::EventHandle expiry;
     std::uint8_t ready = 0;  // bit e: end e knows the pair (heralded / result arrived)
-    bool alive = false;
     bool doomed = false;     // a failed operation: ends free their memory when told
   };
   enum class SessionState : std::uint8_t { Reserving, Approved, Active, Ended, Rejected };
@@ -289,10 +286,10 @@ class Network {
   std::vector<Router> routers_;
   std::vector<LinkRt> links_;
   std::vector<double> link_raw_fidelity_;
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
-  std::vector<PairRec> pairs_;
-  std::vector<std::uint32_t> free_pairs_;
+  // Live while a session holds the slot / while the pair exists; events carry the
+  // generation (pack) and do nothing once it has moved on.
+  sim::SlotPool<Slot> slots_;
+  sim::SlotPool<PairRec> pairs_;
   std::vector<Session> sessions_;
   RandomTraffic traffic_;
   sim::Time traffic_until_;

@@ -20,9 +20,9 @@ double Network::threshold(const Session& s, int u, int v) const {
 }
 
 void Network::on_pair_ready(std::uint32_t p) {
-  const std::uint32_t serial = pairs_[p].serial;
+  const auto handle = pairs_.handle(p);
   evaluate(p, 0);
-  if (pairs_[p].alive && pairs_[p].serial == serial && pairs_[p].ready == 0b11) evaluate(p, 1);
+  if (pairs_.holds(handle) && pairs_[p].ready == 0b11) evaluate(p, 1);
 }
 
 std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int other_end, std::uint32_t exclude,
@@ -37,7 +37,7 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
     const Memory& mem = memories_[m];
     if (mem.state != MemState::Entangled || mem.pair == exclude || mem.pair == kNone) continue;
     PairRec& rec = pairs_[mem.pair];
-    if (!rec.alive || rec.doomed || rec.ready != 0b11) continue;
+    if (!pairs_.live(mem.pair) || rec.doomed || rec.ready != 0b11) continue;
     const int far = rec.pos[0] == u ? rec.pos[1] : rec.pos[0];
     if (far != other_end) continue;
     if (thr > 0) {
@@ -206,14 +206,14 @@ void Network::discard(std::uint32_t p) {
 
 void Network::notify(std::uint32_t p, int end, sim::Time delay) {
   const std::uint32_t index = p | (static_cast<std::uint32_t>(end) << 31);
-  sim_.schedule(delay, [this, key = pack(index, pairs_[p].serial)] { on_notify(key); });
+  sim_.schedule(delay, [this, key = pack(index, pairs_.generation(p))] { on_notify(key); });
 }
 
 void Network::on_notify(std::uint64_t key) {
   const std::uint32_t p = index_of(key) & 0x7fffffffu;
   const int end = static_cast<int>(index_of(key) >> 31);
+  if (!pairs_.holds({p, epoch_of(key)})) return;
   PairRec& rec = pairs_[p];
-  if (!rec.alive || rec.serial != epoch_of(key)) return;
   rec.ready |= static_cast<std::uint8_t>(1u << end);
   if (rec.doomed) {
     const std::uint32_t m = rec.mem[end];
@@ -227,32 +227,20 @@ void Network::on_notify(std::uint64_t key) {
 
 void Network::on_expiry(std::uint64_t key) {
   const std::uint32_t p = index_of(key);
-  const PairRec& rec = pairs_[p];
-  if (!rec.alive || rec.doomed || rec.serial != epoch_of(key)) return;
+  if (!pairs_.holds({p, epoch_of(key)}) || pairs_[p].doomed) return;
   ++results_.pairs_expired;
   discard(p);
 }
 
 std::uint32_t Network::new_pair() {
-  std::uint32_t p;
-  if (!free_pairs_.empty()) {
-    p = free_pairs_.back();
-    free_pairs_.pop_back();
-  } else {
-    p = static_cast<std::uint32_t>(pairs_.size());
-    pairs_.emplace_back();
-  }
-  PairRec& rec = pairs_[p];
-  const std::uint32_t serial = rec.serial;
-  rec = PairRec{};
-  rec.serial = serial;
-  rec.alive = true;
+  const std::uint32_t p = pairs_.acquire();
+  pairs_[p] = PairRec{};
   return p;
 }
 
 void Network::schedule_expiry(std::uint32_t p) {
   PairRec& rec = pairs_[p];
-  rec.expiry = sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, rec.serial)] { on_expiry(k); });
+  rec.expiry = sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, pairs_.generation(p))] { on_expiry(k); });
 }
 
 void Network::free_pair(std::uint32_t p) {
@@ -261,9 +249,7 @@ void Network::free_pair(std::uint32_t p) {
   // run for nothing (and keep the pending set small).
   if (rec.expiry.valid()) sim_.cancel(rec.expiry);
   rec.expiry = {};
-  rec.alive = false;
-  ++rec.serial;
-  free_pairs_.push_back(p);
+  pairs_.release(p);
 }
 
 void Network::set_state(std::uint32_t m, MemState st) {
