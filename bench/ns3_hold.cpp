@@ -1,4 +1,4 @@
-// The hold model on ns-3's event loop, for `bench/hold_compare.py`. Same workload and
+// The hold model on ns-3's event loop, for `bench/run_all.py`. Same workload and
 // same random numbers as `simfabric bench hold`: each event picks a random entity and
 // schedules one new event at now + Exp(mean).
 //
