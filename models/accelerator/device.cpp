@@ -19,6 +19,32 @@ void require(bool ok, const Device& device, const std::string& what) {
 bool positive_finite(double x) { return std::isfinite(x) && x > 0.0; }
 bool non_negative_finite(double x) { return std::isfinite(x) && x >= 0.0; }
 
+bool fraction(double x) { return std::isfinite(x) && x > 0.0 && x <= 1.0; }
+
+void validate_kernel_and_runtime(const Device& device) {
+  const KernelSpec& k = device.kernel;
+  require(fraction(k.matrix_efficiency), device, "kernel.matrix_efficiency must be in (0, 1]");
+  require(fraction(k.vector_efficiency), device, "kernel.vector_efficiency must be in (0, 1]");
+  require(fraction(k.memory_efficiency), device, "kernel.memory_efficiency must be in (0, 1]");
+  for (const auto& [value, key] : {std::pair{k.mma_m, "kernel.mma_m"}, {k.mma_n, "kernel.mma_n"}, {k.mma_k, "kernel.mma_k"}}) {
+    require(value >= 1 && value <= 4096, device, std::string(key) + " must be in 1..4096");
+  }
+  require((k.block_m == 0) == (k.block_n == 0), device, "kernel.block_m and kernel.block_n are set together");
+  require(k.block_m == 0 || (k.block_m >= k.mma_m && k.block_n >= k.mma_n), device,
+          "kernel.block_m x block_n must hold at least one mma_m x mma_n instruction tile");
+  require(k.block_m <= 65536 && k.block_n <= 65536, device, "kernel.block_m and block_n must be <= 65536");
+  require((k.min_block_m == 0 || (k.min_block_m >= k.mma_m && k.min_block_m <= k.block_m)) &&
+              (k.min_block_n == 0 || (k.min_block_n >= k.mma_n && k.min_block_n <= k.block_n)),
+          device, "kernel.min_block_m/n must lie between the mma shape and block_m/n");
+  require(k.simd_bits % 8 == 0 && k.simd_bits <= 4096, device, "kernel.simd_bits must be a multiple of 8, <= 4096");
+  const RuntimeSpec& r = device.runtime;
+  require(non_negative_finite(r.dispatch_ns), device, "runtime.dispatch_ns must be >= 0");
+  require(non_negative_finite(r.library_call_ns), device, "runtime.library_call_ns must be >= 0");
+  require(non_negative_finite(r.group_call_ns), device, "runtime.group_call_ns must be >= 0");
+  require(std::isfinite(r.activations_on_chip) && r.activations_on_chip >= 0.0 && r.activations_on_chip <= 1.0, device,
+          "runtime.activations_on_chip must be in [0, 1]");
+}
+
 
 }  // namespace
 
@@ -66,6 +92,7 @@ void validate(const Device& device) {
   require(positive_finite(device.compute.clock_ghz), device, "compute.clock_ghz must be > 0");
   require(non_negative_finite(device.compute.op_overhead_ns), device, "compute.op_overhead_ns must be >= 0");
   require(non_negative_finite(device.compute.energy_pj_per_op), device, "compute.energy_pj_per_op must be >= 0");
+  validate_kernel_and_runtime(device);
   require(device.tiers.size() >= 2, device, "needs an on-chip tier and at least one memory tier behind it");
   for (std::size_t i = 0; i < device.tiers.size(); ++i) {
     const MemoryTier& t = device.tiers[i];

@@ -4,6 +4,7 @@
 // tiled to fit it. Other tiers (HBM, DDR, host DRAM) hold operands and reach tier 0 over
 // a path of links.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -28,9 +29,48 @@ struct ComputeSpec {
   double vector_ops_per_s = 0.0;
   std::uint32_t cores = 1;  // SMs, PCUs or PEs
   double clock_ghz = 1.0;
-  // Fixed cost of starting one operator (kernel launch, configuration), ns.
+  // Device-side cost of each kernel (launch latency, ramp-up and tail), ns.
   double op_overhead_ns = 0.0;
   double energy_pj_per_op = 0.0;  // per arithmetic op (half a MAC)
+};
+
+// How library kernels use the compute units. The defaults (efficiency 1, no granules)
+// are the ideal roofline; docs/devices.md gives each key's range and meaning.
+struct KernelSpec {
+  // Fractions of the peaks a well-shaped kernel reaches, in (0, 1].
+  double matrix_efficiency = 1.0;
+  double vector_efficiency = 1.0;
+  double memory_efficiency = 1.0;  // of every tier's bandwidth (links model their own losses)
+  // Matrix instruction shape (tensor-core MMA, or 1 x SIMD lanes x 1 on a CPU): GEMM
+  // M, N and K are padded to multiples of it.
+  std::uint32_t mma_m = 1, mma_n = 1, mma_k = 1;
+  // Output tiles (M x N) one core computes at a time: the library has every power-of-two
+  // multiple of the smallest up to the largest, and a kernel's tiles run in
+  // ceil(tiles / cores) waves. block_m = block_n = 0: work spreads evenly over the cores.
+  std::uint32_t block_m = 0, block_n = 0;          // largest tile
+  std::uint32_t min_block_m = 0, min_block_n = 0;  // smallest; 0 = the instruction shape
+  // SIMD register width of a CPU core: vector work over channels is padded to whole
+  // registers. 0 = no padding (GPUs).
+  std::uint32_t simd_bits = 0;
+};
+
+// The software that issues the kernels (framework and libraries).
+struct RuntimeSpec {
+  double dispatch_ns = 0.0;      // host time per operator: framework dispatch, launch call
+  double library_call_ns = 0.0;  // extra host time per convolution or GEMM library call
+  // > 0: a grouped convolution runs as one library call per group, each costing this
+  // much host time and one kernel (the per-group fallback of some CPU libraries, or a
+  // converter splitting groups into separate convolutions).
+  double group_call_ns = 0.0;
+  bool depthwise_by_group = true;  // depthwise convolutions too (else they are one kernel)
+  bool async_launch = false;      // the host queues kernels ahead of the device (streams)
+  bool fold_batch_norm = true;    // false: a batch-norm kernel follows every convolution
+  bool fuse_elementwise = false;  // elementwise operators run inside the preceding kernel
+  // > 0: an operator's output of at most this fraction of the on-chip tier stays there
+  // for the next operator (keep_activations_on_chip), as in a layer-pipelined
+  // accelerator or a GPU whose L2 holds the tensor one kernel writes and the next reads.
+  double activations_on_chip = 0.0;
+  std::uint32_t threads = 0;      // cores one operator uses; 0 = all
 };
 
 struct MemoryTier {
@@ -75,6 +115,8 @@ struct SystolicSpec {
 struct Device {
   std::string name;
   ComputeSpec compute;
+  KernelSpec kernel;
+  RuntimeSpec runtime;
   std::vector<MemoryTier> tiers;  // tiers[0] is the on-chip buffer
   std::vector<Link> links;
   std::uint32_t dma_engines = 1;  // transfers in flight at once
@@ -84,6 +126,10 @@ struct Device {
   std::optional<std::size_t> tier_index(std::string_view name) const;
   double peak_matrix_ops_per_s(DataType type) const {
     return compute.matrix_ops_per_s[static_cast<std::size_t>(type)];
+  }
+  // Cores one operator runs on (runtime.threads, at most compute.cores).
+  std::uint32_t cores_used() const {
+    return runtime.threads == 0 ? compute.cores : std::min(runtime.threads, compute.cores);
   }
 };
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/accelerator/pipeline.hpp"
+#include "models/accelerator/systolic.hpp"
 #include "sim/simulator.hpp"
 
 namespace models::accelerator {
@@ -117,8 +118,8 @@ struct SimOutcome {
   std::vector<double> carried;
 };
 
-SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, const Paths& paths,
-                    std::uint64_t limit) {
+SimOutcome simulate_pipeline(const Device& device, const Operator& op, const Plan& plan, const Paths& paths,
+                             std::uint64_t limit, sim::Time launch) {
   const Layout layout = lay_out(plan, limit);
   sim::Simulator sim(0);
   Pipeline pipeline(sim, device, op, paths, layout.steps);
@@ -135,7 +136,7 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
       watch_last(pipeline, firsts);
     }
   }
-  sim.schedule(sim::Time::from_ns(device.compute.op_overhead_ns), [&pipeline] { pipeline.start(); });
+  sim.schedule(launch, [&pipeline] { pipeline.start(); });
   sim.run();
   SimOutcome out;
   out.events = sim.events_executed();
@@ -180,19 +181,227 @@ SimOutcome simulate(const Device& device, const Operator& op, const Plan& plan, 
   return out;
 }
 
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+std::uint64_t pad_to(std::uint64_t a, std::uint64_t b) { return ceil_div(a, b) * b; }
+
+// One batch of GEMMs as the library runs it: g independent (m x n x k) products.
+struct Gemm {
+  std::uint64_t g = 1, m = 1, n = 1, k = 1;
+  bool calls_per_group = false;  // each of the g products is its own kernel
+};
+
+struct Timed {
+  double seconds = 0.0;
+  std::string tile;
+};
+
+// Seconds of `w` on the matrix units of `cores` cores at `core_ops` ops/s each, fed
+// at `core_feed` bytes/s each from the on-chip tier (0 = unlimited).
+Timed gemm_seconds(const KernelSpec& ks, const Gemm& w, std::uint32_t cores, double core_ops, double core_feed,
+                   std::uint64_t element) {
+  const std::uint64_t kp = pad_to(w.k, ks.mma_k);
+  if (ks.block_m == 0) {
+    const double ops = 2.0 * static_cast<double>(w.g) * static_cast<double>(pad_to(w.m, ks.mma_m)) *
+                       static_cast<double>(pad_to(w.n, ks.mma_n)) * static_cast<double>(kp);
+    return {ops / (core_ops * cores), ""};
+  }
+  const auto sizes = [](std::uint32_t smallest, std::uint32_t largest) {
+    std::vector<std::uint64_t> out;
+    for (std::uint64_t b = smallest; b < largest; b *= 2) out.push_back(b);
+    out.push_back(largest);
+    return out;
+  };
+  Timed best{INFINITY, ""};
+  std::uint64_t best_area = 0;
+  for (std::uint64_t bm : sizes(ks.min_block_m > 0 ? ks.min_block_m : ks.mma_m, ks.block_m)) {
+    for (std::uint64_t bn : sizes(ks.min_block_n > 0 ? ks.min_block_n : ks.mma_n, ks.block_n)) {
+      const std::uint64_t tiles = ceil_div(w.m, bm) * ceil_div(w.n, bn);
+      const std::uint64_t waves = w.calls_per_group ? w.g * ceil_div(tiles, cores) : ceil_div(w.g * tiles, cores);
+      double tile_s = 2.0 * static_cast<double>(bm * bn) * static_cast<double>(kp) / core_ops;
+      if (core_feed > 0.0) tile_s = std::max(tile_s, static_cast<double>((bm + bn) * kp * element) / core_feed);
+      const double t = static_cast<double>(waves) * tile_s;
+      // Equal times: the larger tile, as libraries prefer (fewer blocks to schedule).
+      if (t < best.seconds * (1.0 - 1e-12) || (t <= best.seconds * (1.0 + 1e-12) && bm * bn > best_area)) {
+        best = {t, "block " + std::to_string(bm) + "x" + std::to_string(bn) + ", " + std::to_string(waves) + " waves"};
+        best_area = bm * bn;
+      }
+    }
+  }
+  return best;
+}
+
+bool depthwise(const Conv2dShape& c) { return c.out_channels == c.groups && c.in_channels == c.groups; }
+
+bool calls_per_group(const Device& device, const Operator& op) {
+  const auto* c = std::get_if<Conv2dShape>(&op.shape);
+  return c != nullptr && c->groups > 1 && device.runtime.group_call_ns > 0.0 &&
+         (device.runtime.depthwise_by_group || !depthwise(*c));
+}
+
+// Seconds of a convolution or GEMM on the device's PE array (systolic.hpp), groups and
+// unshared batch entries one after another; nullopt for other operators.
+std::optional<double> pe_array_seconds(const Device& device, const Operator& op) {
+  SystolicLayer layer;
+  std::uint64_t repeat = 1;
+  if (const auto* c = std::get_if<Conv2dShape>(&op.shape)) {
+    layer = lower_to_gemm(*c);
+    repeat = c->groups;
+  } else if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
+    layer = {g->shared_weights ? g->batch * g->m : g->m, g->k, g->n, 0, std::nullopt};
+    repeat = g->shared_weights ? 1 : g->batch;
+  } else {
+    return std::nullopt;
+  }
+  const SystolicResult r = run_systolic(device.systolic, layer, element_bytes(op.dtype));
+  return static_cast<double>(r.cycles * repeat) / (device.compute.clock_ghz * 1e9);
+}
+
 }  // namespace
+
+KernelUse kernel_use(const Device& device, const Operator& op) {
+  KernelUse use;
+  if (device.systolic.rows > 0) {
+    // A PE array's mapping (folds, fill and drain, idle PEs) is its tile quantisation.
+    if (const auto seconds = pe_array_seconds(device, op)) {
+      const auto* c = std::get_if<Conv2dShape>(&op.shape);
+      const bool vector = c != nullptr && depthwise(*c);
+      const double peak = vector ? device.compute.vector_ops_per_s : device.peak_matrix_ops_per_s(op.dtype);
+      const double use_of_peak = static_cast<double>(op_count(op)) / peak / *seconds;
+      (vector ? use.vector : use.matrix) = std::min(1.0, use_of_peak);
+      use.tile = std::string(dataflow_name(device.systolic.dataflow)) + " on " + std::to_string(device.systolic.rows) +
+                 "x" + std::to_string(device.systolic.cols) + " PEs";
+      return use;
+    }
+  }
+  const KernelSpec& ks = device.kernel;
+  const std::uint32_t cores = device.cores_used();
+  const std::uint64_t e = element_bytes(op.dtype);
+  const double matrix_peak = device.peak_matrix_ops_per_s(op.dtype) * ks.matrix_efficiency;
+  const double core_ops = matrix_peak * cores / device.compute.cores / cores;
+  const double core_feed = device.tiers[0].bandwidth_gb_per_s * 1e9 * ks.memory_efficiency / device.compute.cores;
+  const std::uint64_t lanes = ks.simd_bits / 8 / e;
+  // Ideal and quantised seconds of the op's GEMMs, summed (attention has two).
+  std::vector<Gemm> gemms;
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
+    gemms.push_back({g->batch, g->m, g->n, g->k});
+  } else if (const auto* a = std::get_if<AttentionShape>(&op.shape)) {
+    gemms.push_back({a->batch * a->heads, a->q_len, a->kv_len, a->head_dim});
+    gemms.push_back({a->batch * a->heads, a->q_len, a->head_dim, a->kv_len});
+  } else if (const auto* c = std::get_if<Conv2dShape>(&op.shape)) {
+    const Gemm w{c->groups, c->batch * c->out_height() * c->out_width(), c->out_channels / c->groups,
+                 (c->in_channels / c->groups) * c->kernel_h * c->kernel_w, calls_per_group(device, op)};
+    if (calls_per_group(device, op)) use.kernels = c->groups;
+    if (!depthwise(*c)) {
+      gemms.push_back(w);
+    } else if (lanes > 1) {
+      use.vector = static_cast<double>(c->groups) / static_cast<double>(pad_to(c->groups, lanes));
+    }
+  } else if (const auto* p = std::get_if<PoolShape>(&op.shape); p != nullptr && lanes > 1) {
+    use.vector = static_cast<double>(p->channels) / static_cast<double>(pad_to(p->channels, lanes));
+  }
+  if (!gemms.empty() && matrix_peak > 0.0 && (ks.block_m > 0 || ks.mma_m * ks.mma_n * ks.mma_k > 1)) {
+    double ideal = 0.0, quantised = 0.0;
+    for (const Gemm& w : gemms) {
+      ideal += 2.0 * static_cast<double>(w.g) * static_cast<double>(w.m) * static_cast<double>(w.n) *
+               static_cast<double>(w.k) / (core_ops * cores);
+      const Timed t = gemm_seconds(ks, w, cores, core_ops, core_feed, e);
+      quantised += t.seconds;
+      if (use.tile.empty()) use.tile = t.tile;
+    }
+    use.matrix = std::min(1.0, ideal / quantised);
+  }
+  return use;
+}
+
+Device effective_device(const Device& device, const Operator& op, const KernelUse& use) {
+  (void)op;
+  Device d = device;
+  const KernelSpec& ks = device.kernel;
+  const double share = static_cast<double>(device.cores_used()) / device.compute.cores;
+  for (double& peak : d.compute.matrix_ops_per_s) peak *= ks.matrix_efficiency * share * use.matrix;
+  d.compute.vector_ops_per_s *= ks.vector_efficiency * share * use.vector;
+  // Links keep their rates: their protocol losses are modelled (request granules, headers).
+  for (MemoryTier& t : d.tiers) t.bandwidth_gb_per_s *= ks.memory_efficiency;
+  return d;
+}
+
+sim::Time host_time(const Device& device, const Operator& op) {
+  const RuntimeSpec& rt = device.runtime;
+  double ns = rt.dispatch_ns;
+  if (std::holds_alternative<Conv2dShape>(op.shape) || std::holds_alternative<GemmShape>(op.shape) ||
+      std::holds_alternative<AttentionShape>(op.shape)) {
+    ns += rt.library_call_ns;
+  }
+  if (calls_per_group(device, op)) ns += rt.group_call_ns * static_cast<double>(std::get<Conv2dShape>(op.shape).groups);
+  return sim::Time::from_ns(ns);
+}
+
+OperatorResult fused_elementwise(const Device& device, const Operator& op) {
+  const auto* el = std::get_if<ElementwiseShape>(&op.shape);
+  if (el == nullptr) throw std::invalid_argument("operator \"" + op.name + "\": only elementwise operators fuse");
+  const Device d = effective_device(device, op, {});
+  const std::size_t tier = op.placement.input.value_or(device.home_tier);
+  const std::uint64_t bytes = (el->inputs - 1) * el->elements * element_bytes(op.dtype);
+  OperatorResult r;
+  r.name = op.name;
+  r.kind = std::string(kind_name(op));
+  r.kernels = 0;
+  r.ops = op_count(op);
+  r.tier_bytes.assign(d.tiers.size(), 0);
+  r.link_bytes.assign(d.links.size(), 0);
+  r.compute_bound_s = static_cast<double>(r.ops) / d.compute.vector_ops_per_s;
+  r.compute_energy_pj = static_cast<double>(r.ops) * d.compute.energy_pj_per_op;
+  r.energy_pj = r.compute_energy_pj;
+  double worst = r.compute_bound_s;
+  r.bottleneck = "compute";
+  r.tier_bound_s.assign(d.tiers.size(), 0.0);
+  r.tier_energy_pj.assign(d.tiers.size(), 0.0);
+  r.link_bound_s.assign(d.links.size(), 0.0);
+  r.link_energy_pj.assign(d.links.size(), 0.0);
+  if (tier != 0 && bytes > 0) {
+    r.tiling = "fused; other inputs read from " + d.tiers[tier].name;
+    r.tier_bytes[tier] = bytes;
+    r.tier_bound_s[tier] = static_cast<double>(bytes) / (d.tiers[tier].bandwidth_gb_per_s * 1e9);
+    r.tier_energy_pj[tier] = static_cast<double>(bytes) * d.tiers[tier].energy_pj_per_byte;
+    r.energy_pj += r.tier_energy_pj[tier];
+    if (r.tier_bound_s[tier] > worst) {
+      worst = r.tier_bound_s[tier];
+      r.bottleneck = d.tiers[tier].name;
+    }
+    for (std::size_t l : path_to_onchip(d, tier)) {
+      r.link_bytes[l] = wire_bytes(d.links[l], bytes);
+      r.link_bound_s[l] = static_cast<double>(r.link_bytes[l]) / (d.links[l].bandwidth_gb_per_s * 1e9);
+      r.link_energy_pj[l] = static_cast<double>(r.link_bytes[l]) * d.links[l].energy_pj_per_byte;
+      r.energy_pj += r.link_energy_pj[l];
+      if (r.link_bound_s[l] > worst) {
+        worst = r.link_bound_s[l];
+        r.bottleneck = d.links[l].name;
+      }
+    }
+  } else {
+    r.tiling = "fused";
+  }
+  r.kernel = sim::Time::from_ps(static_cast<sim::Time::rep>(std::ceil(worst * 1e12)));
+  r.latency = r.kernel;
+  return r;
+}
 
 OperatorResult execute(const Device& device, const Operator& op, const ExecOptions& options) {
   return execute_plan(device, op, plan_operator(device, op), options);
 }
 
-OperatorResult execute_plan(const Device& device, const Operator& op, const Plan& plan, const ExecOptions& options) {
+OperatorResult execute_plan(const Device& raw, const Operator& op, const Plan& plan, const ExecOptions& options) {
+  const KernelUse use = kernel_use(raw, op);
+  const Device device = effective_device(raw, op, use);
   const Paths paths = all_paths(device);
   const std::size_t tiers = device.tiers.size();
   OperatorResult r;
   r.name = op.name;
   r.kind = std::string(kind_name(op));
-  r.tiling = plan.tiling;
+  r.tiling = use.tile.empty() ? plan.tiling : plan.tiling + "; " + use.tile;
+  r.kernels = use.kernels;
+  r.matrix_use = use.matrix;
+  r.vector_use = use.vector;
   r.tier_bytes.assign(tiers, 0);
   r.link_bytes.assign(device.links.size(), 0);
   double compute_s = 0.0;
@@ -218,20 +427,24 @@ OperatorResult execute_plan(const Device& device, const Operator& op, const Plan
   r.steps = plan.steps();
 
   // Runs that have not settled after `limit` repetitions get more, then every step.
+  const sim::Time launch = sim::Time::from_ns(device.compute.op_overhead_ns * static_cast<double>(use.kernels));
+  const auto simulate = [&](std::uint64_t limit) { return simulate_pipeline(device, op, plan, paths, limit, launch); };
   SimOutcome sim_out;
   if (options.simulated_repeats == 0) {
-    sim_out = simulate(device, op, plan, paths, 0);
+    sim_out = simulate(0);
   } else {
     for (std::uint64_t limit = std::max<std::uint64_t>(options.simulated_repeats, 8);; limit *= 4) {
-      sim_out = simulate(device, op, plan, paths, limit);
+      sim_out = simulate(limit);
       if (sim_out.exact || sim_out.simulated_steps == r.steps) break;
       if (limit >= 256) {
-        if (r.steps <= options.max_full_steps) sim_out = simulate(device, op, plan, paths, 0);
+        if (r.steps <= options.max_full_steps) sim_out = simulate(0);
         break;
       }
     }
   }
-  r.latency = sim_out.latency;
+  r.kernel = sim_out.latency;
+  r.host = host_time(raw, op);
+  r.latency = r.host + r.kernel;
   r.events = sim_out.events;
   r.simulated_steps = sim_out.simulated_steps;
   r.exact = sim_out.exact;

@@ -2,6 +2,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -38,11 +39,67 @@ void check_weights_fit(const Device& device, const Network& network) {
   }
 }
 
+namespace {
+
+bool absorbs_elementwise(const Operator& op) {
+  return std::holds_alternative<Conv2dShape>(op.shape) || std::holds_alternative<GemmShape>(op.shape) ||
+         std::holds_alternative<ElementwiseShape>(op.shape);
+}
+
+}  // namespace
+
+std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& given) {
+  const RuntimeSpec& rt = device.runtime;
+  const Network network = rt.activations_on_chip > 0.0 ? keep_activations_on_chip(device, given, rt.activations_on_chip)
+                                                        : given;
+  std::vector<RuntimeStep> steps;
+  steps.reserve(network.size() * 2);
+  for (const Operator& op : network) {
+    steps.push_back({op, false});
+    const auto* c = std::get_if<Conv2dShape>(&op.shape);
+    if (c == nullptr || rt.fold_batch_norm) continue;
+    // Inference batch norm: a scale and a shift per element, in place on the output.
+    Operator bn = elementwise(op.name + ".bn", c->batch * c->out_channels * c->out_height() * c->out_width(), 1, 2,
+                              op.dtype);
+    bn.placement.input = op.placement.output;
+    bn.placement.output = op.placement.output;
+    steps.push_back({std::move(bn), false});
+  }
+  if (rt.fuse_elementwise) {
+    for (std::size_t i = 1; i < steps.size(); ++i) {
+      steps[i].fused = std::holds_alternative<ElementwiseShape>(steps[i].op.shape) && absorbs_elementwise(steps[i - 1].op);
+    }
+  }
+  return steps;
+}
+
 NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options,
                               bool parallel) {
   check_weights_fit(device, network);
+  validate(device);
+  const std::vector<RuntimeStep> steps = runtime_steps(device, network);
+  std::vector<Operator> launched;
+  for (const RuntimeStep& s : steps) {
+    if (!s.fused) launched.push_back(s.op);
+  }
+  std::vector<OperatorResult> results = execute_all(device, launched, options, parallel);
   NetworkResult net;
-  net.operators = execute_all(device, network, options, parallel);
+  net.operators.reserve(steps.size());
+  std::size_t next = 0;
+  for (const RuntimeStep& s : steps) {
+    net.operators.push_back(s.fused ? fused_elementwise(device, s.op) : std::move(results[next++]));
+  }
+  // The host issues operators in order. Synchronous: each waits for the one before to
+  // finish. Asynchronous: the host runs ahead and a kernel starts once it is issued and
+  // the device is free; at batch 1 the host is usually the slower of the two.
+  sim::Time host, end;
+  for (OperatorResult& r : net.operators) {
+    const sim::Time issued = (device.runtime.async_launch ? host : end) + r.host;
+    const sim::Time finish = std::max(issued, end) + r.kernel;
+    host = issued;
+    r.latency = finish - end;
+    end = finish;
+  }
   net.tier_bytes.assign(device.tiers.size(), 0);
   net.link_bytes.assign(device.links.size(), 0);
   for (const OperatorResult& r : net.operators) {

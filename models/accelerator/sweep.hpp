@@ -29,7 +29,18 @@ void check_weights_fit(const Device& device, const Network& network);
 // Runs every operator (in parallel unless `parallel` is false) and sums in order.
 std::vector<OperatorResult> execute_all(const Device& device, const std::vector<Operator>& ops,
                                         const ExecOptions& options = {}, bool parallel = true);
-// Checks the weights fit (check_weights_fit), then runs the operators in order.
+// An operator as the device's runtime issues it: batch norms that are not folded become
+// their own kernels after each convolution; with fusion, an elementwise operator right
+// after a convolution, GEMM or elementwise operator runs inside that kernel.
+struct RuntimeStep {
+  Operator op;
+  bool fused = false;
+};
+std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& network);
+
+// Checks the weights fit (check_weights_fit), then runs runtime_steps() in order: the
+// latency is when the last kernel ends, with the host issuing operators as
+// RuntimeSpec says (synchronously, or running ahead of the device).
 NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options = {},
                               bool parallel = true);
 

@@ -43,6 +43,39 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
   d.compute.energy_pj_per_op = compute.number("energy_pj_per_op", 0.0, 0.0);
   compute.reject_unread();
 
+  if (root.has("kernel")) {
+    Section k(root, "kernel");
+    acc::KernelSpec& ks = d.kernel;
+    ks.matrix_efficiency = k.number("matrix_efficiency", 1.0, 1e-6, 1.0);
+    ks.vector_efficiency = k.number("vector_efficiency", 1.0, 1e-6, 1.0);
+    ks.memory_efficiency = k.number("memory_efficiency", 1.0, 1e-6, 1.0);
+    ks.mma_m = static_cast<std::uint32_t>(k.integer("mma_m", 1, 1, 4096));
+    ks.mma_n = static_cast<std::uint32_t>(k.integer("mma_n", 1, 1, 4096));
+    ks.mma_k = static_cast<std::uint32_t>(k.integer("mma_k", 1, 1, 4096));
+    ks.block_m = static_cast<std::uint32_t>(k.integer("block_m", 0, 0, 65536));
+    ks.block_n = static_cast<std::uint32_t>(k.integer("block_n", 0, 0, 65536));
+    if ((ks.block_m == 0) != (ks.block_n == 0)) k.error("block_n", "block_m and block_n are set together (0 = no waves)");
+    ks.min_block_m = static_cast<std::uint32_t>(k.integer("min_block_m", 0, 0, 65536));
+    ks.min_block_n = static_cast<std::uint32_t>(k.integer("min_block_n", 0, 0, 65536));
+    ks.simd_bits = static_cast<std::uint32_t>(k.integer("simd_bits", 0, 0, 4096));
+    if (ks.simd_bits % 8 != 0) k.error("simd_bits", "must be a whole number of bytes (a multiple of 8)");
+    k.reject_unread();
+  }
+  if (root.has("runtime")) {
+    Section r(root, "runtime");
+    acc::RuntimeSpec& rt = d.runtime;
+    rt.dispatch_ns = r.number("dispatch_ns", 0.0, 0.0, 1e9);
+    rt.library_call_ns = r.number("library_call_ns", 0.0, 0.0, 1e9);
+    rt.group_call_ns = r.number("group_call_ns", 0.0, 0.0, 1e9);
+    rt.depthwise_by_group = r.boolean("depthwise_by_group", true);
+    rt.async_launch = r.boolean("async_launch", false);
+    rt.fold_batch_norm = r.boolean("fold_batch_norm", true);
+    rt.fuse_elementwise = r.boolean("fuse_elementwise", false);
+    rt.threads = static_cast<std::uint32_t>(r.integer("threads", 0, 0, 1'000'000));
+    rt.activations_on_chip = r.number("activations_on_chip", 0.0, 0.0, 1.0);
+    r.reject_unread();
+  }
+
   // Tiers in file order; the first is the on-chip tier operators are tiled for.
   Section tiers(root, "tiers");
   for (const std::string& name : keys_in_file_order(scenario, "tiers")) {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 
 #include "models/accelerator/device.hpp"
@@ -64,6 +65,37 @@ TEST_CASE("impossible device values are clear errors") {
   d = h100_sxm();
   d.compute.matrix_ops_per_s.fill(0.0);
   CHECK(error_of(d).find("matrix peak") != std::string::npos);
+}
+
+TEST_CASE("impossible kernel and runtime values are clear errors") {
+  const auto error_with = [](auto change) {
+    Device d = a100_sxm();
+    change(d);
+    return error_of(d);
+  };
+  CHECK(error_with([](Device& d) { d.kernel.matrix_efficiency = 0.0; }).find("kernel.matrix_efficiency must be in (0, 1]") !=
+        std::string::npos);
+  CHECK(error_with([](Device& d) { d.kernel.memory_efficiency = 1.5; }).find("kernel.memory_efficiency") !=
+        std::string::npos);
+  CHECK(error_with([](Device& d) { d.kernel.mma_k = 0; }).find("kernel.mma_k must be in 1..4096") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.kernel.block_n = 0; }).find("set together") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.kernel.block_m = 8; }).find("at least one mma_m x mma_n") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.kernel.min_block_n = 512; }).find("min_block_m/n") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.kernel.simd_bits = 100; }).find("kernel.simd_bits") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.runtime.dispatch_ns = -1.0; }).find("runtime.dispatch_ns must be >= 0") !=
+        std::string::npos);
+  CHECK(error_with([](Device& d) { d.runtime.group_call_ns = NAN; }).find("runtime.group_call_ns") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.runtime.activations_on_chip = 2.0; }).find("runtime.activations_on_chip") !=
+        std::string::npos);
+  // The defaults are the ideal roofline: no efficiency loss, granule, host time or fusion.
+  const Device plain = sn40l_like();
+  CHECK(error_of(plain).empty());
+  CHECK(plain.kernel.matrix_efficiency == 1.0);
+  CHECK(plain.kernel.block_m == 0);
+  CHECK(plain.runtime.dispatch_ns == 0.0);
+  CHECK(plain.runtime.fold_batch_norm);
+  CHECK_FALSE(plain.runtime.fuse_elementwise);
+  CHECK(plain.cores_used() == plain.compute.cores);
 }
 
 TEST_CASE("a tile that cannot fit the on-chip tier is an error naming the operator") {
