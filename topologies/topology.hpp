@@ -67,8 +67,10 @@ class Topology {
   // Copies rebuild the link index: Boost edge descriptors point into their own graph.
   Topology(const Topology& other);
   Topology& operator=(const Topology& other);
-  Topology(Topology&&) noexcept = default;
-  Topology& operator=(Topology&&) noexcept = default;
+  // Boost's adjacency_list has no move constructor (moving it copies), so a defaulted
+  // move would keep descriptors into the source graph: moves rebuild the index too.
+  Topology(Topology&& other) : Topology(static_cast<const Topology&>(other)) {}
+  Topology& operator=(Topology&& other) { return *this = static_cast<const Topology&>(other); }
 
   NodeId add_node(std::string name, NodeKind kind);
   LinkId add_link(NodeId from, NodeId to, double bandwidth_gbps, std::int64_t latency_ps);

@@ -155,3 +155,18 @@ TEST_CASE("a copied topology is independent of the original") {
   CHECK(b.link(3).id == 3);
   CHECK(b.capacity_bytes_per_s(3) == a.capacity_bytes_per_s(3));
 }
+
+TEST_CASE("a moved topology keeps its link states and stays independent of its source") {
+  topologies::LeafSpineParams p;
+  auto t = topologies::leaf_spine(p);
+  const topologies::LinkId l = 8;
+  t.set_link_down(l);
+  topologies::Topology moved(std::move(t));
+  CHECK_FALSE(moved.link_up(l));
+  moved.set_link_degraded(l + 1, 0.25);
+  topologies::Topology assigned;
+  assigned = std::move(moved);
+  const topologies::Topology copy = assigned;  // copies read the graph itself, not the link index
+  CHECK_FALSE(copy.link_up(l));
+  CHECK(copy.link(l + 1).capacity_fraction == 0.25);
+}
