@@ -400,15 +400,38 @@ std::uint64_t Section::size_bytes(std::string_view key, std::optional<std::uint6
   return fallback.value_or(0);
 }
 
+namespace {
+// Picoseconds per unit of a key named with its time unit ("link_down_at_us"); 0 otherwise.
+double key_unit_ps(std::string_view key) {
+  static constexpr std::pair<std::string_view, double> units[] = {
+      {"_ps", 1}, {"_ns", 1e3}, {"_us", 1e6}, {"_ms", 1e9}, {"_s", 1e12}};
+  for (const auto& [suffix, ps] : units) {
+    if (key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix) return ps;
+  }
+  return 0.0;
+}
+}  // namespace
+
 std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64_t> fallback) {
   const toml::node* node = lookup(key);
-  constexpr const char* kForm = "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
+  const double unit_ps = key_unit_ps(key);
+  const std::string form = unit_ps > 0 ? "a duration: a number in the key's unit or a string with a unit, like \"10 us\""
+                                       : "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
   if (node == nullptr) {
-    if (!fallback) error(key, std::string("missing: expected ") + kForm);
+    if (!fallback) error(key, "missing: expected " + form);
     return fallback.value_or(0);
   }
+  if (node->is_number() && unit_ps > 0) {
+    const double value = node->value<double>().value();
+    const double ps = std::round(value * unit_ps);
+    if (!(value >= 0) || !(ps < 9.2e18)) {
+      error(key, "expected a non-negative duration, got " + format_number(value));
+      return fallback.value_or(0);
+    }
+    return static_cast<std::int64_t>(ps);
+  }
   if (!node->is_string()) {
-    error(key, std::string("expected ") + kForm + ", got " + type_name(*node));
+    error(key, "expected " + form + ", got " + type_name(*node));
     return fallback.value_or(0);
   }
   try {
@@ -417,6 +440,11 @@ std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64
     error(key, e.what());
     return fallback.value_or(0);
   }
+}
+
+sim::Time Section::duration(std::string_view key, std::optional<sim::Time> fallback) {
+  const auto ps = duration_ps(key, fallback ? std::optional<std::int64_t>(fallback->ps()) : std::nullopt);
+  return sim::Time::from_ps(ps);
 }
 
 std::vector<double> Section::numbers(std::string_view key, std::optional<std::vector<double>> fallback) {

@@ -14,6 +14,8 @@
 
 #include <toml++/toml.h>
 
+#include "sim/time.hpp"
+
 namespace scenarios {
 
 struct Diagnostic {
@@ -79,9 +81,12 @@ class Section {
   bool boolean(std::string_view key, std::optional<bool> fallback = std::nullopt);
   // An integer byte count or a string such as "64 KiB", "1.5 GB".
   std::uint64_t size_bytes(std::string_view key, std::optional<std::uint64_t> fallback = std::nullopt);
-  // A duration: a string with a unit ("10 us", "1.5 ms", "250 ps"; ps, ns, us, ms, s),
-  // returned in whole picoseconds. A bare number is refused: its unit would be a guess.
+  // A duration in whole picoseconds: a string with a unit ("10 us", "1.5 ms", "250 ps";
+  // ps, ns, us, ms, s), or a plain number when the key's name ends in its unit
+  // (`link_down_at_us = 10`; rounded to the nearest picosecond, as sweeps draw such
+  // numbers freely). Elsewhere a bare number is refused: its unit would be a guess.
   std::int64_t duration_ps(std::string_view key, std::optional<std::int64_t> fallback = std::nullopt);
+  sim::Time duration(std::string_view key, std::optional<sim::Time> fallback = std::nullopt);
   std::vector<double> numbers(std::string_view key, std::optional<std::vector<double>> fallback = std::nullopt);
 
   // The raw value of a key of free form (marked as read); null when absent.

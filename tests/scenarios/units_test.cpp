@@ -40,3 +40,33 @@ TEST_CASE("Section reports unit mistakes with file, line and the expected form, 
     CHECK(e.diagnostics().size() == 4);
   }
 }
+
+TEST_CASE("a key named with its unit takes a plain number in that unit or a string with any unit") {
+  const auto scenario = scenarios::Scenario::parse(
+      "kind = \"x\"\n[f]\nat_us = 10\nlat_ns = 0.5\nfrac_us = 1.0000004\nstr_us = \"1.5 ms\"\nneg_ms = -1\n"
+      "word_s = \"soon\"\nflag_ns = true\nbare = 3\n",
+      "keys.toml");
+  scenarios::Section root(scenario, "");
+  scenarios::Section f(root, "f");
+  CHECK(f.duration("at_us") == sim::Time::from_ps(10'000'000));
+  CHECK(f.duration_ps("lat_ns") == 500);
+  CHECK(f.duration_ps("frac_us") == 1'000'000);  // plain numbers round to the picosecond
+  CHECK(f.duration("str_us") == sim::Time::from_ps(1'500'000'000));
+  CHECK(f.duration("absent_us", sim::Time::from_ps(7)) == sim::Time::from_ps(7));
+  f.duration("neg_ms");
+  f.duration("word_s");
+  f.duration("flag_ns");
+  f.duration("bare");
+  try {
+    root.finish();
+    FAIL("expected a ScenarioError");
+  } catch (const scenarios::ScenarioError& e) {
+    const std::string text = e.what();
+    CHECK(text.find("keys.toml:7: f.neg_ms: expected a non-negative duration, got -1") != std::string::npos);
+    CHECK(text.find("keys.toml:8: f.word_s: expected a duration like \"10 us\", got \"soon\"") != std::string::npos);
+    CHECK(text.find("keys.toml:9: f.flag_ns: expected a duration: a number in the key's unit or a string") !=
+          std::string::npos);
+    CHECK(text.find("keys.toml:10: f.bare: expected a duration with a unit") != std::string::npos);
+    CHECK(e.diagnostics().size() == 4);
+  }
+}
