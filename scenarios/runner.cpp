@@ -70,7 +70,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     for (const auto& metric : summary.metrics) recorder->summary(metric.name, metric.value, metric.unit);
     recorder->summary("kind", kind.name);
     recorder->summary("wall_s", summary.wall_s, "s");
-    recorder->commit();
+    recorder->commit(summary.complete);
   }
   return summary;
 }

@@ -24,6 +24,10 @@ struct RunSummary {
   std::string kind;
   std::string title;  // one line describing what ran
   std::vector<Metric> metrics;
+  // False when the model stopped short of finishing (a fault cut every path of a
+  // transfer): the results so far are recorded, the file is marked incomplete and
+  // `simfabric run` exits 1.
+  bool complete = true;
   double wall_s = 0.0;
   std::uint64_t seed = 0;
 };

@@ -139,9 +139,9 @@ void Recorder::summary(std::string_view metric, std::string_view value) {
   attribute(g, metric, value);
 }
 
-void Recorder::commit() {
+void Recorder::commit(bool complete) {
   if (committed_) throw RecorderError("Recorder::commit called twice for " + path_.string());
-  attribute(file_, "complete", std::uint64_t{1});
+  attribute(file_, "complete", std::uint64_t{complete ? 1u : 0u});
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + temp_path_.string());
   close_file();
   std::error_code error;

@@ -56,8 +56,9 @@ class Recorder {
   void summary(std::string_view metric, double value, std::string_view unit);
   void summary(std::string_view metric, std::string_view value);
 
-  // Closes the file and renames it to its final path.
-  void commit();
+  // Closes the file and renames it to its final path. `complete = false` keeps the
+  // results of a run that stopped short, with the `complete` attribute left at 0.
+  void commit(bool complete = true);
 
   const std::filesystem::path& path() const { return path_; }
 

@@ -73,6 +73,12 @@ void add_run_commands(CLI::App& app, Action& action) {
       } else {
         print_human(summary, args->output);
       }
+      if (!summary.complete) {
+        std::cerr << "simfabric: the run did not complete (see the summary)";
+        if (!args->output.empty()) std::cerr << "; partial results kept in " << args->output << ", marked complete = 0";
+        std::cerr << "\n";
+        return kExitFailure;
+      }
       return kExitOk;
     };
   });
