@@ -42,6 +42,7 @@ class Executor {
   // requested until try_extrapolate() ran.
   bool check_pending() const { return check_requested_; }
   std::uint64_t steps_extrapolated() const { return steps_extrapolated_; }
+  std::uint64_t events_extrapolated() const { return events_extrapolated_; }
 
   // Steady-state extrapolation. Called between timestamps. If the whole state (network
   // and every agent) equals the state at an earlier check, shifted in time and with every
@@ -99,6 +100,7 @@ class Executor {
       for (auto& s : agents_) s.k += periods * d;
       transfers_ += periods * (c.transfers - h.transfers);
       steps_extrapolated_ += periods * d;
+      events_extrapolated_ += periods * (c.net.events - h.net.events);
       history_.clear();
       return;
     }
@@ -300,6 +302,7 @@ class Executor {
   std::uint64_t since_check_ = 0;
   std::uint64_t checks_ = 0;
   std::uint64_t steps_extrapolated_ = 0;
+  std::uint64_t events_extrapolated_ = 0;
   std::vector<Snapshot> history_;
 };
 
@@ -332,14 +335,18 @@ CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, 
     if (f >= 0.0) f -= start_s;
   }
   for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
-  if (r.complete && r.completion_s > 0.0) {
+  if (!r.complete) {
+    // Zero would read as an instant run; there is no completion time to report.
+    r.completion_s = r.algbw_gbyte_per_s = r.busbw_gbyte_per_s = std::numeric_limits<double>::quiet_NaN();
+  } else if (r.completion_s > 0.0) {
     r.algbw_gbyte_per_s = r.bytes / r.completion_s / 1e9;
     r.busbw_gbyte_per_s = r.algbw_gbyte_per_s * program.bus_factor();
   }
   r.flows = net.flows_started();
   r.flows_simulated = r.flows - net.flows_extrapolated();
   r.steps_extrapolated = exec.steps_extrapolated();
-  r.events = sim.events_executed() - events_before;
+  r.events_extrapolated = exec.events_extrapolated();
+  r.events = sim.events_executed() - events_before - r.events_extrapolated;
   r.rate_solves = net.rate_solves();
   r.max_link_flows = net.max_link_flows();
   analyse_stragglers(r, net);

@@ -1,0 +1,102 @@
+#pragma once
+// One fabric experiment: a topology, network parameters, timed link faults and one
+// workload, run to a result. The scenario kind, the Python binding and `bench allreduce`
+// all describe their runs as an Experiment, so a fault or a workload means the same
+// thing whichever front end asked for it.
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/collective/algorithms.hpp"
+#include "models/collective/moe.hpp"
+#include "models/collective/pipeline.hpp"
+#include "models/collective/runner.hpp"
+#include "models/network/flow_network.hpp"
+#include "sim/stats.hpp"
+#include "sim/time.hpp"
+
+namespace models::collective {
+
+// Which endpoint each rank runs on.
+struct Placement {
+  enum class Kind : std::uint8_t {
+    contiguous,  // rank r on endpoint r
+    strided,     // consecutive ranks under different leaves (strided_placement over the leaves)
+    listed,      // rank r on endpoints[r]
+  };
+  Kind kind = Kind::contiguous;
+  std::vector<std::uint32_t> endpoints;
+};
+
+struct CollectiveWorkload {
+  CollectiveParams params;  // params.ranks == 0: one rank per endpoint
+  Placement placement;
+};
+
+// Every endpoint i sends `bytes` to endpoint permutation[i] at time zero.
+struct PermutationWorkload {
+  double bytes = 2e6;
+  std::vector<std::uint32_t> permutation;  // empty: a random derangement drawn from the seed
+};
+
+struct GpipeWorkload {
+  PipelineParams params;
+  Placement placement;
+};
+
+// The dispatch all-to-all of one MoE layer, tokens routed with the seed.
+struct MoeWorkload {
+  MoeParams params;
+};
+
+using Workload = std::variant<CollectiveWorkload, PermutationWorkload, GpipeWorkload, MoeWorkload>;
+
+// A change to some links at a time. A fault at time zero is the fabric's state from the
+// start (applied before any transfer is routed); later ones fire mid-run.
+struct LinkFault {
+  enum class Kind : std::uint8_t { down, degraded };
+  Kind kind = Kind::down;
+  std::vector<topologies::LinkId> links;  // see link_names.hpp for links by name
+  double fraction = 1.0;                  // degraded: share of nominal capacity left, in (0, 1]
+  sim::Time at;
+};
+
+struct Experiment {
+  // The fabric at time zero (its link states included). run_experiment() runs on it and
+  // leaves it as the faults did: copy the experiment to run it again.
+  topologies::Topology topology;
+  network::NetworkParams network;  // its seed also draws the permutation and the MoE routing
+  std::vector<LinkFault> faults;
+  Workload workload;
+};
+
+struct ExperimentResult {
+  // For a permutation, rank i is source endpoint i and its finish time is its flow's.
+  CollectiveResult run;
+  std::string workload;  // "collective", "permutation", "gpipe" or "moe"
+  double max_link_load = 0.0;              // most transfers on one link at once (fractional when sprayed)
+  std::vector<network::LinkStats> links;   // per directed link, in link id order
+  std::vector<network::FlowRecord> flow_records;  // with NetworkParams::record_flows
+  std::vector<topologies::LinkId> path_links;     // the records' paths
+  std::vector<sim::TimeSeries> series;            // utilisation of NetworkParams::series_links
+  // Workload figures; NaN or empty where they do not apply.
+  static constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  double bandwidth_term_s = kNone;  // ring all-reduce: 2 (p-1)/p n / B at the first NIC's nominal speed
+  double ideal_s = kNone;           // permutation: bytes / NIC rate + path latency of the worst flow
+  std::vector<std::uint32_t> permutation;
+  double bubble_fraction = kNone;   // GPipe: measured share of the step a stage idles
+  double bubble_formula = kNone;    // GPipe: (K-1) / (M+K-1)
+  std::vector<std::uint64_t> tokens_per_expert;  // MoE
+};
+
+// Throws std::invalid_argument naming the problem (impossible workload parameters, more
+// ranks than endpoints, a placement or permutation that does not fit, a fault on a link
+// that does not exist or with a fraction outside (0, 1]) before anything runs.
+void check_experiment(const Experiment& experiment);
+
+ExperimentResult run_experiment(Experiment& experiment);
+
+}  // namespace models::collective
