@@ -4,8 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "models/collective/algorithms.hpp"
-#include "models/collective/runner.hpp"
+#include "models/collective/experiment.hpp"
 #include "sim/peak_rss.hpp"
 #include "topologies/builders.hpp"
 
@@ -29,22 +28,19 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   f.spines = per_leaf;
   f.host_gbps = params.host_gbps;
   f.uplink_gbps = params.host_gbps;
-  auto topology = topologies::leaf_spine(f);
 
-  models::collective::CollectiveParams c;
-  c.algorithm = algorithm;
-  c.ranks = params.hosts;
-  c.bytes = params.bytes;
-  c.chunks = 16;
-  const auto program = models::collective::make_program(c);
-
-  sim::Simulator sim(params.seed);
   models::network::NetworkParams np;
   np.policy = policy;
   np.seed = params.seed;
   np.extrapolate = params.extrapolate;
-  models::network::FlowNetwork net(sim, topology, np);
-  const auto r = models::collective::run_collective(sim, net, *program);
+  models::collective::CollectiveWorkload w;
+  w.params.algorithm = algorithm;
+  w.params.ranks = params.hosts;
+  w.params.bytes = params.bytes;
+  w.params.chunks = 16;
+  // Built in place: a Topology move is a copy.
+  models::collective::Experiment e{topologies::leaf_spine(f), np, {}, w};
+  const auto r = models::collective::run_experiment(e).run;
 
   AllreduceResult out;
   out.hosts = params.hosts;
@@ -60,6 +56,7 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   out.formula_s = steps * alpha + beta_term;
   out.busbw_gbyte_per_s = r.busbw_gbyte_per_s;
   out.events = r.events;
+  out.events_extrapolated = r.events_extrapolated;
   out.flows = r.flows;
   out.flows_simulated = r.flows_simulated;
   out.steps_extrapolated = r.steps_extrapolated;

@@ -5,12 +5,11 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <variant>
 
 #include "bindings/bindings.hpp"
-#include "models/collective/algorithms.hpp"
-#include "models/collective/moe.hpp"
-#include "models/collective/pipeline.hpp"
-#include "models/collective/runner.hpp"
+#include "models/collective/experiment.hpp"
+#include "models/collective/link_names.hpp"
 #include "models/network/traffic.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
@@ -26,7 +25,7 @@ using topologies::LinkId;
 using topologies::NodeId;
 using topologies::Topology;
 
-std::int64_t ps_from_ns(double ns) { return static_cast<std::int64_t>(std::llround(ns * 1000.0)); }
+std::int64_t ps_from_ns(double ns) { return sim::Time::from_ns(ns).ps(); }
 
 template <class T>
 py::array_t<T> to_array(const std::vector<T>& v) {
@@ -35,13 +34,86 @@ py::array_t<T> to_array(const std::vector<T>& v) {
   return a;
 }
 
-py::dict collective_dict(const models::collective::CollectiveResult& r) {
+namespace mc = models::collective;
+
+// A link as Python names it: an id (one direction: ids number directed links), or a name,
+// "leaf0-spine0" for the cable (both directions) or "leaf0->spine0" for one direction.
+using LinkSpec = std::variant<LinkId, std::string>;
+
+std::vector<LinkId> links_of(const Topology& t, const LinkSpec& spec) {
+  if (const auto* id = std::get_if<LinkId>(&spec)) {
+    if (*id >= t.link_count()) {
+      throw py::index_error("no link " + std::to_string(*id) + " (the topology has " + std::to_string(t.link_count()) +
+                            " links)");
+    }
+    return {*id};
+  }
+  try {
+    return mc::resolve_links(t, std::get<std::string>(spec));
+  } catch (const std::invalid_argument& e) {
+    throw py::key_error(e.what());
+  }
+}
+
+using LinkDownAt = std::vector<std::pair<LinkSpec, double>>;
+using DegradedAt = std::vector<std::tuple<LinkSpec, double, double>>;
+
+mc::Placement placement_from(const py::object& placement) {
+  mc::Placement p;
+  if (placement.is_none()) return p;
+  if (py::isinstance<py::str>(placement)) {
+    const auto text = placement.cast<std::string>();
+    if (text == "contiguous") return p;
+    if (text != "strided") throw py::value_error("placement must be 'contiguous', 'strided' or a list of endpoints");
+    p.kind = mc::Placement::Kind::strided;
+    return p;
+  }
+  p.kind = mc::Placement::Kind::listed;
+  p.endpoints = placement.cast<std::vector<std::uint32_t>>();
+  return p;
+}
+
+// The keywords every fabric run shares, as one Experiment on a copy of `topology` (its
+// link states included).
+struct RunOptions {
+  std::string policy = "ecmp";
+  std::uint64_t seed = 1;
+  std::uint32_t subflows = 4;
+  LinkDownAt link_down_at;
+  DegradedAt degraded_at;
+  bool extrapolate = true;
+};
+
+mc::Experiment experiment(const Topology& topology, const RunOptions& o, mc::Workload workload) {
+  models::network::NetworkParams np;
+  np.policy = models::network::path_policy_from(o.policy);
+  np.seed = o.seed;
+  np.subflows = o.subflows;
+  np.extrapolate = o.extrapolate;
+  mc::Experiment e{topology, np, {}, std::move(workload)};
+  for (const auto& [link, at_s] : o.link_down_at) {
+    e.faults.push_back({mc::LinkFault::Kind::down, links_of(topology, link), 1.0, sim::Time::from_seconds(at_s)});
+  }
+  for (const auto& [link, fraction, at_s] : o.degraded_at) {
+    e.faults.push_back(
+        {mc::LinkFault::Kind::degraded, links_of(topology, link), fraction, sim::Time::from_seconds(at_s)});
+  }
+  return e;
+}
+
+mc::ExperimentResult run(mc::Experiment& e) {
+  py::gil_scoped_release release;
+  return mc::run_experiment(e);
+}
+
+py::dict result_dict(const mc::ExperimentResult& x) {
+  const auto& r = x.run;
   py::dict d;
   d["algorithm"] = r.algorithm;
   d["ranks"] = r.ranks;
   d["bytes"] = r.bytes;
   d["complete"] = r.complete;
-  d["completion_s"] = r.completion_s;
+  d["completion_s"] = r.completion_s;  // NaN when incomplete
   d["algbw_gbyte_per_s"] = r.algbw_gbyte_per_s;
   d["busbw_gbyte_per_s"] = r.busbw_gbyte_per_s;
   d["rank_finish_s"] = to_array(r.rank_finish_s);
@@ -72,50 +144,12 @@ py::dict collective_dict(const models::collective::CollectiveResult& r) {
   d["flows"] = r.flows;
   d["flows_simulated"] = r.flows_simulated;  // the rest were accounted by steady-state extrapolation
   d["steps_extrapolated"] = r.steps_extrapolated;
-  d["events"] = r.events;
+  d["events"] = r.events;  // executed
+  d["events_extrapolated"] = r.events_extrapolated;
   d["rate_solves"] = r.rate_solves;
   d["max_link_flows"] = r.max_link_flows;
+  d["max_link_load"] = x.max_link_load;
   return d;
-}
-
-models::network::NetworkParams network_params(const std::string& policy, std::uint64_t seed, std::uint32_t subflows) {
-  models::network::NetworkParams np;
-  np.policy = models::network::path_policy_from(policy);
-  np.seed = seed;
-  np.subflows = subflows;
-  return np;
-}
-
-std::vector<std::uint32_t> placement_from(const py::object& placement, std::uint32_t ranks, const Topology& t) {
-  if (placement.is_none()) return {};
-  if (py::isinstance<py::str>(placement)) {
-    const auto text = placement.cast<std::string>();
-    if (text == "contiguous") return {};
-    if (text != "strided") throw py::value_error("placement must be 'contiguous', 'strided' or a list of endpoints");
-    std::uint32_t leaves = 0;
-    for (NodeId n = 0; n < t.node_count(); ++n) leaves += t.node(n).kind == topologies::NodeKind::leaf ? 1 : 0;
-    return models::collective::strided_placement(ranks, std::max(1u, leaves));
-  }
-  return placement.cast<std::vector<std::uint32_t>>();
-}
-
-// Runs a program on a copy of `topology` (faults scheduled on the copy).
-py::dict run_program(const Topology& topology, const models::collective::Program& program, const std::string& policy,
-                     std::uint64_t seed, std::uint32_t subflows, const py::object& placement,
-                     const std::vector<std::pair<LinkId, double>>& link_down_at, bool extrapolate = true) {
-  Topology t = topology;
-  auto np = network_params(policy, seed, subflows);
-  np.extrapolate = extrapolate;
-  const auto place = placement_from(placement, program.ranks(), t);
-  models::collective::CollectiveResult r;
-  {
-    py::gil_scoped_release release;
-    sim::Simulator sim(seed);
-    models::network::FlowNetwork net(sim, t, np);
-    for (const auto& [link, at_s] : link_down_at) net.link_down_at(sim::Time::from_seconds(at_s), link);
-    r = models::collective::run_collective(sim, net, program, place);
-  }
-  return collective_dict(r);
 }
 
 }  // namespace
@@ -152,8 +186,9 @@ void bind_fabric(py::module_& m) {
              std::vector<std::uint32_t> from, to;
              std::vector<double> gbps, fraction;
              std::vector<std::int64_t> latency;
-             std::vector<std::string> state;
+             std::vector<std::string> state, names;
              for (LinkId l = 0; l < t.link_count(); ++l) {
+               names.push_back(mc::link_name(t, l));
                from.push_back(t.link_from(l));
                to.push_back(t.link_to(l));
                gbps.push_back(t.link(l).bandwidth_gbps);
@@ -168,11 +203,24 @@ void bind_fabric(py::module_& m) {
              d["latency_ps"] = to_array(latency);
              d["capacity_fraction"] = to_array(fraction);
              d["state"] = state;
+             d["name"] = names;
              return d;
-           }, "all links as numpy columns")
-      .def("set_link_down", &Topology::set_link_down, py::arg("link"))
-      .def("set_link_up", &Topology::set_link_up, py::arg("link"))
-      .def("set_link_degraded", &Topology::set_link_degraded, py::arg("link"), py::arg("fraction"))
+           }, "all links as numpy columns, with their names (\"leaf0->spine0\")")
+      .def("set_link_down",
+           [](Topology& t, const LinkSpec& link) {
+             for (auto l : links_of(t, link)) t.set_link_down(l);
+           },
+           py::arg("link"), "a link id, \"a->b\" (one direction) or \"a-b\" (the cable, both directions)")
+      .def("set_link_up",
+           [](Topology& t, const LinkSpec& link) {
+             for (auto l : links_of(t, link)) t.set_link_up(l);
+           },
+           py::arg("link"))
+      .def("set_link_degraded",
+           [](Topology& t, const LinkSpec& link, double fraction) {
+             for (auto l : links_of(t, link)) t.set_link_degraded(l, fraction);
+           },
+           py::arg("link"), py::arg("fraction"))
       .def("validate", &Topology::validate)
       .def("copy", [](const Topology& t) { return Topology(t); });
 
@@ -231,92 +279,91 @@ void bind_fabric(py::module_& m) {
          py::arg("n"), py::arg("seed") = 1, "a random permutation of 0..n-1 without fixed points");
   nm.def("run_permutation",
          [](const Topology& topology, double bytes, const std::string& policy, std::uint64_t seed,
-            std::uint32_t subflows, std::optional<std::vector<std::uint32_t>> perm) {
-           Topology t = topology;
-           std::vector<std::uint32_t> p;
-           if (perm) {
-             p = *perm;
-           } else {
-             sim::RandomStream rng(seed, 0x5045524d);
-             p = models::network::random_derangement(static_cast<std::uint32_t>(t.endpoints().size()), rng);
-           }
-           const auto np = network_params(policy, seed, subflows);
-           models::network::PermutationResult r;
-           {
-             py::gil_scoped_release release;
-             r = models::network::run_permutation(t, np, bytes, p);
-           }
-           py::dict d;
-           d["flow_completion_s"] = to_array(r.flow_completion_s);
-           d["completion_s"] = r.completion_s;
-           d["ideal_s"] = r.ideal_s;
-           d["max_link_flows"] = r.max_link_flows;
-           d["max_link_load"] = r.max_link_load;
-           d["events"] = r.events;
-           d["failed"] = r.failed;
-           d["permutation"] = to_array(p);
+            std::uint32_t subflows, std::optional<std::vector<std::uint32_t>> perm, const LinkDownAt& link_down_at,
+            const DegradedAt& degraded_at) {
+           mc::PermutationWorkload w{bytes, perm.value_or(std::vector<std::uint32_t>{})};
+           auto e = experiment(topology, {policy, seed, subflows, link_down_at, degraded_at, true}, w);
+           const auto x = run(e);
+           py::dict d = result_dict(x);
+           d["flow_completion_s"] = to_array(x.run.rank_finish_s);  // per source; -1 for a lost flow
+           d["ideal_s"] = x.ideal_s;
+           d["failed"] = x.run.failed_transfers.size();
+           d["permutation"] = to_array(x.permutation);
            return d;
          },
          py::arg("topology"), py::arg("bytes"), py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("subflows") = 4, py::arg("permutation") = py::none(),
-         "every endpoint sends `bytes` to its image under a permutation at time 0");
+         py::arg("subflows") = 4, py::arg("permutation") = py::none(), py::arg("link_down_at") = LinkDownAt{},
+         py::arg("degraded_at") = DegradedAt{},
+         "every endpoint sends `bytes` to its image under a permutation at time 0; faults as in collective.run");
 
   // ---- collective --------------------------------------------------------------------
+  const char* faults_doc =
+      " Faults: link_down_at=[(link, at_s)], degraded_at=[(link, fraction, at_s)], a link being an id (one "
+      "direction), \"a->b\" (one direction) or \"a-b\" (the cable, both directions); at_s = 0 means from the "
+      "start. The topology's own link states (set_link_down, ...) hold from the start. An incomplete run "
+      "(a transfer lost every path) has complete False, completion_s NaN and its partial results.";
   py::module_ cm = m.def_submodule("collective", "Collectives, pipeline and MoE steps on a fabric");
   cm.def("run",
          [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,
             std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, std::uint64_t seed,
-            std::uint32_t subflows, const py::object& placement,
-            const std::vector<std::pair<LinkId, double>>& link_down_at, bool extrapolate) {
-           models::collective::CollectiveParams c;
-           c.algorithm = models::collective::algorithm_from(algorithm);
-           c.bytes = bytes;
-           c.ranks = ranks.value_or(static_cast<std::uint32_t>(t.endpoints().size()));
-           c.chunks = chunks;
-           c.ranks_per_host = ranks_per_host;
-           const auto program = models::collective::make_program(c);
-           return run_program(t, *program, policy, seed, subflows, placement, link_down_at, extrapolate);
+            std::uint32_t subflows, const py::object& placement, const LinkDownAt& link_down_at, bool extrapolate,
+            const DegradedAt& degraded_at) {
+           mc::CollectiveWorkload w;
+           w.params.algorithm = mc::algorithm_from(algorithm);
+           w.params.bytes = bytes;
+           w.params.ranks = ranks.value_or(0);
+           w.params.chunks = chunks;
+           w.params.ranks_per_host = ranks_per_host;
+           w.placement = placement_from(placement);
+           auto e = experiment(t, {policy, seed, subflows, link_down_at, degraded_at, extrapolate}, w);
+           return result_dict(run(e));
          },
          py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
          py::arg("ranks") = py::none(), py::arg("chunks") = 8, py::arg("ranks_per_host") = 1,
          py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
-         py::arg("link_down_at") = std::vector<std::pair<LinkId, double>>{}, py::arg("extrapolate") = true,
-         "run one collective (extrapolate=False simulates every ring step instead of skipping exact repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler report");
+         py::arg("link_down_at") = LinkDownAt{}, py::arg("extrapolate") = true, py::arg("degraded_at") = DegradedAt{},
+         (std::string("run one collective (extrapolate=False simulates every ring step instead of skipping exact "
+                      "repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler "
+                      "report.") +
+          faults_doc)
+             .c_str());
   cm.def("gpipe",
          [](const Topology& t, std::vector<double> forward_us, std::vector<double> backward_us,
             std::uint32_t micro_batches, double activation_bytes, const std::string& policy, std::uint64_t seed,
-            const py::object& placement) {
-           models::collective::PipelineParams p;
-           p.micro_batches = micro_batches;
-           for (double f : forward_us) p.forward_ps.push_back(ps_from_ns(f * 1000.0));
-           for (double b : backward_us) p.backward_ps.push_back(ps_from_ns(b * 1000.0));
-           p.activation_bytes = activation_bytes;
-           const auto program = models::collective::make_gpipe(p);
-           py::dict d = run_program(t, *program, policy, seed, 1, placement, {});
-           const double step = d["completion_s"].cast<double>();
-           d["bubble_fraction"] = models::collective::measured_bubble_fraction(p, step);
-           d["bubble_formula"] = models::collective::gpipe_bubble_fraction(
-               static_cast<std::uint32_t>(p.forward_ps.size()), micro_batches);
+            const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at) {
+           mc::GpipeWorkload w;
+           w.params.micro_batches = micro_batches;
+           for (double f : forward_us) w.params.forward_ps.push_back(sim::Time::from_us(f).ps());
+           for (double b : backward_us) w.params.backward_ps.push_back(sim::Time::from_us(b).ps());
+           w.params.activation_bytes = activation_bytes;
+           w.placement = placement_from(placement);
+           auto e = experiment(t, {policy, seed, 1, link_down_at, degraded_at, true}, w);
+           const auto x = run(e);
+           py::dict d = result_dict(x);
+           d["bubble_fraction"] = x.bubble_fraction;
+           d["bubble_formula"] = x.bubble_formula;
            return d;
          },
          py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"), py::arg("micro_batches") = 8,
          py::arg("activation_bytes") = 0.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("placement") = py::none(), "one GPipe step: per-stage forward/backward times in microseconds");
+         py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{},
+         py::arg("degraded_at") = DegradedAt{},
+         (std::string("one GPipe step: per-stage forward/backward times in microseconds.") + faults_doc).c_str());
   cm.def("moe",
          [](const Topology& t, std::uint32_t experts, std::uint64_t tokens_per_rank, double bytes_per_token,
-            double skew, const std::string& policy, std::uint64_t seed) {
-           models::collective::MoeParams p{experts, tokens_per_rank, bytes_per_token, skew};
-           sim::RandomStream rng(seed, 0x4d4f45);
-           const auto routing = models::collective::route_moe_tokens(p, rng);
-           const auto program = models::collective::make_alltoall(
-               experts, routing.bytes, static_cast<double>(experts - 1) / experts);
-           py::dict d = run_program(t, *program, policy, seed, 1, py::none(), {});
-           d["tokens_per_expert"] = to_array(routing.tokens_in);
+            double skew, const std::string& policy, std::uint64_t seed, const LinkDownAt& link_down_at,
+            const DegradedAt& degraded_at) {
+           mc::MoeWorkload w{{experts, tokens_per_rank, bytes_per_token, skew}};
+           auto e = experiment(t, {policy, seed, 1, link_down_at, degraded_at, true}, w);
+           const auto x = run(e);
+           py::dict d = result_dict(x);
+           d["tokens_per_expert"] = to_array(x.tokens_per_expert);
            return d;
          },
          py::arg("topology"), py::arg("experts") = 8, py::arg("tokens_per_rank") = 4096,
          py::arg("bytes_per_token") = 8192.0, py::arg("skew") = 1.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         "expert-parallel dispatch all-to-all with Zipf(skew) top-1 routing");
+         py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{},
+         (std::string("expert-parallel dispatch all-to-all with Zipf(skew) top-1 routing.") + faults_doc).c_str());
 }
 
 }  // namespace bindings

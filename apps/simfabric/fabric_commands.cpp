@@ -41,6 +41,7 @@ void add_fabric_commands(CLI::App& app, Action& action) {
                                    {"formula_s", r.formula_s},
                                    {"busbw_gbyte_per_s", r.busbw_gbyte_per_s},
                                    {"events", r.events},
+                                   {"events_extrapolated", r.events_extrapolated},
                                    {"flows", r.flows},
                                    {"flows_simulated", r.flows_simulated},
                                    {"steps_extrapolated", r.steps_extrapolated},

@@ -1,18 +1,17 @@
-// Scenario kind "fabric": a topology, a path-selection policy, faults, and one workload
-// (a collective, a random permutation, a GPipe step or an MoE all-to-all).
+// Scenario kind "fabric": [topology], [network], [faults] and [workload] are read into one
+// models::collective::Experiment (the same type Python and `bench allreduce` run), and its
+// result is summarised and recorded. A run that cannot finish (a fault cut every path of
+// some transfer) keeps its partial results and is reported incomplete.
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
-#include <sstream>
 
-#include "models/collective/algorithms.hpp"
-#include "models/collective/moe.hpp"
-#include "models/collective/pipeline.hpp"
-#include "models/collective/runner.hpp"
-#include "models/network/traffic.hpp"
+#include "models/collective/experiment.hpp"
+#include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
@@ -21,7 +20,8 @@ namespace scenarios {
 
 namespace {
 
-using models::collective::CollectiveResult;
+namespace mc = models::collective;
+using topologies::Topology;
 
 std::string format_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -33,11 +33,11 @@ std::string format_bytes(double bytes) {
   return fmt::format("{:.4g} {}", bytes, units[u]);
 }
 
-std::int64_t ps_from_ns(double ns) { return static_cast<std::int64_t>(std::llround(ns * 1000.0)); }
+// ---- readers, one per section: problems are recorded on the section ------------------
 
-// Reads [topology] and builds it; problems are recorded on the section.
-std::function<topologies::Topology()> read_topology(Section& s, const std::string& scenario_dir) {
+std::function<Topology()> read_topology(Section& s, const std::string& scenario_dir) {
   const std::string type = s.text("type", "leaf_spine", {"leaf_spine", "fat_tree", "ring", "torus2d", "graphml"});
+  const auto ns = [](double n) { return sim::Time::from_ns(n); };
   if (type == "leaf_spine") {
     topologies::LeafSpineParams p;
     p.leaves = static_cast<std::uint32_t>(s.integer("leaves", 2, 1, 1 << 16));
@@ -46,11 +46,11 @@ std::function<topologies::Topology()> read_topology(Section& s, const std::strin
     p.host_gbps = s.number("host_gbps", 400.0, 1e-9);
     if (s.has("uplink_gbps")) p.uplink_gbps = s.number("uplink_gbps", std::nullopt, 1e-9);
     p.oversubscription = s.number("oversubscription", 1.0, 1e-9);
-    p.host_latency_ps = ps_from_ns(s.number("host_latency_ns", 500.0, 0.0));
-    p.uplink_latency_ps = ps_from_ns(s.number("uplink_latency_ns", 500.0, 0.0));
+    p.host_latency_ps = s.duration("host_latency_ns", ns(500)).ps();
+    p.uplink_latency_ps = s.duration("uplink_latency_ns", ns(500)).ps();
     p.gpus_per_host = static_cast<std::uint32_t>(s.integer("gpus_per_host", 1, 1, 64));
     p.intra_host_gbps = s.number("intra_host_gbps", 3600.0, 1e-9);
-    p.intra_host_latency_ps = ps_from_ns(s.number("intra_host_latency_ns", 100.0, 0.0));
+    p.intra_host_latency_ps = s.duration("intra_host_latency_ns", ns(100)).ps();
     return [p] { return topologies::leaf_spine(p); };
   }
   if (type == "fat_tree") {
@@ -58,12 +58,12 @@ std::function<topologies::Topology()> read_topology(Section& s, const std::strin
     p.k = static_cast<std::uint32_t>(s.integer("k", 4, 2, 256));
     if (p.k % 2 != 0) s.error("k", "must be even");
     p.link_gbps = s.number("link_gbps", 400.0, 1e-9);
-    p.link_latency_ps = ps_from_ns(s.number("link_latency_ns", 500.0, 0.0));
+    p.link_latency_ps = s.duration("link_latency_ns", ns(500)).ps();
     return [p] { return topologies::fat_tree(p); };
   }
   if (type == "ring" || type == "torus2d") {
     const double gbps = s.number("link_gbps", 400.0, 1e-9);
-    const std::int64_t lat = ps_from_ns(s.number("link_latency_ns", 500.0, 0.0));
+    const std::int64_t lat = s.duration("link_latency_ns", ns(500)).ps();
     if (type == "ring") {
       const auto n = static_cast<std::uint32_t>(s.integer("hosts", 8, 2, 1 << 20));
       return [n, gbps, lat] { return topologies::ring(n, gbps, lat); };
@@ -77,383 +77,325 @@ std::function<topologies::Topology()> read_topology(Section& s, const std::strin
   return [file] { return topologies::load_graphml(file); };
 }
 
-// "leaf0-spine3, leaf1-spine0" -> pairs of node names.
-std::vector<std::pair<std::string, std::string>> cable_list(Section& s, std::string_view key) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::stringstream in(s.text(key, ""));
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item.empty()) continue;
-    const auto dash = item.find('-');
-    if (dash == std::string::npos || dash == 0 || dash + 1 == item.size()) {
-      s.error(key, "expected cables as \"nodeA-nodeB\" separated by commas, got \"" + item + "\"");
-      continue;
+models::network::NetworkParams read_network(Section& s, std::uint64_t seed, std::vector<std::string>& series) {
+  models::network::NetworkParams np;
+  const std::vector<std::string> policies = {"ecmp", "spray", "split", "planned"};
+  const auto policy = s.text("policy", "ecmp", policies);
+  const bool known = std::find(policies.begin(), policies.end(), policy) != policies.end();
+  np.policy = models::network::path_policy_from(known ? policy : "ecmp");
+  np.subflows = static_cast<std::uint32_t>(
+      s.integer("subflows", np.policy == models::network::PathPolicy::split ? 4 : 1, 1, 1024));
+  np.record_flows = s.boolean("record_flows", false);
+  np.extrapolate = s.boolean("extrapolate", true);
+  np.seed = seed;
+  series = mc::split_link_names(s.text("series_links", ""));
+  return np;
+}
+
+// A fault whose links are named but not yet found: they are resolved once the topology
+// is built.
+struct FaultSpec {
+  mc::LinkFault fault;
+  std::string key;                  // the key that named the links, for errors
+  std::vector<std::string> names;   // links by name ("a-b" a cable, "a->b" one direction)
+  std::vector<double> nics;         // or both links of these endpoints' NICs
+  std::uint32_t nic_every = 0;      // or of every n-th endpoint
+};
+
+std::vector<FaultSpec> read_faults(Section& s) {
+  std::vector<FaultSpec> out;
+  // A time or fraction without the fault it qualifies is a mistake, not a no-op.
+  const auto orphan = [&s](std::string_view key, bool used, std::string_view why) {
+    if (s.has(key) && !used) s.error(key, "given, but " + std::string(why));
+  };
+  const auto zero = sim::Time::zero();
+  const auto down = mc::split_link_names(s.text("link_down", ""));
+  const auto down_at = s.duration("link_down_at_us", zero);
+  orphan("link_down_at_us", !down.empty(), "link_down names no link");
+  if (!down.empty()) out.push_back({{mc::LinkFault::Kind::down, {}, 1.0, down_at}, "link_down", down, {}, 0});
+
+  const auto degraded = mc::split_link_names(s.text("degraded_links", ""));
+  const double fraction = s.number("degraded_fraction", 0.5, 1e-9, 1.0);
+  const auto degraded_at = s.duration("degraded_at_us", zero);
+  orphan("degraded_fraction", !degraded.empty(), "degraded_links names no link");
+  orphan("degraded_at_us", !degraded.empty(), "degraded_links names no link");
+  if (!degraded.empty()) {
+    out.push_back({{mc::LinkFault::Kind::degraded, {}, fraction, degraded_at}, "degraded_links", degraded, {}, 0});
+  }
+
+  const auto nics = s.numbers("slow_nic_hosts", std::vector<double>{});
+  for (double h : nics) {
+    if (!(h >= 0 && h < 4294967296.0 && h == std::floor(h))) {
+      s.error("slow_nic_hosts", fmt::format("expected endpoint indices (whole numbers >= 0), got {}", h));
     }
-    out.emplace_back(item.substr(0, dash), item.substr(dash + 1));
+  }
+  const auto every = static_cast<std::uint32_t>(s.integer("slow_nic_every", 0, 0, UINT32_MAX));
+  const double nic_fraction = s.number("slow_nic_fraction", 0.5, 1e-9, 1.0);
+  const auto nic_at = s.duration("slow_nic_at_us", zero);
+  const bool slow = !nics.empty() || every > 0;
+  orphan("slow_nic_fraction", slow, "neither slow_nic_hosts nor slow_nic_every names a NIC");
+  orphan("slow_nic_at_us", slow, "neither slow_nic_hosts nor slow_nic_every names a NIC");
+  if (slow) {
+    out.push_back({{mc::LinkFault::Kind::degraded, {}, nic_fraction, nic_at},
+                   nics.empty() ? "slow_nic_every" : "slow_nic_hosts", {}, nics, every});
   }
   return out;
 }
 
-struct Faults {
-  std::vector<std::pair<std::string, std::string>> down;
-  double down_at_us = 0.0;
-  std::vector<std::pair<std::string, std::string>> degraded;
-  double degraded_fraction = 0.5;
-  double degraded_at_us = 0.0;  // 0: the fabric starts degraded
-  std::vector<double> slow_nic_hosts;
-  std::int64_t slow_nic_every = 0;
-  double slow_nic_fraction = 0.5;
-  double slow_nic_at_us = 0.0;  // 0: the NICs start slow
-};
+// The links a fault names, in `t`; throws std::invalid_argument naming the problem.
+std::vector<topologies::LinkId> fault_links(const Topology& t, const FaultSpec& f) {
+  std::vector<topologies::LinkId> links;
+  for (const auto& name : f.names) {
+    for (auto l : mc::resolve_links(t, name)) links.push_back(l);
+  }
+  std::vector<std::uint32_t> hosts(f.nics.begin(), f.nics.end());
+  for (std::uint32_t h = 0; f.nic_every > 0 && h < t.endpoints().size(); h += f.nic_every) hosts.push_back(h);
+  for (std::uint32_t h : hosts) {
+    if (h >= t.endpoints().size()) {
+      throw std::invalid_argument(fmt::format("endpoint {} out of range (the topology has endpoints 0..{})", h,
+                                              t.endpoints().size() - 1));
+    }
+    const auto node = t.endpoints()[h];
+    for (auto l : t.out_links(node)) links.push_back(l);
+    for (auto l : t.in_links(node)) links.push_back(l);
+  }
+  return links;
+}
 
-struct Workload {
-  std::string type;
-  models::collective::CollectiveParams collective;
-  std::string placement = "contiguous";
-  double permutation_bytes = 0.0;
-  models::collective::PipelineParams pipeline;
-  models::collective::MoeParams moe;
-};
+mc::Workload read_workload(Section& w) {
+  const std::string type = w.text("type", "collective", {"collective", "permutation", "gpipe", "moe"});
+  if (type == "collective") {
+    mc::CollectiveWorkload c;
+    const std::vector<std::string> algorithms = {
+        "ring_allreduce", "ring", "tree_allreduce", "tree", "halving_doubling", "hd", "hierarchical_allreduce",
+        "ring_allgather", "ring_reduce_scatter", "broadcast", "alltoall", "sendrecv"};
+    const auto algorithm = w.text("algorithm", "ring_allreduce", algorithms);
+    // A wrong name is already recorded on the section; read on with the default.
+    const bool known = std::find(algorithms.begin(), algorithms.end(), algorithm) != algorithms.end();
+    c.params.algorithm = mc::algorithm_from(known ? algorithm : "ring_allreduce");
+    c.params.bytes = static_cast<double>(w.size_bytes("bytes", 1ull << 30));
+    c.params.ranks = static_cast<std::uint32_t>(w.integer("ranks", 0, 0, 1 << 24));
+    c.params.chunks = static_cast<std::uint32_t>(w.integer("chunks", 8, 1, 1 << 20));
+    c.params.ranks_per_host = static_cast<std::uint32_t>(w.integer("ranks_per_host", 1, 1, 64));
+    const bool strided = w.text("placement", "contiguous", {"contiguous", "strided"}) == "strided";
+    c.placement.kind = strided ? mc::Placement::Kind::strided : mc::Placement::Kind::contiguous;
+    return c;
+  }
+  if (type == "permutation") {
+    mc::PermutationWorkload p;
+    p.bytes = static_cast<double>(w.size_bytes("bytes", 2ull << 20));
+    return p;
+  }
+  if (type == "gpipe") {
+    mc::GpipeWorkload g;
+    const auto stages = static_cast<std::size_t>(w.integer("stages", 4, 2, 4096));
+    g.params.micro_batches = static_cast<std::uint32_t>(w.integer("micro_batches", 8, 1, 1 << 20));
+    const auto forward = w.duration("forward_us", sim::Time::from_ps(1'000'000'000));
+    const auto backward = w.duration("backward_us", forward * 2);
+    g.params.forward_ps.assign(stages, forward.ps());
+    g.params.backward_ps.assign(stages, backward.ps());
+    g.params.activation_bytes = static_cast<double>(w.size_bytes("activation_bytes", 16ull << 20));
+    return g;
+  }
+  mc::MoeWorkload m;
+  m.params.experts = static_cast<std::uint32_t>(w.integer("experts", 8, 2, 4096));
+  m.params.tokens_per_rank = static_cast<std::uint64_t>(w.integer("tokens_per_rank", 4096, 1));
+  m.params.bytes_per_token = w.number("bytes_per_token", 8192.0, 1.0);
+  m.params.skew = w.number("skew", 1.0, 0.0, 10.0);
+  return m;
+}
 
-topologies::LinkId cable_link(const topologies::Topology& t, const std::string& a, const std::string& b) {
-  const auto link = t.find_link(t.node_by_name(a), t.node_by_name(b));
-  if (link == UINT32_MAX) throw std::invalid_argument("faults: no link between \"" + a + "\" and \"" + b + "\"");
-  return link;
+std::string_view policy_name(models::network::PathPolicy p) {
+  switch (p) {
+    case models::network::PathPolicy::ecmp:
+      return "ecmp";
+    case models::network::PathPolicy::spray:
+      return "spray";
+    case models::network::PathPolicy::split:
+      return "split";
+    case models::network::PathPolicy::planned:
+      return "planned";
+  }
+  return "?";
+}
+
+// ---- results ------------------------------------------------------------------------
+
+RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, const std::string& name) {
+  const auto& r = x.run;
+  const std::string prefix = name.empty() ? "" : name + ": ";
+  const auto policy = policy_name(e.network.policy);
+  std::string note;
+  if (!r.suspect_links.empty()) {
+    const auto& s = r.suspect_links[0];
+    note = "; suspect link " + s.name + (s.down ? " (down)" : fmt::format(" ({:.0f}% of median)", 100 * s.ratio));
+  }
+  if (!r.complete) note += fmt::format("; INCOMPLETE: {} transfers lost every path", r.failed_transfers.size());
+
+  RunSummary summary;
+  summary.complete = r.complete;
+  auto& m = summary.metrics;
+  m.push_back({"completion_s", r.completion_s, "s"});
+  if (x.workload == "permutation") {
+    summary.title = fmt::format("{}random permutation, {} hosts, {} per flow, {} paths{}", prefix, r.ranks,
+                                format_bytes(r.bytes), policy, note);
+    std::vector<double> sorted;
+    for (double f : r.rank_finish_s) {
+      if (f >= 0.0) sorted.push_back(f);
+    }
+    std::sort(sorted.begin(), sorted.end());
+    m.push_back({"ideal_s", x.ideal_s, "s"});
+    m.push_back({"slowdown_vs_ideal", r.completion_s / x.ideal_s, ""});
+    m.push_back({"median_fct_s", sorted.empty() ? std::nan("") : sorted[sorted.size() / 2], "s"});
+    m.push_back({"max_link_load", x.max_link_load, "flows"});
+  } else {
+    const std::string size = x.workload == "gpipe"
+                                 ? format_bytes(std::get<mc::GpipeWorkload>(e.workload).params.activation_bytes) +
+                                       " activations"
+                             : x.workload == "moe" ? format_bytes(r.bytes) + " from the busiest sender"
+                                                   : format_bytes(r.bytes) + " per rank";
+    summary.title = fmt::format("{}{} on {} ranks, {}, {} paths{}", prefix, r.algorithm, r.ranks, size, policy, note);
+    m.push_back({"algbw", r.algbw_gbyte_per_s, "GB/s"});
+    m.push_back({"busbw", r.busbw_gbyte_per_s, "GB/s"});
+    if (!std::isnan(x.bandwidth_term_s)) m.push_back({"bandwidth_term_s", x.bandwidth_term_s, "s"});
+    if (x.workload == "gpipe") {
+      m.push_back({"bubble_fraction", x.bubble_fraction, ""});
+      m.push_back({"gpipe_bubble_formula", x.bubble_formula, ""});
+    }
+    if (x.workload == "moe") {
+      const auto& tokens = x.tokens_per_expert;
+      double mean = 0.0;
+      for (auto t : tokens) mean += static_cast<double>(t) / static_cast<double>(tokens.size());
+      std::vector<double> finish = r.rank_finish_s;
+      std::sort(finish.begin(), finish.end());
+      m.push_back({"hot_expert_tokens_over_mean", static_cast<double>(*std::max_element(tokens.begin(), tokens.end())) / mean, ""});
+      m.push_back({"tail_over_median_finish",
+                   r.complete ? finish.back() / finish[finish.size() / 2] : std::nan(""), ""});
+    }
+    if (!r.slow_ranks.empty()) {
+      m.push_back({"slowest_rank", static_cast<double>(r.slow_ranks[0].rank), ""});
+      m.push_back({"slowest_rank_lag_s", r.slow_ranks[0].lag_s, "s"});
+    }
+  }
+  m.push_back({"complete", r.complete ? 1.0 : 0.0, ""});
+  m.push_back({"lost_transfers", static_cast<double>(r.failed_transfers.size()), "count"});
+  m.push_back({"max_link_flows", static_cast<double>(r.max_link_flows), "flows"});
+  m.push_back({"flows", static_cast<double>(r.flows), "count"});
+  m.push_back({"events", static_cast<double>(r.events), "count"});
+  m.push_back({"events_extrapolated", static_cast<double>(r.events_extrapolated), "count"});
+  return summary;
+}
+
+void record(sim::Recorder& rec, const Topology& t, const mc::ExperimentResult& x,
+            const std::vector<topologies::LinkId>& series) {
+  const auto& r = x.run;
+  std::vector<std::int64_t> ranks(r.rank_finish_s.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) ranks[i] = static_cast<std::int64_t>(i);
+  rec.write_column("ranks", "rank", ranks, "");
+  rec.write_column("ranks", "finish_s", r.rank_finish_s, "s");  // -1: did not finish
+
+  std::vector<std::string> names;
+  std::vector<double> carried, util, best;
+  std::vector<std::int64_t> max_flows;
+  for (topologies::LinkId l = 0; l < x.links.size(); ++l) {
+    const auto& s = x.links[l];
+    names.push_back(mc::link_name(t, l));
+    carried.push_back(s.carried_bytes);
+    const double cap = t.link(l).bandwidth_gbps * 1e9 / 8;
+    util.push_back(r.completion_s > 0 ? s.carried_bytes / (cap * r.completion_s) : 0.0);
+    best.push_back(s.best_flow_gbps);
+    max_flows.push_back(s.max_flows);
+  }
+  rec.write_column("links", "name", names);
+  rec.write_column("links", "carried_bytes", carried, "B");
+  rec.write_column("links", "mean_utilisation", util, "");
+  rec.write_column("links", "best_flow_gbps", best, "Gb/s");
+  rec.write_column("links", "max_flows", max_flows, "flows");
+
+  if (!x.flow_records.empty()) {
+    std::vector<double> start, end, bytes;
+    std::vector<std::int64_t> src, dst;
+    for (const auto& f : x.flow_records) {
+      start.push_back(static_cast<double>(f.start_ps) * 1e-12);
+      end.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps) * 1e-12);
+      bytes.push_back(f.bytes);
+      src.push_back(f.src);
+      dst.push_back(f.dst);
+    }
+    rec.write_column("flows", "start_s", start, "s");
+    rec.write_column("flows", "end_s", end, "s");
+    rec.write_column("flows", "bytes", bytes, "B");
+    rec.write_column("flows", "src_node", src, "");
+    rec.write_column("flows", "dst_node", dst, "");
+  }
+  std::string suspects;
+  for (const auto& s : r.suspect_links) suspects += (suspects.empty() ? "" : ", ") + s.name + (s.down ? " (down)" : "");
+  rec.summary("suspect_links", suspects);
+  for (std::size_t i = 0; i < series.size(); ++i) rec.write("utilisation " + mc::link_name(t, series[i]), x.series[i]);
+}
+
+// ---- the kind -------------------------------------------------------------------------
+
+PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
+  Section root(scenario, "");
+  root.integer("seed", 1, 0);
+  const std::string name = root.text("name", "");
+  const std::string dir = std::filesystem::path(scenario.file()).parent_path().string();
+  Section topo(root, "topology");
+  const auto build = read_topology(topo, dir.empty() ? "." : dir);
+  Section net(root, "network");
+  std::vector<std::string> series_names;
+  auto experiment = std::make_shared<mc::Experiment>();
+  experiment->network = read_network(net, seed, series_names);
+  Section faults(root, "faults");
+  const auto fault_specs = read_faults(faults);
+  Section work(root, "workload");
+  experiment->workload = read_workload(work);
+  for (Section* s : {&topo, &net, &faults, &work}) s->reject_unread();
+  root.finish();
+
+  // With every key read and valid: build, then find the links named.
+  try {
+    experiment->topology = build();
+    experiment->topology.validate();
+  } catch (const std::invalid_argument& e) {
+    throw ScenarioError({{scenario.file(), 0, "topology", e.what()}});
+  }
+  const Topology& t = experiment->topology;
+  for (const auto& name : series_names) {
+    try {
+      for (auto l : mc::resolve_links(t, name)) experiment->network.series_links.push_back(l);
+    } catch (const std::invalid_argument& e) {
+      net.error("series_links", e.what());
+    }
+  }
+  for (const auto& f : fault_specs) {
+    try {
+      experiment->faults.push_back(f.fault);
+      experiment->faults.back().links = fault_links(t, f);
+    } catch (const std::invalid_argument& e) {
+      faults.error(f.key, e.what());
+    }
+  }
+  root.throw_if_errors();
+  try {
+    mc::check_experiment(*experiment);
+  } catch (const std::invalid_argument& e) {
+    throw ScenarioError({{scenario.file(), 0, "workload", e.what()}});
+  }
+
+  return [experiment, name](sim::Recorder* recorder) {
+    mc::Experiment e = *experiment;  // a run changes the fabric's link states
+    const auto result = mc::run_experiment(e);
+    if (recorder != nullptr) record(*recorder, experiment->topology, result, experiment->network.series_links);
+    return summarise(*experiment, result, name);
+  };
 }
 
 }  // namespace
 
 ScenarioKind fabric_kind() {
-  return {"fabric", "flow-level leaf-spine fabric: collectives, permutations, pipelines, MoE, faults",
-          [](const Scenario& scenario, std::uint64_t seed) -> PreparedRun {
-            Section root(scenario, "");
-            root.integer("seed", 1, 0);
-            const std::string name = root.text("name", "");
-            const std::string dir = std::filesystem::path(scenario.file()).parent_path().string();
-
-            Section topo(root, "topology");
-            auto build = read_topology(topo, dir.empty() ? "." : dir);
-            topo.reject_unread();
-
-            Section net(root, "network");
-            models::network::NetworkParams np;
-            np.policy = models::network::path_policy_from(
-                net.text("policy", "ecmp", {"ecmp", "spray", "split", "planned"}));
-            np.subflows = static_cast<std::uint32_t>(net.integer("subflows", np.policy == models::network::PathPolicy::split ? 4 : 1, 1, 1024));
-            np.record_flows = net.boolean("record_flows", false);
-            np.extrapolate = net.boolean("extrapolate", true);
-            const auto series_cables = cable_list(net, "series_links");
-            np.seed = seed;
-            net.reject_unread();
-
-            Faults faults;
-            if (root.has("faults")) {
-              Section f(root, "faults");
-              faults.down = cable_list(f, "link_down");
-              faults.down_at_us = f.number("link_down_at_us", 0.0, 0.0);
-              faults.degraded = cable_list(f, "degraded_links");
-              faults.degraded_fraction = f.number("degraded_fraction", 0.5, 1e-9, 1.0);
-              faults.slow_nic_hosts = f.numbers("slow_nic_hosts", std::vector<double>{});
-              faults.slow_nic_every = f.integer("slow_nic_every", 0, 0);
-              faults.slow_nic_fraction = f.number("slow_nic_fraction", 0.5, 1e-9, 1.0);
-              // Timed faults: a time without the fault it times is a mistake, not a no-op.
-              if (f.has("degraded_at_us")) {
-                faults.degraded_at_us = f.number("degraded_at_us", 0.0, 0.0, 1e12);
-                if (faults.degraded.empty()) f.error("degraded_at_us", "given, but degraded_links names no cable");
-              }
-              if (f.has("slow_nic_at_us")) {
-                faults.slow_nic_at_us = f.number("slow_nic_at_us", 0.0, 0.0, 1e12);
-                if (faults.slow_nic_hosts.empty() && faults.slow_nic_every == 0) {
-                  f.error("slow_nic_at_us", "given, but neither slow_nic_hosts nor slow_nic_every names a NIC");
-                }
-              }
-              f.reject_unread();
-            }
-
-            Section w(root, "workload");
-            Workload wl;
-            wl.type = w.text("type", "collective", {"collective", "permutation", "gpipe", "moe"});
-            if (wl.type == "collective") {
-              auto& c = wl.collective;
-              const std::string algo = w.text("algorithm", "ring_allreduce",
-                                              {"ring_allreduce", "ring", "tree_allreduce", "tree", "halving_doubling",
-                                               "hd", "hierarchical_allreduce", "ring_allgather", "ring_reduce_scatter",
-                                               "broadcast", "alltoall", "sendrecv"});
-              c.algorithm = models::collective::algorithm_from(algo);
-              c.bytes = static_cast<double>(w.size_bytes("bytes", 1ull << 30));
-              c.ranks = static_cast<std::uint32_t>(w.integer("ranks", 0, 0, 1 << 24));
-              c.chunks = static_cast<std::uint32_t>(w.integer("chunks", 8, 1, 1 << 20));
-              c.ranks_per_host = static_cast<std::uint32_t>(w.integer("ranks_per_host", 1, 1, 64));
-              wl.placement = w.text("placement", "contiguous", {"contiguous", "strided"});
-            } else if (wl.type == "permutation") {
-              wl.permutation_bytes = static_cast<double>(w.size_bytes("bytes", 2ull << 20));
-            } else if (wl.type == "gpipe") {
-              auto& p = wl.pipeline;
-              const auto stages = static_cast<std::size_t>(w.integer("stages", 4, 2, 4096));
-              p.micro_batches = static_cast<std::uint32_t>(w.integer("micro_batches", 8, 1, 1 << 20));
-              const double fwd = w.number("forward_us", 1000.0, 0.0);
-              const double bwd = w.number("backward_us", 2.0 * fwd, 0.0);
-              p.forward_ps.assign(stages, ps_from_ns(fwd * 1000.0));
-              p.backward_ps.assign(stages, ps_from_ns(bwd * 1000.0));
-              p.activation_bytes = static_cast<double>(w.size_bytes("activation_bytes", 16ull << 20));
-            } else {
-              auto& m = wl.moe;
-              m.experts = static_cast<std::uint32_t>(w.integer("experts", 8, 2, 4096));
-              m.tokens_per_rank = static_cast<std::uint64_t>(w.integer("tokens_per_rank", 4096, 1));
-              m.bytes_per_token = w.number("bytes_per_token", 8192.0, 1.0);
-              m.skew = w.number("skew", 1.0, 0.0, 10.0);
-            }
-            if (wl.type == "permutation" && (faults.degraded_at_us > 0.0 || faults.slow_nic_at_us > 0.0)) {
-              // Every permutation flow starts at time zero on a fabric fixed up front.
-              root.error("faults", "degraded_at_us and slow_nic_at_us need a collective, gpipe or moe workload, "
-                                   "not a permutation");
-            }
-            w.reject_unread();
-            root.finish();
-
-            // Build once now so that topology and fault errors surface before running.
-            {
-              auto t = build();
-              t.validate();
-              for (const auto& [a, b] : faults.down) cable_link(t, a, b);
-              for (const auto& [a, b] : faults.degraded) cable_link(t, a, b);
-              for (const auto& [a, b] : series_cables) cable_link(t, a, b);
-              if (wl.type == "collective") {
-                auto c = wl.collective;
-                if (c.ranks == 0) c.ranks = static_cast<std::uint32_t>(t.endpoints().size());
-                if (c.ranks > t.endpoints().size()) {
-                  throw ScenarioError({{scenario.file(), 0, "workload.ranks",
-                                        fmt::format("{} ranks but the topology has {} endpoints", c.ranks,
-                                                    t.endpoints().size())}});
-                }
-                try {
-                  models::collective::make_program(c);
-                } catch (const std::invalid_argument& e) {
-                  throw ScenarioError({{scenario.file(), 0, "workload", e.what()}});
-                }
-              }
-              for (double h : faults.slow_nic_hosts) {
-                if (h < 0 || h >= static_cast<double>(t.endpoints().size())) {
-                  throw std::invalid_argument("faults.slow_nic_hosts: endpoint " + std::to_string(h) +
-                                              " out of range (0.." + std::to_string(t.endpoints().size() - 1) + ")");
-                }
-              }
-            }
-
-            return [build, np_template = np, faults, wl, name, series_cables](sim::Recorder* recorder) {
-              auto topology = build();
-              auto np = np_template;
-              for (const auto& [a, b] : series_cables) np.series_links.push_back(cable_link(topology, a, b));
-              const auto& ends = topology.endpoints();
-              // Faults at time zero change the fabric before anything runs; later link
-              // failures are scheduled on the network.
-              // (link, fraction, time in us) for every degradation; those at time zero are
-              // applied to the fabric here, later ones scheduled on the network.
-              struct Degradation {
-                topologies::LinkId link;
-                double fraction;
-                double at_us;
-              };
-              std::vector<Degradation> degradations;
-              for (const auto& [a, b] : faults.degraded) {
-                for (auto l : {cable_link(topology, a, b), cable_link(topology, b, a)}) {
-                  degradations.push_back({l, faults.degraded_fraction, faults.degraded_at_us});
-                }
-              }
-              std::vector<std::uint32_t> slow(faults.slow_nic_hosts.begin(), faults.slow_nic_hosts.end());
-              if (faults.slow_nic_every > 0) {
-                for (std::uint32_t h = 0; h < ends.size(); h += static_cast<std::uint32_t>(faults.slow_nic_every)) {
-                  slow.push_back(h);
-                }
-              }
-              for (std::uint32_t h : slow) {
-                for (auto l : topology.out_links(ends[h])) degradations.push_back({l, faults.slow_nic_fraction, faults.slow_nic_at_us});
-                for (auto l : topology.in_links(ends[h])) degradations.push_back({l, faults.slow_nic_fraction, faults.slow_nic_at_us});
-              }
-              for (const auto& d : degradations) {
-                if (d.at_us == 0.0) topology.set_link_degraded(d.link, d.fraction);
-              }
-
-              RunSummary summary;
-              const std::string policy_name = np.policy == models::network::PathPolicy::ecmp    ? "ecmp"
-                                              : np.policy == models::network::PathPolicy::spray ? "spray"
-                                              : np.policy == models::network::PathPolicy::split ? "split"
-                                                                                                : "planned";
-              if (wl.type == "permutation") {
-                sim::RandomStream rng(np.seed, 0x5045524d);
-                const auto perm = models::network::random_derangement(static_cast<std::uint32_t>(ends.size()), rng);
-                for (const auto& [a, b] : faults.down) {
-                  topology.set_link_down(cable_link(topology, a, b));
-                  topology.set_link_down(cable_link(topology, b, a));
-                }
-                const auto r = models::network::run_permutation(topology, np, wl.permutation_bytes, perm);
-                if (recorder != nullptr) {
-                  recorder->write_column("flows", "completion_s", r.flow_completion_s, "s");
-                }
-                std::vector<double> sorted = r.flow_completion_s;
-                std::sort(sorted.begin(), sorted.end());
-                summary.title = fmt::format("{}random permutation, {} hosts, {} per flow, {} paths",
-                                            name.empty() ? "" : name + ": ", ends.size(), format_bytes(wl.permutation_bytes),
-                                            policy_name);
-                summary.metrics = {
-                    {"completion_s", r.completion_s, "s"},
-                    {"ideal_s", r.ideal_s, "s"},
-                    {"slowdown_vs_ideal", r.completion_s / r.ideal_s, ""},
-                    {"median_fct_s", sorted[sorted.size() / 2], "s"},
-                    {"max_link_flows", static_cast<double>(r.max_link_flows), "flows"},
-                    {"max_link_load", r.max_link_load, "flows"},
-                    {"failed_flows", static_cast<double>(r.failed), "count"},
-                    {"events", static_cast<double>(r.events), "count"},
-                };
-                return summary;
-              }
-
-              std::unique_ptr<models::collective::Program> program;
-              std::vector<double> moe_tokens;
-              if (wl.type == "collective") {
-                auto c = wl.collective;
-                if (c.ranks == 0) c.ranks = static_cast<std::uint32_t>(ends.size());
-                program = models::collective::make_program(c);
-              } else if (wl.type == "gpipe") {
-                program = models::collective::make_gpipe(wl.pipeline);
-              } else {
-                sim::RandomStream rng(np.seed, 0x4d4f45);
-                const auto routing = models::collective::route_moe_tokens(wl.moe, rng);
-                moe_tokens.assign(routing.tokens_in.begin(), routing.tokens_in.end());
-                program = models::collective::make_alltoall(wl.moe.experts, routing.bytes,
-                                                            static_cast<double>(wl.moe.experts - 1) / wl.moe.experts);
-              }
-              if (program->ranks() > ends.size()) {
-                throw std::invalid_argument(fmt::format("workload needs {} ranks but the topology has {} endpoints",
-                                                        program->ranks(), ends.size()));
-              }
-              std::vector<std::uint32_t> placement;
-              if (wl.placement == "strided") {
-                std::uint32_t leaves = 0;
-                for (topologies::NodeId n = 0; n < topology.node_count(); ++n) {
-                  leaves += topology.node(n).kind == topologies::NodeKind::leaf ? 1 : 0;
-                }
-                placement = models::collective::strided_placement(program->ranks(), std::max(1u, leaves));
-              }
-
-              sim::Simulator sim(np.seed);
-              models::network::FlowNetwork network(sim, topology, np);
-              for (const auto& [a, b] : faults.down) {
-                const auto at = sim::Time::from_seconds(faults.down_at_us * 1e-6);
-                network.link_down_at(at, cable_link(topology, a, b));
-                network.link_down_at(at, cable_link(topology, b, a));
-              }
-              for (const auto& d : degradations) {
-                if (d.at_us > 0.0) network.link_degraded_at(sim::Time::from_ps(ps_from_ns(d.at_us * 1000.0)), d.link, d.fraction);
-              }
-              const CollectiveResult r = models::collective::run_collective(sim, network, *program, placement);
-
-              if (recorder != nullptr) {
-                std::vector<std::int64_t> rank_ids(r.rank_finish_s.size());
-                for (std::size_t i = 0; i < rank_ids.size(); ++i) rank_ids[i] = static_cast<std::int64_t>(i);
-                recorder->write_column("ranks", "rank", rank_ids, "");
-                recorder->write_column("ranks", "finish_s", r.rank_finish_s, "s");
-                const auto& stats = network.link_stats();
-                std::vector<std::string> names;
-                std::vector<double> carried, util, best;
-                std::vector<std::int64_t> max_flows;
-                for (topologies::LinkId l = 0; l < stats.size(); ++l) {
-                  names.push_back(topology.node(topology.link_from(l)).name + "->" +
-                                  topology.node(topology.link_to(l)).name);
-                  carried.push_back(stats[l].carried_bytes);
-                  const double cap = topology.link(l).bandwidth_gbps * 1e9 / 8;
-                  util.push_back(r.completion_s > 0 ? stats[l].carried_bytes / (cap * r.completion_s) : 0.0);
-                  best.push_back(stats[l].best_flow_gbps);
-                  max_flows.push_back(stats[l].max_flows);
-                }
-                recorder->write_column("links", "name", names);
-                recorder->write_column("links", "carried_bytes", carried, "B");
-                recorder->write_column("links", "mean_utilisation", util, "");
-                recorder->write_column("links", "best_flow_gbps", best, "Gb/s");
-                recorder->write_column("links", "max_flows", max_flows, "flows");
-                if (!network.flow_records().empty()) {
-                  std::vector<double> start, end, bytes;
-                  std::vector<std::int64_t> src, dst;
-                  for (const auto& f : network.flow_records()) {
-                    start.push_back(static_cast<double>(f.start_ps) * 1e-12);
-                    end.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps) * 1e-12);
-                    bytes.push_back(f.bytes);
-                    src.push_back(f.src);
-                    dst.push_back(f.dst);
-                  }
-                  recorder->write_column("flows", "start_s", start, "s");
-                  recorder->write_column("flows", "end_s", end, "s");
-                  recorder->write_column("flows", "bytes", bytes, "B");
-                  recorder->write_column("flows", "src_node", src, "");
-                  recorder->write_column("flows", "dst_node", dst, "");
-                }
-                std::string suspects;
-                for (const auto& s : r.suspect_links) {
-                  suspects += (suspects.empty() ? "" : ", ") + s.name + (s.down ? " (down)" : "");
-                }
-                recorder->summary("suspect_links", suspects);
-                for (std::size_t i = 0; i < series_cables.size(); ++i) {
-                  recorder->write("utilisation " + series_cables[i].first + "->" + series_cables[i].second,
-                                  network.link_series()[i]);
-                }
-              }
-
-              std::string note;
-              if (!r.suspect_links.empty()) {
-                note = "; suspect link " + r.suspect_links[0].name +
-                       (r.suspect_links[0].down ? " (down)" : fmt::format(" ({:.0f}% of median)", 100 * r.suspect_links[0].ratio));
-              }
-              if (!r.complete) note += fmt::format("; INCOMPLETE: {} transfers lost every path", r.failed_transfers.size());
-              const std::string size = wl.type == "gpipe"  ? format_bytes(wl.pipeline.activation_bytes) + " activations"
-                                       : wl.type == "moe" ? format_bytes(r.bytes) + " from the busiest sender"
-                                                          : format_bytes(r.bytes) + " per rank";
-              summary.title = fmt::format("{}{} on {} ranks, {}, {} paths{}", name.empty() ? "" : name + ": ",
-                                          r.algorithm, r.ranks, size, policy_name, note);
-              summary.metrics = {
-                  {"completion_s", r.completion_s, "s"},
-                  {"algbw", r.algbw_gbyte_per_s, "GB/s"},
-                  {"busbw", r.busbw_gbyte_per_s, "GB/s"},
-                  {"complete", r.complete ? 1.0 : 0.0, ""},
-              };
-              if (wl.type == "collective") {
-                const double p = r.ranks;
-                const auto& c = wl.collective;
-                // Nominal NIC speed: the healthy fabric's bandwidth term.
-                const double b = topology.link(topology.out_links(ends[0])[0]).bandwidth_gbps * 1e9 / 8;
-                if (c.algorithm == models::collective::Algorithm::ring_allreduce) {
-                  summary.metrics.push_back({"bandwidth_term_s", 2 * (p - 1) / p * c.bytes / b, "s"});
-                }
-              }
-              if (wl.type == "gpipe") {
-                summary.metrics.push_back({"bubble_fraction",
-                                           models::collective::measured_bubble_fraction(wl.pipeline, r.completion_s), ""});
-                summary.metrics.push_back({"gpipe_bubble_formula",
-                                           models::collective::gpipe_bubble_fraction(
-                                               static_cast<std::uint32_t>(wl.pipeline.forward_ps.size()),
-                                               wl.pipeline.micro_batches),
-                                           ""});
-              }
-              if (wl.type == "moe") {
-                const double hot = *std::max_element(moe_tokens.begin(), moe_tokens.end());
-                double mean = 0.0;
-                for (double t : moe_tokens) mean += t / static_cast<double>(moe_tokens.size());
-                std::vector<double> fin = r.rank_finish_s;
-                std::sort(fin.begin(), fin.end());
-                summary.metrics.push_back({"hot_expert_tokens_over_mean", hot / mean, ""});
-                summary.metrics.push_back({"tail_over_median_finish", fin.back() / fin[fin.size() / 2], ""});
-              }
-              if (!r.slow_ranks.empty()) {
-                summary.metrics.push_back({"slowest_rank", static_cast<double>(r.slow_ranks[0].rank), ""});
-                summary.metrics.push_back({"slowest_rank_lag_s", r.slow_ranks[0].lag_s, "s"});
-              }
-              summary.metrics.push_back({"max_link_flows", static_cast<double>(r.max_link_flows), "flows"});
-              summary.metrics.push_back({"flows", static_cast<double>(r.flows), "count"});
-              summary.metrics.push_back({"events", static_cast<double>(r.events), "count"});
-              return summary;
-            };
-          }};
+  return {"fabric", "flow-level leaf-spine fabric: collectives, permutations, pipelines, MoE, faults", prepare};
 }
 
 }  // namespace scenarios

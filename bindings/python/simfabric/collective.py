@@ -4,6 +4,14 @@ all-to-all, with NCCL algbw/busbw and a straggler report.
 
     r = sf.collective.run(t, algorithm="ring_allreduce", bytes=2**30)
     r["completion_s"], r["busbw_gbyte_per_s"], r["rank_finish_s"], r["suspect_links"]
+
+Every run (run, gpipe, moe, and network.run_permutation) starts from the topology's own
+link states and takes the same timed faults: link_down_at=[(link, at_s)] and
+degraded_at=[(link, fraction, at_s)], where a link is an id (one direction),
+"leaf0->spine0" (one direction, as results print it) or "leaf0-spine0" (the cable, both
+directions). A run in which a transfer lost every path returns complete=False,
+completion_s NaN, failed_transfers and the ranks that did finish. `events` counts the
+events executed; `events_extrapolated` those that skipped repeating steps stand for.
 """
 
 from ._core.collective import gpipe, moe, run

@@ -3,6 +3,9 @@ spraying, flow splitting or planned paths.
 
     r = sf.network.run_permutation(t, bytes=2e6, policy="spray")
     r["completion_s"], r["max_link_flows"], r["flow_completion_s"]  # numpy array
+
+Faults (link_down_at, degraded_at) and results work as for sf.collective.run; rank i of
+the result is source endpoint i.
 """
 
 from ._core.network import random_permutation, run_permutation

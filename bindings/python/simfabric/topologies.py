@@ -2,7 +2,9 @@
 
     import simfabric as sf
     t = sf.topologies.leaf_spine(leaves=32, spines=32, hosts_per_leaf=32, host_gbps=400)
-    t.set_link_down(t.link("leaf0", "spine0"))
+    t.set_link_down("leaf0-spine0")               # the cable: both directions
+    t.set_link_down("leaf0->spine0")              # one direction, as results print it
+    t.set_link_down(t.link("leaf0", "spine0"))    # one direction by link id
 """
 
 from ._core.topologies import (
