@@ -5,14 +5,14 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "apps/simfabric/allreduce_bench.hpp"
 #include "apps/simfabric/commands.hpp"
-#include "bench/allreduce.hpp"
 
 namespace app {
 
 void add_fabric_commands(CLI::App& app, Action& action) {
   CLI::App* bench = app.get_subcommand("bench");
-  auto params = std::make_shared<bench::AllreduceParams>();
+  auto params = std::make_shared<AllreduceParams>();
   auto json = std::make_shared<bool>(false);
   CLI::App* cmd = bench->add_subcommand(
       "allreduce", "All-reduce on a non-blocking 400 Gb/s leaf-spine of H hosts (flow-level model)");
@@ -28,7 +28,7 @@ void add_fabric_commands(CLI::App& app, Action& action) {
                 "simulate every ring step instead of skipping exactly repeating ones");
   cmd->callback([params, json, &action] {
     action = [params, json] {
-      const auto r = bench::run_allreduce_bench(*params);
+      const auto r = run_allreduce_bench(*params);
       if (*json) {
         nlohmann::ordered_json out{{"benchmark", "allreduce"},
                                    {"algorithm", r.algorithm},

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace bench {
+namespace app {
 
 struct AllreduceParams {
   std::uint32_t hosts = 1024;
@@ -38,4 +38,4 @@ struct AllreduceResult {
 
 AllreduceResult run_allreduce_bench(const AllreduceParams& params);
 
-}  // namespace bench
+}  // namespace app

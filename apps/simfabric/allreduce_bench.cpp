@@ -1,4 +1,4 @@
-#include "bench/allreduce.hpp"
+#include "apps/simfabric/allreduce_bench.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "sim/peak_rss.hpp"
 #include "topologies/builders.hpp"
 
-namespace bench {
+namespace app {
 
 AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   if (params.hosts < 2) throw std::invalid_argument("bench allreduce: --hosts must be at least 2");
@@ -65,4 +65,4 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   return out;
 }
 
-}  // namespace bench
+}  // namespace app
