@@ -3,24 +3,53 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <sstream>
+
+#include "sim/input_file.hpp"
 
 namespace scenarios {
 
+namespace {
+// What one message may echo of the input: a 10 MB key or value is shown by its start.
+constexpr std::size_t kEchoChars = 80;
+constexpr std::size_t kMessageChars = 1000;
+constexpr std::size_t kMaxDiagnosticsShown = 100;
+
+// Limits of one load (docs: README "Scenario files"): a scenario and each included file
+// at most 16 MiB, at most 64 includes in all (repeats count: a fan-out of includes
+// grows exponentially), 64 MiB of included text.
+constexpr std::uint64_t kMaxScenarioBytes = sim::kMaxTextInputBytes;
+constexpr int kMaxIncludes = 64;
+constexpr std::uint64_t kMaxIncludedBytes = std::uint64_t{64} << 20;
+
+// The first `max` characters (whole UTF-8 sequences) and how much was left out.
+std::string shorten(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+}  // namespace
+
 std::string Diagnostic::to_string() const {
-  std::string where = file;
+  std::string where = shorten(file, 4 * kEchoChars);
   const bool from_option = file.rfind("--set ", 0) == 0;
   if (line > 0 && !from_option) where += ":" + std::to_string(line);
-  return where + ": " + (key.empty() ? "" : key + ": ") + message;
+  return where + ": " + (key.empty() ? "" : shorten(key, kEchoChars) + ": ") + shorten(message, kMessageChars);
 }
 
 namespace {
 std::string join(const std::vector<Diagnostic>& diagnostics) {
   std::string text;
+  std::size_t shown = 0;
   for (const auto& d : diagnostics) {
+    if (shown == kMaxDiagnosticsShown) {
+      text += "\n... and " + std::to_string(diagnostics.size() - shown) + " more problems";
+      break;
+    }
     if (!text.empty()) text += '\n';
     text += d.to_string();
+    ++shown;
   }
   return text;
 }
@@ -107,15 +136,22 @@ Scenario& Scenario::operator=(Scenario&&) noexcept = default;
 Scenario::~Scenario() = default;
 
 Scenario Scenario::load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw ScenarioError({{path.string(), 0, "", "cannot open the scenario file"}});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str(), path.string(), overrides);
+  std::string text;
+  try {
+    text = sim::read_input_file(path, kMaxScenarioBytes, "scenario file");
+  } catch (const sim::InputFileError& e) {
+    throw ScenarioError({{path.string(), 0, "", "cannot read the scenario file: " + e.problem()}});
+  }
+  return parse(text, path.string(), overrides);
 }
 
 namespace {
 constexpr int kMaxIncludeDepth = 16;
+
+struct IncludeBudget {
+  int files = 0;
+  std::uint64_t bytes = 0;
+};
 
 std::int64_t line_of_node(const toml::node& node) { return static_cast<std::int64_t>(node.source().begin.line); }
 
@@ -162,7 +198,8 @@ std::vector<std::string> include_list(const toml::node& node, const std::string&
 
 // Replaces a top-level `include = "base.toml"` (or a list) by the included files' tables,
 // merged in order, with this file's own keys on top. Paths are relative to this file.
-void resolve_includes(toml::table& root, const std::string& file, std::vector<std::string>& chain) {
+void resolve_includes(toml::table& root, const std::string& file, std::vector<std::string>& chain,
+                      IncludeBudget& budget) {
   const toml::node* include = root.get("include");
   if (include == nullptr) return;
   const auto names = include_list(*include, file);
@@ -176,19 +213,25 @@ void resolve_includes(toml::table& root, const std::string& file, std::vector<st
   for (const auto& name : names) {
     const auto path = (dir / name).lexically_normal().string();
     if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
-      throw ScenarioError({{file, include_line, "include", "\"" + name + "\" includes itself"}});
+      throw ScenarioError({{file, include_line, "include", "\"" + shorten(name, kEchoChars) + "\" includes itself"}});
     }
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) {  // not a directory, FIFO or device
-      throw ScenarioError({{file, include_line, "include", "cannot open included file " + path}});
+    if (++budget.files > kMaxIncludes) {
+      throw ScenarioError({{file, include_line, "include",
+                            "more than " + std::to_string(kMaxIncludes) +
+                                " includes in all (includes of includes and repeats count)"}});
     }
-    std::ifstream in(path);
-    if (!in) throw ScenarioError({{file, include_line, "include", "cannot open included file " + path}});
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    toml::table included = parse_toml(buffer.str(), path);
+    std::string text;
+    try {
+      text = sim::read_input_file(path, std::min(kMaxScenarioBytes, kMaxIncludedBytes - budget.bytes), "included file");
+    } catch (const sim::InputFileError& e) {
+      throw ScenarioError({{file, include_line, "include",
+                            "cannot open included file " + shorten(path, 4 * kEchoChars) + ": " + e.problem() +
+                                (budget.bytes > 0 ? " (64 MiB of included text in all)" : "")}});
+    }
+    budget.bytes += text.size();
+    toml::table included = parse_toml(text, path);
     chain.push_back(path);
-    resolve_includes(included, path, chain);
+    resolve_includes(included, path, chain, budget);
     chain.pop_back();
     merge_into(merged, std::move(included));
   }
@@ -204,7 +247,8 @@ Scenario Scenario::parse(std::string_view text, std::string file_name,
   scenario.text_ = std::string(text);
   scenario.root_ = std::make_unique<toml::table>(parse_toml(scenario.text_, scenario.file_));
   std::vector<std::string> chain{std::filesystem::path(scenario.file_).lexically_normal().string()};
-  resolve_includes(*scenario.root_, scenario.file_, chain);
+  IncludeBudget budget;
+  resolve_includes(*scenario.root_, scenario.file_, chain, budget);
   std::vector<Diagnostic> problems;
   for (const auto& assignment : overrides) apply_override(*scenario.root_, assignment, scenario.file_, problems);
   if (!problems.empty()) throw ScenarioError(std::move(problems));
@@ -310,7 +354,7 @@ double Section::number(std::string_view key, std::optional<double> fallback, dou
   std::optional<double> value = node->value<double>();  // integers convert too
   if (node->is_string()) {
     // Usually a unit written into the value ("800 kHz"): units belong to key names here.
-    error(key, "expected a number, got a string (\"" + node->value<std::string>().value() +
+    error(key, "expected a number, got a string (\"" + shorten(node->value<std::string>().value(), kEchoChars) +
                    "\"); write a plain number in the unit the key's name gives");
     return fallback.value_or(0.0);
   }
@@ -359,7 +403,7 @@ std::string Section::text(std::string_view key, std::optional<std::string> fallb
   if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
     std::string list;
     for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-    error(key, "expected one of " + list + ", got \"" + value + "\"");
+    error(key, "expected one of " + list + ", got \"" + shorten(value, kEchoChars) + "\"");
   }
   return value;
 }
@@ -501,7 +545,7 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   try {
     value = std::stod(s, &pos);
   } catch (const std::exception&) {
-    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + s + "\"");
+    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + shorten(s, kEchoChars) + "\"");
   }
   std::string unit = s.substr(pos);
   unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
@@ -516,12 +560,12 @@ std::uint64_t parse_size_bytes(std::string_view text) {
     if (unit == u.name) {
       const double bytes = value * u.bytes;
       if (!(bytes >= 0) || bytes > 1.8e19 || std::floor(bytes) != bytes) {
-        throw std::invalid_argument("size \"" + s + "\" is not a whole, non-negative number of bytes");
+        throw std::invalid_argument("size \"" + shorten(s, kEchoChars) + "\" is not a whole, non-negative number of bytes");
       }
       return static_cast<std::uint64_t>(bytes);
     }
   }
-  throw std::invalid_argument("unknown size unit \"" + unit + "\" in \"" + s +
+  throw std::invalid_argument("unknown size unit \"" + shorten(unit, kEchoChars) + "\" in \"" + shorten(s, kEchoChars) +
                               "\" (expected B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
 }
 
@@ -532,7 +576,7 @@ std::int64_t parse_duration_ps(std::string_view text) {
   try {
     value = std::stod(s, &pos);
   } catch (const std::exception&) {
-    throw std::invalid_argument("expected a duration like \"10 us\", got \"" + s + "\"");
+    throw std::invalid_argument("expected a duration like \"10 us\", got \"" + shorten(s, kEchoChars) + "\"");
   }
   std::string unit = s.substr(pos);
   unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
@@ -545,13 +589,13 @@ std::int64_t parse_duration_ps(std::string_view text) {
     if (unit == u.name) {
       const double ps = std::round(value * u.ps);
       if (!(value >= 0) || ps > 9.2e18 || std::abs(ps - value * u.ps) > 1e-6 * std::max(1.0, ps)) {
-        throw std::invalid_argument("duration \"" + s + "\" is not a whole, non-negative number of picoseconds");
+        throw std::invalid_argument("duration \"" + shorten(s, kEchoChars) + "\" is not a whole, non-negative number of picoseconds");
       }
       return static_cast<std::int64_t>(ps);
     }
   }
-  throw std::invalid_argument(unit.empty() ? "duration \"" + s + "\" has no unit (expected ps, ns, us, ms or s)"
-                                           : "unknown time unit \"" + unit + "\" in \"" + s +
+  throw std::invalid_argument(unit.empty() ? "duration \"" + shorten(s, kEchoChars) + "\" has no unit (expected ps, ns, us, ms or s)"
+                                           : "unknown time unit \"" + shorten(unit, kEchoChars) + "\" in \"" + shorten(s, kEchoChars) +
                                                  "\" (expected ps, ns, us, ms or s)");
 }
 

@@ -6,9 +6,9 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
+#include "sim/input_file.hpp"
 #include "sim/random.hpp"
 
 namespace scenarios {
@@ -102,11 +102,11 @@ std::uint64_t fnv1a(std::uint64_t hash, std::string_view text) {
 
 std::string read_file(const std::filesystem::path& path, const std::string& from_file, std::int64_t line,
                       const std::string& key) {
-  std::ifstream in(path);
-  if (!in) throw ScenarioError({{from_file, line, key, "cannot open " + path.string()}});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  try {
+    return sim::read_input_file(path, sim::kMaxTextInputBytes, "base scenario");
+  } catch (const sim::InputFileError& e) {
+    throw ScenarioError({{from_file, line, key, "cannot open " + path.string() + ": " + e.problem()}});
+  }
 }
 
 std::string join_overrides(const Sweep& sweep) {

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/input_file.hpp"
+
 namespace scenarios {
 
 namespace {
@@ -66,9 +68,8 @@ void claim_parts_directory(const std::filesystem::path& parts, const Sweep& swee
   const nlohmann::json expected{{"fingerprint", hex(sweep.fingerprint)},
                                 {"points", sweep.points.size()},
                                 {"sweep", sweep.file}};
-  if (std::filesystem::exists(stamp)) {
-    std::ifstream in(stamp);
-    const auto found = nlohmann::json::parse(in, nullptr, false);
+  if (std::filesystem::exists(std::filesystem::symlink_status(stamp))) {
+    const auto found = nlohmann::json::parse(sim::read_input_file(stamp, 1 << 20, "sweep stamp"), nullptr, false);
     if (found.is_discarded() || found.value("fingerprint", "") != expected["fingerprint"]) {
       throw ScenarioError({{sweep.file, 0, "",
                             "results in " + parts.string() +
@@ -134,7 +135,13 @@ std::map<std::int64_t, PointResult> read_journals(const std::filesystem::path& p
   if (!std::filesystem::is_directory(parts)) return done;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(parts)) {
-    if (entry.path().extension() == ".jsonl") files.push_back(entry.path());
+    if (entry.path().extension() != ".jsonl") continue;
+    // Journals are written here; anything else under their name (a FIFO, a link to a
+    // device) would block or never end.
+    if (!entry.is_regular_file() || entry.is_symlink()) {
+      throw std::invalid_argument("sweep journal " + entry.path().string() + ": not a regular file");
+    }
+    files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());  // the same record wins whatever the listing order
   for (const auto& file : files) {
