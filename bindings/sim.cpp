@@ -40,15 +40,58 @@ struct PyCallback {
   }
 };
 
+// A picosecond count from a Python int: anything outside int64 is a TimeOverflow that
+// names the keyword, not pybind11's "incompatible function arguments".
+sim::Time ps_from(PyObject* value, const char* keyword) {
+  if (!PyLong_Check(value)) {
+    throw py::type_error(std::string(keyword) + ": expected an int (picoseconds), got " + Py_TYPE(value)->tp_name);
+  }
+  int overflow = 0;
+  const long long ps = PyLong_AsLongLongAndOverflow(value, &overflow);
+  if (ps == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow != 0) {
+    throw sim::TimeOverflow(std::string(keyword) + ": outside the 63-bit picosecond range (about +-106 days)");
+  }
+  return sim::Time::from_ps(ps);
+}
+
 // Exactly one of the keyword times may be given; none means zero.
-sim::Time time_from(std::optional<double> s, std::optional<double> ns, std::optional<std::int64_t> ps,
-                    const char* what) {
+sim::Time time_from(std::optional<double> s, std::optional<double> ns, const std::optional<py::int_>& ps,
+                    const char* what, const char* ps_keyword) {
   const int given = (s ? 1 : 0) + (ns ? 1 : 0) + (ps ? 1 : 0);
   if (given > 1) throw py::value_error(std::string(what) + ": give only one of *_s, *_ns, *_ps");
   if (s) return sim::Time::from_seconds(*s);
   if (ns) return sim::Time::from_ns(*ns);
-  if (ps) return sim::Time::from_ps(*ps);
+  if (ps) return ps_from(ps->ptr(), ps_keyword);
   return sim::Time::zero();
+}
+
+// Seeds from Python: ints in [0, 2^63 - 1], as on the command line and in scenario files.
+std::uint64_t seed_from(const py::object& value, const char* what) {
+  if (!PyLong_Check(value.ptr())) {
+    throw py::type_error(std::string(what) + ": expected an int, got " + Py_TYPE(value.ptr())->tp_name);
+  }
+  int overflow = 0;
+  const long long seed = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (seed == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow != 0 || seed < 0) {
+    throw py::value_error(std::string(what) + ": expected an integer from 0 to 2**63 - 1, got " +
+                          py::str(value).cast<std::string>().substr(0, 40));
+  }
+  return static_cast<std::uint64_t>(seed);
+}
+
+std::uint64_t stream_id_from(const py::object& value) {
+  if (!PyLong_Check(value.ptr())) {
+    throw py::type_error(std::string("stream_id: expected an int, got ") + Py_TYPE(value.ptr())->tp_name);
+  }
+  const unsigned long long id = PyLong_AsUnsignedLongLong(value.ptr());
+  if (id == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();
+    throw py::value_error("stream_id: expected an integer from 0 to 2**64 - 1, got " +
+                          py::str(value).cast<std::string>().substr(0, 40));
+  }
+  return id;
 }
 
 // Simulator.schedule is the hot call of Python models, so it bypasses pybind11's generic
@@ -93,6 +136,10 @@ sim::EventHandle handle_from_int(py::int_ value) {
   return handle;
 }
 
+// The module's SchedulingError and TimeOverflow, for the method that bypasses pybind11.
+PyObject* scheduling_error_type = nullptr;
+PyObject* time_overflow_type = nullptr;
+
 bool same_name(PyObject* a, PyObject* b) { return a == b || PyUnicode_Compare(a, b) == 0; }
 
 PyObject* fast_schedule(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -114,9 +161,7 @@ PyObject* fast_schedule(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
         delay = same_name(key, names.delay_s) ? sim::Time::from_seconds(x) : sim::Time::from_ns(x);
         ++times_given;
       } else if (same_name(key, names.delay_ps)) {
-        const long long x = PyLong_AsLongLong(value);
-        if (x == -1 && PyErr_Occurred()) throw py::error_already_set();
-        delay = sim::Time::from_ps(x);
+        delay = ps_from(value, "delay_ps");
         ++times_given;
       } else if (same_name(key, names.priority)) {
         priority = PyLong_AsLong(value);
@@ -136,9 +181,11 @@ PyObject* fast_schedule(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
   } catch (const py::builtin_exception& e) {
     e.set_error();
   } catch (const sim::SchedulingError& e) {
-    PyErr_SetString(PyExc_ValueError, e.what());
+    PyErr_SetString(scheduling_error_type != nullptr ? scheduling_error_type : PyExc_ValueError, e.what());
+  } catch (const sim::TimeOverflow& e) {
+    PyErr_SetString(time_overflow_type != nullptr ? time_overflow_type : PyExc_OverflowError, e.what());
   } catch (const std::exception& e) {
-    PyErr_SetString(PyExc_OverflowError, e.what());
+    PyErr_SetString(PyExc_RuntimeError, e.what());
   }
   return nullptr;
 }
@@ -154,26 +201,33 @@ PyMethodDef fast_schedule_def = {
 }  // namespace
 
 void bind_sim(py::module_& m) {
-  py::register_exception<sim::SchedulingError>(m, "SchedulingError", PyExc_ValueError);
-  py::register_exception<sim::TimeOverflow>(m, "TimeOverflow", PyExc_OverflowError);
+  scheduling_error_type = py::register_exception<sim::SchedulingError>(m, "SchedulingError", PyExc_ValueError).ptr();
+  time_overflow_type = py::register_exception<sim::TimeOverflow>(m, "TimeOverflow", PyExc_OverflowError).ptr();
 
 
   py::class_<sim::RandomStream>(m, "RandomStream",
                                 "xoshiro256++ stream derived from (seed, stream id); reproducible bit for bit.")
-      .def(py::init<std::uint64_t, std::uint64_t>(), py::arg("seed"), py::arg("stream_id"))
+      .def(py::init([](const py::int_& seed, const py::int_& stream_id) {
+             return sim::RandomStream(seed_from(seed, "RandomStream seed"), stream_id_from(stream_id));
+           }),
+           py::arg("seed"), py::arg("stream_id"))
       .def("next_u64", &sim::RandomStream::next_u64)
       .def("uniform", py::overload_cast<>(&sim::RandomStream::uniform), "Uniform on [0, 1).")
-      .def("uniform", py::overload_cast<double, double>(&sim::RandomStream::uniform), py::arg("lo"), py::arg("hi"))
+      .def("uniform", py::overload_cast<double, double>(&sim::RandomStream::uniform), py::arg("lo"), py::arg("hi"),
+           "Uniform on [lo, hi), finite lo <= hi.")
       .def("below", &sim::RandomStream::below, py::arg("n"), "Uniform integer on [0, n).")
-      .def("exponential", &sim::RandomStream::exponential, py::arg("mean"))
-      .def("normal", &sim::RandomStream::normal, py::arg("mean"), py::arg("stddev"))
-      .def("bernoulli", &sim::RandomStream::bernoulli, py::arg("p"));
+      .def("exponential", &sim::RandomStream::exponential, py::arg("mean"), "Exponential with a positive, finite mean.")
+      .def("normal", &sim::RandomStream::normal, py::arg("mean"), py::arg("stddev"),
+           "Normal with a finite mean and a finite stddev >= 0.")
+      .def("bernoulli", &sim::RandomStream::bernoulli, py::arg("p"), "True with probability p, 0 <= p <= 1.");
 
   py::class_<sim::Simulator> simulator(m, "Simulator", R"doc(
 The discrete-event simulator. Time is an integer count of picoseconds; the *_s and
 *_ns keywords convert (rounding to the nearest picosecond). Events at the same time run
 by priority (lower first), then in the order they were scheduled.)doc");
-  simulator.def(py::init<std::uint64_t>(), py::arg("seed") = 0)
+  simulator
+      .def(py::init([](const py::int_& seed) { return std::make_unique<sim::Simulator>(seed_from(seed, "seed")); }),
+           py::arg("seed") = 0, "seed: an integer from 0 to 2**63 - 1.")
       .def_property_readonly("seed", &sim::Simulator::seed)
       .def_property_readonly("now_s", [](const sim::Simulator& s) { return s.now().to_seconds(); })
       .def_property_readonly("now_ps", [](const sim::Simulator& s) { return s.now().ps(); })
@@ -182,10 +236,10 @@ by priority (lower first), then in the order they were scheduled.)doc");
       .def(
           "schedule_at",
           [](sim::Simulator& s, py::object callback, std::optional<double> at_s, std::optional<double> at_ns,
-             std::optional<std::int64_t> at_ps, int priority) {
+             const std::optional<py::int_>& at_ps, int priority) {
             if (!PyCallable_Check(callback.ptr())) throw py::type_error("schedule_at: callback is not callable");
             if (priority < -128 || priority > 127) throw py::value_error("schedule_at: priority must be in [-128, 127]");
-            const sim::Time at = time_from(at_s, at_ns, at_ps, "schedule_at");
+            const sim::Time at = time_from(at_s, at_ns, at_ps, "schedule_at", "at_ps");
             return py::reinterpret_steal<py::int_>(
                 handle_to_int(s.schedule_at(at, PyCallback(std::move(callback)), static_cast<sim::Priority>(priority))));
           },
@@ -197,13 +251,15 @@ by priority (lower first), then in the order they were scheduled.)doc");
            "Cancel a pending event; False if it already ran or was cancelled.")
       .def(
           "run",
-          [](sim::Simulator& s, std::optional<double> until_s, std::optional<std::int64_t> until_ps) {
+          [](sim::Simulator& s, std::optional<double> until_s, const std::optional<py::int_>& until_ps) {
             if (until_s && until_ps) throw py::value_error("run: give only one of until_s, until_ps");
+            // Converted before the GIL is released; a nested run is refused by the core.
+            std::optional<sim::Time> until;
+            if (until_s) until = sim::Time::from_seconds(*until_s);
+            if (until_ps) until = ps_from(until_ps->ptr(), "until_ps");
             py::gil_scoped_release release;
-            if (until_s) {
-              s.run_until(sim::Time::from_seconds(*until_s));
-            } else if (until_ps) {
-              s.run_until(sim::Time::from_ps(*until_ps));
+            if (until) {
+              s.run_until(*until);
             } else {
               s.run();
             }

@@ -8,10 +8,16 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 
 namespace sim {
+
+// Seeds given by users (command line, scenario files, Python) are integers in
+// [0, 2^63 - 1]: the range of TOML integers and of the signed HDF5 columns that record
+// them, so a seed accepted anywhere can be written back and rerun anywhere.
+constexpr std::uint64_t kMaxSeed = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 // SplitMix64 finaliser: a bijective 64-bit mix with good avalanche.
 constexpr std::uint64_t mix64(std::uint64_t x) {
@@ -55,8 +61,13 @@ class RandomStream {
   // Uniform on [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
-  // Uniform on [lo, hi).
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  // Uniform on [lo, hi); lo <= hi, both finite.
+  double uniform(double lo, double hi) {
+    if (!(lo <= hi && std::isfinite(hi - lo))) [[unlikely]] {
+      invalid("uniform(lo, hi) needs finite lo <= hi", lo, hi);
+    }
+    return lo + (hi - lo) * uniform();
+  }
 
   // Uniform integer on [0, n), unbiased (Lemire's multiply-and-reject).
   std::uint64_t below(std::uint64_t n) {
@@ -73,11 +84,19 @@ class RandomStream {
     return static_cast<std::uint64_t>(m >> 64);
   }
 
-  // Exponential with the given mean (inverse transform; 1 - u is never 0).
-  double exponential(double mean) { return -mean * std::log1p(-uniform()); }
+  // Exponential with the given positive, finite mean (inverse transform; 1 - u is never 0).
+  double exponential(double mean) {
+    if (!(mean > 0 && mean <= std::numeric_limits<double>::max())) [[unlikely]] {
+      invalid("exponential(mean) needs a positive, finite mean", mean);
+    }
+    return -mean * std::log1p(-uniform());
+  }
 
   // Normal by the Marsaglia polar method; the spare value is kept for the next call.
   double normal(double mean, double stddev) {
+    if (!(std::isfinite(mean) && stddev >= 0 && stddev <= std::numeric_limits<double>::max())) [[unlikely]] {
+      invalid("normal(mean, stddev) needs a finite mean and a finite stddev >= 0", mean, stddev);
+    }
     if (has_spare_) {
       has_spare_ = false;
       return mean + stddev * spare_;
@@ -96,9 +115,25 @@ class RandomStream {
     return mean + stddev * u * factor;
   }
 
-  bool bernoulli(double p) { return uniform() < p; }
+  // True with probability p, 0 <= p <= 1.
+  bool bernoulli(double p) {
+    if (!(p >= 0.0 && p <= 1.0)) [[unlikely]] invalid("bernoulli(p) needs a probability 0 <= p <= 1", p);
+    return uniform() < p;
+  }
 
  private:
+  // Out of line and cold: the draws stay a compare and a branch on the hot path.
+  [[noreturn, gnu::noinline, gnu::cold]] static void invalid(const char* what, double a) {
+    char text[160];
+    std::snprintf(text, sizeof text, "RandomStream::%s, got %.6g", what, a);
+    throw std::invalid_argument(text);
+  }
+  [[noreturn, gnu::noinline, gnu::cold]] static void invalid(const char* what, double a, double b) {
+    char text[192];
+    std::snprintf(text, sizeof text, "RandomStream::%s, got %.6g and %.6g", what, a, b);
+    throw std::invalid_argument(text);
+  }
+
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
   std::uint64_t state_[4];

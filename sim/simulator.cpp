@@ -19,12 +19,21 @@ Simulator::~Simulator() {
 }
 
 void Simulator::run_until(Time until) {
+  if (running_) throw_nested_run();
   if (until < now_) throw_in_past(until);
   run_loop(until);
   if (!stop_requested_ && now_ < until) now_ = until;
 }
 
 void Simulator::run_loop(Time limit) {
+  // A nested run would execute later events inside an earlier one and return to it with
+  // the clock moved on: the outer event would see time go backwards.
+  if (running_) throw_nested_run();
+  struct Running {
+    bool& flag;
+    explicit Running(bool& f) : flag(f) { flag = true; }
+    ~Running() { flag = false; }
+  } running(running_);
   stop_requested_ = false;
   while (!stop_requested_ && !queue_.empty()) {
     Handler handler = queue_.pop_until(limit, now_);
@@ -70,6 +79,11 @@ void Simulator::process_finished(ProcessLink& link, std::exception_ptr error) {
 void Simulator::throw_negative_delay(Time delay) const {
   throw SchedulingError("sim: cannot schedule with negative delay " + to_string(delay) +
                         " at t=" + to_string(now_));
+}
+
+void Simulator::throw_nested_run() const {
+  throw SchedulingError("sim: run() called from inside an event at t=" + to_string(now_) +
+                        "; schedule the work as an event, or call stop() and run again after run() returns");
 }
 
 void Simulator::throw_in_past(Time at) const {

@@ -65,7 +65,8 @@ class Simulator {
   // True if the event was still pending; false if it already ran or was cancelled.
   bool cancel(EventHandle handle) { return queue_.cancel(handle); }
 
-  // Runs until no event is pending or stop() is called.
+  // Runs until no event is pending or stop() is called. Calling run() or run_until()
+  // from inside an event of the same simulator is an error (SchedulingError).
   void run() { run_loop(Time::max()); }
 
   // Runs every event with time <= until, then advances the clock to `until`
@@ -75,6 +76,7 @@ class Simulator {
   // Ends run()/run_until() after the event in progress.
   void stop() { stop_requested_ = true; }
   bool stopped() const { return stop_requested_; }
+  bool running() const { return running_; }
 
   std::uint64_t events_executed() const { return executed_; }
 
@@ -124,12 +126,14 @@ class Simulator {
   void run_loop(Time limit);
   [[noreturn]] void throw_negative_delay(Time delay) const;
   [[noreturn]] void throw_in_past(Time at) const;
+  [[noreturn]] void throw_nested_run() const;
 
   Queue queue_;
   Time now_ = Time::zero();
   std::uint64_t seed_;
   std::uint64_t executed_ = 0;
   bool stop_requested_ = false;
+  bool running_ = false;
   std::vector<std::string> entity_names_;
   ProcessLink processes_;  // sentinel of a circular list
   std::size_t processes_alive_ = 0;

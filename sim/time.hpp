@@ -14,6 +14,9 @@
 
 namespace sim {
 
+// A number for messages: at most 6 significant digits ("1e+300", not 301 digits).
+std::string format_compact(double value);
+
 class TimeOverflow : public std::overflow_error {
  public:
   using std::overflow_error::overflow_error;
@@ -74,7 +77,7 @@ class Time {
     const double ps = std::nearbyint(value * ps_per_unit);
     // 2^63 is exactly representable as a double; anything at or above it does not fit.
     if (!std::isfinite(ps) || ps >= 9.223372036854775807e18 || ps < -9.223372036854775807e18) {
-      throw TimeOverflow("sim::Time: " + std::to_string(value) + " " + unit +
+      throw TimeOverflow("sim::Time: " + format_compact(value) + " " + unit +
                          " is not a finite time within the 63-bit picosecond range");
     }
     return Time(static_cast<rep>(ps));

@@ -86,3 +86,41 @@ TEST_CASE("streams of neighbouring ids are uncorrelated") {
     CHECK(std::abs(corr) < 5.0 / std::sqrt(n));
   }
 }
+
+TEST_CASE("invalid distribution parameters are errors, not silent nonsense") {
+  sim::RandomStream rng(1, 2);
+  const double nan = std::nan("");
+  const double inf = HUGE_VAL;
+  CHECK_THROWS_WITH_AS(rng.exponential(-1), doctest::Contains("positive, finite mean, got -1"), std::invalid_argument);
+  CHECK_THROWS_AS(rng.exponential(0), std::invalid_argument);
+  CHECK_THROWS_AS(rng.exponential(nan), std::invalid_argument);
+  CHECK_THROWS_AS(rng.exponential(inf), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(rng.uniform(5, 1), doctest::Contains("got 5 and 1"), std::invalid_argument);
+  CHECK_THROWS_AS(rng.uniform(nan, 1), std::invalid_argument);
+  CHECK_THROWS_AS(rng.uniform(-inf, inf), std::invalid_argument);
+  CHECK_THROWS_AS(rng.uniform(-1e308, 1e308), std::invalid_argument);  // the width overflows
+  CHECK_THROWS_WITH_AS(rng.bernoulli(2), doctest::Contains("0 <= p <= 1, got 2"), std::invalid_argument);
+  CHECK_THROWS_AS(rng.bernoulli(-0.1), std::invalid_argument);
+  CHECK_THROWS_AS(rng.bernoulli(nan), std::invalid_argument);
+  CHECK_THROWS_AS(rng.normal(0, -1), std::invalid_argument);
+  CHECK_THROWS_AS(rng.normal(nan, 1), std::invalid_argument);
+  CHECK_THROWS_AS(rng.normal(0, inf), std::invalid_argument);
+}
+
+TEST_CASE("the edges of valid parameters draw what they should") {
+  sim::RandomStream rng(3, 4);
+  for (int i = 0; i < 1000; ++i) {
+    CHECK_FALSE(rng.bernoulli(0.0));
+    CHECK(rng.bernoulli(1.0));
+    CHECK(rng.uniform(2.5, 2.5) == 2.5);
+    CHECK(rng.normal(7.0, 0.0) == 7.0);
+    CHECK(rng.exponential(1e-300) >= 0.0);
+  }
+}
+
+TEST_CASE("a rejected draw consumes nothing: the stream continues as if it was not asked") {
+  sim::RandomStream a(9, 1), b(9, 1);
+  CHECK_THROWS(a.bernoulli(3));
+  CHECK_THROWS(a.exponential(-2));
+  for (int i = 0; i < 10; ++i) CHECK(a.next_u64() == b.next_u64());
+}

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <stdexcept>
 #include <tuple>
 #include <map>
 #include <string>
@@ -265,4 +267,54 @@ TEST_CASE("jump_ahead moves the clock and every pending event keeping their orde
   CHECK_THROWS_AS(sim.jump_ahead(20_ns, 1), sim::TimeOverflow);
   CHECK(sim.now() == before);
   CHECK(sim.events_pending() == pending + 1);
+}
+
+TEST_CASE("times at the ends of the range are refused with a readable message") {
+  sim::Simulator sim;
+  const auto lowest = sim::Time::from_ps(std::numeric_limits<std::int64_t>::min());
+  CHECK_THROWS_WITH_AS(sim.schedule(lowest, [] {}), doctest::Contains("negative delay -9.22337e+06 s"),
+                       sim::SchedulingError);
+  CHECK_THROWS_WITH_AS(sim.run_until(lowest), doctest::Contains("before the current time"), sim::SchedulingError);
+  CHECK_THROWS_AS(sim.schedule_at(lowest, [] {}), sim::SchedulingError);
+  sim.schedule(1_ns, [] {});
+  sim.run();
+  CHECK_THROWS_AS(sim.schedule(sim::Time::max(), [] {}), sim::TimeOverflow);  // 1 ns + max does not fit
+}
+
+TEST_CASE("run() from inside an event is an error, and the outer run goes on") {
+  sim::Simulator sim;
+  int nested_errors = 0;
+  int later = 0;
+  sim.schedule(1_ns, [&] {
+    try {
+      sim.run();
+    } catch (const sim::SchedulingError&) {
+      ++nested_errors;
+    }
+    try {
+      sim.run_until(sim.now() + 5_ns);
+    } catch (const sim::SchedulingError&) {
+      ++nested_errors;
+    }
+  });
+  sim.schedule(2_ns, [&] { ++later; });
+  sim.run();
+  CHECK(nested_errors == 2);
+  CHECK(later == 1);
+  CHECK(sim.now() == 2_ns);
+  CHECK_FALSE(sim.running());
+  sim.schedule(1_ns, [&] { ++later; });  // usable again after the run
+  sim.run();
+  CHECK(later == 2);
+}
+
+TEST_CASE("a handler that throws leaves the simulator able to run again") {
+  sim::Simulator sim;
+  sim.schedule(1_ns, [] { throw std::runtime_error("boom"); });
+  CHECK_THROWS(sim.run());
+  CHECK_FALSE(sim.running());
+  bool ran = false;
+  sim.schedule(1_ns, [&] { ran = true; });
+  sim.run();
+  CHECK(ran);
 }

@@ -42,3 +42,24 @@ TEST_CASE("human formatting picks the largest unit") {
   CHECK(sim::to_string(999_ps) == "999 ps");
   CHECK(sim::to_string(sim::Time::from_us(12.5)) == "12.5 us");
 }
+
+TEST_CASE("the extremes of the range format without overflow") {
+  const auto lowest = sim::Time::from_ps(std::numeric_limits<std::int64_t>::min());
+  CHECK(sim::to_string(lowest) == "-9.22337e+06 s");
+  CHECK(sim::to_string(sim::Time::max()) == "9.22337e+06 s");
+  CHECK(sim::to_string(sim::Time::from_ps(-1'500)) == "-1.5 ns");
+  CHECK(sim::to_string(sim::Time::from_ps(-7)) == "-7 ps");
+}
+
+TEST_CASE("out-of-range conversions name the value compactly") {
+  try {
+    (void)sim::Time::from_seconds(1e300);
+    FAIL("expected TimeOverflow");
+  } catch (const sim::TimeOverflow& e) {
+    const std::string message = e.what();
+    CHECK(message.find("1e+300 seconds") != std::string::npos);
+    CHECK(message.size() < 120);  // not the 301 digits of std::to_string
+  }
+  CHECK(sim::format_compact(-1e308) == "-1e+308");
+  CHECK(sim::format_compact(0.1) == "0.1");
+}

@@ -8,12 +8,33 @@ interleave in the simulator's deterministic order.
 
 from __future__ import annotations
 
+import math
+import numbers
+import operator
 from collections import deque
 from typing import Any, Coroutine, Deque, Optional
 
 from . import _core
 
 _PS_PER_S = 1_000_000_000_000
+_MAX_PS = 2**63 - 1
+
+
+def _scaled_ps(value: Any, ps_per_unit: int, name: str) -> int:
+    """A time in picoseconds from a number of units: finite, rounded to the nearest
+    picosecond, within the core's 63-bit range."""
+    kind = type(value)
+    if kind is not int and kind is not float and (kind is bool or not isinstance(value, numbers.Real)):
+        raise TypeError(f"{name}: expected a number, got {kind.__name__}")
+    if ps_per_unit == 1 and isinstance(value, numbers.Integral):
+        ps = value
+    else:
+        if not math.isfinite(value):
+            raise _core.TimeOverflow(f"{name}: {value} is not a finite time")
+        ps = round(value * ps_per_unit)
+    if not -_MAX_PS <= ps <= _MAX_PS:
+        raise _core.TimeOverflow(f"{name}: {value:.6g} is outside the 63-bit picosecond range (about +-106 days)")
+    return ps
 
 
 def _to_ps(s: Optional[float], ns: Optional[float], ps: Optional[int]) -> int:
@@ -21,13 +42,27 @@ def _to_ps(s: Optional[float], ns: Optional[float], ps: Optional[int]) -> int:
     if len(given) != 1:
         raise ValueError("give exactly one of s=, ns=, ps=")
     if ps is not None:
-        value = int(ps)
+        if isinstance(ps, bool) or not isinstance(ps, numbers.Integral):
+            raise TypeError(f"ps: expected an int, got {type(ps).__name__}")
+        value = _scaled_ps(int(ps), 1, "ps")
     elif ns is not None:
-        value = round(ns * 1_000)
+        value = _scaled_ps(ns, 1_000, "ns")
     else:
-        value = round(s * _PS_PER_S)
+        value = _scaled_ps(s, _PS_PER_S, "s")
     if value < 0:
         raise _core.SchedulingError(f"negative delay of {value} ps")
+    return value
+
+
+def _count(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: expected an int, got bool")
+    try:
+        value = operator.index(value)  # ints and numpy integers; no floats
+    except TypeError:
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return value
 
 
@@ -125,15 +160,15 @@ class Resource:
     head of the queue blocks smaller ones behind it (no overtaking)."""
 
     def __init__(self, sim: "Simulator", capacity: int):
-        if capacity <= 0:
-            raise ValueError(f"Resource capacity must be positive, got {capacity}")
+        _count(capacity, "Resource capacity", 1)
         self._sim = sim
         self.capacity = capacity
         self.available = capacity
         self._waiters: Deque[Any] = deque()
 
     def acquire(self, units: int = 1) -> _Acquire:
-        if not 0 < units <= self.capacity:
+        _count(units, "acquire: units", 1)
+        if units > self.capacity:
             raise ValueError(f"acquire: {units} units requested from a resource of capacity {self.capacity}")
         granted = not self._waiters and self.available >= units
         if granted:
@@ -141,6 +176,7 @@ class Resource:
         return _Acquire(self, units, granted)
 
     def release(self, units: int = 1) -> None:
+        _count(units, "release: units", 1)
         if units > self.capacity - self.available:
             raise ValueError(f"release: {units} units released but only {self.capacity - self.available} are held")
         self.available += units
@@ -160,21 +196,23 @@ class Link:
     has arrived."""
 
     def __init__(self, sim: "Simulator", gbps: float, latency_ns: float = 0.0):
-        if not gbps > 0:
-            raise ValueError(f"Link rate must be positive, got {gbps} Gb/s")
-        if latency_ns < 0:
-            raise ValueError(f"Link latency must not be negative, got {latency_ns} ns")
+        if isinstance(gbps, bool) or not isinstance(gbps, numbers.Real) or not 0 < gbps < math.inf:
+            raise ValueError(f"Link rate must be a positive, finite number of Gb/s, got {gbps!r}")
+        if isinstance(latency_ns, bool) or not isinstance(latency_ns, numbers.Real) or not 0 <= latency_ns < math.inf:
+            raise ValueError(f"Link latency must be a finite, non-negative number of ns, got {latency_ns!r}")
         self._sim = sim
         self.gbps = gbps
-        self.latency_ps = round(latency_ns * 1_000)
+        self.latency_ps = _scaled_ps(latency_ns, 1_000, "latency_ns")
         self._free_at_ps = 0
         self.bytes_sent = 0
 
     def transmit(self, *, bytes: int) -> _Until:  # noqa: A002 - the unit is the name
-        if bytes < 0:
-            raise ValueError(f"transmit: bytes must not be negative, got {bytes}")
+        _count(bytes, "transmit: bytes", 0)
         start = max(self._sim.now_ps, self._free_at_ps)
-        self._free_at_ps = start + round(bytes * 8 * 1_000 / self.gbps)
+        duration_ps = round(bytes * 8 * 1_000 / self.gbps)
+        if duration_ps > _MAX_PS:
+            raise _core.TimeOverflow(f"transmit: {bytes} bytes at {self.gbps} Gb/s take longer than about 106 days")
+        self._free_at_ps = start + duration_ps
         self.bytes_sent += bytes
         return _Until(self._sim, self._free_at_ps + self.latency_ps)
 
