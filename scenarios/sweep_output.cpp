@@ -1,13 +1,13 @@
 #include "scenarios/sweep_output.hpp"
 
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 #include "sim/hdf5.hpp"
+#include "sim/output_file.hpp"
 #include "sim/version.hpp"
 
 namespace scenarios {
@@ -72,8 +72,8 @@ void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep
                          const std::filesystem::path& details_dir) {
   if (results.size() != sweep.points.size()) throw std::logic_error("write_sweep_results: points missing");
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  std::filesystem::path temp = output;
-  temp += ".partial-" + std::to_string(::getpid());
+  sim::PartialFile partial(sim::resolve_output_path(output, "sweep results file"));
+  const std::filesystem::path& temp = partial.path();
   {
     Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create " + temp.string());
     attribute(file, "simfabric_version", std::string_view(sim::kVersion));
@@ -136,12 +136,7 @@ void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep
     attribute(file, "complete", std::uint64_t{1});
     check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush " + temp.string());
   }
-  std::error_code error;
-  std::filesystem::rename(temp, output, error);
-  if (error) {
-    std::filesystem::remove(temp, error);
-    throw std::runtime_error("cannot rename " + temp.string() + " to " + output.string());
-  }
+  partial.commit();
 }
 
 }  // namespace scenarios

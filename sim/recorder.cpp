@@ -1,10 +1,6 @@
 #include "sim/recorder.hpp"
 
 #include <hdf5.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <system_error>
 
 #include "sim/hdf5.hpp"
 #include "sim/version.hpp"
@@ -20,15 +16,10 @@ using hdf5::Id;
 
 Recorder::Recorder(std::filesystem::path path, const RunInfo& info) : path_(std::move(path)) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
-  const auto parent = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(parent)) {
-    throw RecorderError("cannot write " + path_.string() + ": directory " + parent.string() +
-                        " does not exist");
-  }
-  temp_path_ = path_;
-  temp_path_ += ".partial-" + std::to_string(::getpid());
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw RecorderError("cannot create " + temp_path_.string());
+  path_ = resolve_output_path(path_, "results file");
+  partial_ = std::make_unique<PartialFile>(path_);
+  file_ = H5Fcreate(partial_->path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) throw RecorderError("cannot create " + partial_->path().string());
   attribute(file_, "simfabric_version", version());
   attribute(file_, "seed", info.seed);
   attribute(file_, "scenario", info.scenario);
@@ -37,13 +28,8 @@ Recorder::Recorder(std::filesystem::path path, const RunInfo& info) : path_(std:
   attribute(file_, "complete", std::uint64_t{0});
 }
 
-Recorder::~Recorder() {
-  if (!committed_) {
-    close_file();
-    std::error_code ignored;
-    std::filesystem::remove(temp_path_, ignored);
-  }
-}
+// An uncommitted partial is removed by its PartialFile, after the file is closed.
+Recorder::~Recorder() { close_file(); }
 
 void Recorder::close_file() {
   if (file_ >= 0) {
@@ -142,13 +128,12 @@ void Recorder::summary(std::string_view metric, std::string_view value) {
 void Recorder::commit(bool complete) {
   if (committed_) throw RecorderError("Recorder::commit called twice for " + path_.string());
   attribute(file_, "complete", std::uint64_t{complete ? 1u : 0u});
-  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + temp_path_.string());
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_->path().string());
   close_file();
-  std::error_code error;
-  std::filesystem::rename(temp_path_, path_, error);
-  if (error) {
-    throw RecorderError("cannot rename " + temp_path_.string() + " to " + path_.string() + ": " +
-                        error.message());
+  try {
+    partial_->commit();
+  } catch (const std::runtime_error& e) {
+    throw RecorderError(e.what());
   }
   committed_ = true;
 }

@@ -3,7 +3,8 @@
 //
 // The file is written under a temporary name beside the target and renamed into place
 // by commit(); a run that crashes or throws leaves no file under the target name, and
-// the temporary is removed when the recorder is destroyed uncommitted.
+// the temporary is removed when the recorder is destroyed uncommitted (sim/output_file.hpp:
+// the target's checks, links followed, partials removed on signals).
 //
 // Layout: root attributes (simfabric_version, seed, scenario, time_unit, complete);
 // /stats/<name> one group per statistic with its unit; /tables/<table>/<column> one
@@ -11,11 +12,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sim/output_file.hpp"
 #include "sim/stats.hpp"
 #include "sim/time.hpp"
 
@@ -66,8 +69,8 @@ class Recorder {
   std::int64_t group(std::string_view path);
   void close_file();
 
-  std::filesystem::path path_;
-  std::filesystem::path temp_path_;
+  std::filesystem::path path_;  // the file a commit replaces (symbolic links followed)
+  std::unique_ptr<PartialFile> partial_;
   std::int64_t file_ = -1;
   bool committed_ = false;
 };

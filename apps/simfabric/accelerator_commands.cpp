@@ -11,11 +11,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "apps/simfabric/commands.hpp"
 #include "models/accelerator/batch.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
+#include "sim/input_file.hpp"
 #include "sim/peak_rss.hpp"
 
 namespace app {
@@ -37,8 +39,7 @@ acc::Device device_from(const std::string& spec) {
 
 // Architectures of an --arch-file: one a line; blank lines and lines starting with '#' skipped.
 std::vector<std::string> read_archs(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("--arch-file: cannot read '" + path + "'");
+  std::istringstream in(sim::read_input_file(path, std::uint64_t{256} << 20, "--arch-file"));
   std::vector<std::string> archs;
   std::string line;
   while (std::getline(in, line)) {

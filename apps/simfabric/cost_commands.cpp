@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "apps/simfabric/commands.hpp"
+#include "apps/simfabric/file_options.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/cost/calibrate.hpp"
 #include "models/cost/model_file.hpp"
@@ -69,19 +70,21 @@ struct CalibrateArgs {
   std::string devices_map = "scenarios/devices/columns.toml";
   std::vector<std::string> other_columns;
   std::size_t train = 100;
-  std::optional<std::uint64_t> shuffle;
+  std::string shuffle;
   std::optional<std::size_t> test_from;
   std::size_t prior_archs = 0;
-  bool no_other_columns = false, json = false, quiet = false;
+  bool no_other_columns = false, json = false, quiet = false, output_given = false;
 };
 
 int run_calibrate(const CalibrateArgs& a) {
   const auto table = cost::read_latency_table(a.measured, space_option(a.space));
   (void)table.column_ms(a.column);  // an unknown column fails before any simulation
+  const std::string output = a.output_given ? checked_output(a.output, {a.measured, a.devices_map}) : "";
+  const std::optional<std::uint64_t> shuffle = seed_value(a.shuffle);
   cost::CalibrationOptions o;
   o.column = a.column;
   o.train = a.train;
-  o.shuffle_seed = a.shuffle;
+  o.shuffle_seed = shuffle;
   o.test_from = a.test_from;
   o.use_other_columns = !a.no_other_columns;
   o.other_columns = a.other_columns;
@@ -115,10 +118,10 @@ int run_calibrate(const CalibrateArgs& a) {
                                             {"column", a.column},
                                             {"space", cost::space_name(table.space)},
                                             {"train", a.train},
-                                            {"shuffle_seed", a.shuffle ? nlohmann::json(*a.shuffle) : nlohmann::json()},
+                                            {"shuffle_seed", shuffle ? nlohmann::json(*shuffle) : nlohmann::json()},
                                             {"test_from", a.test_from ? nlohmann::json(*a.test_from) : nlohmann::json()},
                                             {"prior_device", prior_device}};
-  if (!a.output.empty()) cost::save_cost_model(a.output, model);
+  if (!output.empty()) cost::save_cost_model(output, model);
   if (a.json) {
     nlohmann::ordered_json out{{"command", "calibrate"},     {"space", cost::space_name(table.space)},
                                {"column", a.column},         {"train", cal.train_rows.size()},
@@ -138,7 +141,7 @@ int run_calibrate(const CalibrateArgs& a) {
 struct EstimateArgs {
   std::string model, input, output, space, arch, dtype = "fp32";
   std::uint64_t batch = 0;  // 0: the model's own batch (space models), else 1
-  bool stats = false, json = false;
+  bool stats = false, json = false, output_given = false;
 };
 
 // Latency (ms) of architectures under either kind of model.
@@ -193,7 +196,8 @@ int run_estimate(const EstimateArgs& a) {
     return kExitOk;
   }
 
-  if (a.output.empty()) throw std::invalid_argument("-o OUT.csv is needed with --input");
+  if (!a.output_given) throw std::invalid_argument("-o OUT.csv is needed with --input");
+  const std::string output = checked_output(a.output, {a.input, a.model});
   auto table = cost::read_latency_table(a.input, space);
   const auto predicted = price(model, table.archs, a.batch, *dtype);
   auto& csv = table.csv;
@@ -215,7 +219,7 @@ int run_estimate(const EstimateArgs& a) {
       csv.rows[r][peak] = std::to_string(s.peak_activation_bytes);
     }
   }
-  cost::write_csv(a.output, csv);
+  cost::write_csv(output, csv);
   if (a.json) {
     std::cout << nlohmann::ordered_json{{"rows", csv.rows.size()}, {"output", a.output}}.dump() << "\n";
   } else {
@@ -284,7 +288,8 @@ void add_cost_commands(CLI::App& app, Action& action) {
   c->add_option("--column", cal->column, "the device column to model, e.g. titan_rtx_1")->required();
   c->add_option("--train", cal->train, "training rows (the first N, or a seeded sample with --shuffle)")
       ->check(CLI::PositiveNumber);
-  c->add_option("--shuffle", cal->shuffle, "draw the training rows at random with this seed");
+  c->add_option("--shuffle", cal->shuffle, "draw the training rows at random with this seed (0 to 2^63-1)")
+      ->check(seed_number());
   c->add_option("--test-from", cal->test_from, "hold out rows from this index on (0-based); report on them only");
   c->add_option("--other-columns", cal->other_columns, "device columns used as priors (default: all others)")
       ->delimiter(',');
@@ -295,23 +300,30 @@ void add_cost_commands(CLI::App& app, Action& action) {
   c->add_option("--devices-map", cal->devices_map, "column -> device file mapping for --prior-device auto")
       ->capture_default_str();
   c->add_option("--prior-archs", cal->prior_archs, "architectures simulated for the prior (default 3 per feature)");
-  c->add_option("-o,--output", cal->output, "model file to write (JSON)");
+  CLI::Option* cal_output = c->add_option("-o,--output", cal->output, "model file to write (JSON)");
   c->add_flag("--quiet", cal->quiet, "no progress bar");
   c->add_flag("--json", cal->json, "print one JSON object");
-  c->callback([cal, &action] { action = [cal] { return run_calibrate(*cal); }; });
+  c->callback([cal, cal_output, &action] {
+    cal->output_given = cal_output->count() > 0;
+    action = [cal] { return run_calibrate(*cal); };
+  });
 
   auto est = std::make_shared<EstimateArgs>();
   CLI::App* e = app.add_subcommand("estimate", "Latency of architectures from a cost model, without hardware");
   e->add_option("--model", est->model, "cost model file (from calibrate or fit)")->required();
   e->add_option("--input", est->input, "CSV of architectures (data/latency/ formats, or an `arch` column)");
-  e->add_option("-o,--output", est->output, "CSV to write: the input rows with predicted_ms added");
+  CLI::Option* est_output =
+      e->add_option("-o,--output", est->output, "CSV to write: the input rows with predicted_ms added");
   e->add_option("--arch", est->arch, "one architecture string instead of --input");
   e->add_option("--space", est->space, "nb201, fbnet or ofa-mbv3 (default: the model's, or the columns')");
   e->add_option("--batch", est->batch, "batch size (operator models; space models price their own)");
   e->add_option("--dtype", est->dtype, "data type of the network (operator models)");
   e->add_flag("--stats", est->stats, "add macs, params and peak_activation_bytes");
   e->add_flag("--json", est->json, "print one JSON object");
-  e->callback([est, &action] { action = [est] { return run_estimate(*est); }; });
+  e->callback([est, est_output, &action] {
+    est->output_given = est_output->count() > 0;
+    action = [est] { return run_estimate(*est); };
+  });
 
   auto be = std::make_shared<BenchEstimateArgs>();
   CLI::App* bench = app.get_subcommand("bench");

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "apps/simfabric/commands.hpp"
+#include "apps/simfabric/file_options.hpp"
 #include "models/cost/fit_plan.hpp"
 #include "models/cost/model_file.hpp"
 #include "models/cost/operator_model.hpp"
@@ -32,7 +33,7 @@ namespace cost = models::cost;
 struct FitArgs {
   std::string device, plan, output;
   std::size_t threads = 0;
-  std::optional<std::uint64_t> seed;
+  std::string seed;
   bool quiet = false, json = false, no_table = false;
 };
 
@@ -49,12 +50,14 @@ acc::Device fit_device(const std::string& spec) {
 int run_fit(const FitArgs& a) {
   const acc::Device device = fit_device(a.device);
   const cost::SamplingPlan plan = cost::load_plan(a.plan);
+  const std::string output = checked_output(a.output, {a.plan, a.device});
+  const std::optional<std::uint64_t> seed_override = seed_value(a.seed);
 
   // A bar on a terminal only: batch logs get the summary, not a line every few seconds.
   const bool show = !a.quiet && !a.json && ::isatty(STDERR_FILENO) == 1;
-  scenarios::SweepProgress progress(cost::draw_operators(plan, a.seed).ops.size(), 0, show);
+  scenarios::SweepProgress progress(cost::draw_operators(plan, seed_override).ops.size(), 0, show);
   cost::PlanFitOptions options;
-  options.seed = a.seed;
+  options.seed = seed_override;
   options.threads = a.threads;
   options.lookup_table = !a.no_table;
   options.on_simulated = [&progress] { progress.point_done(true); };
@@ -64,7 +67,7 @@ int run_fit(const FitArgs& a) {
   const std::uint64_t seed = result.seed;
   const auto& skipped = result.skipped;
   const std::size_t fit_rows = result.fit_rows, held_out_rows = result.held_out_rows;
-  cost::save_cost_model(a.output, result.file);
+  cost::save_cost_model(output, result.file);
 
   std::size_t skipped_total = 0;
   for (const auto& [c, s] : skipped) skipped_total += s.first;
@@ -114,7 +117,7 @@ void add_fit_commands(CLI::App& app, Action& action) {
   c->add_option("--plan", args->plan, "sampling plan (TOML, e.g. scenarios/plans/conv_gemm.toml)")->required();
   c->add_option("-o,--output", args->output, "model file to write (JSON)")->required();
   c->add_option("--threads", args->threads, "simulation threads (default: all)")->check(CLI::PositiveNumber);
-  c->add_option("--seed", args->seed, "overrides the plan's seed")->check(non_negative_integer());
+  c->add_option("--seed", args->seed, "overrides the plan's seed (0 to 2^63-1)")->check(seed_number());
   c->add_flag("--no-table", args->no_table, "keep no lookup table of the simulated shapes");
   c->add_flag("--quiet", args->quiet, "no progress bar");
   c->add_flag("--json", args->json, "print the held-out report as one JSON object");

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "apps/simfabric/commands.hpp"
+#include "apps/simfabric/file_options.hpp"
 #include "scenarios/runner.hpp"
 
 namespace app {
@@ -17,10 +19,24 @@ namespace {
 struct RunArgs {
   std::string file;
   std::vector<std::string> overrides;
-  std::int64_t seed = -1;
+  std::string seed;
   std::string output;
   bool json = false;
 };
+
+// The files a scenario was read from (itself and its includes): -o must not replace one.
+std::vector<std::filesystem::path> scenario_files(const scenarios::Scenario& scenario) {
+  std::vector<std::filesystem::path> files{scenario.file()};
+  const auto visit = [&files](const toml::node& node, const auto& self) -> void {
+    const auto& source = node.source().path;
+    if (source && std::find(files.begin(), files.end(), *source) == files.end()) files.emplace_back(*source);
+    if (const auto* table = node.as_table()) {
+      for (const auto& [key, child] : *table) self(child, self);
+    }
+  };
+  visit(scenario.root(), visit);
+  return files;
+}
 
 void print_human(const scenarios::RunSummary& summary, const std::string& output) {
   fmt::print("{}\n", summary.title);
@@ -58,15 +74,15 @@ void add_run_commands(CLI::App& app, Action& action) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario file; kinds:" + kinds);
   run->add_option("file", args->file, "scenario file (TOML)")->required()->check(CLI::ExistingFile);
   run->add_option("--set", args->overrides, "override a key: key.path=value (repeatable)");
-  run->add_option("--seed", args->seed, "run seed (overrides the file's seed)")->check(non_negative_integer());
-  run->add_option("-o,--output", args->output, "HDF5 result file");
+  run->add_option("--seed", args->seed, "run seed, 0 to 2^63-1 (overrides the file's seed)")->check(seed_number());
+  CLI::Option* output = run->add_option("-o,--output", args->output, "HDF5 result file");
   run->add_flag("--json", args->json, "print the summary as one JSON object");
-  run->callback([args, &action] {
-    action = [args] {
+  run->callback([args, output, &action] {
+    action = [args, given = output->count() > 0] {
       const auto scenario = scenarios::Scenario::load(args->file, args->overrides);
       scenarios::RunOptions options;
-      if (args->seed >= 0) options.seed = static_cast<std::uint64_t>(args->seed);
-      if (!args->output.empty()) options.output = args->output;
+      options.seed = seed_value(args->seed);
+      if (given) options.output = checked_output(args->output, scenario_files(scenario));
       const auto summary = scenarios::run_scenario(scenario, options);
       if (args->json) {
         print_json(summary, args->output);

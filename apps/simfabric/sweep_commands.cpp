@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/simfabric/commands.hpp"
+#include "apps/simfabric/file_options.hpp"
 #include "apps/simfabric/sweep_mpi.hpp"
 #include "scenarios/sweep.hpp"
 #include "scenarios/sweep_progress.hpp"
@@ -29,6 +30,7 @@ struct SweepArgs {
   bool no_progress = false;
   scenarios::SlurmOptions slurm;
   bool no_wait = false;
+  bool output_given = false;
 };
 
 nlohmann::ordered_json value_json(const scenarios::ParameterValue& v) {
@@ -48,6 +50,11 @@ nlohmann::ordered_json point_json(const scenarios::Sweep& sweep, const scenarios
 }
 
 std::filesystem::path absolute(const std::string& path) { return std::filesystem::absolute(path).lexically_normal(); }
+
+// -o checked before any point runs; the sweep file and its base are inputs it must not replace.
+std::filesystem::path checked_sweep_output(const scenarios::Sweep& sweep, const std::string& output) {
+  return absolute(checked_output(output, {sweep.file, sweep.scenario_file}));
+}
 
 int workers_or_cores(int workers) {
   return workers > 0 ? workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -80,13 +87,14 @@ int run_point_command(const SweepArgs& args) {
   if (args.point >= count) {
     throw std::invalid_argument(fmt::format("--point {}: the sweep has points 0 to {}", args.point, count - 1));
   }
-  if (!args.output.empty()) {  // journal a range of points, as a Slurm array task does
+  if (args.output_given) {  // journal a range of points, as a Slurm array task does
+    const auto output = checked_sweep_output(sweep, args.output);
     scenarios::LocalRunOptions options;
     options.workers = workers_or_cores(args.workers);
     options.progress = false;
     options.first = args.point;
     options.last = args.last < 0 ? args.point : std::min(args.last, count - 1);
-    const auto report = scenarios::run_local(sweep, absolute(args.output), options);
+    const auto report = scenarios::run_local(sweep, output, options);
     fmt::print(stderr, "sweep: ran {} points ({} failed) of [{}, {}]\n", report.ran, report.failed, options.first,
                options.last);
     return kExitOk;
@@ -127,7 +135,7 @@ int collect(const scenarios::Sweep& sweep, const std::filesystem::path& output, 
 
 int run(SweepArgs args) {
   const auto sweep = scenarios::Sweep::load(args.file);
-  const auto output = absolute(args.output);
+  const auto output = checked_sweep_output(sweep, args.output);
   const bool progress = !args.no_progress;
   if (args.backend == "mpi") return run_sweep_mpi(sweep, output, progress);
   if (args.backend == "slurm") {
@@ -179,9 +187,13 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   point_cmd->add_option("--point", args->point, "point index")->required()->check(non_negative_integer());
   point_cmd->add_option("--last", args->last, "last point of a range (needs -o)")->check(non_negative_integer());
   point_cmd->add_option("--workers", args->workers, "threads for a range")->check(positive_number());
-  point_cmd->add_option("-o,--output", args->output, "sweep results file whose journal receives the points");
+  CLI::Option* point_output =
+      point_cmd->add_option("-o,--output", args->output, "sweep results file whose journal receives the points");
   point_cmd->add_flag("--json", args->json, "print one JSON object");
-  point_cmd->callback([args, &action] { action = [args] { return run_point_command(*args); }; });
+  point_cmd->callback([args, point_output, &action] {
+    args->output_given = point_output->count() > 0;
+    action = [args] { return run_point_command(*args); };
+  });
 
   CLI::App* run_cmd = sweep->add_subcommand("run", "Run every missing point and write OUT.h5");
   run_cmd->add_option("file", args->file, "sweep file (TOML)")->required()->check(CLI::ExistingFile);
@@ -207,7 +219,10 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   collect_cmd->add_option("-o,--output", args->output, "results file (HDF5)")->required();
   collect_cmd->add_flag("--json", args->json, "print one JSON object: points, missing, failed, output");
   collect_cmd->callback([args, &action] {
-    action = [args] { return collect(scenarios::Sweep::load(args->file), absolute(args->output), args->json); };
+    action = [args] {
+      const auto sweep = scenarios::Sweep::load(args->file);
+      return collect(sweep, checked_sweep_output(sweep, args->output), args->json);
+    };
   });
 }
 

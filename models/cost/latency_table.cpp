@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "sim/output_file.hpp"
+
 namespace models::cost {
 
 namespace {
@@ -121,26 +123,20 @@ CsvTable read_csv(const std::filesystem::path& path, std::uint64_t max_bytes) {
 }
 
 void write_csv(const std::filesystem::path& path, const CsvTable& table) {
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path.string() + ": cannot write");
-    const auto write_row = [&out](const std::vector<std::string>& row) {
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        if (i) out << ',';
-        std::vector<char> quoted(2 * row[i].size() + 3);
-        const std::size_t n = csv_write(quoted.data(), quoted.size(), row[i].data(), row[i].size());
-        const bool needs_quotes = row[i].find_first_of(",\"\n\r") != std::string::npos;
-        out << (needs_quotes ? std::string(quoted.data(), n) : row[i]);
-      }
-      out << '\n';
-    };
-    write_row(table.header);
-    for (const auto& row : table.rows) write_row(row);
-    out.flush();
-    if (!out) throw std::runtime_error(path.string() + ": write failed");
-  }
-  std::filesystem::rename(temporary, path);
+  std::string out;
+  const auto write_row = [&out](const std::vector<std::string>& row) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i) out += ',';
+      std::vector<char> quoted(2 * row[i].size() + 3);
+      const std::size_t n = csv_write(quoted.data(), quoted.size(), row[i].data(), row[i].size());
+      const bool needs_quotes = row[i].find_first_of(",\"\n\r") != std::string::npos;
+      out += needs_quotes ? std::string_view(quoted.data(), n) : std::string_view(row[i]);
+    }
+    out += '\n';
+  };
+  write_row(table.header);
+  for (const auto& row : table.rows) write_row(row);
+  sim::write_file_atomically(path, out, "CSV file");
 }
 
 std::optional<Space> detect_space(const std::vector<std::string>& header) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "sim/output_file.hpp"
 #include "sim/version.hpp"
 
 namespace models::cost {
@@ -26,16 +27,7 @@ nlohmann::json to_json(const CostModel& m) {
 }
 
 void save_cost_model(const std::filesystem::path& path, const CostModel& model) {
-  const std::string text = to_json(model).dump(1);
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path.string() + ": cannot write");
-    out << text << '\n';
-    out.flush();
-    if (!out) throw std::runtime_error(path.string() + ": write failed");
-  }
-  std::filesystem::rename(temporary, path);
+  sim::write_file_atomically(path, to_json(model).dump(1) + "\n", "model file");
 }
 
 CostModel cost_model_from_json(const nlohmann::json& j, const std::string& where) {

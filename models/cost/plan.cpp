@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "models/cost/operator_model.hpp"
+#include "sim/input_file.hpp"
 #include "sim/random.hpp"
 
 namespace models::cost {
@@ -458,11 +459,13 @@ SamplingPlan parse_plan(std::string_view text, const std::string& file_name) {
 }
 
 SamplingPlan load_plan(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw PlanError({path.string() + ": cannot read the plan file"});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_plan(text.str(), path.string());
+  std::string text;
+  try {
+    text = sim::read_input_file(path, sim::kMaxTextInputBytes, "plan file");
+  } catch (const sim::InputFileError& e) {
+    throw PlanError({path.string() + ": cannot read the plan file: " + e.problem()});
+  }
+  return parse_plan(text, path.string());
 }
 
 PlannedOperators draw_operators(const SamplingPlan& plan, std::optional<std::uint64_t> seed_override) {

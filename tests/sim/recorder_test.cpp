@@ -105,6 +105,29 @@ TEST_CASE("a run that fails before commit leaves no file behind") {
 }
 
 TEST_CASE("recorder names the missing directory") {
+  // A path that cannot be written is bad input (exit 2), not a failure of the run.
   CHECK_THROWS_WITH_AS(sim::Recorder("/nonexistent-dir/out.h5", {}), doctest::Contains("/nonexistent-dir"),
-                       sim::RecorderError);
+                       sim::OutputFileError);
+}
+
+TEST_CASE("recorder writes through a symbolic link and refuses what is not a regular file") {
+  const fs::path dir = temp_dir() / "links";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::create_symlink("target.h5", dir / "link.h5");
+  {
+    sim::Recorder rec(dir / "link.h5", {3, "", ""});
+    rec.write("n", sim::Counter());
+    rec.commit();
+  }
+  CHECK(fs::is_symlink(dir / "link.h5"));  // still a link, to the file just written
+  REQUIRE(fs::is_regular_file(dir / "target.h5"));
+  hid_t file = H5Fopen((dir / "target.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  CHECK(read_u64_attribute(file, "seed") == 3);
+  H5Fclose(file);
+
+  CHECK_THROWS_WITH_AS(sim::Recorder(dir, {}), doctest::Contains("is a directory"), sim::OutputFileError);
+  CHECK_THROWS_WITH_AS(sim::Recorder("/dev/null", {}), doctest::Contains("character device"), sim::OutputFileError);
+  fs::remove_all(dir);
 }
