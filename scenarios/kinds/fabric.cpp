@@ -13,6 +13,7 @@
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
+#include "sim/enum_names.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
 
@@ -79,10 +80,10 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
 
 models::network::NetworkParams read_network(Section& s, std::uint64_t seed, std::vector<std::string>& series) {
   models::network::NetworkParams np;
-  const std::vector<std::string> policies = {"ecmp", "spray", "split", "planned"};
-  const auto policy = s.text("policy", "ecmp", policies);
-  const bool known = std::find(policies.begin(), policies.end(), policy) != policies.end();
-  np.policy = models::network::path_policy_from(known ? policy : "ecmp");
+  using models::network::PathPolicy;
+  // A wrong name is already recorded on the section; read on with the default.
+  const auto policy = s.text("policy", "ecmp", sim::accepted_spellings<PathPolicy>());
+  np.policy = sim::find_enum<PathPolicy>(policy).value_or(PathPolicy::ecmp);
   np.subflows = static_cast<std::uint32_t>(
       s.integer("subflows", np.policy == models::network::PathPolicy::split ? 4 : 1, 1, 1024));
   np.record_flows = s.boolean("record_flows", false);
@@ -166,13 +167,9 @@ mc::Workload read_workload(Section& w) {
   const std::string type = w.text("type", "collective", {"collective", "permutation", "gpipe", "moe"});
   if (type == "collective") {
     mc::CollectiveWorkload c;
-    const std::vector<std::string> algorithms = {
-        "ring_allreduce", "ring", "tree_allreduce", "tree", "halving_doubling", "hd", "hierarchical_allreduce",
-        "ring_allgather", "ring_reduce_scatter", "broadcast", "alltoall", "sendrecv"};
-    const auto algorithm = w.text("algorithm", "ring_allreduce", algorithms);
+    const auto algorithm = w.text("algorithm", "ring_allreduce", sim::accepted_spellings<mc::Algorithm>());
     // A wrong name is already recorded on the section; read on with the default.
-    const bool known = std::find(algorithms.begin(), algorithms.end(), algorithm) != algorithms.end();
-    c.params.algorithm = mc::algorithm_from(known ? algorithm : "ring_allreduce");
+    c.params.algorithm = sim::find_enum<mc::Algorithm>(algorithm).value_or(mc::Algorithm::ring_allreduce);
     c.params.bytes = static_cast<double>(w.size_bytes("bytes", 1ull << 30));
     c.params.ranks = static_cast<std::uint32_t>(w.integer("ranks", 0, 0, 1 << 24));
     c.params.chunks = static_cast<std::uint32_t>(w.integer("chunks", 8, 1, 1 << 20));
@@ -205,26 +202,12 @@ mc::Workload read_workload(Section& w) {
   return m;
 }
 
-std::string_view policy_name(models::network::PathPolicy p) {
-  switch (p) {
-    case models::network::PathPolicy::ecmp:
-      return "ecmp";
-    case models::network::PathPolicy::spray:
-      return "spray";
-    case models::network::PathPolicy::split:
-      return "split";
-    case models::network::PathPolicy::planned:
-      return "planned";
-  }
-  return "?";
-}
-
 // ---- results ------------------------------------------------------------------------
 
 RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, const std::string& name) {
   const auto& r = x.run;
   const std::string prefix = name.empty() ? "" : name + ": ";
-  const auto policy = policy_name(e.network.policy);
+  const auto policy = sim::name_of(e.network.policy);
   std::string note;
   if (!r.suspect_links.empty()) {
     const auto& s = r.suspect_links[0];
