@@ -313,8 +313,7 @@ KernelUse kernel_use(const Device& device, const Operator& op) {
   return use;
 }
 
-Device effective_device(const Device& device, const Operator& op, const KernelUse& use) {
-  (void)op;
+Device effective_device(const Device& device, const Operator& /*op*/, const KernelUse& use) {
   Device d = device;
   const KernelSpec& ks = device.kernel;
   const double share = static_cast<double>(device.cores_used()) / device.compute.cores;
