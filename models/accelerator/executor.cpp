@@ -277,7 +277,8 @@ KernelUse kernel_use(const Device& device, const Operator& op) {
   const std::uint32_t cores = device.cores_used();
   const std::uint64_t e = element_bytes(op.dtype);
   const double matrix_peak = device.peak_matrix_ops_per_s(op.dtype) * ks.matrix_efficiency;
-  const double core_ops = matrix_peak * cores / device.compute.cores / cores;
+  // One core's share of the matrix peak and of the on-chip tier that feeds its tiles.
+  const double core_ops = matrix_peak / device.compute.cores;
   const double core_feed = device.tiers[0].bandwidth_gb_per_s * 1e9 * ks.memory_efficiency / device.compute.cores;
   const std::uint64_t lanes = ks.simd_bits / 8 / e;
   // Ideal and quantised seconds of the op's GEMMs, summed (attention has two).
