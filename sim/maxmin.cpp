@@ -1,0 +1,119 @@
+#include "sim/maxmin.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace sim {
+
+void MaxMinSolver::clear() {
+  capacity_.clear();
+  use_resource_.clear();
+  use_weight_.clear();
+  flow_begin_.assign(1, 0);
+  count_.clear();
+}
+
+std::uint32_t MaxMinSolver::add_resource(double capacity) {
+  if (std::isnan(capacity)) throw std::invalid_argument("max-min: a resource capacity is NaN");
+  capacity_.push_back(capacity);
+  return static_cast<std::uint32_t>(capacity_.size() - 1);
+}
+
+void MaxMinSolver::add_use(std::uint32_t resource, double weight) {
+  if (resource >= capacity_.size()) {
+    throw std::invalid_argument("max-min: no resource " + std::to_string(resource));
+  }
+  if (!(weight > 0.0) || !std::isfinite(weight)) {
+    throw std::invalid_argument("max-min: a use's weight must be positive and finite, got " + std::to_string(weight));
+  }
+  use_resource_.push_back(resource);
+  use_weight_.push_back(weight);
+}
+
+std::uint32_t MaxMinSolver::add_flow(std::uint32_t count) {
+  if (count == 0) throw std::invalid_argument("max-min: a flow group needs a count of at least 1");
+  flow_begin_.push_back(static_cast<std::uint32_t>(use_resource_.size()));
+  count_.push_back(count);
+  return static_cast<std::uint32_t>(count_.size() - 1);
+}
+
+std::span<const double> MaxMinSolver::solve() {
+  const std::size_t resources = capacity_.size();
+  const std::size_t flows = count_.size();
+  residual_.assign(capacity_.begin(), capacity_.end());
+  weight_.assign(resources, 0.0);
+  open_.assign(resources, 0);
+  resource_begin_.assign(resources + 1, 0);
+  for (std::size_t f = 0; f < flows; ++f) {
+    const double count = count_[f];
+    for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
+      const std::uint32_t r = use_resource_[u];
+      weight_[r] += use_weight_[u] * count;
+      ++open_[r];
+      ++resource_begin_[r + 1];
+    }
+  }
+  // Flows per resource (a counting sort keeps them in flow order).
+  for (std::size_t r = 0; r < resources; ++r) resource_begin_[r + 1] += resource_begin_[r];
+  resource_flows_.resize(use_resource_.size());
+  for (std::uint32_t f = 0; f < flows; ++f) {
+    for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) resource_flows_[resource_begin_[use_resource_[u]]++] = f;
+  }
+  for (std::size_t r = resources; r > 0; --r) resource_begin_[r] = resource_begin_[r - 1];
+  resource_begin_[0] = 0;
+
+  rate_.assign(flows, -1.0);
+  std::size_t remaining = flows;
+  for (std::size_t f = 0; f < flows; ++f) {
+    if (flow_begin_[f] == flow_begin_[f + 1]) {
+      rate_[f] = std::numeric_limits<double>::infinity();
+      --remaining;
+    }
+  }
+  heap_.clear();
+  for (std::uint32_t r = 0; r < resources; ++r) {
+    if (open_[r] > 0) heap_.push_back({level_of(r), r});
+  }
+  const auto later = [](const LevelEntry& a, const LevelEntry& b) {
+    return a.level > b.level || (a.level == b.level && a.resource > b.resource);
+  };
+  std::make_heap(heap_.begin(), heap_.end(), later);
+  // Levels only grow as flows freeze, so an entry is at most as high as its resource's
+  // level now: a popped entry that is behind is pushed back at its level instead of
+  // pushing a new entry at every change. The first entry popped at its resource's
+  // current level is the lowest (level, resource) of all.
+  double round = -1.0;
+  while (remaining > 0 && !heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    const LevelEntry top = heap_.back();
+    heap_.pop_back();
+    const std::uint32_t r = top.resource;
+    if (open_[r] == 0) continue;
+    const double level = level_of(r);
+    if (level != top.level) {
+      heap_.push_back({level, r});
+      std::push_heap(heap_.begin(), heap_.end(), later);
+      continue;
+    }
+    if (round < 0.0 || level > round * (1.0 + kLevelTolerance)) round = level;
+    for (std::uint32_t i = resource_begin_[r]; i < resource_begin_[r + 1]; ++i) {
+      const std::uint32_t f = resource_flows_[i];
+      if (rate_[f] >= 0.0) continue;
+      rate_[f] = round;
+      --remaining;
+      const double count = count_[f];
+      for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
+        const std::uint32_t s = use_resource_[u];
+        const double w = use_weight_[u] * count;
+        residual_[s] -= w * round;
+        weight_[s] -= w;
+        --open_[s];
+      }
+    }
+  }
+  return rate_;
+}
+
+}  // namespace sim
