@@ -1,18 +1,31 @@
 #pragma once
 // Flow-level fluid network: transfers become flows on paths; flows share link capacity
-// max-min fairly (progressive filling). Each flow first pays its path latency, then
-// drains at its fair rate; capacity is re-shared only among the flows connected through
-// links to a start, finish or fault (the affected component), once per timestamp.
+// max-min fairly (sim/maxmin.hpp). Each flow first pays its path latency, then drains at
+// its fair rate; capacity is re-shared once per timestamp, only among the flows
+// connected through links to a start, finish or fault (the affected component).
 //
-// Flows that finish at the same picosecond share one event, so a collective step whose
-// flows run in lockstep costs one event and one rate solve, not one per flow.
+// What keeps large runs cheap:
+// - Flows that finish at the same picosecond share one event (time_buckets.hpp), so a
+//   collective step whose flows run in lockstep costs one event and one solve.
+// - Flows on the same path are one group of the max-min problem (route_table.hpp).
+// - Links that carry the same flows are one resource (link_bundles.hpp): a sprayed flow
+//   crosses 3 bundles instead of 66 links on a 32-spine fabric.
+// - When flows only leave, every route slower than the slowest one that left keeps its
+//   rate; only the routes at or above that level are solved again.
+//
+// Files: flow_network.cpp (a transfer's life), routes.cpp (paths, bundles), sharing.cpp
+// (groups, components, solves), faults.cpp, checkpoint.cpp (steady-state extrapolation).
 
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
 #include <vector>
 
+#include "models/network/link_bundles.hpp"
 #include "models/network/path_policy.hpp"
+#include "models/network/route_table.hpp"
+#include "models/network/time_buckets.hpp"
+#include "sim/maxmin.hpp"
 #include "sim/simulator.hpp"
 #include "sim/slot_pool.hpp"
 #include "sim/stats.hpp"
@@ -131,104 +144,129 @@ class FlowNetwork {
   const topologies::Topology& topology() const { return *topology_; }
 
  private:
-  struct Hop {
-    LinkId link;
-    std::uint32_t slot;  // position in the link's flow list while active
-    double weight;
-  };
-  enum class FlowState : std::uint8_t { free, latent, active };
+  enum class FlowState : std::uint8_t { latent, active };
   struct Flow {
     double bytes = 0.0;
     double remaining = 0.0;
     double delivered = 0.0;
-    double rate = 0.0;  // bytes per second
+    double rate = 0.0;   // bytes per second
     double share = 1.0;  // of its transfer: 1/k for one of k split subflows
     std::int64_t updated_ps = 0;
     std::int64_t finish_ps = -1;
     std::int64_t active_ps = 0;
     std::uint32_t transfer = 0;
-    std::uint64_t mark = 0;
+    std::uint32_t route = RouteTable::kUnreachable;  // held from start to finish
+    std::uint32_t slot = 0;                          // index in the route's flow list while attached
+    std::uint32_t subflow = 0;
     std::uint32_t record = UINT32_MAX;
+    std::uint64_t mark = 0;
     NodeId src = 0;
     NodeId dst = 0;
     std::uint64_t hash = 0;
     std::uint64_t path_epoch = 0;
-    FlowState state = FlowState::free;
+    FlowState state = FlowState::latent;
+    bool attached = false;  // on its route's flow list, counted on its bundles
     bool explicit_path = false;
-    std::vector<Hop> hops;
   };
   struct Member {
-    std::uint32_t flow;
-    std::uint32_t hop;
+    std::uint32_t route;
+    std::uint32_t hop;  // index in the route's bundle list
   };
-  struct Link {
-    double capacity = 0.0;  // bytes per second
-    double load = 0.0;      // bytes per second carried now
-    double weight = 0.0;    // sum of the weights of the flows on the link
+  // One resource of the max-min problem: links that carry the same flows (link_bundles.hpp).
+  struct Bundle {
+    double capacity = 0.0;  // bytes per second: the lowest of its links
+    bool capacity_stale = false;  // to be recomputed before it is next used
+    double load = 0.0;      // bytes per second carried now, on each of its links
+    double weight = 0.0;    // transfers on each link (split subflows and sprayed branches count fractionally)
+    std::uint32_t flows = 0;
     std::int64_t load_since_ps = 0;
-    double carried_bytes_ps = 0.0;  // integral of load over time, bytes/s x ps
-    std::int32_t series = -1;       // index into series_, -1 when not recorded
+    double carried_bytes_ps = 0.0;  // each link's load integrated over time, bytes/s x ps
     std::uint64_t mark = 0;
     bool dirty = false;
-    std::vector<Member> flows;
-    LinkStats stats;  // beside the hot fields: one cache line serves a flow's hop
+    double dirty_level = 0.0;  // while dirty: the lowest rate its changes can alter
+    double residual = 0.0;     // in a solve: capacity left by the routes kept as they are
+    std::vector<Member> members;  // routes with flows
+    std::vector<LinkId> series_links;
+    LinkStats stats;  // each of its links' (carried_bytes filled in by settle())
   };
   struct Transfer {
     std::uint64_t tag = 0;
     std::uint32_t open = 0;
     bool failed = false;
   };
-  struct Entry {
-    std::uint32_t flow;
-    std::uint32_t gen;  // the flow slot's generation when queued
-  };
-  struct Bucket {
-    std::int64_t time_ps = 0;
-    bool activation = false;
-    std::uint64_t order = 0;  // the event's tie-break order: which of two same-time buckets runs first
-    std::vector<Entry> entries;
-  };
 
-  // Routes are a function of the connection (src, dst, subflow) and the set of links up,
-  // so collectives that reuse connections every step route each one once.
-  struct ConnectionKey {
-    std::uint64_t pair;
-    std::uint32_t subflow;
-    bool operator==(const ConnectionKey&) const = default;
-  };
-  struct ConnectionHash {
-    std::size_t operator()(const ConnectionKey& k) const { return sim::mix64(k.pair * 31 + k.subflow); }
-  };
-  struct CachedRoute {
-    std::vector<Hop> hops;
-    std::int64_t latency_ps = 0;
-    bool reachable = false;
-  };
-  const CachedRoute& cached_route(Flow& f, std::uint32_t subflow);
-
+  // Lifecycle (flow_network.cpp).
   std::uint32_t new_transfer(std::uint64_t tag, std::uint32_t flows);
   std::uint32_t new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer, std::uint64_t hash);
-  bool route(Flow& f);  // fills hops by policy; false when unreachable
-  bool plan(Flow& f);   // PathPolicy::planned without a given path
   void launch(std::uint32_t id, std::int64_t latency_ps);
-  std::int64_t path_latency_ps(const Flow& f) const;
   void enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation);
   void run_bucket(std::uint32_t bucket);
   void activate(std::uint32_t id);
+  void finish_flow(std::uint32_t id, bool delivered);
+  void advance(Flow& f, std::int64_t now_ps);
+  std::int64_t now_ps() const { return sim_->now().ps(); }
+
+  // Routes and bundles (routes.cpp).
+  std::uint32_t connection_route(NodeId src, NodeId dst, std::uint32_t subflow, std::uint64_t hash);
+  bool compute_path(NodeId src, NodeId dst, std::uint64_t hash);  // into hop_scratch_
+  bool plan(NodeId src, NodeId dst);  // PathPolicy::planned without a given path
+  std::uint32_t intern_route(const std::vector<LinkHop>& hops);
+  void refresh_bundles(Route& r);
+  void split_bundle(LinkBundles::Split split);
+  void refresh_capacity(std::uint32_t bundle);
+  void set_route(Flow& f, std::uint32_t route);
+
+  // Sharing (sharing.cpp).
   void attach(std::uint32_t id);
   void detach(std::uint32_t id);
-  void advance(Flow& f, std::int64_t now_ps);
-  void finish_flow(std::uint32_t id, bool delivered);
-  void mark_dirty(LinkId l);
+  void mark_dirty(std::uint32_t bundle, double level);  // level: the lowest rate the change can alter
   void request_flush();
   void flush();
-  void solve(const std::vector<std::uint32_t>& flows, const std::vector<LinkId>& links);
+  void solve_component();
+  void set_route_rate(std::uint32_t route, double rate);
   void set_rate(std::uint32_t id, double rate);
-  void set_link_load(LinkId l, double load);
-  void reroute_link(LinkId l);
-  std::int64_t now_ps() const { return sim_->now().ps(); }
+  void set_bundle_load(std::uint32_t bundle, double load);
+  double lone_rate(const Route& r, bool residual) const;  // a route alone in its component
+
+  // Faults (faults.cpp).
   void schedule_fault(sim::Time at, std::function<void()> action);
   void arm_fault(std::size_t i);
+  void update_capacity(LinkId link, double capacity);
+  void reroute_link(LinkId link);
+
+  sim::Simulator* sim_;
+  topologies::Topology* topology_;
+  topologies::Router router_;
+  NetworkParams params_;
+  Listener listener_;
+
+  sim::SlotPool<Flow> flows_;
+  sim::SlotPool<Transfer> transfers_;
+  TimeBuckets buckets_;
+
+  RouteTable routes_;
+  std::uint64_t route_epoch_ = UINT64_MAX;  // the routing epoch the cached connections belong to
+  std::vector<std::uint32_t> planned_load_;  // planned connections per link
+  std::vector<LinkHop> hop_scratch_;
+  std::vector<LinkId> path_scratch_;
+  std::vector<topologies::WeightedLink> spray_scratch_;
+
+  LinkBundles bundles_;
+  std::vector<Bundle> bundle_state_;  // by bundle id
+  std::vector<double> link_capacity_;  // bytes per second, 0 while down
+  std::vector<std::int32_t> link_series_;  // index into series_, -1 when not recorded
+  std::vector<LinkBundles::Split> splits_;
+  std::vector<LinkId> group_scratch_;
+  std::vector<std::uint64_t> bundle_seen_;
+  std::uint64_t bundle_stamp_ = 0;
+
+  std::vector<std::uint32_t> dirty_;
+  bool flush_pending_ = false;
+  std::uint64_t epoch_ = 0;  // search stamp; 64 bits never wrap
+  std::vector<std::uint32_t> comp_bundles_;
+  std::vector<std::uint32_t> comp_routes_;
+  std::vector<std::uint32_t> solver_index_;  // bundle -> resource index in the solve
+  sim::MaxMinSolver solver_;
 
   // Faults are kept here (not only in the event queue) so that an extrapolation can
   // leave them at their absolute times while every other pending event moves.
@@ -243,56 +281,7 @@ class FlowNetwork {
   std::uint64_t flows_extrapolated_ = 0;
   std::vector<std::uint32_t> transfer_canon_;  // checkpoint scratch
 
-  sim::Simulator* sim_;
-  topologies::Topology* topology_;
-  topologies::Router router_;
-  NetworkParams params_;
-  Listener listener_;
-
-  sim::SlotPool<Flow> flows_;
-  sim::SlotPool<Transfer> transfers_;
-  std::vector<Link> links_;
   std::vector<LinkStats> link_stats_;
-
-  std::unordered_map<std::int64_t, std::uint32_t> bucket_index_;
-  sim::SlotPool<Bucket> buckets_;
-
-  std::unordered_map<ConnectionKey, CachedRoute, ConnectionHash> route_cache_;
-  std::uint64_t route_cache_epoch_ = 0;
-  std::uint64_t route_cache_generation_ = 1;  // bumped whenever route_cache_ is cleared
-  // The last connection each source used: a ring step reuses it without a hash lookup.
-  struct LastRoute {
-    NodeId dst = 0;
-    std::uint32_t subflow = 0;
-    std::uint64_t generation = 0;
-    const CachedRoute* route = nullptr;
-  };
-  std::vector<LastRoute> last_route_;
-  std::vector<std::uint32_t> planned_load_;  // planned connections per link
-  std::size_t route_cache_hops_ = 0;
-  std::int64_t last_bucket_key_ = -1;
-  std::uint32_t last_bucket_ = 0;
-
-  std::vector<LinkId> dirty_;
-  bool flush_pending_ = false;
-  std::uint64_t epoch_ = 0;  // component-search stamp; 64 bits never wrap
-
-  // Solver scratch, indexed by link id.
-  std::vector<double> residual_;
-  std::vector<double> weight_sum_;
-  std::vector<std::uint32_t> unfrozen_;
-  std::vector<std::uint32_t> comp_flows_;
-  std::vector<LinkId> comp_links_;
-  std::vector<double> new_rate_;
-  std::vector<std::uint32_t> position_;  // flow id -> index in the component
-  struct LevelEntry {
-    double level;
-    LinkId link;
-  };
-  std::vector<LevelEntry> heap_;
-  std::vector<LinkId> path_scratch_;
-  std::vector<topologies::WeightedLink> spray_scratch_;
-
   std::vector<FlowRecord> records_;
   std::vector<sim::TimeSeries> series_;
   std::vector<LinkId> record_paths_;
