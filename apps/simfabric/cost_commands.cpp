@@ -164,6 +164,11 @@ std::vector<double> price(const cost::CostModel& model, std::span<const cost::Ar
 }
 
 int run_estimate(const EstimateArgs& a) {
+  std::string output;
+  if (!a.input.empty()) {
+    if (!a.output_given) throw std::invalid_argument("-o OUT.csv is needed with --input");
+    output = checked_output(a.output, {a.input, a.model});
+  }
   const cost::CostModel model = cost::load_cost_model(a.model);
   auto space = space_option(a.space);
   if (const auto* m = std::get_if<cost::SpaceModel>(&model.model)) {
@@ -196,8 +201,6 @@ int run_estimate(const EstimateArgs& a) {
     return kExitOk;
   }
 
-  if (!a.output_given) throw std::invalid_argument("-o OUT.csv is needed with --input");
-  const std::string output = checked_output(a.output, {a.input, a.model});
   auto table = cost::read_latency_table(a.input, space);
   const auto predicted = price(model, table.archs, a.batch, *dtype);
   auto& csv = table.csv;

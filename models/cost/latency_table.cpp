@@ -222,6 +222,10 @@ LatencyTable read_latency_table(const std::filesystem::path& path, std::optional
     throw std::invalid_argument(t.csv.file + ": columns are those of the " + std::string(space_name(*detected)) +
                                 " space, not " + std::string(space_name(*space)));
   }
+  if (!detected && !generic) {
+    throw std::invalid_argument(t.csv.file + ": no architecture column (arch_str, op_str_22 or op_idx_22, "
+                                "resolution/depth_5/ks_20/e_20, or arch)");
+  }
   t.space = *space;
   std::string problems;
   std::size_t problem_count = 0;
