@@ -26,17 +26,6 @@ namespace {
 
 namespace acc = models::accelerator;
 
-// A preset name, or the path of a device file.
-acc::Device device_from(const std::string& spec) {
-  for (const auto& name : acc::preset_names()) {
-    if (name == spec) return acc::preset(spec);
-  }
-  if (std::filesystem::is_regular_file(spec)) return scenarios::load_device_file(spec);
-  std::string known;
-  for (const auto& name : acc::preset_names()) known += (known.empty() ? "" : ", ") + name;
-  throw std::invalid_argument("--device: no preset or device file '" + spec + "'; presets: " + known);
-}
-
 // Architectures of an --arch-file: one a line; blank lines and lines starting with '#' skipped.
 std::vector<std::string> read_archs(const std::string& path) {
   std::istringstream in(sim::read_input_file(path, std::uint64_t{256} << 20, "--arch-file"));
@@ -117,7 +106,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
   network->callback([net, &action] {
     action = [net] {
       const auto guard = limit_threads(net->threads);
-      const acc::Device device = device_from(net->device);
+      const acc::Device device = scenarios::device_from_spec(net->device);
       acc::NetworkSpec spec;
       spec.name = acc::canonical_network_name(net->model);
       spec.batch = net->batch;
@@ -244,7 +233,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
   operators->callback([opa, &action] {
     action = [opa] {
       const auto guard = limit_threads(opa->threads);
-      const acc::Device device = device_from(opa->device);
+      const acc::Device device = scenarios::device_from_spec(opa->device);
       const auto ops = acc::random_operators(opa->count, opa->seed);
       const auto start = std::chrono::steady_clock::now();
       const auto results = acc::execute_all(device, ops);

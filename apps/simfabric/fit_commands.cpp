@@ -37,18 +37,8 @@ struct FitArgs {
   bool quiet = false, json = false, no_table = false;
 };
 
-acc::Device fit_device(const std::string& spec) {
-  for (const auto& name : acc::preset_names()) {
-    if (name == spec) return acc::preset(spec);
-  }
-  if (std::filesystem::is_regular_file(spec)) return scenarios::load_device_file(spec);
-  std::string known;
-  for (const auto& name : acc::preset_names()) known += (known.empty() ? "" : ", ") + name;
-  throw std::invalid_argument("--device: no preset or device file '" + spec + "'; presets: " + known);
-}
-
 int run_fit(const FitArgs& a) {
-  const acc::Device device = fit_device(a.device);
+  const acc::Device device = scenarios::device_from_spec(a.device);
   const cost::SamplingPlan plan = cost::load_plan(a.plan);
   const std::string output = checked_output(a.output, {a.plan, a.device});
   const std::optional<std::uint64_t> seed_override = seed_value(a.seed);

@@ -149,4 +149,15 @@ acc::Device load_device_file(const std::filesystem::path& path) {
   return d;
 }
 
+models::accelerator::Device device_from_spec(const std::string& spec, const std::string& option) {
+  namespace acc = models::accelerator;
+  for (const auto& name : acc::preset_names()) {
+    if (name == spec) return acc::preset(spec);
+  }
+  if (std::filesystem::is_regular_file(spec)) return load_device_file(spec);
+  std::string known;
+  for (const auto& name : acc::preset_names()) known += (known.empty() ? "" : ", ") + name;
+  throw std::invalid_argument(option + ": no preset or device file '" + spec + "'; presets: " + known);
+}
+
 }  // namespace scenarios
