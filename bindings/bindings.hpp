@@ -11,5 +11,6 @@ void bind_accelerator(pybind11::module_& m);  // bindings/accelerator.cpp
 void bind_fabric(pybind11::module_& m);       // bindings/fabric.cpp: topologies, network, collective
 void bind_quantum(pybind11::module_& m);      // bindings/quantum.cpp
 void bind_cost(pybind11::module_& m);         // bindings/cost.cpp
+void bind_search(pybind11::module_& m);       // bindings/search.cpp
 
 }  // namespace bindings

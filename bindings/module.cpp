@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   bindings::bind_fabric(m);
   bindings::bind_quantum(m);
   bindings::bind_cost(m);
+  bindings::bind_search(m);
 }

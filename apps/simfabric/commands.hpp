@@ -47,5 +47,6 @@ void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chai
 void add_sweep_commands(CLI::App& app, Action& action);  // sweep plan, run, run-point, collect
 void add_cost_commands(CLI::App& app, Action& action);  // calibrate, estimate, bench estimate
 void add_fit_commands(CLI::App& app, Action& action);   // fit
+void add_search_commands(CLI::App& app, Action& action);  // search
 
 }  // namespace app

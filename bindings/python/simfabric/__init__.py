@@ -25,6 +25,7 @@ from ._core import (
 from . import _core
 from .process import Delay, Link, Resource, Signal, Simulator
 from . import accelerator, analysis, cost, quantum
+from . import search
 from . import collective, network, routing, topologies
 
 bench = _core.bench

@@ -66,4 +66,5 @@ from . import collective as collective
 from . import cost as cost
 from . import network as network
 from . import quantum as quantum
+from . import search as search
 from . import topologies as topologies
