@@ -108,7 +108,8 @@ fs::path resolve_output_path(const fs::path& path, std::string_view what) {
   return target;
 }
 
-fs::path prepare_output_path(const fs::path& path, std::string_view what, std::span<const fs::path> inputs) {
+fs::path prepare_output_path(const fs::path& path, std::string_view what, std::span<const fs::path> inputs,
+                             bool remove_stale) {
   const fs::path target = resolve_output_path(path, what);
   for (const auto& input : inputs) {
     std::error_code error;
@@ -126,7 +127,7 @@ fs::path prepare_output_path(const fs::path& path, std::string_view what, std::s
     ::close(fd);
     ::unlink(probe.c_str());
   }
-  remove_stale_partials(target);
+  if (remove_stale) remove_stale_partials(target);
   return target;
 }
 

@@ -32,10 +32,13 @@ class OutputFileError : public std::invalid_argument {
 std::filesystem::path resolve_output_path(const std::filesystem::path& path, std::string_view what);
 
 // resolve_output_path, then: refuses a target that is one of `inputs`, tries creating
-// a file in its directory, and removes stale partials of the target. Call it before
-// the work whose results it receives.
+// a file in its directory, and (with `remove_stale`) removes stale partials of the
+// target. Call it before the work whose results it receives. Processes that share the
+// target's directory across machines (array tasks, MPI ranks) pass remove_stale = false:
+// a partial's process id means nothing on another machine.
 std::filesystem::path prepare_output_path(const std::filesystem::path& path, std::string_view what,
-                                          std::span<const std::filesystem::path> inputs = {});
+                                          std::span<const std::filesystem::path> inputs = {},
+                                          bool remove_stale = true);
 
 // TARGET.partial-PID for this process.
 std::filesystem::path partial_path(const std::filesystem::path& target);

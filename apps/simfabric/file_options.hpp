@@ -19,9 +19,11 @@ namespace app {
 // The file -o names, checked before any work (sim/output_file.hpp: not a directory,
 // device or input file, links followed, the directory takes a new file); its partial is
 // removed if SIGINT, SIGTERM or SIGHUP ends the program. Returns the file to write.
-inline std::string checked_output(const std::string& path, const std::vector<std::filesystem::path>& inputs = {}) {
+// `remove_stale`: see sim::prepare_output_path (false where other machines share the target).
+inline std::string checked_output(const std::string& path, const std::vector<std::filesystem::path>& inputs = {},
+                                  bool remove_stale = true) {
   sim::remove_partials_on_signal();
-  return sim::prepare_output_path(path, "-o", inputs).string();
+  return sim::prepare_output_path(path, "-o", inputs, remove_stale).string();
 }
 
 // A seed: decimal digits, 0 to 2^63 - 1 (sim::kMaxSeed); nullopt otherwise. Parsed here,

@@ -52,8 +52,10 @@ nlohmann::ordered_json point_json(const scenarios::Sweep& sweep, const scenarios
 std::filesystem::path absolute(const std::string& path) { return std::filesystem::absolute(path).lexically_normal(); }
 
 // -o checked before any point runs; the sweep file and its base are inputs it must not replace.
-std::filesystem::path checked_sweep_output(const scenarios::Sweep& sweep, const std::string& output) {
-  return absolute(checked_output(output, {sweep.file, sweep.scenario_file}));
+// Array tasks and MPI ranks leave other processes' partials alone (they may run elsewhere).
+std::filesystem::path checked_sweep_output(const scenarios::Sweep& sweep, const std::string& output,
+                                           bool single_process = true) {
+  return absolute(checked_output(output, {sweep.file, sweep.scenario_file}, single_process));
 }
 
 int workers_or_cores(int workers) {
@@ -88,7 +90,7 @@ int run_point_command(const SweepArgs& args) {
     throw std::invalid_argument(fmt::format("--point {}: the sweep has points 0 to {}", args.point, count - 1));
   }
   if (args.output_given) {  // journal a range of points, as a Slurm array task does
-    const auto output = checked_sweep_output(sweep, args.output);
+    const auto output = checked_sweep_output(sweep, args.output, /*single_process=*/false);
     scenarios::LocalRunOptions options;
     options.workers = workers_or_cores(args.workers);
     options.progress = false;
@@ -135,7 +137,7 @@ int collect(const scenarios::Sweep& sweep, const std::filesystem::path& output, 
 
 int run(SweepArgs args) {
   const auto sweep = scenarios::Sweep::load(args.file);
-  const auto output = checked_sweep_output(sweep, args.output);
+  const auto output = checked_sweep_output(sweep, args.output, args.backend != "mpi");
   const bool progress = !args.no_progress;
   if (args.backend == "mpi") return run_sweep_mpi(sweep, output, progress);
   if (args.backend == "slurm") {
