@@ -48,5 +48,6 @@ void add_sweep_commands(CLI::App& app, Action& action);  // sweep plan, run, run
 void add_cost_commands(CLI::App& app, Action& action);  // calibrate, estimate, bench estimate
 void add_fit_commands(CLI::App& app, Action& action);   // fit
 void add_search_commands(CLI::App& app, Action& action);  // search
+void add_serve_commands(CLI::App& app, Action& action);  // serve
 
 }  // namespace app
