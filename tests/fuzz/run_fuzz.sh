@@ -13,7 +13,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSIMFABRIC_FUZZ=ON \
     -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 fi
-cmake --build "$build" -j "$jobs" --target scenario_fuzz
+cmake --build "$build" -j "$jobs" --target scenario_fuzz serve_fuzz
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,3 +23,5 @@ mkdir "$work/corpus"
 cd "$work"
 "$build/bin/scenario_fuzz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
   -artifact_prefix="$build/fuzz-" -print_final_stats=1 "$work/corpus" "$root/tests/fuzz/corpus"
+# The estimation service's request handling (apps/serve), from its own seed corpus.
+mkdir "$work/serve-corpus" && "$build/bin/serve_fuzz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -artifact_prefix="$build/serve-fuzz-" -print_final_stats=1 "$work/serve-corpus" "$root/tests/fuzz/serve_corpus"
