@@ -16,9 +16,9 @@ packages=(
   clang libclang-rt-14-dev
 )
 
-# Optional peers for `make bench`: ns-3 and SimPy.
+# Optional peers for `make bench`: ns-3 and SimPy; wrk drives the estimation service.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libns3-dev python3-simpy)
+  packages+=(libns3-dev python3-simpy wrk)
 fi
 
 missing=()
