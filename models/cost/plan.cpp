@@ -440,8 +440,9 @@ SamplingPlan parse_plan(std::string_view text, const std::string& file_name) {
           if (auto w = r.number(value, k, 0.0, 1e6)) spec.weight = *w;
           continue;
         }
+        const auto& name = key;  // a structured binding cannot be captured before C++20 in clang 14
         const auto it = std::find_if(decl->params.begin(), decl->params.end(),
-                                     [&](const Declared& d) { return key == d.name; });
+                                     [&name](const Declared& d) { return name == d.name; });
         if (it == decl->params.end()) {
           r.problem(&value, k, "unknown key (expected " + join_keys(known) + ")");
           continue;

@@ -138,8 +138,9 @@ void FlowNetwork::launch(std::uint32_t id, std::int64_t latency_ps) {
 }
 
 void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation) {
-  const auto [b, fresh] = buckets_.add(time_ps, activation, TimeBuckets::Entry{flow, flows_.generation(flow)});
-  if (fresh) buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
+  const auto added = buckets_.add(time_ps, activation, TimeBuckets::Entry{flow, flows_.generation(flow)});
+  const std::uint32_t b = added.first;  // a plain variable: clang 14 cannot capture structured bindings
+  if (added.second) buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
 }
 
 void FlowNetwork::run_bucket(std::uint32_t b) {
