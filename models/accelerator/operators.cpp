@@ -2,17 +2,13 @@
 
 #include <stdexcept>
 
+#include "sim/overloaded.hpp"
+
 namespace models::accelerator {
 
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-// Spelled out for compilers without aggregate deduction (clang 14).
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
+using sim::Overloaded;
 
 void require_positive(const Operator& op, std::uint64_t value, const char* field) {
   if (value == 0) {

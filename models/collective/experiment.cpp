@@ -5,6 +5,7 @@
 
 #include "models/network/planner.hpp"
 #include "models/network/traffic.hpp"
+#include "sim/overloaded.hpp"
 #include "sim/random.hpp"
 
 namespace models::collective {
@@ -17,10 +18,7 @@ using topologies::Topology;
 constexpr std::uint64_t kPermutationStream = 0x5045524d;
 constexpr std::uint64_t kMoeStream = 0x4d4f45;
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
+using sim::Overloaded;
 
 std::vector<std::uint32_t> place(const Placement& p, std::uint32_t ranks, const Topology& t) {
   switch (p.kind) {
