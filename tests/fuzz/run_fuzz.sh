@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the scenario-loader fuzz target with clang (libFuzzer + AddressSanitizer) in
-# build-fuzz/ and runs it for FUZZ_SECONDS (default 20) from the seed corpus in
-# tests/fuzz/corpus. Exit status non-zero on a crash, leak or sanitizer report.
+# Builds the fuzz targets of the scenario loader and of the estimation service's request
+# handling with clang (libFuzzer + AddressSanitizer) in build-fuzz/ and runs each for
+# FUZZ_SECONDS (default 20) from its seed corpus (tests/fuzz/corpus,
+# tests/fuzz/serve_corpus). Exit status non-zero on a crash, leak or sanitizer report.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
