@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "topologies/graphml_document.hpp"
 
@@ -46,8 +46,7 @@ Topology read_graphml(std::istream& in, const std::string& source) {
 }
 
 Topology load_graphml(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw TopologyError(path.string() + ": cannot open GraphML file");
+  std::istringstream in(read_graphml_file(path));
   return read_graphml(in, path.string());
 }
 

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "sim/input_file.hpp"
 #include "topologies/topology.hpp"
 
 namespace topologies {
@@ -106,6 +107,14 @@ std::optional<double> GraphmlDocument::number(const GraphmlElement& element, boo
     if (ec == std::errc() && ptr == end && std::isfinite(value)) return value;
   }
   throw TopologyError(fmt::format("{}: {} must be a number, got \"{}\"", where(element, is_edge), name, text));
+}
+
+std::string read_graphml_file(const std::filesystem::path& path) {
+  try {
+    return sim::read_input_file(path, kMaxGraphmlBytes, "GraphML file");
+  } catch (const sim::InputFileError& e) {
+    throw TopologyError(e.what());
+  }
 }
 
 GraphmlDocument read_graphml_document(std::istream& in, const std::string& source,

@@ -11,6 +11,7 @@
 // that were never declared, duplicate ids), and records ids and lines.
 
 #include <cstdint>
+#include <filesystem>
 #include <istream>
 #include <map>
 #include <optional>
@@ -63,6 +64,15 @@ struct GraphmlDocument {
   // element when the text is not a finite number.
   std::optional<double> number(const GraphmlElement& element, bool is_edge, std::string_view name) const;
 };
+
+// The largest GraphML file read: far above any fabric or network written by hand or by a
+// script (a million cables are ~150 MB), yet small enough that Boost's property tree
+// for it fits in memory.
+constexpr std::uint64_t kMaxGraphmlBytes = std::uint64_t{256} << 20;
+
+// The whole file through sim::read_input_file (a regular file, at most kMaxGraphmlBytes);
+// throws TopologyError naming the path ("GraphML file /dev/zero: not a regular file ...").
+std::string read_graphml_file(const std::filesystem::path& path);
 
 // Reads a GraphML document (outline first, then Boost's reader). Attributes other than
 // `node_attributes` on nodes and `edge_attributes` on edges, and any graph attribute, are

@@ -1,7 +1,7 @@
 // The quantum-network GraphML loader (format in graphml.hpp).
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "topologies/graphml.hpp"
 #include "topologies/graphml_document.hpp"
@@ -35,8 +35,7 @@ QuantumGraph read_quantum_graphml(std::istream& in, const std::string& source) {
 }
 
 QuantumGraph load_quantum_graphml(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw TopologyError(path.string() + ": cannot open GraphML file");
+  std::istringstream in(read_graphml_file(path));
   return read_quantum_graphml(in, path.string());
 }
 

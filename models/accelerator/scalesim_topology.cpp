@@ -2,9 +2,11 @@
 
 #include <array>
 #include <charconv>
-#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
+
+#include "sim/input_file.hpp"
 
 namespace models::accelerator {
 
@@ -34,8 +36,7 @@ std::vector<std::string_view> split_fields(std::string_view line) {
 }  // namespace
 
 std::vector<TopologyLayer> read_scalesim_topology(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::invalid_argument(file.string() + ": cannot open the SCALE-Sim topology file");
+  std::istringstream in(sim::read_input_file(file, sim::kMaxTextInputBytes, "SCALE-Sim topology file"));
   std::vector<TopologyLayer> layers;
   std::string text;
   for (std::size_t line_no = 1; std::getline(in, text); ++line_no) {

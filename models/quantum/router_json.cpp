@@ -2,13 +2,13 @@
 // dB/m, delays in ps, coherence times in s): the graph goes to topologies::QuantumGraph,
 // the hardware templates to the routers, checked against the parameter declarations.
 
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "models/quantum/parameters.hpp"
 #include "models/quantum/topology.hpp"
+#include "sim/input_file.hpp"
 
 namespace models::quantum {
 namespace {
@@ -190,12 +190,11 @@ class JsonReader {
 }  // namespace
 
 Topology load_router_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(path.string() + ": cannot open topology file");
+  const std::string text = sim::read_input_file(path, sim::kMaxTextInputBytes, "topology file");
   const JsonReader reader(path);
   json doc;
   try {
-    doc = json::parse(in);
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
     reader.fail("JSON", e.what());
   }

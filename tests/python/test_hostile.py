@@ -282,9 +282,6 @@ def test_sweep_base_and_device_file_that_are_devices(simfabric_bin, tmp_path):
     assert proc.returncode == 2 and "/dev/zero" in proc.stderr
 
 
-@pytest.mark.xfail(reason="these readers (topologies/graphml.cpp, topologies/quantum_graphml.cpp, "
-                   "models/accelerator/scalesim_topology.cpp) do not read through sim::read_input_file yet",
-                   strict=False)
 @pytest.mark.parametrize("scenario", [
     'kind = "fabric"\n[topology]\ntype = "graphml"\nfile = "/dev/zero"\n'
     '[workload]\ntype = "collective"\nalgorithm = "ring_allreduce"\nbytes = "64 KiB"\n',
@@ -292,14 +289,16 @@ def test_sweep_base_and_device_file_that_are_devices(simfabric_bin, tmp_path):
     '[request]\nsrc = "A"\ndst = "D"\n',
     'kind = "accelerator"\n[device]\npreset = "systolic"\n[workload]\nnetwork = "operators"\n'
     'scalesim_topology = "/dev/zero"\n[execution]\nmode = "systolic"\n',
-], ids=["fabric_graphml", "quantum_graphml", "scalesim_topology"])
+    'kind = "quantum"\nduration_s = 0.001\n[topology]\ntype = "json"\nfile = "/dev/zero"\n'
+    '[request]\nsrc = "A"\ndst = "D"\n',
+], ids=["fabric_graphml", "quantum_graphml", "scalesim_topology", "router_json"])
 def test_topology_files_that_are_devices_fail_at_once(simfabric_bin, tmp_path, scenario):
     (tmp_path / "s.toml").write_text(scenario)
     try:
         proc = cli(simfabric_bin, "validate", "s.toml", cwd=tmp_path, timeout=3)
     except subprocess.TimeoutExpired:
         pytest.fail("read /dev/zero for 3 s")
-    assert proc.returncode == 2 and "/dev/zero" in proc.stderr
+    assert proc.returncode == 2 and "/dev/zero: not a regular file (a character device)" in proc.stderr
 
 
 @pytest.fixture()
