@@ -1,0 +1,39 @@
+#pragma once
+// Compute time of one micro-batch on one GPU of each pipeline stage, priced by the
+// accelerator model: the operators of one transformer layer as one TP rank runs them
+// (QKV, output, MLP GEMMs split over TP; attention over heads / TP; norms and residuals
+// whole), and their backward as the GEMMs it really runs (input gradient and weight
+// gradient per forward GEMM, attention twice), so memory-bound and compute-bound layers
+// are both priced by the device rather than by a constant ratio.
+
+#include <cstdint>
+#include <vector>
+
+#include "models/accelerator/operators.hpp"
+#include "models/training/config.hpp"
+#include "sim/time.hpp"
+
+namespace models::training {
+
+using accelerator::Operator;
+
+std::vector<Operator> layer_forward_ops(const ModelConfig& m, std::uint32_t tp);
+std::vector<Operator> layer_backward_ops(const ModelConfig& m, std::uint32_t tp);
+std::vector<Operator> logits_forward_ops(const ModelConfig& m, std::uint32_t tp);
+std::vector<Operator> logits_backward_ops(const ModelConfig& m, std::uint32_t tp);
+
+struct StageCompute {
+  sim::Time forward;   // one micro-batch through the stage's layers (and logits on the last)
+  sim::Time backward;  // with recompute: the forward again, then the backward
+  std::uint32_t tp_allreduces_forward = 0, tp_allreduces_backward = 0;  // blocking, per micro-batch
+};
+
+struct ComputePricing {
+  std::vector<StageCompute> stages;
+  sim::Time layer_forward, layer_backward;  // one layer, one micro-batch
+  sim::Time optimizer;                      // Adam over the GPU's (ZeRO-sharded) parameters
+};
+
+ComputePricing price_compute(const TrainingJob& job);
+
+}  // namespace models::training
