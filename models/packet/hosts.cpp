@@ -1,0 +1,180 @@
+// Endpoints: starting flows, choosing their paths, and the NIC that takes the next
+// packet from its flows (round robin among those the transport lets send).
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "models/packet/packet_network.hpp"
+
+namespace models::packet {
+
+std::uint32_t PacketNetwork::connection_route(NodeId src, NodeId dst, std::uint32_t subflow) {
+  std::uint32_t route = routes_.cached(src, dst, subflow);
+  if (route != network::RouteTable::kNone) return route;
+  // The flow model's connection hash (flow_network.cpp): with the same seed, ECMP puts a
+  // connection on the same path in both models.
+  const std::uint64_t hash =
+      sim::mix64(params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + subflow));
+  if (!router_.ecmp_path(src, dst, hash, path_scratch_)) {
+    throw std::invalid_argument("packet model: no path from " + topology_->node(src).name + " to " +
+                                topology_->node(dst).name);
+  }
+  hop_scratch_.clear();
+  for (LinkId l : path_scratch_) hop_scratch_.push_back({l, 1.0});
+  const auto [id, fresh] = routes_.intern(hop_scratch_);
+  if (fresh) {
+    for (LinkId l : path_scratch_) routes_[id].latency_ps += topology_->link(l).latency_ps;
+  }
+  routes_.remember(src, dst, subflow, id);
+  return id;
+}
+
+std::uint32_t PacketNetwork::data_route(Flow& f) {
+  switch (params_.paths) {
+    case PathSelection::ecmp:
+      return f.route;
+    case PathSelection::spray:
+      return connection_route(f.src, f.dst, 1 + static_cast<std::uint32_t>(rng_.below(params_.entropies)));
+    case PathSelection::flowlet:
+      if (sim_->now().ps() - f.last_send_ps > params_.flowlet_gap_ps) {
+        f.entropy = static_cast<std::uint32_t>(rng_.below(params_.entropies));
+      }
+      return connection_route(f.src, f.dst, 1 + f.entropy);
+  }
+  return f.route;
+}
+
+std::uint32_t PacketNetwork::payload(const Flow& f, std::uint32_t seq) const {
+  const std::uint32_t mss = params_.mtu_bytes - params_.header_bytes;
+  if (seq + 1 < f.packets) return mss;
+  return static_cast<std::uint32_t>(f.bytes - static_cast<std::uint64_t>(mss) * (f.packets - 1));
+}
+
+std::uint64_t PacketNetwork::initial_window(const Flow& f) const {
+  if (params_.initial_window_bytes > 0) return params_.initial_window_bytes;
+  // One bandwidth-delay product -- the NIC rate times the unloaded round trip of a full
+  // packet out and its acknowledgement back -- plus the packet on the wire when the
+  // first acknowledgement comes in: a lone flow is never window-bound.
+  std::int64_t rtt_ps = 0;
+  for (const auto& hop : routes_[f.route].links) rtt_ps += ports_[hop.link].latency_ps + serialization_ps(hop.link, params_.mtu_bytes);
+  for (const auto& hop : routes_[f.back_route].links) {
+    rtt_ps += ports_[hop.link].latency_ps + serialization_ps(hop.link, params_.header_bytes);
+  }
+  const double bdp = f.line_bps * static_cast<double>(rtt_ps) * 1e-12;
+  return static_cast<std::uint64_t>(std::ceil(bdp)) + params_.mtu_bytes;
+}
+
+std::uint32_t PacketNetwork::start_flow(NodeId src, NodeId dst, std::uint64_t bytes, std::uint64_t tag) {
+  if (src >= host_of_.size() || dst >= host_of_.size() || host_of_[src] < 0 || host_of_[dst] < 0) {
+    throw std::invalid_argument("packet model: flows run between endpoints");
+  }
+  if (src == dst) throw std::invalid_argument("packet model: a flow needs two different endpoints");
+  const auto id = static_cast<std::uint32_t>(flows_.size());
+  flows_.emplace_back();
+  Flow& f = flows_.back();
+  f.src = src;
+  f.dst = dst;
+  f.src_host = static_cast<std::uint32_t>(host_of_[src]);
+  f.dst_host = static_cast<std::uint32_t>(host_of_[dst]);
+  f.bytes = std::max<std::uint64_t>(bytes, 1);  // an empty message still costs a packet
+  const std::uint32_t mss = params_.mtu_bytes - params_.header_bytes;
+  f.packets = static_cast<std::uint32_t>((f.bytes + mss - 1) / mss);
+  f.route = connection_route(src, dst, 0);
+  f.back_route = connection_route(dst, src, 0);
+  routes_.retain(f.route);
+  routes_.retain(f.back_route);
+  f.state.assign(f.packets, unsent);
+  f.sends.assign(f.packets, 0);
+  f.received.assign(f.packets, false);
+  f.line_bps = topology_->capacity_bytes_per_s(hosts_[f.src_host].port);
+  const double window = static_cast<double>(initial_window(f));
+  f.cwnd_bytes = window;
+  f.window_target = window;
+  f.rate_bps = f.line_bps;
+  f.target_bps = f.line_bps;
+  f.credits = static_cast<std::uint32_t>(std::ceil(window / params_.mtu_bytes));
+  f.record = static_cast<std::uint32_t>(records_.size());
+  records_.push_back(FlowRecord{tag, src, dst, bytes, sim_->now().ps(), -1, f.packets, 0, 0});
+  ++open_flows_;
+
+  Host& h = hosts_[f.src_host];
+  f.host_slot = static_cast<std::uint32_t>(h.flows.size());
+  h.flows.push_back(id);
+  if (params_.transport == Transport::dcqcn) {
+    sim_->schedule(sim::Time::from_ps(params_.dcqcn_timer_ps), [this, id] { dcqcn_tick(id); });
+  }
+  kick(f.src_host);
+  return id;
+}
+
+void PacketNetwork::kick(std::uint32_t host) { try_send(hosts_[host].port); }
+
+void PacketNetwork::wake(std::uint32_t host) {
+  Host& h = hosts_[host];
+  if (sim_->now().ps() < h.wake_ps) return;  // superseded by an earlier wake-up
+  h.wake_ps = INT64_MAX;
+  kick(host);
+}
+
+bool PacketNetwork::sendable(Flow& f, std::int64_t& wake_ps) {
+  while (!f.rtx.empty() && f.state[f.rtx.front()] != queued) f.rtx.pop();
+  if (f.rtx.empty() && f.next_seq >= f.packets) return false;
+  switch (params_.transport) {
+    case Transport::dctcp:
+      // At least one packet in flight whatever the window, as TCP does.
+      return f.inflight_bytes == 0 || static_cast<double>(f.inflight_bytes + params_.mtu_bytes) <= f.cwnd_bytes;
+    case Transport::dcqcn:
+      if (sim_->now().ps() >= f.next_send_ps) return true;
+      wake_ps = std::min(wake_ps, f.next_send_ps);
+      return false;
+    case Transport::ndp:
+      return f.credits > 0;
+  }
+  return false;
+}
+
+std::uint32_t PacketNetwork::next_host_packet(std::uint32_t host) {
+  Host& h = hosts_[host];
+  const std::size_t n = h.flows.size();
+  std::int64_t wake_ps = INT64_MAX;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t slot = (h.next + i) % n;
+    const std::uint32_t id = h.flows[slot];
+    Flow& f = flows_[id];
+    if (!sendable(f, wake_ps)) continue;
+    h.next = slot + 1;
+    std::uint32_t seq;
+    if (!f.rtx.empty()) {
+      seq = f.rtx.front();
+      f.rtx.pop();
+      ++totals_.retransmissions;
+      ++records_[f.record].retransmissions;
+    } else {
+      seq = f.next_seq++;
+    }
+    const std::uint32_t pkt = new_packet(Kind::data, id, seq, data_route(f), wire(f, seq));
+    packets_[pkt].tx = static_cast<std::uint8_t>(f.sends[seq] + 1);
+    sent(f, id, seq);
+    return pkt;
+  }
+  if (wake_ps != INT64_MAX && wake_ps < h.wake_ps) {
+    h.wake_ps = wake_ps;
+    sim_->schedule_at(sim::Time::from_ps(wake_ps), [this, host] { wake(host); });
+  }
+  return kNone;
+}
+
+void PacketNetwork::send_control(Kind kind, std::uint32_t flow, std::uint32_t seq, bool ecn) {
+  const Flow& f = flows_[flow];
+  const std::uint32_t pkt = new_packet(kind, flow, seq, f.back_route, static_cast<std::uint16_t>(params_.header_bytes));
+  packets_[pkt].ecn = ecn;
+  ++totals_.control_packets;
+  Port& port = ports_[hosts_[f.dst_host].port];
+  port.control.push(pkt);
+  port.control_bytes += params_.header_bytes;
+  try_send(hosts_[f.dst_host].port);
+}
+
+}  // namespace models::packet
