@@ -102,6 +102,15 @@ inline PurifyResult purify_bell(const BellVector& kept, const BellVector& sacrif
   return result;
 }
 
+// DEJMPS's local rotations on a Bell-diagonal pair: Phi- and Psi- exchange.
+inline BellVector dejmps_rotate(const BellVector& c) { return {c[kBellI], c[kBellX], c[kBellY], c[kBellZ]}; }
+
+// One DEJMPS round on Bell-diagonal pairs: rotate both, then the bilateral CNOT round.
+inline PurifyResult purify_dejmps(const BellVector& kept, const BellVector& sacrificed, double gate_fidelity,
+                                  double measurement_fidelity) {
+  return purify_bell(dejmps_rotate(kept), dejmps_rotate(sacrificed), gate_fidelity, measurement_fidelity);
+}
+
 // Closed forms for Werner inputs (refs: BBPSSW 1996), used by tests and reports.
 inline double bbpssw_success_probability(double f) {
   const double r = (1.0 - f) / 3.0;

@@ -110,6 +110,20 @@ Matrix4 apply_pauli_channel(const Matrix4& rho, int qubit, const PauliProbabilit
   return out;
 }
 
+Matrix4 dejmps_rotate(const Matrix4& rho) {
+  using C = std::complex<double>;
+  const double h = std::sqrt(0.5);
+  Eigen::Matrix2cd plus, minus;  // Rx(+-pi/2) = cos(pi/4) I -+ i sin(pi/4) X
+  plus << C(h, 0), C(0, -h), C(0, -h), C(h, 0);
+  minus << C(h, 0), C(0, h), C(0, h), C(h, 0);
+  Matrix4 u;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 2; ++b)
+      for (int c = 0; c < 2; ++c)
+        for (int d = 0; d < 2; ++d) u(2 * a + b, 2 * c + d) = plus(a, c) * minus(b, d);
+  return u * rho * u.adjoint();
+}
+
 DensityPurifyOutcome purify_density(const Matrix4& kept, const Matrix4& sacrificed, double gate_fidelity,
                                     double measurement_fidelity, sim::RandomStream& rng) {
   // Qubits (a1, b1, a2, b2) at bit shifts 3, 2, 1, 0.

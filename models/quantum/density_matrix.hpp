@@ -20,6 +20,10 @@ double fidelity_phi_plus(const Matrix4& rho);
 // A Pauli channel on qubit 0 (first) or 1 (second).
 Matrix4 apply_pauli_channel(const Matrix4& rho, int qubit, const PauliProbabilities& p);
 
+// DEJMPS's local rotations, Rx(pi/2) on the first qubit and Rx(-pi/2) on the second:
+// on a Bell-diagonal state they exchange Phi- and Psi- (bell_diagonal.hpp dejmps_rotate).
+Matrix4 dejmps_rotate(const Matrix4& rho);
+
 struct DensityPurifyOutcome {
   bool success = false;
   double success_probability = 0.0;  // of the whole round, for the statistics

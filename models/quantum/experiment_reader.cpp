@@ -195,6 +195,7 @@ void read_purify(Reader& in, NetworkParams& n) {
   n.purify.gate_fidelity = in.number_or_default("purify", "gate_fidelity");
   n.purify.measurement_fidelity = in.number_or_default("purify", "measurement_fidelity");
   n.link_purify_below = in.number_or_default("purify", "link_below");
+  n.purify.protocol = in.text("purify", "protocol") == "bbpssw" ? PurifyProtocol::Bbpssw : PurifyProtocol::Dejmps;
   n.purify.twirl = in.boolean("purify", "twirl");
   if (!in.boolean("purify", "enabled")) {
     std::erase_if(n.rules, [](const Rule& r) { return r.action == RuleAction::Purify; });
@@ -273,6 +274,7 @@ ExperimentParams read_experiment(ValueSource& values) {
   p.network.formalism = parse_formalism(in.text("", "formalism", false, file_formalism));
   p.duration_s = in.number_or_default("", "duration_s", t.stop_time_s);
   p.network.utilisation_sample_s = in.number_or_default("", "utilisation_sample_s");
+  p.network.timing = in.text("", "timing") == "eager" ? ProtocolTiming::Eager : ProtocolTiming::Reference;
 
   // A [memory] or [source] table replaces every router's, including a file's templates.
   if (in.has_table("memory")) p.topology.set_memory(read_memory(in));

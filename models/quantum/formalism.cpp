@@ -57,7 +57,9 @@ class BellDiagonalFormalism final : public Formalism {
       k.state = werner(k.state[kBellI]);
       s.state = werner(s.state[kBellI]);
     }
-    const PurifyResult r = purify_bell(k.state, s.state, params.gate_fidelity, params.measurement_fidelity);
+    const PurifyResult r = params.protocol == PurifyProtocol::Dejmps
+                               ? purify_dejmps(k.state, s.state, params.gate_fidelity, params.measurement_fidelity)
+                               : purify_bell(k.state, s.state, params.gate_fidelity, params.measurement_fidelity);
     table_.remove(sacrificed);
     PurifyOutcome out{rng.bernoulli(r.success_probability), r.success_probability};
     if (out.success) {
@@ -108,6 +110,10 @@ class DensityMatrixFormalism final : public Formalism {
     if (params.twirl) {
       k.state = density_from_bell(werner(fidelity_phi_plus(k.state)));
       s.state = density_from_bell(werner(fidelity_phi_plus(s.state)));
+    }
+    if (params.protocol == PurifyProtocol::Dejmps) {
+      k.state = dejmps_rotate(k.state);
+      s.state = dejmps_rotate(s.state);
     }
     const auto r = purify_density(k.state, s.state, params.gate_fidelity, params.measurement_fidelity, rng);
     table_.remove(sacrificed);

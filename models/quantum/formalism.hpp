@@ -22,11 +22,18 @@ enum class FormalismKind { BellDiagonal, DensityMatrix };
 FormalismKind parse_formalism(const std::string& name);  // "bell-diagonal" | "density-matrix"
 const char* formalism_name(FormalismKind kind);
 
+// Purification round: BBPSSW (bilateral CNOT, keep on agreeing Z results) or DEJMPS (the
+// same after local rotations, Rx(pi/2) at one end and Rx(-pi/2) at the other, that
+// exchange Phi- and Psi-, so that the error a BBPSSW round leaves in Phi- is caught by the
+// next round). Both keep the full state; refs: Deutsch et al. 1996.
+enum class PurifyProtocol : std::uint8_t { Dejmps, Bbpssw };
+
 struct PurifyParams {
+  PurifyProtocol protocol = PurifyProtocol::Dejmps;
   double gate_fidelity = 1.0;
   double measurement_fidelity = 1.0;
-  // Twirl both pairs into Werner states first (the original BBPSSW). Without it, errors
-  // pile up in Phi- and repeated rounds stall or drift down (refs: track the full vector).
+  // Twirl both pairs into Werner states first (the original BBPSSW). BBPSSW without it
+  // piles errors up in Phi- and repeated rounds stall (refs: track the full vector).
   bool twirl = false;
 };
 

@@ -1,8 +1,10 @@
 // Entanglement generation on one hop, one slot (memory pair) at a time.
 //
 // Barrett-Kok, meet in the middle: each round the routers negotiate over the classical
-// channel (round 1: 3 one-way delays, round 2: 2), both memories emit into their fiber
-// half, the BSM node decides on photon arrival and heralds back. A round succeeds on
+// channel (round 1: REQUEST, NEGOTIATE, NEGOTIATE_ACK = 3 one-way delays, round 2: 2),
+// both memories emit into their fiber half, the BSM node decides on photon arrival and
+// heralds back. Under reference timing a round 1 after the downstream memory was the one
+// still busy starts at the upstream router's next polling REQUEST (start_slot). A round succeeds on
 // exactly one detector click. The memories' Z-basis populations are sampled in round 1
 // (|1> emits) and flipped for round 2, which reproduces the click statistics exactly:
 // P(round 1) = eta - 3/8 eta^2 and P(success) = eta^2 / 2.
@@ -26,26 +28,48 @@ void Network::start_slot(std::uint32_t s) {
   Slot& slot = slots_[s];
   if (!slots_.live(s) || memories_[slot.mem_a].state != MemState::Raw || memories_[slot.mem_b].state != MemState::Raw)
     return;
+  const LinkRt& link = links_[slot.link];
+  const sim::Time up = memories_[slot.mem_a].raw_since;    // requests the pairing
+  const sim::Time down = memories_[slot.mem_b].raw_since;  // waits for a request, then negotiates
+  // REQUEST, then NEGOTIATE and NEGOTIATE_ACK before both emit.
+  sim::Time wanted = sim_.now() + link.d_cc * 3;
+  const std::int64_t d = link.d_cc.ps();
+  if (params_.timing == ProtocolTiming::Reference && down > up && d > 0) {
+    // The upstream router sent its REQUEST when its memory became RAW and, refused, again
+    // every round trip; the first to arrive once the partner is RAW pairs them.
+    const std::int64_t late = (down - up).ps() - d;
+    const std::int64_t k = late <= 0 ? 0 : (late + 2 * d - 1) / (2 * d);
+    wanted = up + sim::Time::from_ps(d + 2 * k * d + 2 * d);
+  }
   set_state(slot.mem_a, MemState::Occupied);
   set_state(slot.mem_b, MemState::Occupied);
   slot.round = 1;
   slot.genuine = true;
-  launch_round(s);
+  launch_round(s, wanted);
 }
 
-void Network::launch_round(std::uint32_t s) {
+void Network::launch_round(std::uint32_t s, sim::Time wanted) {
   Slot& slot = slots_[s];
   LinkRt& link = links_[slot.link];
   if (slot.round == 1) ++results_.links[slot.link].attempts;
-  const sim::Time negotiate = slot.round == 1 ? link.d_cc * 3 : link.d_cc * 2;
-  // One photon per time bin on the fiber: the first free bin at or after the wanted time.
+  Memory& ma = memories_[slot.mem_a];
+  Memory& mb = memories_[slot.mem_b];
+  // Each memory is excited at most once per period of its own frequency; the fiber
+  // carries one photon per time bin: the first free bin after both allow it. Reference
+  // timing: the router answering NEGOTIATE waits for its memory before it sets the
+  // emission time one delay ahead (for NEGOTIATE_ACK).
+  const sim::Time ready = std::max(ma.next_excite, mb.next_excite);
+  const sim::Time earliest =
+      std::max(wanted, params_.timing == ProtocolTiming::Reference && ready > sim::Time::zero() ? ready + link.d_cc : ready);
   const std::int64_t bin_ps = link.bin.ps();
   const std::int64_t now_bin = sim_.now().ps() / bin_ps;
   std::erase_if(link.taken_bins, [now_bin](std::int64_t b) { return b < now_bin; });
-  std::int64_t bin = (sim_.now() + negotiate).ps() / bin_ps + 1;
+  std::int64_t bin = earliest.ps() / bin_ps + 1;
   while (std::find(link.taken_bins.begin(), link.taken_bins.end(), bin) != link.taken_bins.end()) ++bin;
   link.taken_bins.push_back(bin);
   const sim::Time emit = sim::Time::from_ps(bin * bin_ps);
+  ma.next_excite = emit + excite_period_[ma.router];
+  mb.next_excite = emit + excite_period_[mb.router];
   slot.emitted = emit;
   sim_.schedule_at(emit + link.d_q, [this, key = pack(s, slots_.generation(s))] { on_bsm(key); });
 }
@@ -186,15 +210,17 @@ void Network::on_herald(std::uint64_t key) {
   if (slots_.generation(s) != epoch_of(key)) return;
   Slot& slot = slots_[s];
   const bool last_round = params_.generation == GenerationProtocol::SingleHeralded || slot.round == 2;
+  const sim::Time d_cc = links_[slot.link].d_cc;
   if (!slot.herald_ok) {
-    slot.round = 1;  // the memories are reset and the next attempt starts at once
+    // Both ends learn the failure together; the memories are reset and paired again.
+    slot.round = 1;
     slot.genuine = true;
-    launch_round(s);
+    launch_round(s, sim_.now() + d_cc * 3);
     return;
   }
   if (!last_round) {
     slot.round = 2;
-    launch_round(s);
+    launch_round(s, sim_.now() + d_cc * 2);  // NEGOTIATE, NEGOTIATE_ACK
     return;
   }
   ++results_.links[slot.link].successes;

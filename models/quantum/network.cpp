@@ -8,6 +8,8 @@
 #include <functional>
 #include <stdexcept>
 
+#include "sim/log.hpp"
+
 namespace models::quantum {
 namespace {
 
@@ -53,6 +55,7 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
       memories_.push_back(m);
     }
     routers_.push_back(std::move(router));
+    excite_period_.push_back(sim::Time::from_seconds(1.0 / topology_.memory[r].frequency_hz));
     results_.memories_busy.emplace_back("memories", sim_.now(), 0.0);
   }
   const auto& det = topology_.detector;
@@ -77,9 +80,10 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     l.d_q = fiber_delay(q.length_km / 2.0);
     // One photon per bin, no photon into a detector still dead from the last one, bins
     // the detectors can tell apart, no faster than either source fires, and heralding
-    // windows of neighbouring bins that do not overlap.
+    // windows of neighbouring bins that do not overlap. The memory frequency limits each
+    // memory (Memory::next_excite), not the link.
     const double source_hz = std::min(sa.frequency_hz, sb.frequency_hz);
-    l.bin = std::max({sim::Time::from_seconds(1.0 / std::min(ma.frequency_hz, mb.frequency_hz)), det.dead_time(),
+    l.bin = std::max({det.dead_time(),
                       sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps))),
                       std::isfinite(source_hz) ? sim::Time::from_seconds(1.0 / source_hz) : sim::Time::zero(),
                       sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(2.0 * det.herald_window_ps)))});
@@ -108,6 +112,37 @@ void Network::sample_utilisation() {
 
 Network::~Network() = default;
 
+const char* timing_name(ProtocolTiming timing) { return timing == ProtocolTiming::Eager ? "eager" : "reference"; }
+
+double Network::best_reachable_fidelity(const Session& s) const {
+  // The freshest end-to-end pair: every link's genuine state, swapped along the path.
+  const SwapParams& sp = topology_.swap;
+  BellVector state = links_[s.links.front()].genuine_state;
+  double f_empirical = state[kBellI];
+  for (std::size_t i = 1; i < s.links.size(); ++i) {
+    const BellVector& next = links_[s.links[i]].genuine_state;
+    state = swap_bell(state, next, sp.gate_fidelity);
+    f_empirical *= next[kBellI] * sp.degradation;
+  }
+  if (sp.empirical) state = werner(f_empirical);
+  double best = state[kBellI];
+  if (!purify_enabled_) return best;
+  // Symmetric recurrence: each round purifies two pairs of the previous one.
+  const PurifyParams& pp = params_.purify;
+  for (int round = 0; round < 200; ++round) {
+    const BellVector in = pp.twirl ? werner(state[kBellI]) : state;
+    const PurifyResult r = pp.protocol == PurifyProtocol::Dejmps
+                               ? purify_dejmps(in, in, pp.gate_fidelity, pp.measurement_fidelity)
+                               : purify_bell(in, in, pp.gate_fidelity, pp.measurement_fidelity);
+    if (!(r.success_probability > 0)) break;
+    const double gain = r.state[kBellI] - state[kBellI];
+    state = r.state;
+    best = std::max(best, state[kBellI]);
+    if (std::abs(gain) < 1e-12) break;
+  }
+  return best;
+}
+
 int Network::submit(const RequestSpec& request) {
   const int n = static_cast<int>(topology_.routers());
   if (request.src < 0 || request.src >= n || request.dst < 0 || request.dst >= n || request.src == request.dst)
@@ -134,6 +169,18 @@ int Network::submit(const RequestSpec& request) {
   nested_partners(0, len - 1, s.left_partner, s.right_partner);
   s.left.resize(len);
   s.right.resize(len);
+  s.best_fidelity = best_reachable_fidelity(s);
+  if (s.best_fidelity < request.target_fidelity) {
+    // Random traffic would repeat this for every request: once is enough.
+    const bool from_traffic = submitting_traffic_;
+    if (!from_traffic || !warned_unreachable_traffic_) {
+      sim::logger().warn("quantum request {} -> {}: target fidelity {} is out of reach (purification from the "
+                         "freshest end-to-end pair converges to {:.4f}); it will deliver nothing",
+                         graph.node(request.src).name, graph.node(request.dst).name, request.target_fidelity,
+                         s.best_fidelity);
+      warned_unreachable_traffic_ = warned_unreachable_traffic_ || from_traffic;
+    }
+  }
   const auto id = static_cast<std::uint32_t>(sessions_.size());
   sessions_.push_back(std::move(s));
   sim_.schedule(sim::Time::zero(), [this, key = pack(id, 0)] { reserve_hop(index_of(key), 0); });
@@ -185,6 +232,7 @@ void Network::activate(std::uint32_t id) {
       router.free.pop_back();
       memories_[m].session = id;
       memories_[m].pos = static_cast<std::uint16_t>(pos);
+      memories_[m].raw_since = sim_.now();
       out.push_back(m);
     }
   };
@@ -220,6 +268,7 @@ void Network::end_session(std::uint32_t id) {
     return;
   }
   s.state = SessionState::Ended;
+  s.closed = sim_.now();
   for (const std::uint32_t slot_id : s.slots) slots_.release(slot_id);
   s.slots.clear();
   for (int pos = 0; pos <= s.last(); ++pos) {
@@ -270,7 +319,9 @@ void Network::next_random_request() {
   r.memories = traffic_.memories;
   r.target_fidelity = traffic_.target_fidelity;
   r.pairs = traffic_.pairs;
+  submitting_traffic_ = true;
   submit(r);
+  submitting_traffic_ = false;
   sim_.schedule(sim::Time::from_seconds(traffic_rng_.exponential(1.0 / traffic_.requests_per_s)),
                 [this] { next_random_request(); });
 }
@@ -285,6 +336,12 @@ const NetworkResults& Network::results() {
     r.accepted = s.state != SessionState::Rejected && s.state != SessionState::Reserving;
     r.delivered = s.delivered;
     r.mean_fidelity = s.fidelity.count() ? s.fidelity.mean() : 0.0;
+    r.mean_belief_fidelity = s.belief.count() ? s.belief.mean() : 0.0;
+    const sim::Time until = std::min({s.request.end, s.closed, sim_.now()});
+    r.window_s = until > s.request.start ? (until - s.request.start).to_seconds() : 0.0;
+    r.pairs_per_s = r.window_s > 0 ? static_cast<double>(s.delivered) / r.window_s : 0.0;
+    r.best_fidelity = s.best_fidelity;
+    r.target_reachable = s.best_fidelity >= s.request.target_fidelity;
     results_.requests.push_back(r);
   }
   return results_;

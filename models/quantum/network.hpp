@@ -40,8 +40,19 @@ inline std::vector<Rule> default_rules() {
   return {{RuleAction::Discard, 0}, {RuleAction::Purify, 10}, {RuleAction::Swap, 20}, {RuleAction::Deliver, 30}};
 }
 
+// How long memories wait on classical messages around each protocol (README: "Protocol
+// timing"). Reference: the message sequence of SeQUeNCe's stack -- generation pairs by a
+// request from the upstream router (which polls every round trip while its partner is
+// busy), swapping and purification first pair with the protocols at the far ends
+// (REQUEST / RESPONSE), purification results cross both ways. Eager: the rules are agreed
+// in advance, so a router swaps as soon as it holds both pairs and the initiator of a
+// purification measures at once; what each end must learn still travels at the path delay.
+enum class ProtocolTiming : std::uint8_t { Reference, Eager };
+const char* timing_name(ProtocolTiming timing);
+
 struct NetworkParams {
   FormalismKind formalism = FormalismKind::BellDiagonal;
+  ProtocolTiming timing = ProtocolTiming::Reference;
   GenerationProtocol generation = GenerationProtocol::BarrettKok;
   PurifyParams purify;
   // Without a Purify rule, pairs below their threshold are discarded instead.
@@ -95,14 +106,23 @@ struct RequestResult {
   int hops = 0;
   bool accepted = false;
   std::uint64_t delivered = 0;
-  double mean_fidelity = 0.0;
+  double mean_fidelity = 0.0;         // true state of delivered pairs
+  double mean_belief_fidelity = 0.0;  // what the routers believed of them
+  double window_s = 0.0;              // the request's own window (start to end or to the last pair)
+  double pairs_per_s = 0.0;           // delivered / window_s
+  // Whether purification from the freshest end-to-end state can reach the target at all
+  // (the recurrence's fixed point with the configured gates); best_fidelity is that bound.
+  bool target_reachable = true;
+  double best_fidelity = 1.0;
 };
 
 struct NetworkResults {
   std::uint64_t pairs_delivered = 0;
   sim::Tally delivered_fidelity{"fidelity"};
+  sim::Tally delivered_belief{"fidelity"};  // the routers' belief about the same pairs
   std::vector<double> delivered_time_s;
   std::vector<double> delivered_fidelities;
+  std::vector<double> delivered_beliefs;
   std::vector<std::uint32_t> delivered_purifications;
   std::vector<LinkStats> links;                  // per topology quantum link
   std::vector<sim::TimeWeighted> memories_busy;  // per router: memories not RAW
@@ -148,6 +168,8 @@ class Network {
     std::uint32_t slot = kNone;     // generation slot this memory belongs to
     std::uint16_t pos = 0;          // position on the session's path
     MemState state = MemState::Raw;
+    sim::Time raw_since;            // when it last became RAW (reference generation pairing)
+    sim::Time next_excite;          // earliest next excitation (memory frequency)
   };
   struct Router {
     std::uint32_t first_memory = 0;
@@ -215,6 +237,7 @@ class Network {
     sim::EventHandle expiry;
     std::uint8_t ready = 0;  // bit e: end e knows the pair (heralded / result arrived)
     bool doomed = false;     // a failed operation: ends free their memory when told
+    bool locked = false;     // paired with a protocol that waits for the far ends' answer
   };
   enum class SessionState : std::uint8_t { Reserving, Approved, Active, Ended, Rejected };
   struct Session {
@@ -229,6 +252,9 @@ class Network {
     std::uint32_t epoch = 0;
     std::uint64_t delivered = 0;
     sim::Tally fidelity;
+    sim::Tally belief;
+    sim::Time closed = sim::Time::max();  // when it ended early (its pairs delivered)
+    double best_fidelity = 1.0;
     int last() const { return static_cast<int>(path.size()) - 1; }
     sim::Time delay(int u, int v) const { return u < v ? prefix_delay[v] - prefix_delay[u] : prefix_delay[u] - prefix_delay[v]; }
   };
@@ -241,7 +267,9 @@ class Network {
 
   // generation.cpp
   void start_slot(std::uint32_t s);
-  void launch_round(std::uint32_t s);
+  // Emits at the first free fiber bin at or after `wanted` (and after both memories may
+  // be excited again), with the herald due d_q later.
+  void launch_round(std::uint32_t s, sim::Time wanted);
   void on_bsm(std::uint64_t key);
   void on_herald(std::uint64_t key);
   // Free-running detector d of `link`: registers its dark counts before `until_ps` (each
@@ -260,6 +288,12 @@ class Network {
                                 bool below_threshold);
   void do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right);
   void do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed);
+  // Reference timing: both pairs wait `delay` for the far ends' RESPONSE, then `op` runs
+  // (or, when one of them expired meanwhile, the other is offered to the rules again).
+  void after_pairing(sim::Time delay, std::uint32_t a, std::uint32_t b, int u, bool swap);
+  void on_paired(std::uint64_t key_a, std::uint64_t key_b, int u, bool swap);
+  // The purification bound of a session's target (RequestResult::best_fidelity).
+  double best_reachable_fidelity(const Session& s) const;
   void deliver(Session& s, std::uint32_t p);
   void discard(std::uint32_t p);
   void notify(std::uint32_t p, int end, sim::Time delay);
@@ -286,6 +320,9 @@ class Network {
   std::vector<Router> routers_;
   std::vector<LinkRt> links_;
   std::vector<double> link_raw_fidelity_;
+  std::vector<sim::Time> excite_period_;  // per router: 1 / memory frequency
+  bool warned_unreachable_traffic_ = false;
+  bool submitting_traffic_ = false;
   // Live while a session holds the slot / while the pair exists; events carry the
   // generation (pack) and do nothing once it has moved on.
   sim::SlotPool<Slot> slots_;

@@ -43,6 +43,9 @@ std::vector<Parameter> declare() {
            "state formalism; default: the topology file's, else bell-diagonal"),
       text("", "generation", "barrett-kok", {"barrett-kok", "single-heralded"}, "entanglement generation protocol"),
       number("", "utilisation_sample_s", "s", 0.0, 0, 1e6, "interval of busy-memory samples per router (0: none)"),
+      text("", "timing", "reference", {"reference", "eager"},
+           "classical message sequence: reference (SeQUeNCe's: pairing handshakes before swapping and "
+           "purification) or eager (rules agreed in advance: swap at once)"),
 
       text("topology", "type", "chain", {"chain", "star", "grid", "json", "graphml"},
            "built (chain, star, grid) or loaded from `file` (json: SeQUeNCe router network; graphml)"),
@@ -84,6 +87,8 @@ std::vector<Parameter> declare() {
       number("purify", "gate_fidelity", "", 1.0, 0, 1, "bilateral CNOT fidelity"),
       number("purify", "measurement_fidelity", "", 1.0, 0, 1, "measurement fidelity"),
       number("purify", "link_below", "", 0.0, 0, 1, "link pairs below this fidelity are purified before swapping"),
+      text("purify", "protocol", "dejmps", {"dejmps", "bbpssw"},
+           "round: dejmps (rotations between rounds, converges) or bbpssw (bilateral CNOT only)"),
       boolean("purify", "twirl", false, "twirl both pairs into Werner states first (original BBPSSW)"),
 
       text("request", "src", "", {}, "router at one end (required)"),

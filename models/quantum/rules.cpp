@@ -29,15 +29,18 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
                                        bool below_threshold) {
   const auto& side = toward < u ? s.left[u] : s.right[u];
   const double thr = threshold(s, u, other_end);
-  // Purification prefers a partner of the same round (the symmetric recurrence reaches
-  // higher fidelity than pumping); any other pair of the span will do otherwise.
+  // Purification pairs two pairs of the same round (symmetric recurrence). Only when no
+  // memory of this side is left to bring a partner (all hold waiting pairs) does it pump
+  // with another round rather than stall.
   const std::uint32_t rounds = pairs_[exclude].purifications;
   std::uint32_t fallback = kNone;
+  bool can_generate = false;
   for (const std::uint32_t m : side) {
     const Memory& mem = memories_[m];
+    if (mem.state != MemState::Entangled) can_generate = true;
     if (mem.state != MemState::Entangled || mem.pair == exclude || mem.pair == kNone) continue;
     PairRec& rec = pairs_[mem.pair];
-    if (!pairs_.live(mem.pair) || rec.doomed || rec.ready != 0b11) continue;
+    if (!pairs_.live(mem.pair) || rec.doomed || rec.locked || rec.ready != 0b11) continue;
     const int far = rec.pos[0] == u ? rec.pos[1] : rec.pos[0];
     if (far != other_end) continue;
     if (thr > 0) {
@@ -47,7 +50,7 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
     if (!below_threshold || rec.purifications == rounds) return mem.pair;
     if (fallback == kNone) fallback = mem.pair;
   }
-  return fallback;
+  return can_generate ? kNone : fallback;
 }
 
 void Network::evaluate(std::uint32_t p, int end) {
@@ -76,8 +79,11 @@ bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, in
       const std::uint32_t q = find_ready_pair(s, u, v, v, p, true);
       if (q == kNone) return true;
       const double fq = pairs_[q].belief.fidelity(sim_.now());
-      if (f >= fq) do_purify(s, p, q);
-      else do_purify(s, q, p);
+      const std::uint32_t kept = f >= fq ? p : q;
+      const std::uint32_t sacrificed = f >= fq ? q : p;
+      // Reference: the far end's protocol answers the REQUEST and measures first.
+      if (params_.timing == ProtocolTiming::Reference) after_pairing(s.delay(u, v) * 2, kept, sacrificed, u, false);
+      else do_purify(s, kept, sacrificed);
       return true;
     }
     case RuleAction::Swap: {
@@ -88,8 +94,15 @@ bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, in
       if (other < 0) return false;
       const std::uint32_t q = find_ready_pair(s, u, other, other, p, false);
       if (q == kNone) return true;
-      if (v < u) do_swap(s, u, p, q);
-      else do_swap(s, u, q, p);
+      const std::uint32_t left = v < u ? p : q;
+      const std::uint32_t right = v < u ? q : p;
+      if (params_.timing == ProtocolTiming::Reference) {
+        // REQUEST to both far ends, whose swapping protocols answer before the measurement.
+        const sim::Time rtt = std::max(s.delay(u, pairs_[left].pos[0]), s.delay(u, pairs_[right].pos[1])) * 2;
+        after_pairing(rtt, left, right, u, true);
+      } else {
+        do_swap(s, u, left, right);
+      }
       return true;
     }
     case RuleAction::Deliver:
@@ -146,50 +159,91 @@ void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right
     schedule_expiry(q);
 }
 
+void Network::after_pairing(sim::Time delay, std::uint32_t a, std::uint32_t b, int u, bool swap) {
+  pairs_[a].locked = true;
+  pairs_[b].locked = true;
+  sim_.schedule(delay, [this, ka = pack(a, pairs_.generation(a)), kb = pack(b, pairs_.generation(b)), u, swap] {
+    on_paired(ka, kb, u, swap);
+  });
+}
+
+void Network::on_paired(std::uint64_t key_a, std::uint64_t key_b, int u, bool swap) {
+  const std::uint32_t a = index_of(key_a);
+  const std::uint32_t b = index_of(key_b);
+  const bool live_a = pairs_.holds({a, epoch_of(key_a)});
+  const bool live_b = pairs_.holds({b, epoch_of(key_b)});
+  if (live_a) pairs_[a].locked = false;
+  if (live_b) pairs_[b].locked = false;
+  if (live_a && live_b) {
+    Session& s = sessions_[pairs_[a].session];
+    if (swap) do_swap(s, u, a, b);
+    else do_purify(s, a, b);
+    return;
+  }
+  // One of them expired while the far ends answered: the other is free for the rules again.
+  if (live_a) on_pair_ready(a);
+  if (live_b) on_pair_ready(b);
+}
+
 void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed) {
   PairRec& k = pairs_[kept];
-  PairRec sac = pairs_[sacrificed];
   const sim::Time now = sim_.now();
-  const auto outcome = formalism_->purify(k.state, sac.state, now, params_.purify, rules_rng_);
+  const auto outcome = formalism_->purify(k.state, pairs_[sacrificed].state, now, params_.purify, rules_rng_);
   if (outcome.success) {
     // The routers know the round succeeded; the formula gives the state that implies.
     const double fk = k.belief.fidelity(now);
-    const double fs = sac.belief.fidelity(now);
-    const bool twirl = params_.purify.twirl;
-    k.belief.state = purify_bell(twirl ? werner(fk) : k.belief.state, twirl ? werner(fs) : sac.belief.state,
-                                 params_.purify.gate_fidelity, params_.purify.measurement_fidelity)
+    const double fs = pairs_[sacrificed].belief.fidelity(now);
+    const PurifyParams& pp = params_.purify;
+    const BellVector in_k = pp.twirl ? werner(fk) : k.belief.state;
+    const BellVector in_s = pp.twirl ? werner(fs) : pairs_[sacrificed].belief.state;
+    k.belief.state = (pp.protocol == PurifyProtocol::Dejmps
+                          ? purify_dejmps(in_k, in_s, pp.gate_fidelity, pp.measurement_fidelity)
+                          : purify_bell(in_k, in_s, pp.gate_fidelity, pp.measurement_fidelity))
                          .state;
-  }
-  free_pair(sacrificed);
-  free_memory(sac.mem[0]);
-  free_memory(sac.mem[1]);
-  PairRec& kr = pairs_[kept];
-  kr.ready = 0;
-  if (outcome.success) {
     ++results_.purifications;
-    ++kr.purifications;
+    ++k.purifications;
   } else {
     ++results_.purifications_failed;
-    kr.doomed = true;
+    k.doomed = true;
   }
-  const sim::Time d = s.delay(kr.pos[0], kr.pos[1]);
-  notify(kept, 0, d);
+  // End 0 (the lower position) initiated. Reference: it measures now, on the RESPONSE
+  // that came with the far end's result, and the far end learns one delay later. Eager:
+  // it measured first, the far end measures on its message and answers.
+  const sim::Time d = s.delay(k.pos[0], k.pos[1]);
+  const bool reference = params_.timing == ProtocolTiming::Reference;
+  k.ready = 0;
+  notify(kept, 0, reference ? sim::Time::zero() : d * 2);
   notify(kept, 1, d);
+  // The measured memories are free once measured and their result exchanged: the
+  // initiator's now, the far end's when the other result reaches it.
+  PairRec& sac = pairs_[sacrificed];
+  sac.doomed = true;  // its state went with the measurement
+  sac.ready = 0;
+  const std::uint32_t here = sac.mem[0];
+  if (memories_[here].pair == sacrificed) {
+    sac.ready = 0b01;
+    free_memory(here);
+  }
+  notify(sacrificed, 1, d);
 }
 
 void Network::deliver(Session& s, std::uint32_t p) {
   PairRec& rec = pairs_[p];
   const double f = formalism_->fidelity(rec.state, sim_.now());
+  const double believed = rec.belief.fidelity(sim_.now());
   ++results_.pairs_delivered;
   results_.delivered_fidelity.add(f);
+  results_.delivered_belief.add(believed);
   results_.teleport_fidelity.add((2.0 * f + 1.0) / 3.0);  // average over input states
   if (results_.delivered_fidelities.size() < params_.max_recorded_pairs) {
     results_.delivered_fidelities.push_back(f);
+    results_.delivered_beliefs.push_back(believed);
     results_.delivered_time_s.push_back(sim_.now().to_seconds());
     results_.delivered_purifications.push_back(rec.purifications);
   }
   ++s.delivered;
   s.fidelity.add(f);
+  s.belief.add(believed);
   discard(p);
   if (s.request.pairs > 0 && s.delivered >= s.request.pairs) {
     end_session(static_cast<std::uint32_t>(&s - sessions_.data()));
@@ -257,6 +311,7 @@ void Network::set_state(std::uint32_t m, MemState st) {
   const bool was_busy = mem.state != MemState::Raw;
   const bool busy = st != MemState::Raw;
   if (was_busy != busy) results_.memories_busy[mem.router].add(sim_.now(), busy ? 1.0 : -1.0);
+  if (was_busy && !busy) mem.raw_since = sim_.now();
   mem.state = st;
 }
 

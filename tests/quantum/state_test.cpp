@@ -170,8 +170,8 @@ TEST_CASE("formalisms agree on generate-purify-swap sequences (Monte Carlo 3 sig
       const PairId ab2 = f->create(werner(0.85), Time::from_us(100), q, q);
       const PairId bc1 = f->create(werner(0.9), Time::zero(), q, q);
       const PairId bc2 = f->create(werner(0.9), Time::from_us(50), q, q);
-      const bool a = f->purify(ab1, ab2, t1, {0.99, 0.99}, rng).success;
-      const bool b = f->purify(bc1, bc2, t1, {0.99, 0.99}, rng).success;
+      const bool a = f->purify(ab1, ab2, t1, {.gate_fidelity = 0.99, .measurement_fidelity = 0.99}, rng).success;
+      const bool b = f->purify(bc1, bc2, t1, {.gate_fidelity = 0.99, .measurement_fidelity = 0.99}, rng).success;
       if (a && b) {
         const PairId ac = f->swap(ab1, bc1, Time::from_us(400), 0.98, rng);
         const double fo = f->fidelity(ac, Time::from_us(600));
@@ -199,13 +199,42 @@ TEST_CASE("formalisms agree on generate-purify-swap sequences (Monte Carlo 3 sig
   CHECK(std::abs(m_bd - m_dm) <= 3 * std::sqrt(std::max(v_bd, 0.0) / ok_bd + std::max(v_dm, 0.0) / ok_dm) + 1e-9);
 }
 
-TEST_CASE("repeated BBPSSW: without twirling Phi- errors stall it; twirled rounds follow the formula") {
+namespace {
+// DEJMPS (Deutsch et al. 1996) on two copies of a Bell-diagonal state with coefficients
+// A (Phi+), B (Psi-), C (Psi+), D (Phi-): A' = (A^2 + B^2)/N, B' = 2CD/N,
+// C' = (C^2 + D^2)/N, D' = 2AB/N, N = (A + B)^2 + (C + D)^2. Returns (N, A').
+std::pair<double, BellVector> dejmps_closed_form(const BellVector& c) {
+  const double a = c[kBellI], b = c[kBellY], cc = c[kBellX], d = c[kBellZ];
+  const double n = (a + b) * (a + b) + (cc + d) * (cc + d);
+  BellVector out{};
+  out[kBellI] = (a * a + b * b) / n;
+  out[kBellY] = 2 * cc * d / n;
+  out[kBellX] = (cc * cc + d * d) / n;
+  out[kBellZ] = 2 * a * b / n;
+  return {n, out};
+}
+}  // namespace
+
+TEST_CASE("DEJMPS rotations: Bell-diagonal and density-matrix agree with the closed form") {
+  const BellVector c{0.7, 0.05, 0.15, 0.1};
+  const auto [n, expected] = dejmps_closed_form(c);
+  const auto r = purify_dejmps(c, c, 1.0, 1.0);
+  CHECK(r.success_probability == doctest::Approx(n).epsilon(1e-12));
+  for (int k = 0; k < 4; ++k) CHECK(r.state[k] == doctest::Approx(expected[k]).epsilon(1e-12));
+  const BellVector rotated = bell_diagonal_of(dejmps_rotate(density_from_bell(c)));
+  const BellVector want = dejmps_rotate(c);
+  for (int k = 0; k < 4; ++k) CHECK(rotated[k] == doctest::Approx(want[k]).epsilon(1e-12));
+}
+
+TEST_CASE("repeated rounds: BBPSSW without twirling stalls; twirled BBPSSW and DEJMPS follow their closed forms") {
   for (auto kind : {FormalismKind::BellDiagonal, FormalismKind::DensityMatrix}) {
-    for (bool twirl : {false, true}) {
+    for (int variant = 0; variant < 3; ++variant) {
+      const bool twirl = variant == 1;
       auto f = make_formalism(kind);
-      sim::RandomStream rng(11, twirl ? 1 : 0);
+      sim::RandomStream rng(11, static_cast<std::uint64_t>(variant));
       PurifyParams params;
       params.twirl = twirl;
+      params.protocol = variant == 2 ? PurifyProtocol::Dejmps : PurifyProtocol::Bbpssw;
       // Two rounds of the symmetric recurrence from four Werner 0.98 pairs (retry until
       // every round succeeds: the output given success is deterministic).
       double out = 0;
@@ -225,8 +254,13 @@ TEST_CASE("repeated BBPSSW: without twirling Phi- errors stall it; twirled round
         }
       }
       CHECK(f->live_pairs() == 0);
-      if (twirl) {
+      CAPTURE(variant);
+      if (variant == 1) {
         CHECK(out == doctest::Approx(bbpssw_fidelity(bbpssw_fidelity(0.98))).epsilon(1e-9));
+      } else if (variant == 2) {
+        const BellVector once = dejmps_closed_form(werner(0.98)).second;
+        CHECK(out == doctest::Approx(dejmps_closed_form(once).second[kBellI]).epsilon(1e-9));
+        CHECK(out > bbpssw_fidelity(bbpssw_fidelity(0.98)));
       } else {
         CHECK(out < bbpssw_fidelity(0.98));  // the second round loses what the first gained
       }
