@@ -10,6 +10,8 @@ packages=(
   pybind11-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libspdlog-dev libcsv-dev
   python3-dev python3-numpy python3-h5py python3-pytest python3-pandas
+  # analysis plots and sweep arrays; `pip install --no-build-isolation .` offline
+  python3-matplotlib python3-xarray python3-setuptools python3-wheel python3-pip
   # sweeps on clusters: the MPI back end, and a one-node Slurm the tests start
   openmpi-bin libopenmpi-dev slurm-wlm munge
   # the scenario-loader fuzz target (make fuzz): clang with libFuzzer
