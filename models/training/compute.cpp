@@ -41,13 +41,17 @@ std::vector<Operator> layer_forward_ops(const ModelConfig& m, std::uint32_t tp) 
       layernorm("ln1", rows, h, dt),
       gemm("qkv", rows, 3 * h / tp, h, 1, true, dt),
       Operator{"attention", AttentionShape{m.micro_batch, m.heads / tp, m.seq, m.seq, h / m.heads}, dt, {}},
+      // Dropout on the attention probabilities: a pass over the s x s scores of every
+      // head, memory-bound and, at long sequences, as large as a GEMM's operands.
+      elementwise("attention_dropout", m.micro_batch * (m.heads / tp) * m.seq * m.seq, 1, 2, dt),
       gemm("out_proj", rows, h, h / tp, 1, true, dt),
-      elementwise("residual1", rows * h, 2, 1, dt),
+      // Bias, dropout and residual add in one kernel.
+      elementwise("bias_dropout_add1", rows * h, 3, 3, dt),
       layernorm("ln2", rows, h, dt),
       gemm("ffn_up", rows, f / tp, h, 1, true, dt),
-      elementwise("gelu", rows * f / tp, 1, 8, dt),
+      elementwise("bias_gelu", rows * f / tp, 2, 9, dt),
       gemm("ffn_down", rows, h, f / tp, 1, true, dt),
-      elementwise("residual2", rows * h, 2, 1, dt),
+      elementwise("bias_dropout_add2", rows * h, 3, 3, dt),
   };
 }
 
