@@ -1,5 +1,7 @@
 #include "models/quantum/formalism.hpp"
 
+#include <algorithm>
+
 #include <stdexcept>
 
 #include "models/quantum/density_matrix.hpp"
@@ -61,7 +63,8 @@ class BellDiagonalFormalism final : public Formalism {
                                ? purify_dejmps(k.state, s.state, params.gate_fidelity, params.measurement_fidelity)
                                : purify_bell(k.state, s.state, params.gate_fidelity, params.measurement_fidelity);
     table_.remove(sacrificed);
-    PurifyOutcome out{rng.bernoulli(r.success_probability), r.success_probability};
+    // Rounding can leave a certain success a hair above 1.
+    PurifyOutcome out{rng.bernoulli(std::min(1.0, r.success_probability)), r.success_probability};
     if (out.success) {
       k.state = r.state;
     } else {
