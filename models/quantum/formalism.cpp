@@ -1,7 +1,6 @@
 #include "models/quantum/formalism.hpp"
 
 #include <algorithm>
-
 #include <stdexcept>
 
 #include "models/quantum/density_matrix.hpp"
