@@ -26,6 +26,13 @@ std::uint32_t PacketNetwork::connection_route(NodeId src, NodeId dst, std::uint3
   const auto [id, fresh] = routes_.intern(hop_scratch_);
   if (fresh) {
     for (LinkId l : path_scratch_) routes_[id].latency_ps += topology_->link(l).latency_ps;
+    if (path_start_.size() <= id) {
+      path_start_.resize(id + 1);
+      path_length_.resize(id + 1);
+    }
+    path_start_[id] = static_cast<std::uint32_t>(path_.size());
+    path_length_[id] = static_cast<std::uint16_t>(path_scratch_.size());
+    path_.insert(path_.end(), path_scratch_.begin(), path_scratch_.end());
   }
   routes_.remember(src, dst, subflow, id);
   return id;
@@ -36,14 +43,20 @@ std::uint32_t PacketNetwork::data_route(Flow& f) {
     case PathSelection::ecmp:
       return f.route;
     case PathSelection::spray:
-      return connection_route(f.src, f.dst, 1 + static_cast<std::uint32_t>(rng_.below(params_.entropies)));
+      f.entropy = static_cast<std::uint32_t>(rng_.below(params_.entropies));
+      break;
     case PathSelection::flowlet:
       if (sim_->now().ps() - f.last_send_ps > params_.flowlet_gap_ps) {
         f.entropy = static_cast<std::uint32_t>(rng_.below(params_.entropies));
       }
-      return connection_route(f.src, f.dst, 1 + f.entropy);
+      break;
   }
-  return f.route;
+  // Entropy e is connection subflow e + 1 (subflow 0 is the ECMP path); a flow keeps the
+  // routes it used, so only its first packet on an entropy looks the route up.
+  if (f.entropy_routes.empty()) f.entropy_routes.assign(params_.entropies, kNone);
+  std::uint32_t& route = f.entropy_routes[f.entropy];
+  if (route == kNone) route = connection_route(f.src, f.dst, 1 + f.entropy);
+  return route;
 }
 
 std::uint32_t PacketNetwork::payload(const Flow& f, std::uint32_t seq) const {
@@ -85,6 +98,9 @@ std::uint32_t PacketNetwork::start_flow(NodeId src, NodeId dst, std::uint64_t by
   f.back_route = connection_route(dst, src, 0);
   routes_.retain(f.route);
   routes_.retain(f.back_route);
+  if (f.route >= path_start_.size() || f.back_route >= path_start_.size()) {
+    throw std::logic_error("packet model: a route without its links");
+  }
   f.state.assign(f.packets, unsent);
   f.sends.assign(f.packets, 0);
   f.received.assign(f.packets, false);

@@ -163,7 +163,10 @@ void PacketNetwork::released(const Port& port, const Packet& k) {
 
 void PacketNetwork::try_send(LinkId l) {
   Port& port = ports_[l];
-  if (port.busy) return;
+  if (sim_->now().ps() < port.busy_until_ps) {
+    wake_at_end(l);
+    return;
+  }
   std::uint32_t pkt = kNone;
   if (!port.control.empty()) {
     pkt = port.control.front();
@@ -180,13 +183,21 @@ void PacketNetwork::try_send(LinkId l) {
   } else if (port.host >= 0) {
     pkt = next_host_packet(static_cast<std::uint32_t>(port.host));
     if (pkt == kNone) return;
-    transmit(l, pkt);
-    return;
   } else {
     return;
   }
   if (port.series >= 0) sample(l);
   transmit(l, pkt);
+  // A port that will have nothing to send when this packet is out needs no event then:
+  // the next arrival finds it free by its clock.
+  if (port.host >= 0 || !port.control.empty() || !port.data.empty()) wake_at_end(l);
+}
+
+void PacketNetwork::wake_at_end(LinkId l) {
+  Port& port = ports_[l];
+  if (port.wake_pending) return;
+  port.wake_pending = true;
+  sim_->schedule_at(sim::Time::from_ps(port.busy_until_ps), [this, l] { tx_done(l); });
 }
 
 void PacketNetwork::transmit(LinkId l, std::uint32_t pkt) {
@@ -196,10 +207,9 @@ void PacketNetwork::transmit(LinkId l, std::uint32_t pkt) {
   const std::int64_t start_ps = now;
   // Cut-through: a packet still coming in cannot leave faster than it arrives.
   const std::int64_t end_ps = std::max<std::int64_t>(now + std::llround(k.bytes * port.ps_per_byte), k.ingress_end_ps);
-  port.busy = true;
+  port.busy_until_ps = end_ps;
   ++port.stats.tx_packets;
   port.stats.tx_bytes += k.bytes;
-  sim_->schedule_at(sim::Time::from_ps(end_ps), [this, l] { tx_done(l); });
   std::int64_t at_ps = end_ps + port.latency_ps;
   k.ingress_end_ps = 0;
   if (params_.cut_through && port.to_switch) {
@@ -210,21 +220,20 @@ void PacketNetwork::transmit(LinkId l, std::uint32_t pkt) {
 }
 
 void PacketNetwork::tx_done(LinkId l) {
-  ports_[l].busy = false;
+  ports_[l].wake_pending = false;
   try_send(l);
 }
 
 void PacketNetwork::arrive(std::uint32_t pkt) {
   Packet& k = packets_[pkt];
-  const network::Route& r = routes_[k.route];
-  const LinkId link = r.links[k.hop].link;
-  if (k.hop + 1u == r.links.size()) {
+  const LinkId* path = &path_[path_start_[k.route]];
+  if (k.hop + 1u == path_length_[k.route]) {
     deliver(pkt);
     return;
   }
+  k.ingress = path[k.hop];
   ++k.hop;
-  k.ingress = link;
-  enqueue(r.links[k.hop].link, pkt);
+  enqueue(path[k.hop], pkt);
 }
 
 void PacketNetwork::send_pause(LinkId link, bool pause) {

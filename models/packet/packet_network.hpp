@@ -125,8 +125,9 @@ class PacketNetwork {
     std::int32_t host = -1;       // index in hosts_ when the port is an endpoint's NIC
     std::int32_t series = -1;
     bool to_switch = false;
-    bool busy = false;
+    bool wake_pending = false;  // a tx_done is scheduled at busy_until_ps
     bool paused = false;
+    std::int64_t busy_until_ps = 0;  // the packet on the wire is out by then
     std::int64_t paused_since_ps = 0;
     PortStats stats;
   };
@@ -149,6 +150,7 @@ class PacketNetwork {
     std::uint32_t route = kNone;       // ECMP path, forward
     std::uint32_t back_route = kNone;  // ECMP path of the reverse connection (control)
     std::uint32_t entropy = 0;         // flowlet: the current one
+    std::vector<std::uint32_t> entropy_routes;  // spray, flowlet: by entropy, kNone until used
     std::int64_t last_send_ps = INT64_MIN / 2;
     // Sender.
     std::uint32_t next_seq = 0;
@@ -197,6 +199,7 @@ class PacketNetwork {
   void try_send(LinkId port);
   void transmit(LinkId port, std::uint32_t pkt);
   void tx_done(LinkId port);
+  void wake_at_end(LinkId port);
   void arrive(std::uint32_t pkt);
   void released(const Port& port, const Packet& k);
   void send_pause(LinkId link, bool pause);
@@ -247,6 +250,10 @@ class PacketNetwork {
   sim::SlotPool<Packet> packets_;
   std::vector<Flow> flows_;
   network::RouteTable routes_;
+  // Every route's links, flat: a packet's next link is path_[path_start_[route] + hop].
+  std::vector<std::uint32_t> path_start_;
+  std::vector<std::uint16_t> path_length_;
+  std::vector<LinkId> path_;
   std::vector<LinkId> path_scratch_;
   std::vector<network::LinkHop> hop_scratch_;
 

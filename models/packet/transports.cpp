@@ -149,6 +149,7 @@ void PacketNetwork::sender_finished(Flow& f, std::uint32_t id) {
   f.received = {};
   f.rtx.clear();
   f.timeline.clear();
+  f.entropy_routes = {};
   (void)id;
 }
 
