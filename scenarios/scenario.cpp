@@ -299,6 +299,7 @@ Section::Section(const Section& parent, std::string_view key)
 }
 
 std::string Section::qualified(std::string_view key) const {
+  if (key.empty()) return path_;  // a problem of the whole table
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 

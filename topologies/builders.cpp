@@ -10,6 +10,45 @@ void require(bool ok, const std::string& message) {
 }
 }  // namespace
 
+FabricSize leaf_spine_size(const LeafSpineParams& p) {
+  const std::uint64_t hosts = std::uint64_t{p.leaves} * p.hosts_per_leaf;
+  const std::uint64_t gpus = p.gpus_per_host > 1 ? hosts * p.gpus_per_host : 0;
+  const std::uint64_t spines = p.leaves > 1 ? p.spines : 0;
+  return {hosts + gpus + p.leaves + spines, gpus + hosts + std::uint64_t{p.leaves} * spines};
+}
+
+FabricSize fat_tree_size(std::uint32_t k) {
+  const std::uint64_t half = k / 2;
+  const std::uint64_t hosts = std::uint64_t{k} * half * half;
+  return {hosts + 2 * std::uint64_t{k} * half + half * half, 3 * hosts};
+}
+
+FabricSize ring_size(std::uint32_t hosts) { return {hosts, hosts}; }
+
+FabricSize torus2d_size(std::uint32_t x, std::uint32_t y) {
+  const std::uint64_t nodes = std::uint64_t{x} * y;
+  return {nodes, 2 * nodes};
+}
+
+std::string fabric_size_problem(const FabricSize& size) {
+  if (size.nodes > kMaxGeneratedNodes) {
+    return std::to_string(size.nodes) + " nodes, more than the " + std::to_string(kMaxGeneratedNodes) +
+           " a generated fabric may have";
+  }
+  if (size.cables > kMaxGeneratedCables) {
+    return std::to_string(size.cables) + " cables, more than the " + std::to_string(kMaxGeneratedCables) +
+           " a generated fabric may have";
+  }
+  return "";
+}
+
+namespace {
+void require_size(const FabricSize& size, const std::string& builder) {
+  const std::string problem = fabric_size_problem(size);
+  if (!problem.empty()) throw TopologyError(builder + ": " + problem);
+}
+}  // namespace
+
 double leaf_spine_uplink_gbps(const LeafSpineParams& p) {
   if (p.uplink_gbps) return *p.uplink_gbps;
   return static_cast<double>(p.hosts_per_leaf) * p.host_gbps / (static_cast<double>(p.spines) * p.oversubscription);
@@ -24,6 +63,7 @@ Topology leaf_spine(const LeafSpineParams& p) {
   require(p.oversubscription > 0.0, "leaf_spine: oversubscription must be positive");
   const double uplink = leaf_spine_uplink_gbps(p);
   require(uplink > 0.0, "leaf_spine: uplink_gbps must be positive");
+  require_size(leaf_spine_size(p), "leaf_spine");
 
   Topology t;
   std::vector<NodeId> leaves(p.leaves);
@@ -58,6 +98,7 @@ Topology leaf_spine(const LeafSpineParams& p) {
 Topology fat_tree(const FatTreeParams& p) {
   require(p.k >= 2 && p.k % 2 == 0, "fat_tree: k must be even and at least 2");
   require(p.link_gbps > 0.0, "fat_tree: link_gbps must be positive");
+  require_size(fat_tree_size(p.k), "fat_tree");
   const std::uint32_t half = p.k / 2;
   Topology t;
   std::vector<NodeId> edge(static_cast<std::size_t>(p.k) * half), agg(static_cast<std::size_t>(p.k) * half);
@@ -95,6 +136,7 @@ Topology fat_tree(const FatTreeParams& p) {
 
 Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_ps) {
   require(hosts >= 2, "ring: at least 2 hosts");
+  require_size(ring_size(hosts), "ring");
   Topology t;
   for (std::uint32_t h = 0; h < hosts; ++h) t.add_node("host" + std::to_string(h), NodeKind::host);
   const std::uint32_t cables = hosts == 2 ? 1 : hosts;
@@ -103,7 +145,8 @@ Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_p
 }
 
 Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_t link_latency_ps) {
-  require(x >= 1 && y >= 1 && x * y >= 2, "torus2d: at least 2 hosts");
+  require(x >= 1 && y >= 1 && std::uint64_t{x} * y >= 2, "torus2d: at least 2 hosts");
+  require_size(torus2d_size(x, y), "torus2d");
   Topology t;
   for (std::uint32_t j = 0; j < y; ++j) {
     for (std::uint32_t i = 0; i < x; ++i) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "topologies/quantum.hpp"
 #include "topologies/topology.hpp"
@@ -42,6 +43,25 @@ Topology fat_tree(const FatTreeParams& params);
 // Direct-connect fabrics of hosts (accelerator style): a ring and a 2-D torus.
 Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_ps);
 Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_t link_latency_ps);
+
+// Generated fabrics stop at a million nodes and four million cables: far past the
+// largest clusters built, while a run's topology, routes and flows still fit in a few
+// GiB. The sizes below are computed in 64 bits from the parameters, before anything is
+// allocated, so `validate` can refuse a fabric that would exhaust memory.
+constexpr std::uint64_t kMaxGeneratedNodes = std::uint64_t{1} << 20;
+constexpr std::uint64_t kMaxGeneratedCables = std::uint64_t{1} << 22;
+
+struct FabricSize {
+  std::uint64_t nodes = 0;
+  std::uint64_t cables = 0;
+};
+FabricSize leaf_spine_size(const LeafSpineParams& params);
+FabricSize fat_tree_size(std::uint32_t k);
+FabricSize ring_size(std::uint32_t hosts);
+FabricSize torus2d_size(std::uint32_t x, std::uint32_t y);
+// Empty within the limits; otherwise what is too large, for example
+// "4294967296 nodes, more than the 1048576 a generated fabric may have".
+std::string fabric_size_problem(const FabricSize& size);
 
 // Quantum networks of routers with `memories` memories each, joined by links of `link_km`
 // fiber. Chain: r0 - r1 - ... ; star: "center" with leaves r1..rN; grid: row-major

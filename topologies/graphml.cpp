@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "sim/time.hpp"
 #include "topologies/graphml_document.hpp"
 
 namespace topologies {
@@ -29,8 +30,16 @@ Topology read_graphml(std::istream& in, const std::string& source) {
   for (const auto& e : doc.edges) {
     const double bandwidth_gbps = doc.number(e, true, "bandwidth_gbps").value_or(0.0);
     const double latency_ns = doc.number(e, true, "latency_ns").value_or(0.0);
-    if (!(bandwidth_gbps > 0.0)) throw TopologyError(doc.where(e, true) + ": bandwidth_gbps must be a positive number");
-    if (!(latency_ns >= 0.0)) throw TopologyError(doc.where(e, true) + ": latency_ns must be a non-negative number");
+    // The ranges of the generated fabrics' keys: a cable of 1e-9 Gb/s or a latency of
+    // 1e300 ns would overflow the picosecond clock in the middle of a run.
+    if (!(bandwidth_gbps >= 1e-3 && bandwidth_gbps <= 1e7)) {
+      throw TopologyError(doc.where(e, true) + ": bandwidth_gbps must be from 0.001 to 1e+07, got " +
+                          sim::format_compact(bandwidth_gbps));
+    }
+    if (!(latency_ns >= 0.0 && latency_ns <= 1e9)) {
+      throw TopologyError(doc.where(e, true) + ": latency_ns must be from 0 to 1e+09, got " +
+                          sim::format_compact(latency_ns));
+    }
     try {
       t.add_duplex(e.a, e.b, bandwidth_gbps, static_cast<std::int64_t>(std::llround(latency_ns * 1000.0)));
     } catch (const std::invalid_argument& err) {

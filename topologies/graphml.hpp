@@ -9,14 +9,14 @@
 // Fabric:
 //   node  kind            string: host, gpu, nic, leaf, spine, core or switch (required)
 //   node  name            string, optional (default: the node's position, "n<i>")
-//   edge  bandwidth_gbps  number, > 0 (required)
-//   edge  latency_ns      number, >= 0 (default 0)
+//   edge  bandwidth_gbps  number, 0.001 to 1e7 (required)
+//   edge  latency_ns      number, 0 to 1e9 (default 0)
 // Every <edge> is a full-duplex cable: two links of the same speed.
 //
 // Quantum network (routers are named by their node ids):
-//   node  memories               whole number >= 1 (default 20)
-//   edge  distance_km            number, > 0 (required)
-//   edge  attenuation_db_per_km  number, >= 0 (default 0.2)
+//   node  memories               whole number, 1 to 100000 (default 20)
+//   edge  distance_km            number, > 0 and at most 100000 (required)
+//   edge  attenuation_db_per_km  number, 0 to 100 (default 0.2)
 
 #include <filesystem>
 #include <istream>

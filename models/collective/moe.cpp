@@ -2,13 +2,20 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace models::collective {
 
 MoeRouting route_moe_tokens(const MoeParams& p, sim::RandomStream& rng) {
   if (p.experts < 2) throw std::invalid_argument("moe: at least 2 experts");
   if (!(p.skew >= 0.0)) throw std::invalid_argument("moe: skew must not be negative");
-  if (!(p.bytes_per_token > 0.0)) throw std::invalid_argument("moe: bytes_per_token must be positive");
+  if (!(p.bytes_per_token > 0.0 && p.bytes_per_token <= kMaxMoeBytesPerToken)) {
+    throw std::invalid_argument("moe: bytes_per_token must be positive and at most 1 GiB");
+  }
+  if (p.tokens_per_rank > kMaxMoeTokens / p.experts) {
+    throw std::invalid_argument("moe: experts x tokens_per_rank must be at most 2^28 (" +
+                                std::to_string(kMaxMoeTokens) + ") tokens");
+  }
   std::vector<double> cdf(p.experts);
   double total = 0.0;
   for (std::uint32_t e = 0; e < p.experts; ++e) {

@@ -11,6 +11,11 @@
 
 namespace models::collective {
 
+// Every token is drawn, so the draws (experts x tokens_per_rank) are bounded: 2^28 take
+// seconds; an unbounded count would run for ever. A token carries at most 1 GiB.
+constexpr std::uint64_t kMaxMoeTokens = std::uint64_t{1} << 28;
+constexpr double kMaxMoeBytesPerToken = 1073741824.0;
+
 struct MoeParams {
   std::uint32_t experts = 8;
   std::uint64_t tokens_per_rank = 4096;

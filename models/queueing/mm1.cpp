@@ -52,15 +52,25 @@ struct Model {
 }  // namespace
 
 Mm1Result run_mm1(const Mm1Params& params) {
-  if (!(params.arrival_rate_per_s > 0) || !(params.service_rate_per_s > 0)) {
-    throw std::invalid_argument("mm1: arrival_rate_per_s and service_rate_per_s must be positive");
+  const auto in_range = [](double rate) { return rate >= kMm1MinRatePerS && rate <= kMm1MaxRatePerS; };
+  if (!in_range(params.arrival_rate_per_s) || !in_range(params.service_rate_per_s)) {
+    throw std::invalid_argument("mm1: arrival_rate_per_s (" + sim::format_compact(params.arrival_rate_per_s) +
+                                ") and service_rate_per_s (" + sim::format_compact(params.service_rate_per_s) +
+                                ") must lie in [" + sim::format_compact(kMm1MinRatePerS) + ", " +
+                                sim::format_compact(kMm1MaxRatePerS) + "]");
   }
   if (params.arrival_rate_per_s >= params.service_rate_per_s) {
-    throw std::invalid_argument("mm1: arrival_rate_per_s (" + std::to_string(params.arrival_rate_per_s) +
-                                ") must be below service_rate_per_s (" +
-                                std::to_string(params.service_rate_per_s) + ") for a stable queue");
+    throw std::invalid_argument("mm1: arrival_rate_per_s (" + sim::format_compact(params.arrival_rate_per_s) +
+                                ") must be below service_rate_per_s (" + sim::format_compact(params.service_rate_per_s) +
+                                ") for a stable queue");
   }
   if (params.customers == 0) throw std::invalid_argument("mm1: customers must be at least 1");
+  if (static_cast<double>(params.customers) / params.arrival_rate_per_s > kMm1MaxExpectedSpanS) {
+    throw std::invalid_argument("mm1: customers / arrival_rate_per_s = " +
+                                sim::format_compact(static_cast<double>(params.customers) / params.arrival_rate_per_s) +
+                                " s of simulated time, more than the " + sim::format_compact(kMm1MaxExpectedSpanS) +
+                                " s a run may span");
+  }
 
   const double lambda = params.arrival_rate_per_s;
   const double mu = params.service_rate_per_s;

@@ -11,6 +11,13 @@
 
 namespace models::queueing {
 
+// Rates between one a million seconds and one a picosecond (the clock's resolution).
+inline constexpr double kMm1MinRatePerS = 1e-6;
+inline constexpr double kMm1MaxRatePerS = 1e12;
+// customers / arrival rate, the expected simulated span, stays below this: a tenth of
+// sim::Time's ~106 days, leaving room for the randomness of the draws.
+inline constexpr double kMm1MaxExpectedSpanS = 1e6;
+
 struct Mm1Params {
   double arrival_rate_per_s = 0.8e6;
   double service_rate_per_s = 1.0e6;
@@ -31,7 +38,8 @@ struct Mm1Result {
   double expected_sojourn_s = 0.0;  // closed form W
 };
 
-// Throws std::invalid_argument for non-positive rates, lambda >= mu, or zero customers.
+// Throws std::invalid_argument for rates outside [kMm1MinRatePerS, kMm1MaxRatePerS],
+// lambda >= mu, zero customers or an expected span past kMm1MaxExpectedSpanS.
 Mm1Result run_mm1(const Mm1Params& params);
 
 }  // namespace models::queueing

@@ -62,11 +62,15 @@ acc::Device read_scenario_device(const Scenario& scenario, Section& root) {
 acc::Operator read_operator(Section& s, const std::string& name, const acc::Device& d, acc::DataType dtype) {
   const std::string kind = s.text(
       "kind", std::nullopt, {"gemm", "conv2d", "pool", "elementwise", "softmax", "layernorm", "attention", "gather", "copy"});
+  const std::size_t problems_before = s.diagnostics().size();
   acc::Operator op;
   op.name = name;
   op.dtype = dtype;
-  const auto dim = [&s](std::string_view key, std::int64_t fallback = -1) {
-    return static_cast<std::uint64_t>(fallback < 0 ? s.integer(key, std::nullopt, 1) : s.integer(key, fallback, 0));
+  // Dimensions are at least 1 (a stride or group count of 0 would divide by zero);
+  // `zero_ok` marks the few where 0 means something (padding, global pooling, offsets).
+  const auto dim = [&s](std::string_view key, std::optional<std::int64_t> fallback = std::nullopt,
+                        bool zero_ok = false) {
+    return static_cast<std::uint64_t>(s.integer(key, fallback, zero_ok ? 0 : 1));
   };
   if (kind == "gemm") {
     op.shape = acc::GemmShape{dim("batch", 1), dim("m"), dim("n"), dim("k"),
@@ -80,21 +84,21 @@ acc::Operator read_operator(Section& s, const std::string& name, const acc::Devi
     c.width = dim("width");
     c.kernel_h = c.kernel_w = dim("kernel");
     c.stride = dim("stride", 1);
-    c.padding = dim("padding", static_cast<std::int64_t>(c.kernel_h / 2));
+    c.padding = dim("padding", static_cast<std::int64_t>(c.kernel_h / 2), true);
     c.groups = dim("groups", 1);
     op.shape = c;
   } else if (kind == "pool") {
-    op.shape = acc::PoolShape{dim("batch"), dim("channels"), dim("height"), dim("width"), dim("kernel", 0),
-                              dim("stride", 1), dim("padding", 0)};
+    op.shape = acc::PoolShape{dim("batch"), dim("channels"), dim("height"), dim("width"), dim("kernel", 0, true),
+                              dim("stride", 1), dim("padding", 0, true)};
   } else if (kind == "elementwise") {
-    op.shape = acc::ElementwiseShape{dim("elements"), dim("inputs", 1), dim("ops_per_element", 1)};
+    op.shape = acc::ElementwiseShape{dim("elements"), dim("inputs", 1), dim("ops_per_element", 1, true)};
   } else if (kind == "softmax" || kind == "layernorm") {
     op.shape = acc::RowNormShape{kind == "softmax" ? acc::RowNormShape::Kind::softmax : acc::RowNormShape::Kind::layernorm,
                                  dim("rows"), dim("cols")};
   } else if (kind == "attention") {
     op.shape = acc::AttentionShape{dim("batch"), dim("heads"), dim("q_len"), dim("kv_len"), dim("head_dim")};
   } else if (kind == "gather") {
-    op.shape = acc::GatherShape{dim("rows"), dim("row_bytes"), dim("table_rows"), dim("offset_bytes", 0)};
+    op.shape = acc::GatherShape{dim("rows"), dim("row_bytes"), dim("table_rows"), dim("offset_bytes", 0, true)};
   } else if (kind == "copy") {
     acc::CopyShape c;
     c.bytes = s.size_bytes("bytes");
@@ -102,6 +106,15 @@ acc::Operator read_operator(Section& s, const std::string& name, const acc::Devi
     c.to = tier_of(s, d, "to").value_or(d.home_tier);
     if (c.from == c.to) s.error("to", "copy needs different from and to tiers");
     op.shape = c;
+  }
+  // Shape rules (kernel within the padded input, counts within 2^63 - 1), reported at
+  // this operator's table, unless a key of it was already refused.
+  if (s.diagnostics().size() == problems_before) {
+    try {
+      acc::validate(op);
+    } catch (const std::invalid_argument& e) {
+      s.error("", e.what());
+    }
   }
   op.placement.input = tier_of(s, d, "input_tier");
   op.placement.weight = tier_of(s, d, "weight_tier");

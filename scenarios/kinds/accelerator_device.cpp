@@ -7,6 +7,28 @@ namespace scenarios {
 
 namespace acc = models::accelerator;
 
+namespace {
+
+// Ranges of the device's numbers, far beyond any real chip yet small enough that an
+// operator's time (bytes / bandwidth + latencies) stays inside 63-bit picoseconds and
+// products of counts and energies stay finite. A value outside is refused by key and
+// line instead of failing, or wrapping, in the middle of a run.
+constexpr double kMaxTeraOpsPerS = 1e9;       // 10^21 operations per second
+constexpr double kMinBandwidthGbPerS = 1e-3;  // 1 MB/s: a TB takes 12 days, not 30,000 years
+constexpr double kMaxBandwidthGbPerS = 1e9;   // 1 EB/s
+constexpr double kMaxLatencyNs = 1e9;         // 1 s per access or per operator
+constexpr double kMaxEnergyPj = 1e9;          // 1 mJ per operation or per byte
+constexpr double kMaxClockGhz = 1e3;
+constexpr std::uint64_t kMaxCapacityBytes = std::uint64_t{1} << 60;  // 1 EiB per tier or buffer
+
+std::uint64_t capacity_bytes(Section& section, std::string_view key) {
+  const std::uint64_t bytes = section.size_bytes(key);
+  if (bytes > kMaxCapacityBytes) section.error(key, "expected at most 1 EiB (2^60 bytes)");
+  return bytes;
+}
+
+}  // namespace
+
 std::vector<std::string> keys_in_file_order(const Scenario& scenario, std::string_view path) {
   const toml::node* node = path.empty() ? &scenario.root() : scenario.root().at_path(path).node();
   std::vector<std::pair<std::int64_t, std::string>> keyed;
@@ -32,15 +54,15 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     Section peaks(compute, "matrix_tera_ops_per_s");
     for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) {
       const auto type = static_cast<acc::DataType>(i);
-      d.compute.matrix_ops_per_s[i] = peaks.number(acc::data_type_name(type), 0.0, 0.0) * 1e12;
+      d.compute.matrix_ops_per_s[i] = peaks.number(acc::data_type_name(type), 0.0, 0.0, kMaxTeraOpsPerS) * 1e12;
     }
     peaks.reject_unread();
   }
-  d.compute.vector_ops_per_s = compute.number("vector_tera_ops_per_s", std::nullopt, 1e-9) * 1e12;
+  d.compute.vector_ops_per_s = compute.number("vector_tera_ops_per_s", std::nullopt, 1e-6, kMaxTeraOpsPerS) * 1e12;
   d.compute.cores = static_cast<std::uint32_t>(compute.integer("cores", 1, 1, 1'000'000'000));
-  d.compute.clock_ghz = compute.number("clock_ghz", 1.0, 1e-6);
-  d.compute.op_overhead_ns = compute.number("op_overhead_ns", 0.0, 0.0);
-  d.compute.energy_pj_per_op = compute.number("energy_pj_per_op", 0.0, 0.0);
+  d.compute.clock_ghz = compute.number("clock_ghz", 1.0, 1e-6, kMaxClockGhz);
+  d.compute.op_overhead_ns = compute.number("op_overhead_ns", 0.0, 0.0, kMaxLatencyNs);
+  d.compute.energy_pj_per_op = compute.number("energy_pj_per_op", 0.0, 0.0, kMaxEnergyPj);
   compute.reject_unread();
 
   if (root.has("kernel")) {
@@ -64,9 +86,9 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
   if (root.has("runtime")) {
     Section r(root, "runtime");
     acc::RuntimeSpec& rt = d.runtime;
-    rt.dispatch_ns = r.number("dispatch_ns", 0.0, 0.0, 1e9);
-    rt.library_call_ns = r.number("library_call_ns", 0.0, 0.0, 1e9);
-    rt.group_call_ns = r.number("group_call_ns", 0.0, 0.0, 1e9);
+    rt.dispatch_ns = r.number("dispatch_ns", 0.0, 0.0, kMaxLatencyNs);
+    rt.library_call_ns = r.number("library_call_ns", 0.0, 0.0, kMaxLatencyNs);
+    rt.group_call_ns = r.number("group_call_ns", 0.0, 0.0, kMaxLatencyNs);
     rt.depthwise_by_group = r.boolean("depthwise_by_group", true);
     rt.async_launch = r.boolean("async_launch", false);
     rt.fold_batch_norm = r.boolean("fold_batch_norm", true);
@@ -82,11 +104,11 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     Section t(tiers, name);
     acc::MemoryTier tier;
     tier.name = name;
-    tier.capacity_bytes = t.size_bytes("capacity");
+    tier.capacity_bytes = capacity_bytes(t, "capacity");
     if (tier.capacity_bytes == 0) t.error("capacity", "must be > 0 bytes");
-    tier.bandwidth_gb_per_s = t.number("bandwidth_gb_per_s", std::nullopt, 1e-9);
-    tier.latency_ns = t.number("latency_ns", 0.0, 0.0);
-    tier.energy_pj_per_byte = t.number("energy_pj_per_byte", 0.0, 0.0);
+    tier.bandwidth_gb_per_s = t.number("bandwidth_gb_per_s", std::nullopt, kMinBandwidthGbPerS, kMaxBandwidthGbPerS);
+    tier.latency_ns = t.number("latency_ns", 0.0, 0.0, kMaxLatencyNs);
+    tier.energy_pj_per_byte = t.number("energy_pj_per_byte", 0.0, 0.0, kMaxEnergyPj);
     t.reject_unread();
     d.tiers.push_back(std::move(tier));
   }
@@ -102,9 +124,9 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     link.name = name;
     link.from = l.text("from", std::nullopt, tier_names);
     link.to = l.text("to", std::nullopt, tier_names);
-    link.bandwidth_gb_per_s = l.number("bandwidth_gb_per_s", std::nullopt, 1e-9);
-    link.latency_ns = l.number("latency_ns", 0.0, 0.0);
-    link.energy_pj_per_byte = l.number("energy_pj_per_byte", 0.0, 0.0);
+    link.bandwidth_gb_per_s = l.number("bandwidth_gb_per_s", std::nullopt, kMinBandwidthGbPerS, kMaxBandwidthGbPerS);
+    link.latency_ns = l.number("latency_ns", 0.0, 0.0, kMaxLatencyNs);
+    link.energy_pj_per_byte = l.number("energy_pj_per_byte", 0.0, 0.0, kMaxEnergyPj);
     link.request_bytes = static_cast<std::uint32_t>(l.integer("request_bytes", 0, 0, 1 << 20));
     link.request_overhead_bytes = static_cast<std::uint32_t>(l.integer("request_overhead_bytes", 0, 0, 1 << 20));
     l.reject_unread();
@@ -117,9 +139,9 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     d.systolic.rows = static_cast<std::uint32_t>(s.integer("rows", std::nullopt, 1, 1 << 16));
     d.systolic.cols = static_cast<std::uint32_t>(s.integer("cols", std::nullopt, 1, 1 << 16));
     d.systolic.dataflow = *acc::parse_dataflow(s.text("dataflow", "os", acc::dataflow_names()));
-    d.systolic.ifmap_sram_bytes = s.size_bytes("ifmap_sram");
-    d.systolic.filter_sram_bytes = s.size_bytes("filter_sram");
-    d.systolic.ofmap_sram_bytes = s.size_bytes("ofmap_sram");
+    d.systolic.ifmap_sram_bytes = capacity_bytes(s, "ifmap_sram");
+    d.systolic.filter_sram_bytes = capacity_bytes(s, "filter_sram");
+    d.systolic.ofmap_sram_bytes = capacity_bytes(s, "ofmap_sram");
     s.reject_unread();
   }
   root.throw_if_errors();

@@ -14,6 +14,7 @@
 #include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
 #include "sim/enum_names.hpp"
+#include "sim/time.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
 
@@ -36,6 +37,16 @@ std::string format_bytes(double bytes) {
 
 // ---- readers, one per section: problems are recorded on the section ------------------
 
+// Link speeds from 1 Mb/s to 10 Pb/s: slower links would turn a GiB into months of
+// simulated time, past the clock's ~106 days.
+constexpr double kMinGbps = 1e-3;
+constexpr double kMaxGbps = 1e7;
+
+void check_size(Section& s, std::string_view key, const topologies::FabricSize& size) {
+  const std::string problem = topologies::fabric_size_problem(size);
+  if (!problem.empty()) s.error(key, "the fabric would have " + problem);
+}
+
 std::function<Topology()> read_topology(Section& s, const std::string& scenario_dir) {
   const std::string type = s.text("type", "leaf_spine", {"leaf_spine", "fat_tree", "ring", "torus2d", "graphml"});
   const auto ns = [](double n) { return sim::Time::from_ns(n); };
@@ -44,33 +55,43 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     p.leaves = static_cast<std::uint32_t>(s.integer("leaves", 2, 1, 1 << 16));
     p.spines = static_cast<std::uint32_t>(s.integer("spines", 2, 1, 1 << 16));
     p.hosts_per_leaf = static_cast<std::uint32_t>(s.integer("hosts_per_leaf", 2, 1, 1 << 16));
-    p.host_gbps = s.number("host_gbps", 400.0, 1e-9);
-    if (s.has("uplink_gbps")) p.uplink_gbps = s.number("uplink_gbps", std::nullopt, 1e-9);
-    p.oversubscription = s.number("oversubscription", 1.0, 1e-9);
+    p.host_gbps = s.number("host_gbps", 400.0, kMinGbps, kMaxGbps);
+    if (s.has("uplink_gbps")) p.uplink_gbps = s.number("uplink_gbps", std::nullopt, kMinGbps, kMaxGbps);
+    p.oversubscription = s.number("oversubscription", 1.0, 1e-3, 1e3);
     p.host_latency_ps = s.duration("host_latency_ns", ns(500)).ps();
     p.uplink_latency_ps = s.duration("uplink_latency_ns", ns(500)).ps();
     p.gpus_per_host = static_cast<std::uint32_t>(s.integer("gpus_per_host", 1, 1, 64));
-    p.intra_host_gbps = s.number("intra_host_gbps", 3600.0, 1e-9);
+    p.intra_host_gbps = s.number("intra_host_gbps", 3600.0, kMinGbps, kMaxGbps);
     p.intra_host_latency_ps = s.duration("intra_host_latency_ns", ns(100)).ps();
+    const double uplink = topologies::leaf_spine_uplink_gbps(p);
+    if (!s.has("uplink_gbps") && !(uplink >= kMinGbps && uplink <= kMaxGbps)) {
+      s.error("oversubscription", "gives leaf-spine uplinks of " + sim::format_compact(uplink) +
+                                      " Gb/s; expected " + sim::format_compact(kMinGbps) + " to " +
+                                      sim::format_compact(kMaxGbps) + " (or set uplink_gbps)");
+    }
+    check_size(s, "hosts_per_leaf", topologies::leaf_spine_size(p));
     return [p] { return topologies::leaf_spine(p); };
   }
   if (type == "fat_tree") {
     topologies::FatTreeParams p;
     p.k = static_cast<std::uint32_t>(s.integer("k", 4, 2, 256));
     if (p.k % 2 != 0) s.error("k", "must be even");
-    p.link_gbps = s.number("link_gbps", 400.0, 1e-9);
+    check_size(s, "k", topologies::fat_tree_size(p.k));
+    p.link_gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
     p.link_latency_ps = s.duration("link_latency_ns", ns(500)).ps();
     return [p] { return topologies::fat_tree(p); };
   }
   if (type == "ring" || type == "torus2d") {
-    const double gbps = s.number("link_gbps", 400.0, 1e-9);
+    const double gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
     const std::int64_t lat = s.duration("link_latency_ns", ns(500)).ps();
     if (type == "ring") {
       const auto n = static_cast<std::uint32_t>(s.integer("hosts", 8, 2, 1 << 20));
+      check_size(s, "hosts", topologies::ring_size(n));
       return [n, gbps, lat] { return topologies::ring(n, gbps, lat); };
     }
     const auto x = static_cast<std::uint32_t>(s.integer("x", 4, 1, 1 << 12));
     const auto y = static_cast<std::uint32_t>(s.integer("y", 4, 1, 1 << 12));
+    check_size(s, "y", topologies::torus2d_size(x, y));
     return [x, y, gbps, lat] { return topologies::torus2d(x, y, gbps, lat); };
   }
   std::string file = s.text("file");
@@ -196,8 +217,14 @@ mc::Workload read_workload(Section& w) {
   }
   mc::MoeWorkload m;
   m.params.experts = static_cast<std::uint32_t>(w.integer("experts", 8, 2, 4096));
-  m.params.tokens_per_rank = static_cast<std::uint64_t>(w.integer("tokens_per_rank", 4096, 1));
-  m.params.bytes_per_token = w.number("bytes_per_token", 8192.0, 1.0);
+  m.params.tokens_per_rank = static_cast<std::uint64_t>(
+      w.integer("tokens_per_rank", 4096, 1, static_cast<std::int64_t>(mc::kMaxMoeTokens / 2)));
+  if (m.params.experts >= 2 && m.params.tokens_per_rank > mc::kMaxMoeTokens / m.params.experts) {
+    w.error("tokens_per_rank", "experts x tokens_per_rank is " +
+                                   std::to_string(std::uint64_t{m.params.experts} * m.params.tokens_per_rank) +
+                                   " tokens, each drawn; at most 2^28 (" + std::to_string(mc::kMaxMoeTokens) + ")");
+  }
+  m.params.bytes_per_token = w.number("bytes_per_token", 8192.0, 1.0, mc::kMaxMoeBytesPerToken);
   m.params.skew = w.number("skew", 1.0, 0.0, 10.0);
   return m;
 }

@@ -13,13 +13,24 @@ ScenarioKind mm1_kind() {
             root.text("name", "");
             Section queue(root, "queue");
             models::queueing::Mm1Params params;
-            params.arrival_rate_per_s = queue.number("arrival_rate_per_s", std::nullopt, 1e-300);
-            params.service_rate_per_s = queue.number("service_rate_per_s", std::nullopt, 1e-300);
+            params.arrival_rate_per_s = queue.number("arrival_rate_per_s", std::nullopt,
+                                                      models::queueing::kMm1MinRatePerS,
+                                                      models::queueing::kMm1MaxRatePerS);
+            params.service_rate_per_s = queue.number("service_rate_per_s", std::nullopt,
+                                                      models::queueing::kMm1MinRatePerS,
+                                                      models::queueing::kMm1MaxRatePerS);
             params.customers = static_cast<std::uint64_t>(queue.integer("customers", 100'000, 1, 1'000'000'000));
             params.seed = seed;
             const bool both_rates = queue.has("arrival_rate_per_s") && queue.has("service_rate_per_s");
             if (both_rates && params.arrival_rate_per_s >= params.service_rate_per_s) {
               queue.error("arrival_rate_per_s", "must be below queue.service_rate_per_s for a stable queue");
+            }
+            const double span_s = static_cast<double>(params.customers) / params.arrival_rate_per_s;
+            if (params.arrival_rate_per_s >= models::queueing::kMm1MinRatePerS &&
+                span_s > models::queueing::kMm1MaxExpectedSpanS) {
+              queue.error("customers", "customers / arrival_rate_per_s is " + sim::format_compact(span_s) +
+                                           " s of simulated time; a run may span at most " +
+                                           sim::format_compact(models::queueing::kMm1MaxExpectedSpanS) + " s");
             }
             queue.reject_unread();
             root.finish();

@@ -1,0 +1,183 @@
+"""Declared limits of scenario, device and topology values: each value past its range is
+refused by `validate` (exit 2) with the file, the line and the key, before any run can
+overflow a count, wrap a product or allocate without bound (docs/inputs.md)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def validate(binary, directory, text, name="s.toml"):
+    (directory / name).write_text(text)
+    return subprocess.run([str(pathlib.Path(binary).resolve()), "validate", name], cwd=directory,
+                          capture_output=True, text=True, timeout=30)
+
+
+def refused(proc, *needles):
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    for needle in needles:
+        assert needle in proc.stderr, (needle, proc.stderr)
+    # No number printed with hundreds of digits (a double once came out as 309 of them).
+    assert not re.search(r"\d{40}", proc.stderr), proc.stderr
+
+
+def device_with(key, value):
+    """The A100 device file with every `key = ...` line set to `value`."""
+    text = (ROOT / "scenarios/devices/a100.toml").read_text()
+    changed, count = re.subn(rf"(?m)^{key} *=.*$", f"{key} = {value}", text)
+    assert count > 0, key
+    return changed
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("latency_ns", "1e308", "tiers.l2.latency_ns: expected a number in [0, 1e+09], got 1e+308"),
+    ("bandwidth_gb_per_s", "1e-9", "bandwidth_gb_per_s: expected a number in [0.001, 1e+09], got 1e-09"),
+    ("energy_pj_per_byte", "1e300", "energy_pj_per_byte: expected a number in [0, 1e+09], got 1e+300"),
+    ("capacity", "2305843009213693952", "tiers.l2.capacity: expected at most 1 EiB (2^60 bytes)"),
+])
+def test_device_numbers_outside_their_range_name_file_line_and_key(simfabric_bin, tmp_path, key, value, expected):
+    (tmp_path / "dev.toml").write_text(device_with(key, value))
+    proc = validate(simfabric_bin, tmp_path, 'kind = "accelerator"\n[device]\nfile = "dev.toml"\n'
+                    '[workload]\nnetwork = "resnet50"\n')
+    refused(proc, expected)
+    assert re.search(r"dev\.toml:\d+: ", proc.stderr), proc.stderr
+
+
+OPERATOR = 'kind = "accelerator"\n[device]\npreset = "h100"\n[workload]\nnetwork = "operators"\n'
+
+
+@pytest.mark.parametrize("table, expected", [
+    ("kind = \"gemm\"\nm = 4294967296\nn = 4294967296\nk = 4294967296\n",
+     ['s.toml:6: workload.operators.op: operator "op" (gemm): its operation count would pass 2^63 - 1']),
+    ("kind = \"elementwise\"\nelements = 4611686018427387904\ninputs = 2\n",
+     ['operator "op" (elementwise): its operand bytes would pass 2^63 - 1']),
+    ("kind = \"conv2d\"\nbatch = 1\nin_channels = 3\nout_channels = 8\nheight = 32\nwidth = 32\nkernel = 3\n"
+     "stride = 0\ngroups = 0\n",
+     ["workload.operators.op.stride: expected an integer in [1,", "workload.operators.op.groups: expected an integer"]),
+    ("kind = \"conv2d\"\nbatch = 1\nin_channels = 3\nout_channels = 8\nheight = 32\nwidth = 32\nkernel = 3\n"
+     "padding = 9223372036854775807\n",
+     ["padding = 9223372036854775807 is more than 2^32"]),
+    ("kind = \"attention\"\nbatch = 65536\nheads = 65536\nq_len = 65536\nkv_len = 65536\nhead_dim = 128\n",
+     ["(attention): its operation count would pass 2^63 - 1"]),
+])
+def test_operator_shapes_that_overflow_are_refused(simfabric_bin, tmp_path, table, expected):
+    proc = validate(simfabric_bin, tmp_path, OPERATOR + "[workload.operators.op]\n" + table)
+    refused(proc, *expected)
+
+
+def test_an_operator_of_2_62_operations_is_fine(simfabric_bin, tmp_path):
+    # 2 * 2^40 * 2 * 2^20 = 2^62 operations: near the edge, still a count (4 MiB of weights).
+    proc = validate(simfabric_bin, tmp_path, OPERATOR + "[workload.operators.op]\nkind = \"gemm\"\n"
+                    "m = 1099511627776\nn = 2\nk = 1048576\n")
+    assert proc.returncode == 0, proc.stderr
+
+
+FABRIC = '''kind = "fabric"
+[topology]
+{topology}
+[workload]
+{workload}
+'''
+COLLECTIVE = 'type = "collective"\nalgorithm = "ring_allreduce"\nbytes = "64 KiB"'
+
+
+@pytest.mark.parametrize("topology, workload, expected", [
+    ('type = "leaf_spine"\nleaves = 65536\nspines = 65536\nhosts_per_leaf = 65536', COLLECTIVE,
+     ["s.toml:6: topology.hosts_per_leaf: the fabric would have 4295098368 nodes, more than the 1048576"]),
+    ('type = "leaf_spine"\nleaves = 4096\nspines = 4096\nhosts_per_leaf = 1', COLLECTIVE,
+     ["topology.hosts_per_leaf: the fabric would have 16781312 cables, more than the 4194304"]),
+    ('type = "fat_tree"\nk = 256', COLLECTIVE, ["topology.k: the fabric would have 4276224 nodes"]),
+    ('type = "torus2d"\nx = 4096\ny = 4096', COLLECTIVE, ["topology.y: the fabric would have 16777216 nodes"]),
+    ('type = "leaf_spine"\nhost_gbps = 1e-9', COLLECTIVE,
+     ["topology.host_gbps: expected a number in [0.001, 1e+07], got 1e-09"]),
+    ('type = "leaf_spine"\noversubscription = 1000\nhost_gbps = 0.01', COLLECTIVE,
+     ["topology.oversubscription: gives leaf-spine uplinks of 1e-05 Gb/s"]),
+    ('type = "ring"', 'type = "moe"\ntokens_per_rank = 9223372036854775807',
+     ["workload.tokens_per_rank: expected an integer in [1, 134217728]"]),
+    ('type = "ring"', 'type = "moe"\nexperts = 4096\ntokens_per_rank = 1000000',
+     ["workload.tokens_per_rank: experts x tokens_per_rank is 4096000000 tokens"]),
+    ('type = "ring"', 'type = "moe"\nbytes_per_token = 1e300',
+     ["workload.bytes_per_token: expected a number in [1, 1.07374e+09], got 1e+300"]),
+])
+def test_fabric_sizes_and_counts_are_bounded_before_the_run(simfabric_bin, tmp_path, topology, workload, expected):
+    proc = validate(simfabric_bin, tmp_path, FABRIC.format(topology=topology, workload=workload))
+    refused(proc, *expected)
+
+
+def test_the_largest_allowed_leaf_spine_validates(simfabric_bin, tmp_path):
+    proc = validate(simfabric_bin, tmp_path, FABRIC.format(
+        topology='type = "leaf_spine"\nleaves = 1024\nspines = 64\nhosts_per_leaf = 1000', workload=COLLECTIVE))
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("queue, expected", [
+    ("arrival_rate_per_s = 1e308\nservice_rate_per_s = 1e-300",
+     ["s.toml:3: queue.arrival_rate_per_s: expected a number in [1e-06, 1e+12], got 1e+308",
+      "queue.service_rate_per_s: expected a number in [1e-06, 1e+12], got 1e-300"]),
+    ("arrival_rate_per_s = 0.001\nservice_rate_per_s = 1.0\ncustomers = 1000000000",
+     ["queue.customers: customers / arrival_rate_per_s is 1e+12 s of simulated time; a run may span at most 1e+06 s"]),
+])
+def test_mm1_rates_and_spans(simfabric_bin, tmp_path, queue, expected):
+    proc = validate(simfabric_bin, tmp_path, 'kind = "mm1"\n[queue]\n' + queue + "\n")
+    refused(proc, *expected)
+
+
+GRAPHML = '''<?xml version="1.0"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="k" for="node" attr.name="kind" attr.type="string"/>
+  <key id="b" for="edge" attr.name="bandwidth_gbps" attr.type="double"/>
+  <key id="l" for="edge" attr.name="latency_ns" attr.type="double"/>
+  <graph edgedefault="undirected">
+    <node id="a"><data key="k">host</data></node>
+    <node id="s"><data key="k">switch</data></node>
+    <node id="c"><data key="k">host</data></node>
+    <edge source="a" target="s"><data key="b">{bandwidth}</data><data key="l">{latency}</data></edge>
+    <edge source="s" target="c"><data key="b">100</data></edge>
+  </graph>
+</graphml>
+'''
+
+
+@pytest.mark.parametrize("bandwidth, latency, expected", [
+    ("100", "1e300", "net.graphml:10: edge a - s: latency_ns must be from 0 to 1e+09, got 1e+300"),
+    ("1e-9", "0", "net.graphml:10: edge a - s: bandwidth_gbps must be from 0.001 to 1e+07, got 1e-09"),
+])
+def test_fabric_graphml_values_are_bounded(simfabric_bin, tmp_path, bandwidth, latency, expected):
+    (tmp_path / "net.graphml").write_text(GRAPHML.format(bandwidth=bandwidth, latency=latency))
+    proc = validate(simfabric_bin, tmp_path, FABRIC.format(topology='type = "graphml"\nfile = "net.graphml"',
+                                                           workload=COLLECTIVE))
+    refused(proc, expected)
+
+
+QUANTUM_GRAPHML = '''<?xml version="1.0"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="m" for="node" attr.name="memories" attr.type="int"/>
+  <key id="d" for="edge" attr.name="distance_km" attr.type="double"/>
+  <key id="a" for="edge" attr.name="attenuation_db_per_km" attr.type="double"/>
+  <graph edgedefault="undirected">
+    <node id="A"><data key="m">{memories}</data></node>
+    <node id="D"/>
+    <edge source="A" target="D"><data key="d">{distance}</data><data key="a">{attenuation}</data></edge>
+  </graph>
+</graphml>
+'''
+
+
+@pytest.mark.parametrize("memories, distance, attenuation, expected", [
+    ("2000000000", "10", "0.2", 'net.graphml:7: node "A": memories must be a whole number from 1 to 100000'),
+    ("10", "1e300", "0.2", "net.graphml:9: edge A - D: distance_km must be at most 100000, got 1e+300"),
+    ("10", "10", "-3", "edge A - D: attenuation_db_per_km must be from 0 to 100, got -3"),
+    ("10", "10", "NaN", "attenuation_db_per_km must be a number"),
+])
+def test_quantum_graphml_values_are_bounded(simfabric_bin, tmp_path, memories, distance, attenuation, expected):
+    (tmp_path / "net.graphml").write_text(QUANTUM_GRAPHML.format(memories=memories, distance=distance,
+                                                                 attenuation=attenuation))
+    proc = validate(simfabric_bin, tmp_path, 'kind = "quantum"\nduration_s = 0.001\n[topology]\ntype = "graphml"\n'
+                    'file = "net.graphml"\n[request]\nsrc = "A"\ndst = "D"\n')
+    refused(proc, expected)
