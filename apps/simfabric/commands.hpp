@@ -49,5 +49,6 @@ void add_cost_commands(CLI::App& app, Action& action);  // calibrate, estimate, 
 void add_fit_commands(CLI::App& app, Action& action);   // fit
 void add_search_commands(CLI::App& app, Action& action);  // search
 void add_serve_commands(CLI::App& app, Action& action);  // serve
+void add_report_commands(CLI::App& app, Action& action);  // report
 
 }  // namespace app

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   app::add_fit_commands(app, action);
   app::add_search_commands(app, action);
   app::add_serve_commands(app, action);
+  app::add_report_commands(app, action);
 
   // CLI11 would report a mistyped command as "a subcommand is required"; name it instead.
   for (int i = 1; i < argc; ++i) {
