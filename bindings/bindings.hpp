@@ -12,5 +12,6 @@ void bind_fabric(pybind11::module_& m);       // bindings/fabric.cpp: topologies
 void bind_quantum(pybind11::module_& m);      // bindings/quantum.cpp
 void bind_cost(pybind11::module_& m);         // bindings/cost.cpp
 void bind_search(pybind11::module_& m);       // bindings/search.cpp
+void bind_training(pybind11::module_& m);     // bindings/training.cpp
 
 }  // namespace bindings

@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   bindings::bind_quantum(m);
   bindings::bind_cost(m);
   bindings::bind_search(m);
+  bindings::bind_training(m);
 }

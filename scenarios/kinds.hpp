@@ -9,5 +9,6 @@ ScenarioKind mm1_kind();          // scenarios/kinds/mm1.cpp
 ScenarioKind accelerator_kind();  // scenarios/kinds/accelerator.cpp
 ScenarioKind fabric_kind();       // scenarios/kinds/fabric.cpp
 ScenarioKind quantum_kind();      // scenarios/kinds/quantum.cpp
+ScenarioKind training_kind();     // scenarios/kinds/training.cpp
 
 }  // namespace scenarios

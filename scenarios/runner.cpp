@@ -12,6 +12,7 @@ const std::vector<ScenarioKind>& scenario_kinds() {
       accelerator_kind(),
       fabric_kind(),
       quantum_kind(),
+      training_kind(),
   };
   return kinds;
 }

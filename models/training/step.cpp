@@ -125,7 +125,7 @@ void replay(const collective::Program& program, collective::Agent a, std::uint32
       for (std::uint8_t r = 0; r < op.n_recv; ++r) t = std::max(t, nth(op.recv_from[r], a).second);
       for (std::uint8_t r = 0; r < op.n_send; ++r) t = std::max(t, nth(a, op.sends[r].to).second);
     }
-    out.gradient.push_back({'R', b, sec(start), sec(t)});
+    if (ring_ops > 0) out.gradient.push_back({'R', b, sec(start), sec(t)});  // nothing to reduce with one replica
   }
   const auto opt = program.op(a, n - 1);
   out.gradient.push_back({'O', 0, sec(t), sec(t + opt.compute_ps)});

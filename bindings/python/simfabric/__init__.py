@@ -26,6 +26,7 @@ from . import _core
 from .process import Delay, Link, Resource, Signal, Simulator
 from . import accelerator, analysis, cost, quantum
 from . import search
+from . import training
 from . import collective, network, routing, topologies
 
 bench = _core.bench

@@ -68,3 +68,4 @@ from . import network as network
 from . import quantum as quantum
 from . import search as search
 from . import topologies as topologies
+from . import training as training

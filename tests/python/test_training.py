@@ -1,0 +1,68 @@
+"""Training steps from Python and from `simfabric run`: closed forms, errors, HDF5 output."""
+
+import subprocess
+
+import h5py
+import pytest
+
+import simfabric as sf
+
+SMALL = dict(layers=8, hidden=256, heads=4, seq=128, vocab=0, micro_batch=1, gpus_per_host=1, hosts_per_leaf=4,
+             spines=2)
+FREE = dict(nic_gbps=1e9, intra_host_gbps=1e9, host_latency_ns=0, uplink_latency_ns=0, intra_host_latency_ns=0)
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+def test_bubble_is_the_closed_form_with_uniform_stages(schedule):
+    r = sf.training.step(**SMALL, **FREE, pp=4, global_batch=8, schedule=schedule)
+    assert r["complete"]
+    assert r["bubble_formula"] == pytest.approx(sf.training.gpipe_bubble_fraction(4, 8))
+    assert abs(r["bubble_fraction"] - r["bubble_formula"]) < 1e-6
+
+
+def test_one_f_one_b_holds_fewer_micro_batches_than_gpipe():
+    g = sf.training.step(**SMALL, pp=4, global_batch=12, schedule="gpipe")
+    o = sf.training.step(**SMALL, pp=4, global_batch=12, schedule="1f1b")
+    assert [s["micro_batches_in_flight"] for s in g["stages"]] == [12] * 4
+    assert [s["micro_batches_in_flight"] for s in o["stages"]] == [4, 3, 2, 1]
+    frame = sf.training.timeline_frame(o)
+    assert set(frame["kind"]) == {"F", "B", "O"}
+    assert (frame["end_s"] >= frame["start_s"]).all()
+
+
+def test_a_plan_that_does_not_fit_raises():
+    with pytest.raises(ValueError, match="does not fit"):
+        sf.training.step(layers=48, hidden=8192, heads=64, global_batch=8, gpus_per_host=1)
+
+
+def test_megatron_flops_formula():
+    f = sf.training.step_flops(layers=60, hidden=10240, seq=2048, vocab=51200, global_batch=1792, recompute=True)
+    B, s, l, h, V = 1792, 2048, 60, 10240, 51200
+    assert f == pytest.approx(96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h)))
+
+
+def test_cli_runs_the_example_and_records(simfabric_bin, repo_root, tmp_path):
+    out = tmp_path / "step.h5"
+    scenario = repo_root / "scenarios/training/slow_nic.toml"
+    run = subprocess.run([simfabric_bin, "run", scenario, "-o", out], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "step_s" in run.stdout
+    with h5py.File(out) as f:
+        stages = f["tables/stages"]
+        assert len(stages["stage"]) == 4
+        assert (stages["memory_bytes"][:] > 0).all()
+        assert set(f["tables/timeline/kind"].asstr()[:]) == {"forward", "backward", "allreduce", "optimizer"}
+
+
+def test_cli_rejects_unknown_keys_and_plans_that_do_not_fit(simfabric_bin, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "training"\n[parallelism]\ntp = 3\nbogus = 1\n')
+    run = subprocess.run([simfabric_bin, "run", bad], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "parallelism.bogus" in run.stderr
+    big = tmp_path / "big.toml"
+    big.write_text('kind = "training"\n[model]\nlayers = 48\nhidden = 8192\nheads = 64\nglobal_batch = 8\n'
+                   '[cluster]\ngpus_per_host = 1\n')
+    run = subprocess.run([simfabric_bin, "run", big], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "does not fit" in run.stderr
