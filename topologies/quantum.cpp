@@ -46,6 +46,20 @@ LinkId QuantumGraph::add_link(NodeId a, NodeId b, double length_km, double atten
   return id;
 }
 
+void QuantumGraph::set_link_physics(LinkId link, double length_km, double attenuation_db_per_km) {
+  QuantumLink& l = links_.at(link);
+  const std::string where = fmt::format("quantum link {} - {}", node(l.a).name, node(l.b).name);
+  if (!(length_km > 0.0) || !std::isfinite(length_km)) {
+    throw TopologyError(fmt::format("{}: length must be a positive number of km, got {}", where, length_km));
+  }
+  if (!(attenuation_db_per_km >= 0.0) || !std::isfinite(attenuation_db_per_km)) {
+    throw TopologyError(
+        fmt::format("{}: attenuation must be a non-negative dB/km, got {}", where, attenuation_db_per_km));
+  }
+  l.length_km = length_km;
+  l.attenuation_db_per_km = attenuation_db_per_km;
+}
+
 void QuantumGraph::add_classical(NodeId a, NodeId b, sim::Time delay) {
   if (a >= node_count() || b >= node_count()) throw TopologyError("classical channel between unknown routers");
   if (delay < sim::Time::zero())

@@ -49,6 +49,8 @@ class QuantumGraph {
   // same two nodes, a length that is not positive or a negative attenuation.
   NodeId add_node(std::string name, int memories);
   LinkId add_link(NodeId a, NodeId b, double length_km, double attenuation_db_per_km);
+  // Replaces a link's fiber length and attenuation (same checks as add_link).
+  void set_link_physics(LinkId link, double length_km, double attenuation_db_per_km);
   // A classical channel with its own delay (otherwise messages take the fiber's delay).
   // A later channel between the same nodes replaces an earlier one.
   void add_classical(NodeId a, NodeId b, sim::Time delay);

@@ -37,10 +37,12 @@ class Reader {
   }
 
   // `fallback` replaces the declared default (a file's value, another key's value).
-  std::optional<double> number(std::string_view table, std::string_view key, std::optional<double> fallback = {}) {
+  // `use_default` false: absent is nullopt even when the key has a default.
+  std::optional<double> number(std::string_view table, std::string_view key, std::optional<double> fallback = {},
+                               bool use_default = true) {
     const Parameter& p = parameter(table, key);
     const auto v = values_.get(table, key);
-    if (!v) return fallback ? fallback : p.default_number;
+    if (!v) return fallback ? fallback : use_default ? p.default_number : std::nullopt;
     double x = 0.0;
     if (const auto* i = std::get_if<std::int64_t>(&*v)) {
       x = static_cast<double>(*i);
@@ -114,6 +116,29 @@ class Reader {
   std::size_t problems_ = 0;
 };
 
+// Every link's classical channel (router to router; to the heralding station half of it).
+void set_classical_delays(Topology& t, double delay_us) {
+  const auto delay = sim::Time::from_ps(static_cast<std::int64_t>(std::llround(delay_us * 1e6)));
+  for (topologies::LinkId l = 0; l < t.graph.link_count(); ++l) t.graph.add_classical(t.graph.link(l).a, t.graph.link(l).b, delay);
+}
+
+// A loaded network takes the same physical keys as a built one, for every link.
+void apply_link_overrides(Reader& in, Topology& t) {
+  const auto km = in.number("topology", "link_km", std::nullopt, false);
+  const auto attenuation = in.number("topology", "attenuation_db_per_km", std::nullopt, false);
+  if (km || attenuation) {
+    for (topologies::LinkId l = 0; l < t.graph.link_count(); ++l) {
+      const auto& link = t.graph.link(l);
+      // A delay the file gave stays; one that followed the fiber follows the new length.
+      const sim::Time delay = t.graph.classical_delay(link.a, link.b);
+      const bool given = delay != fiber_delay(link.length_km);
+      t.graph.set_link_physics(l, km.value_or(link.length_km), attenuation.value_or(link.attenuation_db_per_km));
+      if (given) t.graph.add_classical(link.a, link.b, delay);
+    }
+  }
+  if (const auto delay_us = in.number("topology", "classical_delay_us")) set_classical_delays(t, *delay_us);
+}
+
 Topology read_topology(Reader& in, ValueSource& values) {
   const std::string type = in.text("topology", "type");
   if (type == "json" || type == "graphml") {
@@ -123,29 +148,37 @@ Topology read_topology(Reader& in, ValueSource& values) {
       if (in.problems() == before) in.report("topology", "file", "expected a file name");
       return {};
     }
+    Topology t;
     try {
       const auto file = values.file(name);
-      return type == "json" ? load_router_json(file) : Topology(topologies::load_quantum_graphml(file));
+      t = type == "json" ? load_router_json(file) : Topology(topologies::load_quantum_graphml(file));
     } catch (const std::invalid_argument& e) {
       in.report("topology", "file", e.what());
       return {};
     }
+    apply_link_overrides(in, t);
+    return t;
   }
   const double km = in.number_or_default("topology", "link_km");
   const int memories = static_cast<int>(in.integer("topology", "memories"));
   const double attenuation = in.number_or_default("topology", "attenuation_db_per_km");
   auto count = [&](std::string_view key) { return static_cast<int>(in.integer("topology", key)); };
+  Topology t;
   try {
-    if (type == "star") return Topology(topologies::quantum_star(count("leaves"), km, memories, attenuation));
-    if (type == "grid") {
+    if (type == "star") {
+      t = Topology(topologies::quantum_star(count("leaves"), km, memories, attenuation));
+    } else if (type == "grid") {
       const int rows = count("rows");
-      return Topology(topologies::quantum_grid(rows, count("cols"), km, memories, attenuation));
+      t = Topology(topologies::quantum_grid(rows, count("cols"), km, memories, attenuation));
+    } else {
+      t = Topology(topologies::quantum_chain(count("routers"), km, memories, attenuation));
     }
-    return Topology(topologies::quantum_chain(count("routers"), km, memories, attenuation));
   } catch (const std::invalid_argument& e) {
     in.report("topology", "type", e.what());
     return {};
   }
+  if (const auto delay_us = in.number("topology", "classical_delay_us")) set_classical_delays(t, *delay_us);
+  return t;
 }
 
 MemoryParams read_memory(Reader& in) {
@@ -208,7 +241,13 @@ int router_of(Reader& in, const Topology& t, std::string_view key, bool topology
   if (!topology_ok) return -1;
   const auto r = t.graph.find(name);
   if (!r) {
-    in.report("request", key, "unknown router \"" + name + "\"");
+    // Name what would have been accepted (the first few of a large network).
+    std::string known;
+    const std::size_t n = t.graph.node_count();
+    for (std::size_t i = 0; i < std::min<std::size_t>(n, 12); ++i)
+      known += (i ? ", " : "") + t.graph.node(static_cast<topologies::NodeId>(i)).name;
+    if (n > 12) known += fmt::format(", ... ({} routers)", n);
+    in.report("request", key, "unknown router \"" + name + "\"; routers: " + known);
     return -1;
   }
   return static_cast<int>(*r);
@@ -221,8 +260,14 @@ void read_request(Reader& in, ExperimentParams& p, bool topology_ok) {
   r.dst = router_of(in, t, "dst", topology_ok);
   if (r.src >= 0 && r.src == r.dst) in.report("request", "dst", "must differ from request.src");
   r.start = sim::Time::from_seconds(in.number_or_default("request", "start_s"));
-  r.end = sim::Time::from_seconds(in.number_or_default("request", "end_s", p.duration_s));
+  const double end_s = in.number_or_default("request", "end_s", p.duration_s);
+  r.end = sim::Time::from_seconds(end_s);
   if (r.end <= r.start) in.report("request", "end_s", "must be after request.start_s");
+  if (end_s > p.duration_s) {
+    in.report("request", "end_s",
+              fmt::format("{} s is after the end of the run (duration_s = {} s): the window would be cut", end_s,
+                          p.duration_s));
+  }
   r.memories = static_cast<int>(in.integer("request", "memories"));
   r.target_fidelity = in.number_or_default("request", "target_fidelity");
   r.pairs = static_cast<std::uint64_t>(in.integer("request", "pairs"));
@@ -282,9 +327,14 @@ ExperimentParams read_experiment(ValueSource& values) {
   read_detector_and_swap(in, p.topology);
   read_purify(in, p.network);
 
-  const bool request = in.has_table("request");
+  // One [request] table or several ([[request]]).
+  const std::size_t requests = values.count("request");
+  const bool request = requests > 0;
   const bool traffic = in.has_table("traffic");
-  if (request) read_request(in, p, topology_ok);
+  for (std::size_t i = 0; i < requests; ++i) {
+    values.select("request", i);
+    read_request(in, p, topology_ok);
+  }
   if (traffic) p.traffic = read_traffic(in);
   if (!request && !traffic) in.report("", "request", "expected a [request] table or a [traffic] table (or both)");
   return p;

@@ -65,6 +65,10 @@ class ValueSource {
   virtual void report(std::string_view table, std::string_view key, std::string message) = 0;
   // A file named by a value (scenario files: relative to the scenario's folder).
   virtual std::filesystem::path file(const std::string& name) { return name; }
+  // Entries of an array of tables (`[[request]]`); 1 for a plain table, 0 when absent.
+  virtual std::size_t count(std::string_view table) { return has_table(table) ? 1 : 0; }
+  // From now on get() and report() of `table` concern its entry `index` (arrays only).
+  virtual void select(std::string_view /*table*/, std::size_t /*index*/) {}
 };
 
 // Reads a whole run: topology (built or loaded), hardware, protocols, requests and

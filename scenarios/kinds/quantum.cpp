@@ -4,6 +4,9 @@
 // models::quantum::read_experiment, the reader the Python bindings use too; this file
 // only hands it the scenario's tables.
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -21,8 +24,36 @@ class ScenarioValues : public mq::ValueSource {
 
   bool has_table(std::string_view table) override { return root_.has(table); }
 
+  std::size_t count(std::string_view table) override {
+    if (!root_.has(table)) return 0;
+    const toml::node* node = root_.raw(table);
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return 1;
+    Array& a = arrays_[std::string(table)];
+    a.entries.clear();
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::table* entry = array->get(i)->as_table();
+      if (entry == nullptr) {
+        root_.error(table, fmt::format("entry {}: expected a table ([[{}]])", i + 1, table));
+        continue;
+      }
+      a.entries.push_back({entry, {}});
+    }
+    return a.entries.size();
+  }
+
+  void select(std::string_view table, std::size_t index) override {
+    if (auto it = arrays_.find(table); it != arrays_.end()) it->second.selected = index;
+  }
+
   std::optional<mq::Value> get(std::string_view table, std::string_view key) override {
-    const toml::node* node = section(table).raw(key);
+    const toml::node* node = nullptr;
+    if (auto* entry = array_entry(table)) {
+      entry->read.emplace_back(key);
+      node = entry->table->get(key);
+    } else {
+      node = section(table).raw(key);
+    }
     if (node == nullptr) return std::nullopt;
     if (const auto b = node->value_exact<bool>()) return *b;
     if (const auto i = node->value_exact<std::int64_t>()) return *i;
@@ -34,6 +65,10 @@ class ScenarioValues : public mq::ValueSource {
   }
 
   void report(std::string_view table, std::string_view key, std::string message) override {
+    if (auto it = arrays_.find(table); it != arrays_.end()) {
+      root_.error(fmt::format("{}[{}].{}", table, it->second.selected + 1, key), std::move(message));
+      return;
+    }
     section(table).error(key, std::move(message));
   }
 
@@ -46,6 +81,15 @@ class ScenarioValues : public mq::ValueSource {
   // Every key that was never read is an error; throws ScenarioError with all problems.
   void finish() {
     for (auto& [name, section] : tables_) section.reject_unread();
+    for (auto& [name, array] : arrays_) {
+      for (std::size_t i = 0; i < array.entries.size(); ++i) {
+        for (const auto& [key, node] : *array.entries[i].table) {
+          const auto& read = array.entries[i].read;
+          if (std::find(read.begin(), read.end(), key.str()) == read.end())
+            root_.error(fmt::format("{}[{}].{}", name, i + 1, key.str()), "unknown key");
+        }
+      }
+    }
     root_.finish();
   }
 
@@ -57,8 +101,24 @@ class ScenarioValues : public mq::ValueSource {
     return it->second;
   }
 
+  // An array of tables: its entries and the keys read from each.
+  struct Entry {
+    const toml::table* table;
+    std::vector<std::string> read;
+  };
+  struct Array {
+    std::vector<Entry> entries;
+    std::size_t selected = 0;
+  };
+  Entry* array_entry(std::string_view table) {
+    auto it = arrays_.find(table);
+    if (it == arrays_.end() || it->second.selected >= it->second.entries.size()) return nullptr;
+    return &it->second.entries[it->second.selected];
+  }
+
   const Scenario& scenario_;
   Section& root_;
+  std::map<std::string, Array, std::less<>> arrays_;
   std::map<std::string, Section, std::less<>> tables_;
 };
 
@@ -116,17 +176,31 @@ ScenarioKind quantum_kind() {
                 recorder->write_column("routers", "name", names);
                 for (std::size_t i = 0; i < res.memories_busy_samples.size(); ++i)
                   recorder->write("memories_busy_" + names[i], res.memories_busy_samples[i]);
-                std::vector<double> delivered, accepted;
+                std::vector<double> delivered, accepted, window, rate, mean_f, belief, reachable, best;
                 for (const auto& q : res.requests) {
                   delivered.push_back(static_cast<double>(q.delivered));
                   accepted.push_back(q.accepted ? 1.0 : 0.0);
+                  window.push_back(q.window_s);
+                  rate.push_back(q.pairs_per_s);
+                  mean_f.push_back(q.mean_fidelity);
+                  belief.push_back(q.mean_belief_fidelity);
+                  reachable.push_back(q.target_reachable ? 1.0 : 0.0);
+                  best.push_back(q.best_fidelity);
                 }
                 recorder->write_column("requests", "delivered", delivered, "count");
                 recorder->write_column("requests", "accepted", accepted, "");
+                recorder->write_column("requests", "window", window, "s");
+                recorder->write_column("requests", "pairs_per_s", rate, "1/s");
+                recorder->write_column("requests", "mean_fidelity", mean_f, "");
+                recorder->write_column("requests", "mean_belief_fidelity", belief, "");
+                recorder->write_column("requests", "target_reachable", reachable, "");
+                recorder->write_column("requests", "best_fidelity", best, "");
+                recorder->write_column("delivered_pairs", "belief_fidelity", res.delivered_beliefs, "");
               }
               RunSummary summary;
               summary.title = "quantum network, " + std::to_string(p.topology.routers()) + " routers, " +
-                              mq::formalism_name(p.network.formalism);
+                              mq::formalism_name(p.network.formalism) + ", " + mq::timing_name(p.network.timing) +
+                              " timing";
               const double mean_f = res.pairs_delivered ? res.delivered_fidelity.mean() : 0.0;
               summary.metrics = {
                   {"simulated_s", r.simulated_s, "s"},
@@ -145,7 +219,17 @@ ScenarioKind quantum_kind() {
                   {"pairs_expired", static_cast<double>(res.pairs_expired), "count"},
                   {"requests_accepted", static_cast<double>(res.requests_accepted), "count"},
                   {"requests_rejected", static_cast<double>(res.requests_rejected), "count"},
+                  {"mean_belief_fidelity", res.pairs_delivered ? res.delivered_belief.mean() : 0.0, ""},
               };
+              // Explicit requests, each over its own window (random traffic has too many).
+              for (std::size_t i = 0; i < p.requests.size() && i < res.requests.size(); ++i) {
+                const auto& q = res.requests[i];
+                const std::string name = "request" + std::to_string(i + 1) + "_";
+                summary.metrics.push_back({name + "pairs_per_s", q.pairs_per_s, "1/s"});
+                summary.metrics.push_back({name + "mean_fidelity", q.mean_fidelity, ""});
+                summary.metrics.push_back({name + "target_reachable", q.target_reachable ? 1.0 : 0.0, ""});
+                if (!q.target_reachable) summary.metrics.push_back({name + "best_fidelity", q.best_fidelity, ""});
+              }
               return summary;
             };
           }};

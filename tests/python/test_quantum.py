@@ -198,7 +198,8 @@ def test_topology_files_refuse_the_same_values_in_the_same_words(simfabric_bin, 
     starlight = repo_root / "scenarios/quantum/starlight.json"
     with pytest.raises(ValueError) as raised:
         quantum.run_topology_file(starlight, "NU", "Nowhere", target_fidelity=1.5)
-    assert str(raised.value) == ('request.dst: unknown router "Nowhere"\n'
+    assert str(raised.value) == ('request.dst: unknown router "Nowhere"; routers: NU, StarLight, UChicago_PME, '
+                                 'UChicago_HC, Fermilab_1, Fermilab_2, Argonne_1, Argonne_2, Argonne_3\n'
                                  "request.target_fidelity: expected a number in (0.25, 1], got 1.5")
     bad = tmp_path / "bad.toml"
     bad.write_text(f'kind = "quantum"\n[topology]\ntype = "json"\nfile = "{starlight}"\n'

@@ -104,7 +104,7 @@ TEST_CASE("requests are checked against the topology by every front end") {
                     {"request.target_fidelity", 0.25}});
   read_experiment(values);
   CHECK(values.problems ==
-        std::vector<std::string>{"request.dst: unknown router \"r9\"",
+        std::vector<std::string>{"request.dst: unknown router \"r9\"; routers: r0, r1, r2",
                                  "request.target_fidelity: expected a number in (0.25, 1], got 0.25"});
   MapValues big({{"topology.memories", std::int64_t{10}},
                  {"topology.routers", std::int64_t{3}},
@@ -144,4 +144,69 @@ TEST_CASE("models/quantum/README.md lists the declared parameters") {
   CHECK_MESSAGE(text.str().find(parameters_markdown()) != std::string::npos,
                 "regenerate the key table of models/quantum/README.md from parameters_markdown():\n"
                     << parameters_markdown());
+}
+
+namespace {
+scenarios::RunSummary run_toml(const std::string& toml) {
+  return scenarios::run_scenario(scenarios::Scenario::parse(toml, "q.toml"), {});
+}
+double metric(const scenarios::RunSummary& s, const std::string& name) {
+  for (const auto& m : s.metrics)
+    if (m.name == name) return m.value;
+  FAIL("no metric " << name);
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("several requests ([[request]]), each reported over its own window") {
+  const std::string toml = R"(kind = "quantum"
+duration_s = 1.0
+[topology]
+routers = 3
+[[request]]
+src = "r0"
+dst = "r1"
+memories = 5
+end_s = 0.5
+[[request]]
+src = "r1"
+dst = "r2"
+memories = 5
+start_s = 0.5
+)";
+  const auto out = run_toml(toml);
+  const double a = metric(out, "request1_pairs_per_s");
+  const double b = metric(out, "request2_pairs_per_s");
+  // Two like links, half a second each: like rates (Poisson counts ~2,300: 4 sigma ~ 12%).
+  CHECK(a > 1000);
+  CHECK(b == doctest::Approx(a).epsilon(0.12));
+  CHECK(metric(out, "pairs_per_s") == doctest::Approx((a + b) / 2).epsilon(0.01));
+  CHECK(scenario_problems(toml + "[[request]]\nsrc = \"r0\"\ndst = \"x\"\ncolour = 1\n") ==
+        std::vector<std::string>{"request[3].dst: unknown router \"x\"; routers: r0, r1, r2",
+                                 "request[3].colour: unknown key"});
+}
+
+TEST_CASE("a window past the run is an error; classical delay and link overrides reach every topology") {
+  CHECK(scenario_problems("kind = \"quantum\"\nduration_s = 1\n[request]\nsrc = \"r0\"\ndst = \"r1\"\nend_s = 2\n") ==
+        std::vector<std::string>{
+            "request.end_s: 2 s is after the end of the run (duration_s = 1 s): the window would be cut"});
+  MapValues slow({{"topology.classical_delay_us", 500.0},
+                  {"request.src", std::string("r0")},
+                  {"request.dst", std::string("r1")}});
+  const auto p = read_experiment(slow);
+  REQUIRE(slow.problems.empty());
+  CHECK(p.topology.graph.classical_delay(0, 1) == sim::Time::from_us(500));
+  const std::string json = (std::filesystem::path(SIMFABRIC_SOURCE_DIR) / "scenarios/quantum/star_network.json").string();
+  MapValues file({{"topology.type", std::string("json")},
+                  {"topology.file", json},
+                  {"topology.link_km", 3.0},
+                  {"topology.attenuation_db_per_km", 0.5},
+                  {"request.src", std::string("center")},
+                  {"request.dst", std::string("router1")}});
+  const auto q = read_experiment(file);
+  REQUIRE(file.problems.empty());
+  for (topologies::LinkId l = 0; l < q.topology.graph.link_count(); ++l) {
+    CHECK(q.topology.graph.link(l).length_km == 3.0);
+    CHECK(q.topology.graph.link(l).attenuation_db_per_km == 0.5);
+  }
 }
