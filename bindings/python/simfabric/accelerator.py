@@ -26,6 +26,7 @@ import os
 from typing import Iterable, Optional, Sequence, Union
 
 from ._core import accelerator as _acc
+from .results import ACCELERATOR_ALIASES, ACCELERATOR_UNITS, RunResult, typed
 
 Device = _acc.Device
 Operator = _acc.Operator
@@ -34,7 +35,7 @@ attention = _acc.attention
 conv2d = _acc.conv2d
 copy = _acc.copy
 elementwise = _acc.elementwise
-execute = _acc.execute
+execute = typed(_acc.execute, ACCELERATOR_UNITS, ACCELERATOR_ALIASES)
 fbnet = _acc.fbnet
 footprint = _acc.footprint
 gather = _acc.gather
@@ -89,7 +90,8 @@ def run_network(dev: Union[str, Device], ops: Union[str, Iterable[Operator]], ba
     elif any(v is not None for v in named.values()):
         given = ", ".join(k for k, v in named.items() if v is not None)
         raise ValueError(f"{given}: options of a network given by name, not of a list of operators")
-    return _acc.run_network(d, list(ops), weights_tier, activations_on_chip)
+    return RunResult(_acc.run_network(d, list(ops), weights_tier, activations_on_chip), ACCELERATOR_UNITS,
+                     ACCELERATOR_ALIASES)
 
 
 def run_networks(dev: Union[str, Device], space: str, archs: Sequence[str], batch: int = 1,
@@ -113,5 +115,6 @@ def run_networks(dev: Union[str, Device], space: str, archs: Sequence[str], batc
                              heads, d_ff, layers, weights_tier, activations_on_chip, simulated_repeats, threads)
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "Iterable",
-                                                                                 "Optional", "Sequence", "Union", "os"}]
+_NOT_EXPORTED = {"annotations", "Iterable", "Optional", "Sequence", "Union", "os", "RunResult", "typed",
+                 "ACCELERATOR_ALIASES", "ACCELERATOR_UNITS"}
+__all__ = [name for name in dir() if not name.startswith("_") and name not in _NOT_EXPORTED]

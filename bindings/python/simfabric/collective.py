@@ -4,6 +4,7 @@ all-to-all, with NCCL algbw/busbw and a straggler report.
 
     r = sf.collective.run(t, algorithm="ring_allreduce", bytes=2**30)
     r["completion_s"], r["busbw_gbyte_per_s"], r["rank_finish_s"], r["suspect_links"]
+    r.busbw, r.units["busbw"], r.to_pandas()     # names and units as in `simfabric run` files
 
 Every run (run, gpipe, moe, and network.run_permutation) starts from the topology's own
 link states and takes the same timed faults: link_down_at=[(link, at_s)] and
@@ -14,7 +15,13 @@ completion_s NaN, failed_transfers and the ranks that did finish. `events` count
 events executed; `events_extrapolated` those that skipped repeating steps stand for.
 """
 
-from ._core.collective import gpipe, moe, run
+from ._core import collective as _collective
+from .results import FABRIC_ALIASES, FABRIC_UNITS, typed
+
+# Results carry the names of `simfabric run` files too: busbw and algbw (GB/s).
+run = typed(_collective.run, FABRIC_UNITS, FABRIC_ALIASES)
+gpipe = typed(_collective.gpipe, FABRIC_UNITS, FABRIC_ALIASES)
+moe = typed(_collective.moe, FABRIC_UNITS, FABRIC_ALIASES)
 
 ALGORITHMS = (
     "ring_allreduce",

@@ -8,7 +8,11 @@ Faults (link_down_at, degraded_at) and results work as for sf.collective.run; ra
 the result is source endpoint i.
 """
 
-from ._core.network import random_permutation, run_permutation
+from ._core.network import random_permutation
+from ._core import network as _network
+from .results import FABRIC_ALIASES, FABRIC_UNITS, typed
+
+run_permutation = typed(_network.run_permutation, FABRIC_UNITS, FABRIC_ALIASES)
 
 POLICIES = ("ecmp", "spray", "split", "planned")
 

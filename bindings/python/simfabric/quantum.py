@@ -22,10 +22,16 @@ from ._core.quantum import (
     fiber_delay_ps,
     fiber_transmission,
     purify_bell,
-    run_chain,
-    run_topology_file,
     swap_werner,
 )
+
+from ._core import quantum as _quantum
+from .results import QUANTUM_UNITS, typed
+
+# No pairs delivered: no fidelity to average (NaN, not 0).
+_NO_PAIRS = (("mean_fidelity", "pairs_delivered"), ("min_fidelity", "pairs_delivered"))
+run_chain = typed(_quantum.run_chain, QUANTUM_UNITS, undefined_when=_NO_PAIRS)
+run_topology_file = typed(_quantum.run_topology_file, QUANTUM_UNITS, undefined_when=_NO_PAIRS)
 
 __all__ = [
     "barrett_kok_timing",

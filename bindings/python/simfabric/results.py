@@ -1,0 +1,103 @@
+"""Results of the Python model functions as typed objects with units.
+
+A `RunResult` is the dict the compiled function returned (every existing key still
+works) with the metric names the command line and HDF5 files use added beside them
+(``busbw`` next to ``busbw_gbyte_per_s``, ``energy_j`` next to ``energy_pj``), attribute
+access, ``units`` and ``to_pandas()``. A metric that has no value in a run (the mean
+fidelity of a run that delivered no pairs) is NaN, never 0.
+
+    r = sf.collective.run(fabric, algorithm="ring_allreduce", bytes=2**30)
+    r.busbw, r.units["busbw"]            # the same name and unit as /summary in run -o
+    r.to_pandas()                        # one row per scalar metric: metric, value, unit
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+
+import numpy as np
+
+__all__ = ["RunResult", "typed", "FABRIC_UNITS", "ACCELERATOR_UNITS", "QUANTUM_UNITS"]
+
+# name in the files and CLI -> (name the compiled function returns, factor to the file's unit)
+FABRIC_ALIASES = {"busbw": ("busbw_gbyte_per_s", 1.0), "algbw": ("algbw_gbyte_per_s", 1.0)}
+ACCELERATOR_ALIASES = {"energy_j": ("energy_pj", 1e-12), "simulated_s": ("latency_s", 1.0)}
+
+FABRIC_UNITS = {"completion_s": "s", "busbw": "GB/s", "algbw": "GB/s", "busbw_gbyte_per_s": "GB/s",
+                "algbw_gbyte_per_s": "GB/s", "bytes": "B", "ranks": "count", "transfers": "count", "flows": "count",
+                "flows_simulated": "count", "events": "count", "events_extrapolated": "count",
+                "max_link_flows": "flows", "rank_finish_s": "s", "ideal_s": "s", "median_fct_s": "s",
+                "bubble_fraction": "", "max_link_load": ""}
+ACCELERATOR_UNITS = {"latency_s": "s", "simulated_s": "s", "energy_pj": "pJ", "energy_j": "J",
+                     "compute_energy_pj": "pJ", "ops": "ops", "weight_bytes": "B", "kv_cache_bytes": "B",
+                     "events": "count"}
+QUANTUM_UNITS = {"simulated_s": "s", "wall_s": "s", "pairs_delivered": "count", "pairs_per_s": "1/s",
+                 "mean_fidelity": "fidelity", "events": "count", "swaps": "count", "swaps_failed": "count",
+                 "purifications": "count", "purifications_failed": "count", "pairs_expired": "count",
+                 "requests_accepted": "count", "requests_rejected": "count", "delivered_fidelity": "fidelity",
+                 "delivered_time_s": "s"}
+
+
+class RunResult(dict):
+    """A model run's results: a dict with attribute access, `units` and `to_pandas()`."""
+
+    def __init__(self, values: Mapping[str, Any], units: Optional[Mapping[str, str]] = None,
+                 aliases: Optional[Mapping[str, Tuple[str, float]]] = None,
+                 undefined_when: Iterable[Tuple[str, str]] = ()):
+        super().__init__(values)
+        for name, (source, factor) in (aliases or {}).items():
+            if source in self and name not in self and isinstance(self[source], (int, float)):
+                self[name] = float(self[source]) * factor
+        # (metric, count): the metric has no value when the count is zero.
+        for metric, count in undefined_when:
+            if metric in self and self.get(count, 1) == 0:
+                self[metric] = math.nan
+        self.units: Dict[str, str] = {k: v for k, v in (units or {}).items() if k in self}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no metric '{name}' (metrics: {', '.join(sorted(self))})") from None
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | {k for k in self if k.isidentifier()})
+
+    def metric(self, name: str) -> float:
+        """A scalar metric as a float; NaN when the run has none by that name."""
+        value = self.get(name, math.nan)
+        return float(value) if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else math.nan
+
+    def to_pandas(self, table: Optional[str] = None):
+        """Scalar metrics as rows (metric, value, unit); with `table`, that entry (a dict
+        of equal-length arrays, e.g. "operators", or one array) as a DataFrame."""
+        import pandas as pd
+
+        if table is not None:
+            value = self[table]
+            if isinstance(value, Mapping):
+                frame = pd.DataFrame({k: v for k, v in value.items() if not isinstance(v, Mapping)})
+            else:
+                frame = pd.DataFrame({table: np.asarray(value)})
+            frame.attrs["units"] = {k: v for k, v in self.units.items() if k in frame.columns}
+            return frame
+        rows = [(k, v, self.units.get(k, "")) for k, v in self.items()
+                if isinstance(v, (int, float, np.number, str)) and not isinstance(v, bool)]
+        frame = pd.DataFrame(rows, columns=["metric", "value", "unit"])
+        frame.attrs["units"] = dict(self.units)
+        return frame
+
+
+def typed(function, units: Mapping[str, str], aliases: Optional[Mapping[str, Tuple[str, float]]] = None,
+          undefined_when: Iterable[Tuple[str, str]] = ()):
+    """`function` (a compiled model function returning a dict) returning a RunResult."""
+    import functools
+
+    undefined_when = tuple(undefined_when)
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        return RunResult(function(*args, **kwargs), units, aliases, undefined_when)
+
+    return call
