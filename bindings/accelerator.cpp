@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "models/accelerator/batch.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
@@ -388,8 +389,8 @@ void bind_accelerator(py::module_& m) {
     return wrap(acc::llm_decode_step({d_model, heads, d_ff, layers}, batch, kv_len, dtype_of(dtype)));
   }, py::arg("batch"), py::arg("kv_len"), py::arg("d_model") = 4096, py::arg("heads") = 32, py::arg("d_ff") = 11008,
         py::arg("layers") = 1, py::arg("dtype") = "bf16");
-  a.def("random_operators", [](std::size_t count, std::uint64_t seed, const std::string& dtype) {
-    return wrap(acc::random_operators(count, seed, dtype_of(dtype)));
+  a.def("random_operators", [](std::size_t count, const py::object& seed, const std::string& dtype) {
+    return wrap(acc::random_operators(count, seed_from(seed, "seed"), dtype_of(dtype)));
   }, py::arg("count"), py::arg("seed") = 1, py::arg("dtype") = "bf16");
 
   a.def("execute", [](const acc::Device& d, const PyOperator& p, std::uint64_t simulated_repeats) {

@@ -4,6 +4,7 @@
 
 #include "models/queueing/hold.hpp"
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 
 namespace py = pybind11;
 
@@ -13,12 +14,12 @@ void bind_bench(py::module_& m) {
   auto bench = m.def_submodule("bench", "Benchmarks of the compiled core");
   bench.def(
       "hold",
-      [](std::uint64_t pending, std::uint64_t events, double mean_delay_ns, std::uint64_t seed, std::string queue) {
+      [](std::uint64_t pending, std::uint64_t events, double mean_delay_ns, const py::object& seed, std::string queue) {
         models::queueing::HoldParams params;
         params.pending = pending;
         params.events = events;
         params.mean_delay_ns = mean_delay_ns;
-        params.seed = seed;
+        params.seed = seed_from(seed, "seed");
         params.queue = std::move(queue);
         models::queueing::HoldResult r;
         {

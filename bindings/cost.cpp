@@ -10,6 +10,7 @@
 #include <map>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "models/cost/calibrate.hpp"
 #include "models/cost/fit_plan.hpp"
 #include "models/cost/model_file.hpp"
@@ -182,9 +183,9 @@ void bind_cost(py::module_& m) {
     for (std::size_t i = 0; i < cost::feature_count(space_of(space)); ++i) names.push_back(cost::feature_name(space_of(space), i));
     return names;
   });
-  c.def("random_archs", [](const std::string& space, std::size_t count, std::uint64_t seed) {
+  c.def("random_archs", [](const std::string& space, std::size_t count, const py::object& seed) {
     std::vector<std::string> out;
-    for (const auto& a : cost::random_archs(space_of(space), count, seed)) out.push_back(cost::format_arch(a));
+    for (const auto& a : cost::random_archs(space_of(space), count, seed_from(seed, "seed"))) out.push_back(cost::format_arch(a));
     return out;
   }, py::arg("space"), py::arg("count"), py::arg("seed") = 1);
   c.def("network_stats", [](const std::string& space, const std::string& arch, std::uint64_t batch) {
@@ -217,13 +218,13 @@ void bind_cost(py::module_& m) {
         "Error report: rows, r2, mape, rmspe, within_10pct, spearman, kendall, budget_accuracy");
 
   c.def("fit",
-        [](const py::object& device, const std::filesystem::path& plan, std::optional<std::uint64_t> seed,
+        [](const py::object& device, const std::filesystem::path& plan, const py::object& seed,
            std::size_t threads, bool lookup_table) {
           try {
             const acc::Device d = device_of(device);
             const cost::SamplingPlan p = cost::load_plan(plan);
             cost::PlanFitOptions o;
-            o.seed = seed;
+            if (!seed.is_none()) o.seed = seed_from(seed, "seed");
             o.threads = threads;
             o.lookup_table = lookup_table;
             py::gil_scoped_release release;
@@ -272,7 +273,7 @@ void bind_cost(py::module_& m) {
 
   c.def("calibrate",
         [](const std::filesystem::path& measured, const std::string& column, std::size_t train,
-           std::optional<std::string> space, std::optional<std::uint64_t> shuffle, std::optional<std::size_t> test_from,
+           std::optional<std::string> space, const py::object& shuffle, std::optional<std::size_t> test_from,
            std::optional<std::vector<std::string>> other_columns, std::optional<py::object> prior_device,
            std::size_t prior_archs, const std::filesystem::path& devices_map) {
           try {
@@ -280,7 +281,7 @@ void bind_cost(py::module_& m) {
             cost::CalibrationOptions o;
             o.column = column;
             o.train = train;
-            o.shuffle_seed = shuffle;
+            if (!shuffle.is_none()) o.shuffle_seed = seed_from(shuffle, "shuffle");
             o.test_from = test_from;
             o.use_other_columns = !other_columns || !other_columns->empty();
             if (other_columns) o.other_columns = *other_columns;

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
 #include "models/network/traffic.hpp"
@@ -272,17 +273,17 @@ void bind_fabric(py::module_& m) {
   // ---- network -----------------------------------------------------------------------
   py::module_ nm = m.def_submodule("network", "Flow-level max-min fair network model");
   nm.def("random_permutation",
-         [](std::uint32_t n, std::uint64_t seed) {
-           sim::RandomStream rng(seed, 0x5045524d);
+         [](std::uint32_t n, const py::object& seed) {
+           sim::RandomStream rng(seed_from(seed, "seed"), 0x5045524d);
            return to_array(models::network::random_derangement(n, rng));
          },
          py::arg("n"), py::arg("seed") = 1, "a random permutation of 0..n-1 without fixed points");
   nm.def("run_permutation",
-         [](const Topology& topology, double bytes, const std::string& policy, std::uint64_t seed,
+         [](const Topology& topology, double bytes, const std::string& policy, const py::object& seed,
             std::uint32_t subflows, std::optional<std::vector<std::uint32_t>> perm, const LinkDownAt& link_down_at,
             const DegradedAt& degraded_at) {
            mc::PermutationWorkload w{bytes, perm.value_or(std::vector<std::uint32_t>{})};
-           auto e = experiment(topology, {policy, seed, subflows, link_down_at, degraded_at, true}, w);
+           auto e = experiment(topology, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, true}, w);
            const auto x = run(e);
            py::dict d = result_dict(x);
            d["flow_completion_s"] = to_array(x.run.rank_finish_s);  // per source; -1 for a lost flow
@@ -305,7 +306,7 @@ void bind_fabric(py::module_& m) {
   py::module_ cm = m.def_submodule("collective", "Collectives, pipeline and MoE steps on a fabric");
   cm.def("run",
          [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,
-            std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, std::uint64_t seed,
+            std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, const py::object& seed,
             std::uint32_t subflows, const py::object& placement, const LinkDownAt& link_down_at, bool extrapolate,
             const DegradedAt& degraded_at) {
            mc::CollectiveWorkload w;
@@ -315,7 +316,7 @@ void bind_fabric(py::module_& m) {
            w.params.chunks = chunks;
            w.params.ranks_per_host = ranks_per_host;
            w.placement = placement_from(placement);
-           auto e = experiment(t, {policy, seed, subflows, link_down_at, degraded_at, extrapolate}, w);
+           auto e = experiment(t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate}, w);
            return result_dict(run(e));
          },
          py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
@@ -329,7 +330,7 @@ void bind_fabric(py::module_& m) {
              .c_str());
   cm.def("gpipe",
          [](const Topology& t, std::vector<double> forward_us, std::vector<double> backward_us,
-            std::uint32_t micro_batches, double activation_bytes, const std::string& policy, std::uint64_t seed,
+            std::uint32_t micro_batches, double activation_bytes, const std::string& policy, const py::object& seed,
             const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at) {
            mc::GpipeWorkload w;
            w.params.micro_batches = micro_batches;
@@ -337,7 +338,7 @@ void bind_fabric(py::module_& m) {
            for (double b : backward_us) w.params.backward_ps.push_back(sim::Time::from_us(b).ps());
            w.params.activation_bytes = activation_bytes;
            w.placement = placement_from(placement);
-           auto e = experiment(t, {policy, seed, 1, link_down_at, degraded_at, true}, w);
+           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true}, w);
            const auto x = run(e);
            py::dict d = result_dict(x);
            d["bubble_fraction"] = x.bubble_fraction;
@@ -351,10 +352,10 @@ void bind_fabric(py::module_& m) {
          (std::string("one GPipe step: per-stage forward/backward times in microseconds.") + faults_doc).c_str());
   cm.def("moe",
          [](const Topology& t, std::uint32_t experts, std::uint64_t tokens_per_rank, double bytes_per_token,
-            double skew, const std::string& policy, std::uint64_t seed, const LinkDownAt& link_down_at,
+            double skew, const std::string& policy, const py::object& seed, const LinkDownAt& link_down_at,
             const DegradedAt& degraded_at) {
            mc::MoeWorkload w{{experts, tokens_per_rank, bytes_per_token, skew}};
-           auto e = experiment(t, {policy, seed, 1, link_down_at, degraded_at, true}, w);
+           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true}, w);
            const auto x = run(e);
            py::dict d = result_dict(x);
            d["tokens_per_expert"] = to_array(x.tokens_per_expert);

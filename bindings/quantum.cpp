@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "models/quantum/experiment.hpp"
 #include "models/quantum/parameters.hpp"
 
@@ -204,7 +205,7 @@ void bind_quantum(py::module_& m) {
       "run_chain",
       [](long long routers, double link_km, long long memories, long long request_memories, double raw_fidelity,
          double coherence_time_s, double memory_efficiency, double detector_efficiency, double target_fidelity,
-         double seconds, const std::string& formalism, const std::string& generation, long long seed,
+         double seconds, const std::string& formalism, const std::string& generation, const py::object& seed,
          double utilisation_sample_s, const py::dict& source, const py::dict& detector) {
         KeywordValues v;
         v.set("topology.type", py::str("chain"));
@@ -220,7 +221,7 @@ void bind_quantum(py::module_& m) {
         v.set("duration_s", py::float_(seconds));
         v.set("formalism", py::str(formalism));
         v.set("generation", py::str(generation));
-        v.set("seed", py::int_(seed));
+        v.set("seed", py::int_(seed_from(seed, "seed")));
         v.set("utilisation_sample_s", py::float_(utilisation_sample_s));
         // The one request runs between the chain's ends over the whole run.
         v.set("request.src", py::str("r0"));
@@ -257,7 +258,7 @@ void bind_quantum(py::module_& m) {
       "run_topology_file",
       [](const std::filesystem::path& file, const std::string& src, const std::string& dst, long long memories,
          double target_fidelity, std::optional<double> seconds, std::optional<std::string> formalism,
-         long long seed) {
+         const py::object& seed) {
         KeywordValues v;
         v.set("topology.type", py::str(file.extension() == ".graphml" ? "graphml" : "json"));
         v.set("topology.file", py::str(file.string()));
@@ -267,7 +268,7 @@ void bind_quantum(py::module_& m) {
         v.set("request.target_fidelity", py::float_(target_fidelity));
         if (seconds) v.set("duration_s", py::float_(*seconds));
         if (formalism) v.set("formalism", py::str(*formalism));
-        v.set("seed", py::int_(seed));
+        v.set("seed", py::int_(seed_from(seed, "seed")));
         return to_dict(run_released(read_keywords(v)));
       },
       py::arg("file"), py::arg("src"), py::arg("dst"), py::arg("memories") = default_integer("request", "memories"),

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "models/search/expected_latency.hpp"
 #include "models/search/pareto.hpp"
 #include "models/search/results.hpp"
@@ -231,8 +232,8 @@ void bind_search(py::module_& m) {
         });
         return to_array(sp, all);
       }, py::arg("limit") = 1e7, "every architecture as a uint8 array (n, gene_count), if there are at most `limit`")
-      .def("sample", [](const ms::SearchSpace& sp, std::size_t count, std::uint64_t seed) {
-        sim::RandomStream rng(seed, 0x5a3b1e);
+      .def("sample", [](const ms::SearchSpace& sp, std::size_t count, const py::object& seed) {
+        sim::RandomStream rng(seed_from(seed, "seed"), 0x5a3b1e);
         std::vector<ms::Genome> out;
         for (std::size_t i = 0; i < count; ++i) out.push_back(sp.random(rng));
         return to_array(sp, out);
@@ -361,7 +362,7 @@ void bind_search(py::module_& m) {
 
   s.def("run",
         [](const PyEvaluator& e, std::optional<double> budget_ms, const std::string& algorithm, std::size_t evaluations,
-           std::size_t population, std::uint64_t seed, double crossover, double mutation, std::optional<double> energy_mj,
+           std::size_t population, const py::object& seed, double crossover, double mutation, std::optional<double> energy_mj,
            std::optional<double> memory_bytes, const std::vector<std::string>& minimize, const py::object& progress,
            const py::dict& provenance) {
           PyResult r;
@@ -379,7 +380,7 @@ void bind_search(py::module_& m) {
           });
           o.evaluations = evaluations;
           o.population = population;
-          o.seed = seed;
+          o.seed = seed_from(seed, "seed");
           o.crossover = crossover;
           o.mutation = mutation;
           o.constraints.latency_ms = budget_ms;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "sim/random.hpp"
 #include "sim/simulator.hpp"
 #include "sim/stats.hpp"
@@ -64,21 +65,6 @@ sim::Time time_from(std::optional<double> s, std::optional<double> ns, const std
   if (ns) return sim::Time::from_ns(*ns);
   if (ps) return ps_from(ps->ptr(), ps_keyword);
   return sim::Time::zero();
-}
-
-// Seeds from Python: ints in [0, 2^63 - 1], as on the command line and in scenario files.
-std::uint64_t seed_from(const py::object& value, const char* what) {
-  if (!PyLong_Check(value.ptr())) {
-    throw py::type_error(std::string(what) + ": expected an int, got " + Py_TYPE(value.ptr())->tp_name);
-  }
-  int overflow = 0;
-  const long long seed = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
-  if (seed == -1 && PyErr_Occurred()) throw py::error_already_set();
-  if (overflow != 0 || seed < 0) {
-    throw py::value_error(std::string(what) + ": expected an integer from 0 to 2**63 - 1, got " +
-                          py::str(value).cast<std::string>().substr(0, 40));
-  }
-  return static_cast<std::uint64_t>(seed);
 }
 
 std::uint64_t stream_id_from(const py::object& value) {

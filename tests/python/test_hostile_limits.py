@@ -181,3 +181,48 @@ def test_quantum_graphml_values_are_bounded(simfabric_bin, tmp_path, memories, d
     proc = validate(simfabric_bin, tmp_path, 'kind = "quantum"\nduration_s = 0.001\n[topology]\ntype = "graphml"\n'
                     'file = "net.graphml"\n[request]\nsrc = "A"\ndst = "D"\n')
     refused(proc, expected)
+
+
+# --- seeds in every Python entry point ---------------------------------------------------
+
+def seeded_calls(tmp_path):
+    import simfabric as sf
+    ring = sf.topologies.ring(4)
+    table = tmp_path / "small.csv"
+    table.write_text("\n".join((ROOT / "data/latency/nb201_latency_ms.csv").read_text().splitlines()[:31]) + "\n")
+    return {
+        "network.random_permutation": ("seed", lambda seed: sf.network.random_permutation(4, seed=seed)),
+        "network.run_permutation": ("seed", lambda seed: sf.network.run_permutation(ring, 1e6, seed=seed)),
+        "collective.run": ("seed", lambda seed: sf.collective.run(ring, "ring_allreduce", 1e6, seed=seed)),
+        "collective.moe": ("seed", lambda seed: sf.collective.moe(ring, seed=seed)),
+        "bench.hold": ("seed", lambda seed: sf.bench.hold(events=10, seed=seed)),
+        "accelerator.random_operators": ("seed", lambda seed: sf.accelerator.random_operators(2, seed=seed)),
+        "cost.random_archs": ("seed", lambda seed: sf.cost.random_archs("nb201", 2, seed=seed)),
+        "cost.fit": ("seed", lambda seed: sf.cost.fit("systolic", ROOT / "scenarios/plans/conv_gemm.toml", seed=seed)),
+        "cost.calibrate": ("shuffle", lambda seed: sf.cost.calibrate(table, "titan_rtx_1", train=20, shuffle=seed)),
+        "quantum.run_chain": ("seed", lambda seed: sf.quantum.run_chain(seconds=1e-3, seed=seed)),
+    }
+
+
+CALLS = ["network.random_permutation", "network.run_permutation", "collective.run", "collective.moe", "bench.hold",
+         "accelerator.random_operators", "cost.random_archs", "cost.fit", "cost.calibrate", "quantum.run_chain"]
+
+
+@pytest.mark.parametrize("name", CALLS)
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64 + 5])
+def test_python_seeds_outside_0_to_2_63_raise_value_error_naming_the_argument(tmp_path, name, seed):
+    argument, call = seeded_calls(tmp_path)[name]
+    with pytest.raises(ValueError, match=rf"^{argument}: expected an integer from 0 to 2\*\*63 - 1, got {seed}$"):
+        call(seed)
+    with pytest.raises(TypeError, match=argument):
+        call(1.5)
+
+
+def test_python_seeds_at_the_top_of_the_range_are_taken_and_differ():
+    import simfabric as sf
+    np = pytest.importorskip("numpy")
+    permute = sf.network.random_permutation
+    assert not np.array_equal(permute(64, seed=2**63 - 1), permute(64, seed=2**63 - 2))
+    assert np.array_equal(permute(64, seed=np.int64(7)), permute(64, seed=7))
+    archs = sf.cost.random_archs
+    assert archs("nb201", 8, seed=2**63 - 1) != archs("nb201", 8, seed=2**63 - 2)
