@@ -189,3 +189,34 @@ TEST_CASE("tensor parallelism prices its all-reduces on the intra-host tier") {
                       2 * static_cast<double>(j.cluster.intra_host_latency_ps) * 1e-12;
   CHECK(r.tp_allreduce_s == doctest::Approx(2 * 3 * step).epsilon(1e-6));
 }
+
+TEST_CASE("Megatron-LM weak scaling (Narayanan et al. SC'21, Table 1): per-GPU throughput within 25%") {
+  struct Row {
+    std::uint64_t heads, hidden, layers;
+    std::uint32_t tp, pp, gpus;
+    std::uint64_t batch, micro_batch;
+    double reported_tflops;
+  };
+  // 1.7B on 32 GPUs, 39.1B on 512, 76.1B on 1,024 (bench/README.md has all ten rows).
+  for (const Row& r : {Row{24, 2304, 24, 1, 1, 32, 512, 4, 137}, Row{64, 8192, 48, 8, 2, 512, 1536, 1, 138},
+                       Row{80, 10240, 60, 8, 4, 1024, 1792, 1, 140}}) {
+    TrainingJob j;
+    j.model.heads = r.heads;
+    j.model.hidden = r.hidden;
+    j.model.layers = r.layers;
+    j.model.seq = 2048;
+    j.model.vocab = 51200;
+    j.model.micro_batch = r.micro_batch;
+    j.model.global_batch = r.batch;
+    j.plan = {r.gpus / (r.tp * r.pp), r.tp, r.pp, Schedule::one_f_one_b, 0, true, 1};
+    j.cluster.hosts_per_leaf = 20;
+    j.cluster.spines = 20;
+    j.device = models::accelerator::a100_sxm();
+    StepOptions o;
+    o.timeline_replicas = 0;
+    const StepResult s = simulate_step(j, o);
+    REQUIRE(s.complete);
+    CAPTURE(r.gpus);
+    CHECK(s.achieved_tflops_per_gpu == doctest::Approx(r.reported_tflops).epsilon(0.25));
+  }
+}
