@@ -68,3 +68,9 @@ def test_python_dash_m_runs_the_program(installed, tmp_path, repo_root):
                    "from simfabric import analysis; print(analysis.load('mm1.h5').summary['customers'])")
     assert read.returncode == 0, read.stderr
     assert float(read.stdout) == 500
+
+
+def test_an_example_runs_against_the_installed_package(installed, tmp_path, repo_root):
+    done = outside(installed, tmp_path, str(repo_root / "examples/accelerator_h100_vs_a100.py"))
+    assert done.returncode == 0, done.stderr
+    assert "speed-up" in done.stdout

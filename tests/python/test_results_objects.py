@@ -65,3 +65,15 @@ def test_unknown_preset_is_named_with_the_valid_ones(call):
     assert "'h10'" in message and "scenario file" not in message
     for name in sf.accelerator.preset_names():
         assert name in message
+
+
+def test_permutation_metrics_match_the_file(simfabric_bin, repo_root, tmp_path):
+    out = tmp_path / "perm.h5"
+    subprocess.run([simfabric_bin, "run", repo_root / "scenarios/fabric/permutation_ecmp.toml", "--set",
+                    "topology.leaves=8", "--set", "topology.spines=8", "--set", "topology.hosts_per_leaf=8",
+                    "-o", out], check=True, capture_output=True)
+    saved = analysis.load(out)
+    fabric = sf.topologies.leaf_spine(leaves=8, spines=8, hosts_per_leaf=8, host_gbps=400, uplink_gbps=400)
+    r = sf.network.run_permutation(fabric, bytes=2e6, policy="ecmp", seed=saved.seed)
+    for name in ("completion_s", "ideal_s", "median_fct_s", "slowdown_vs_ideal"):
+        assert r[name] == pytest.approx(saved.summary[name], rel=1e-12), name

@@ -10,9 +10,10 @@ the result is source endpoint i.
 
 from ._core.network import random_permutation
 from ._core import network as _network
-from .results import FABRIC_ALIASES, FABRIC_UNITS, typed
+from .results import FABRIC_ALIASES, FABRIC_DERIVED, FABRIC_UNITS, typed
 
-run_permutation = typed(_network.run_permutation, FABRIC_UNITS, FABRIC_ALIASES)
+# median_fct_s and slowdown_vs_ideal as `simfabric run` files report them.
+run_permutation = typed(_network.run_permutation, FABRIC_UNITS, FABRIC_ALIASES, derived=FABRIC_DERIVED)
 
 POLICIES = ("ecmp", "spray", "split", "planned")
 

@@ -24,11 +24,26 @@ __all__ = ["RunResult", "typed", "FABRIC_UNITS", "ACCELERATOR_UNITS", "QUANTUM_U
 FABRIC_ALIASES = {"busbw": ("busbw_gbyte_per_s", 1.0), "algbw": ("algbw_gbyte_per_s", 1.0)}
 ACCELERATOR_ALIASES = {"energy_j": ("energy_pj", 1e-12), "simulated_s": ("latency_s", 1.0)}
 
+
+def _median_fct_s(r):
+    fct = np.asarray(r["flow_completion_s"], dtype=float)
+    fct = fct[np.isfinite(fct) & (fct >= 0)]
+    return float(np.median(fct)) if len(fct) else math.nan
+
+
+# Metrics the files compute from what the compiled function returns (permutations).
+FABRIC_DERIVED = {
+    "median_fct_s": (("flow_completion_s",), _median_fct_s),
+    "slowdown_vs_ideal": (("completion_s", "ideal_s"),
+                          lambda r: r["completion_s"] / r["ideal_s"] if r["ideal_s"] > 0 else math.nan),
+}
+
 FABRIC_UNITS = {"completion_s": "s", "busbw": "GB/s", "algbw": "GB/s", "busbw_gbyte_per_s": "GB/s",
                 "algbw_gbyte_per_s": "GB/s", "bytes": "B", "ranks": "count", "transfers": "count", "flows": "count",
                 "flows_simulated": "count", "events": "count", "events_extrapolated": "count",
                 "max_link_flows": "flows", "rank_finish_s": "s", "ideal_s": "s", "median_fct_s": "s",
-                "bubble_fraction": "", "max_link_load": ""}
+                "bubble_fraction": "", "max_link_load": "", "flow_completion_s": "s",
+                "slowdown_vs_ideal": ""}
 ACCELERATOR_UNITS = {"latency_s": "s", "simulated_s": "s", "energy_pj": "pJ", "energy_j": "J",
                      "compute_energy_pj": "pJ", "ops": "ops", "weight_bytes": "B", "kv_cache_bytes": "B",
                      "events": "count"}
@@ -44,8 +59,11 @@ class RunResult(dict):
 
     def __init__(self, values: Mapping[str, Any], units: Optional[Mapping[str, str]] = None,
                  aliases: Optional[Mapping[str, Tuple[str, float]]] = None,
-                 undefined_when: Iterable[Tuple[str, str]] = ()):
+                 undefined_when: Iterable[Tuple[str, str]] = (), derived: Optional[Mapping[str, Any]] = None):
         super().__init__(values)
+        for name, (needs, compute) in (derived or {}).items():
+            if name not in self and all(k in self for k in needs):
+                self[name] = compute(self)
         for name, (source, factor) in (aliases or {}).items():
             if source in self and name not in self and isinstance(self[source], (int, float)):
                 self[name] = float(self[source]) * factor
@@ -90,7 +108,7 @@ class RunResult(dict):
 
 
 def typed(function, units: Mapping[str, str], aliases: Optional[Mapping[str, Tuple[str, float]]] = None,
-          undefined_when: Iterable[Tuple[str, str]] = ()):
+          undefined_when: Iterable[Tuple[str, str]] = (), derived: Optional[Mapping[str, Any]] = None):
     """`function` (a compiled model function returning a dict) returning a RunResult."""
     import functools
 
@@ -98,6 +116,6 @@ def typed(function, units: Mapping[str, str], aliases: Optional[Mapping[str, Tup
 
     @functools.wraps(function)
     def call(*args, **kwargs):
-        return RunResult(function(*args, **kwargs), units, aliases, undefined_when)
+        return RunResult(function(*args, **kwargs), units, aliases, undefined_when, derived)
 
     return call
