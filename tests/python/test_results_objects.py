@@ -77,3 +77,10 @@ def test_permutation_metrics_match_the_file(simfabric_bin, repo_root, tmp_path):
     r = sf.network.run_permutation(fabric, bytes=2e6, policy="ecmp", seed=saved.seed)
     for name in ("completion_s", "ideal_s", "median_fct_s", "slowdown_vs_ideal"):
         assert r[name] == pytest.approx(saved.summary[name], rel=1e-12), name
+
+
+def test_hierarchical_allreduce_without_ranks_per_host_warns():
+    fabric = sf.topologies.leaf_spine(leaves=2, spines=2, hosts_per_leaf=4, host_gbps=100)
+    with pytest.warns(UserWarning, match="ranks_per_host"):
+        flat = sf.collective.run(fabric, algorithm="hierarchical_allreduce", bytes=1 << 20)
+    assert flat.complete

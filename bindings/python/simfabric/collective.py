@@ -15,11 +15,26 @@ completion_s NaN, failed_transfers and the ranks that did finish. `events` count
 events executed; `events_extrapolated` those that skipped repeating steps stand for.
 """
 
+import functools
+import warnings
+
 from ._core import collective as _collective
 from .results import FABRIC_ALIASES, FABRIC_UNITS, typed
 
 # Results carry the names of `simfabric run` files too: busbw and algbw (GB/s).
-run = typed(_collective.run, FABRIC_UNITS, FABRIC_ALIASES)
+_run = typed(_collective.run, FABRIC_UNITS, FABRIC_ALIASES)
+
+
+@functools.wraps(_collective.run)
+def run(*args, **kwargs):
+    # The fallback is silent in the model: with one rank per host the intra-host phases
+    # are empty and the "hierarchical" all-reduce is a ring across hosts.
+    if kwargs.get("algorithm") == "hierarchical_allreduce" and kwargs.get("ranks_per_host", 1) == 1:
+        warnings.warn("hierarchical_allreduce without ranks_per_host (> 1): one rank per host, so it runs "
+                      "as a ring across hosts", stacklevel=2)
+    return _run(*args, **kwargs)
+
+
 gpipe = typed(_collective.gpipe, FABRIC_UNITS, FABRIC_ALIASES)
 moe = typed(_collective.moe, FABRIC_UNITS, FABRIC_ALIASES)
 
