@@ -27,7 +27,8 @@ def find_program() -> pathlib.Path:
             return path
         tried.append(str(path))
     on_path = shutil.which("simfabric")
-    if on_path:
+    # The console script installed with the package is named simfabric too: skip scripts.
+    if on_path and pathlib.Path(on_path).read_bytes()[:2] != b"#!":
         return pathlib.Path(on_path)
     raise FileNotFoundError("simfabric program not found (tried SIMFABRIC_BIN, " + ", ".join(tried) + ", PATH)")
 
