@@ -44,6 +44,25 @@ py::dict to_dict(const mq::ExperimentResult& r) {
   d["delivered_fidelity"] = to_array(res.delivered_fidelities);
   d["delivered_time_s"] = to_array(res.delivered_time_s);
   d["delivered_purifications"] = to_array(res.delivered_purifications);
+  d["delivered_belief"] = to_array(res.delivered_beliefs);
+  d["mean_belief_fidelity"] = res.pairs_delivered ? res.delivered_belief.mean() : 0.0;
+  py::list requests;
+  for (const auto& q : res.requests) {
+    py::dict e;
+    e["src"] = q.src;
+    e["dst"] = q.dst;
+    e["hops"] = q.hops;
+    e["accepted"] = q.accepted;
+    e["delivered"] = q.delivered;
+    e["window_s"] = q.window_s;
+    e["pairs_per_s"] = q.pairs_per_s;
+    e["mean_fidelity"] = q.mean_fidelity;
+    e["mean_belief_fidelity"] = q.mean_belief_fidelity;
+    e["target_reachable"] = q.target_reachable;
+    e["best_fidelity"] = q.best_fidelity;
+    requests.append(e);
+  }
+  d["requests"] = requests;
   std::vector<double> att, succ;
   for (const auto& l : res.links) {
     att.push_back(static_cast<double>(l.attempts));
@@ -98,6 +117,7 @@ class KeywordValues : public mq::ValueSource {
   void set(const std::string& name, py::object value) {
     if (!values_.emplace(name, std::move(value)).second) problems_.push_back(name + ": given twice (keyword and dict)");
   }
+  void replace(const std::string& name, py::object value) { values_[name] = std::move(value); }
   // A dict of one table's keys (source={...}).
   void set_table(const std::string& table, const py::dict& d) {
     for (const auto& [k, v] : d) {
@@ -106,9 +126,32 @@ class KeywordValues : public mq::ValueSource {
     }
   }
 
+  // A list of dicts, one table each ([[request]] in a scenario file); entries are named
+  // as there, "request[1].src" for the first.
+  void set_array(const std::string& table, const py::list& entries) {
+    std::size_t i = 0;
+    for (const auto& entry : entries) {
+      if (!py::isinstance<py::dict>(entry)) throw py::type_error(table + ": expected a list of dicts");
+      ++i;
+      set_table(table + "[" + std::to_string(i) + "]", py::reinterpret_borrow<py::dict>(entry));
+      read_.insert(table + "[" + std::to_string(i) + "]");
+    }
+    arrays_[table] = i;
+  }
+
   bool has_table(std::string_view table) override {
     const std::string prefix = std::string(table) + ".";
     return std::any_of(values_.begin(), values_.end(), [&](const auto& e) { return e.first.rfind(prefix, 0) == 0; });
+  }
+  std::size_t count(std::string_view table) override {
+    if (const auto it = arrays_.find(std::string(table)); it != arrays_.end() && it->second > 0) {
+      if (has_table(table)) problems_.push_back(std::string(table) + ": given both as a list and as keywords");
+      return it->second;
+    }
+    return has_table(table) ? 1 : 0;
+  }
+  void select(std::string_view table, std::size_t index) override {
+    if (arrays_.contains(std::string(table))) selected_[std::string(table)] = index;
   }
 
   std::optional<mq::Value> get(std::string_view table, std::string_view key) override {
@@ -144,9 +187,14 @@ class KeywordValues : public mq::ValueSource {
   }
 
  private:
-  static std::string qualified(std::string_view table, std::string_view key) {
-    return table.empty() ? std::string(key) : std::string(table) + "." + std::string(key);
+  std::string qualified(std::string_view table, std::string_view key) const {
+    if (table.empty()) return std::string(key);
+    if (const auto it = selected_.find(std::string(table)); it != selected_.end())
+      return std::string(table) + "[" + std::to_string(it->second + 1) + "]." + std::string(key);
+    return std::string(table) + "." + std::string(key);
   }
+  std::map<std::string, std::size_t> arrays_;
+  std::map<std::string, std::size_t> selected_;
   std::map<std::string, py::object> values_;
   std::set<std::string> read_;
   std::vector<std::string> problems_;
@@ -203,62 +251,91 @@ void bind_quantum(py::module_& m) {
 
   q.def(
       "run_chain",
-      [](long long routers, double link_km, long long memories, long long request_memories, double raw_fidelity,
-         double coherence_time_s, double memory_efficiency, double detector_efficiency, double target_fidelity,
-         double seconds, const std::string& formalism, const std::string& generation, const py::object& seed,
-         double utilisation_sample_s, const py::dict& source, const py::dict& detector) {
+      [](long long routers, double link_km, long long memories, std::optional<long long> request_memories,
+         double raw_fidelity, double coherence_time_s, double memory_efficiency, double detector_efficiency,
+         std::optional<double> target_fidelity, double seconds, const std::string& formalism,
+         const std::string& generation, const std::string& timing, const py::object& seed, double utilisation_sample_s,
+         const py::dict& topology, const py::dict& memory, const py::dict& source, const py::dict& detector,
+         const py::dict& swap, const py::dict& purify, const py::dict& request, const py::list& requests,
+         const py::dict& traffic) {
         KeywordValues v;
         v.set("topology.type", py::str("chain"));
         v.set("topology.routers", py::int_(routers));
         v.set("topology.link_km", py::float_(link_km));
         v.set("topology.memories", py::int_(memories));
+        v.set_table("topology", topology);
         v.set("memory.raw_fidelity", py::float_(raw_fidelity));
         v.set("memory.coherence_time_s", py::float_(coherence_time_s));
         v.set("memory.efficiency", py::float_(memory_efficiency));
+        v.set_table("memory", memory);
         v.set("detector.efficiency", py::float_(detector_efficiency));
         v.set_table("detector", detector);
         v.set_table("source", source);
+        v.set_table("swap", swap);
+        v.set_table("purify", purify);
+        v.set_table("traffic", traffic);
         v.set("duration_s", py::float_(seconds));
         v.set("formalism", py::str(formalism));
         v.set("generation", py::str(generation));
+        v.set("timing", py::str(timing));
         v.set("seed", py::int_(seed_from(seed, "seed")));
         v.set("utilisation_sample_s", py::float_(utilisation_sample_s));
-        // The one request runs between the chain's ends over the whole run.
-        v.set("request.src", py::str("r0"));
-        v.set("request.dst", py::str("r" + std::to_string(std::max(routers - 1, 1LL))));
-        v.set("request.memories", py::int_(request_memories));
-        v.set("request.target_fidelity", py::float_(target_fidelity));
+        if (!requests.empty()) {
+          v.set_array("request", requests);
+          if (request_memories || target_fidelity || !request.empty())
+            throw py::value_error("requests: give either a list of requests or request_memories/target_fidelity/request");
+        } else if (traffic.empty() || request_memories || target_fidelity || !request.empty()) {
+          // The one request runs between the chain's ends over the whole run unless told otherwise.
+          v.set("request.src", py::str("r0"));
+          v.set("request.dst", py::str("r" + std::to_string(std::max(routers - 1, 1LL))));
+          if (request_memories) v.set("request.memories", py::int_(*request_memories));
+          if (target_fidelity) v.set("request.target_fidelity", py::float_(*target_fidelity));
+          for (const auto& [k, val] : request) {
+            const std::string name = "request." + py::str(k).cast<std::string>();
+            if (name == "request.src" || name == "request.dst") {
+              v.replace(name, py::reinterpret_borrow<py::object>(val));
+            } else {
+              v.set(name, py::reinterpret_borrow<py::object>(val));
+            }
+          }
+        }
         return to_dict(run_released(read_keywords(v)));
       },
       py::arg("routers") = default_integer("topology", "routers"),
       py::arg("link_km") = default_number("topology", "link_km"),
-      py::arg("memories") = default_integer("topology", "memories"),
-      py::arg("request_memories") = default_integer("request", "memories"),
+      py::arg("memories") = default_integer("topology", "memories"), py::arg("request_memories") = py::none(),
       py::arg("raw_fidelity") = default_number("memory", "raw_fidelity"),
       py::arg("coherence_time_s") = default_number("memory", "coherence_time_s"),
       py::arg("memory_efficiency") = default_number("memory", "efficiency"),
       py::arg("detector_efficiency") = default_number("detector", "efficiency"),
-      py::arg("target_fidelity") = default_number("request", "target_fidelity"),
-      py::arg("seconds") = default_number("", "duration_s"), py::arg("formalism") = default_text("", "formalism"),
-      py::arg("generation") = default_text("", "generation"), py::arg("seed") = default_integer("", "seed"),
-      py::arg("utilisation_sample_s") = default_number("", "utilisation_sample_s"), py::arg("source") = py::dict(),
-      py::arg("detector") = py::dict(),
-      "One end-to-end request over a linear chain; returns a dict of metrics and numpy arrays\n"
-      "(memory_busy: routers x samples when utilisation_sample_s > 0).\n"
+      py::arg("target_fidelity") = py::none(), py::arg("seconds") = default_number("", "duration_s"),
+      py::arg("formalism") = default_text("", "formalism"), py::arg("generation") = default_text("", "generation"),
+      py::arg("timing") = default_text("", "timing"), py::arg("seed") = default_integer("", "seed"),
+      py::arg("utilisation_sample_s") = default_number("", "utilisation_sample_s"), py::arg("topology") = py::dict(),
+      py::arg("memory") = py::dict(), py::arg("source") = py::dict(), py::arg("detector") = py::dict(),
+      py::arg("swap") = py::dict(), py::arg("purify") = py::dict(), py::arg("request") = py::dict(),
+      py::arg("requests") = py::list(), py::arg("traffic") = py::dict(),
+      "Requests over a linear chain r0..r(N-1); returns a dict of metrics and numpy arrays\n"
+      "(memory_busy: routers x samples when utilisation_sample_s > 0; requests: one dict per\n"
+      "request with its pairs_per_s over its own window, mean true and believed fidelity and\n"
+      "whether its target is reachable).\n"
       "Keywords are the scenario keys topology.routers, topology.link_km, topology.memories,\n"
       "request.memories, memory.raw_fidelity, memory.coherence_time_s (0: never decays),\n"
       "memory.efficiency, detector.efficiency, request.target_fidelity, duration_s, formalism,\n"
-      "generation, seed and utilisation_sample_s, with the same defaults and ranges\n"
-      "(models/quantum/README.md). source: the [source] keys for every router (efficiency,\n"
-      "frequency_hz, multi_photon_probability, indistinguishability); detector: the other\n"
-      "[detector] keys (dark_count_rate_hz, time_resolution_ps, count_rate_hz, herald_window_ps,\n"
-      "free_running). Bad values and unknown keys raise ValueError naming the scenario key.");
+      "generation, timing, seed and utilisation_sample_s, with the same defaults and ranges\n"
+      "(models/quantum/README.md). Every other key goes in a dict named after its table:\n"
+      "topology, memory, source, detector, swap, purify, request (e.g. start_s, end_s, pairs,\n"
+      "src, dst: by default the chain's ends over the whole run), traffic; requests: a list of\n"
+      "request dicts (scenario [[request]]), each with src and dst. Bad values and unknown\n"
+      "keys raise ValueError naming the scenario key (request[2].dst for the second of a list).");
 
   q.def(
       "run_topology_file",
       [](const std::filesystem::path& file, const std::string& src, const std::string& dst, long long memories,
          double target_fidelity, std::optional<double> seconds, std::optional<std::string> formalism,
-         const py::object& seed) {
+         const py::object& seed, std::optional<std::string> timing, const py::dict& topology,
+         const py::dict& memory, const py::dict& source, const py::dict& detector, const py::dict& swap,
+         const py::dict& purify, const py::dict& request) {
         KeywordValues v;
         v.set("topology.type", py::str(file.extension() == ".graphml" ? "graphml" : "json"));
         v.set("topology.file", py::str(file.string()));
@@ -268,14 +345,28 @@ void bind_quantum(py::module_& m) {
         v.set("request.target_fidelity", py::float_(target_fidelity));
         if (seconds) v.set("duration_s", py::float_(*seconds));
         if (formalism) v.set("formalism", py::str(*formalism));
+        if (timing) v.set("timing", py::str(*timing));
+        v.set_table("topology", topology);
+        v.set_table("memory", memory);
+        v.set_table("source", source);
+        v.set_table("detector", detector);
+        v.set_table("swap", swap);
+        v.set_table("purify", purify);
+        v.set_table("request", request);
         v.set("seed", py::int_(seed_from(seed, "seed")));
         return to_dict(run_released(read_keywords(v)));
       },
       py::arg("file"), py::arg("src"), py::arg("dst"), py::arg("memories") = default_integer("request", "memories"),
       py::arg("target_fidelity") = default_number("request", "target_fidelity"), py::arg("seconds") = py::none(),
       py::arg("formalism") = py::none(), py::arg("seed") = default_integer("", "seed"),
+      py::arg("timing") = py::none(), py::arg("topology") = py::dict(), py::arg("memory") = py::dict(),
+      py::arg("source") = py::dict(), py::arg("detector") = py::dict(), py::arg("swap") = py::dict(),
+      py::arg("purify") = py::dict(), py::arg("request") = py::dict(),
       "One request over a router-network JSON or GraphML topology. seconds and formalism\n"
-      "default to the file's stop_time and formalism, else 1 s and bell-diagonal.");
+      "default to the file's stop_time and formalism, else 1 s and bell-diagonal; timing to\n"
+      "reference. The dicts carry the other keys of their scenario tables (topology: link_km,\n"
+      "attenuation_db_per_km, classical_delay_us replace the file's; request: start_s, end_s,\n"
+      "pairs).");
 }
 
 }  // namespace bindings

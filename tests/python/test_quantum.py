@@ -208,3 +208,23 @@ def test_topology_files_refuse_the_same_values_in_the_same_words(simfabric_bin, 
     assert out.returncode == 2
     for line in str(raised.value).splitlines():
         assert line in out.stderr
+
+
+def test_run_chain_takes_every_scenario_table_and_several_requests():
+    # Swap degradation (empirical model) and twirl reach the run: F = F1 F2 d exactly.
+    r = quantum.run_chain(routers=3, seconds=0.05, raw_fidelity=0.97, swap={"degradation": 0.95},
+                          purify={"twirl": True}, target_fidelity=0.5)
+    assert r["pairs_delivered"] > 10
+    assert r["delivered_fidelity"].min() == pytest.approx(0.97 * 0.97 * 0.95, rel=1e-12)
+    assert r["delivered_belief"].max() == pytest.approx(0.97 * 0.97 * 0.95, rel=1e-12)
+    # Two requests, the second over half the run: each rate is over its own window.
+    r = quantum.run_chain(routers=3, seconds=0.4, timing="eager",
+                          requests=[{"src": "r0", "dst": "r1", "memories": 5},
+                                    {"src": "r1", "dst": "r2", "memories": 5, "start_s": 0.2}])
+    first, second = r["requests"]
+    assert (first["window_s"], second["window_s"]) == (pytest.approx(0.4), pytest.approx(0.2))
+    assert second["pairs_per_s"] == pytest.approx(first["pairs_per_s"], rel=0.15)
+    with pytest.raises(ValueError, match=r'request\[2\]\.dst: unknown router "x"; routers: r0, r1, r2'):
+        quantum.run_chain(routers=3, requests=[{"src": "r0", "dst": "r1"}, {"src": "r0", "dst": "x"}])
+    with pytest.raises(ValueError, match="request.end_s: 2 s is after the end of the run"):
+        quantum.run_chain(seconds=1.0, request={"end_s": 2.0})
