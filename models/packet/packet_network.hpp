@@ -172,6 +172,7 @@ class PacketNetwork {
     double target_bps = 0.0;
     double line_bps = 0.0;
     std::uint32_t stage = 0;
+    std::uint64_t counted_bytes = 0;  // DCQCN byte counter
     std::int64_t next_send_ps = 0;
     std::int64_t last_cnp_ps = INT64_MIN / 2;  // at the sender: last CNP received
     std::uint32_t credits = 0;  // NDP
@@ -231,6 +232,7 @@ class PacketNetwork {
   void arm_timer(Flow& f, std::uint32_t id);
   void timeout(std::uint32_t id);
   void dcqcn_tick(std::uint32_t id);
+  void dcqcn_increase(Flow& f);
   void pull_tick(std::uint32_t host);
   void sender_finished(Flow& f, std::uint32_t id);
 

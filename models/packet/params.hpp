@@ -78,6 +78,7 @@ struct PacketParams {
   double dcqcn_rate_ai_gbps = 5.0;
   double dcqcn_rate_hai_gbps = 50.0;
   std::uint32_t dcqcn_fast_recovery_steps = 5;
+  std::uint64_t dcqcn_byte_counter_bytes = 1'000'000;  // an increase step per this many bytes sent
   double dcqcn_min_rate_gbps = 0.1;
 
   std::uint64_t seed = 1;  // ECMP hash, spraying draws, RED draws

@@ -8,8 +8,8 @@
 //   cwnd <- cwnd (1 - alpha / 2); otherwise cwnd grows by one MTU per window.
 // - DCQCN: the NIC paces each flow at its rate; a receiver seeing marks sends at most one
 //   CNP per flow per interval; a CNP cuts the rate by alpha / 2 and raises alpha; a
-//   periodic timer decays alpha without CNPs and raises the rate: fast recovery towards
-//   the target, then additive, then hyper increase of the target.
+//   periodic timer decays alpha without CNPs; the timer and a byte counter raise the
+//   rate: fast recovery towards the target, then additive, then hyper increase of it.
 // - NDP: an initial window unsolicited, then one packet per pull; the receiver paces pulls
 //   at its link's packet rate over all its flows; a trimmed header is NACKed and pulled.
 // Any packet unacknowledged for rto_ps is sent again.
@@ -98,6 +98,7 @@ void PacketNetwork::on_control(Flow& f, std::uint32_t id, const Packet& k) {
       f.rate_bps = std::max(params_.dcqcn_min_rate_gbps * 1e9 / 8, f.rate_bps * (1.0 - f.alpha / 2));
       f.alpha = (1.0 - params_.dcqcn_g) * f.alpha + params_.dcqcn_g;
       f.stage = 0;
+      f.counted_bytes = 0;
       f.last_cnp_ps = sim_->now().ps();
       break;
     }
@@ -165,6 +166,12 @@ void PacketNetwork::sent(Flow& f, std::uint32_t id, std::uint32_t seq) {
   switch (params_.transport) {
     case Transport::dcqcn:
       f.next_send_ps = now + std::llround(static_cast<double>(bytes) * 1e12 / f.rate_bps);
+      // The byte counter: an increase step per so many bytes sent, as well as per period.
+      f.counted_bytes += bytes;
+      if (f.counted_bytes >= params_.dcqcn_byte_counter_bytes) {
+        f.counted_bytes = 0;
+        dcqcn_increase(f);
+      }
       break;
     case Transport::ndp:
       if (f.credits > 0) --f.credits;
@@ -220,17 +227,27 @@ void PacketNetwork::dcqcn_tick(std::uint32_t id) {
   const auto& p = params_;
   if (now - f.last_cnp_ps >= p.dcqcn_timer_ps) {
     f.alpha *= 1.0 - p.dcqcn_g;
-    ++f.stage;
-    const std::uint32_t steps = p.dcqcn_fast_recovery_steps;
-    if (f.stage > 2 * steps) {
-      f.target_bps += p.dcqcn_rate_hai_gbps * 1e9 / 8;
-    } else if (f.stage > steps) {
-      f.target_bps += p.dcqcn_rate_ai_gbps * 1e9 / 8;
-    }
-    f.target_bps = std::min(f.target_bps, f.line_bps);
-    f.rate_bps = std::min(f.line_bps, (f.rate_bps + f.target_bps) / 2);
+    const std::int64_t before = f.next_send_ps;
+    dcqcn_increase(f);
+    if (f.next_send_ps < before) kick(f.src_host);
   }
   sim_->schedule(sim::Time::from_ps(p.dcqcn_timer_ps), [this, id] { dcqcn_tick(id); });
+}
+
+void PacketNetwork::dcqcn_increase(Flow& f) {
+  const auto& p = params_;
+  ++f.stage;
+  const std::uint32_t steps = p.dcqcn_fast_recovery_steps;
+  if (f.stage > 2 * steps) {
+    f.target_bps += p.dcqcn_rate_hai_gbps * 1e9 / 8;
+  } else if (f.stage > steps) {
+    f.target_bps += p.dcqcn_rate_ai_gbps * 1e9 / 8;
+  }
+  f.target_bps = std::min(f.target_bps, f.line_bps);
+  f.rate_bps = std::min(f.line_bps, (f.rate_bps + f.target_bps) / 2);
+  // A packet spaced at a low rate must not wait out that spacing once the rate is up.
+  const std::int64_t due = f.last_send_ps + std::llround(params_.mtu_bytes * 1e12 / f.rate_bps);
+  f.next_send_ps = std::min(f.next_send_ps, due);
 }
 
 }  // namespace models::packet
