@@ -41,6 +41,19 @@ void read_plan(Section& s, mt::ParallelPlan& p) {
   p.dp = static_cast<std::uint32_t>(s.integer("dp", 1, 1, 1 << 20));
   p.tp = static_cast<std::uint32_t>(s.integer("tp", 1, 1, 1 << 10));
   p.pp = static_cast<std::uint32_t>(s.integer("pp", 1, 1, 1 << 12));
+  // `gpus` instead of `dp`: the replicas follow from tp and pp, so a sweep over plans
+  // keeps the cluster's size.
+  if (s.has("gpus")) {
+    const auto gpus = static_cast<std::uint64_t>(s.integer("gpus", std::nullopt, 1, 1 << 24));
+    if (s.has("dp")) {
+      s.error("gpus", "give gpus or dp, not both");
+    } else if (gpus % (std::uint64_t{p.tp} * p.pp) != 0) {
+      s.error("gpus", fmt::format("{} GPUs are not a whole number of tp x pp = {} groups", gpus,
+                                  std::uint64_t{p.tp} * p.pp));
+    } else {
+      p.dp = static_cast<std::uint32_t>(gpus / (std::uint64_t{p.tp} * p.pp));
+    }
+  }
   p.schedule = mt::parse_schedule(s.text("schedule", "1f1b", {"gpipe", "1f1b"}));
   p.zero = static_cast<std::uint32_t>(s.integer("zero", 0, 0, 3));
   p.recompute = s.boolean("recompute", false);

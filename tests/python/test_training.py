@@ -66,3 +66,27 @@ def test_cli_rejects_unknown_keys_and_plans_that_do_not_fit(simfabric_bin, tmp_p
     run = subprocess.run([simfabric_bin, "run", big], capture_output=True, text=True)
     assert run.returncode == 2
     assert "does not fit" in run.stderr
+
+
+def test_parallelism_sweep_example(simfabric_bin, repo_root, tmp_path):
+    output = tmp_path / "plans.h5"
+    subprocess.run([simfabric_bin, "sweep", "run", repo_root / "scenarios/sweeps/training_plans.toml",
+                    "--workers", "2", "-o", output], check=True, capture_output=True)
+    with h5py.File(output, "r") as f:
+        p = f["points"]
+        assert len(p["point"]) == 48
+        assert set(p["status"].asstr()[:]) == {"ok"}
+        rows = {}
+        for i in range(48):
+            key = (int(p["parallelism.tp"][i]), int(p["parallelism.pp"][i]), p["parallelism.schedule"].asstr()[i],
+                   int(p["model.micro_batch"][i]))
+            rows[key] = {k: float(p[k][i]) for k in ("step_s", "tp_comm_s", "bubble_fraction", "max_memory_bytes")}
+    for (tp, pp, schedule, mb), r in rows.items():
+        assert (r["tp_comm_s"] == 0) == (tp == 1)
+        if schedule == "1f1b":
+            # The same bubble as GPipe (transfers fall at other times), never more memory.
+            g = rows[(tp, pp, "gpipe", mb)]
+            assert r["step_s"] == pytest.approx(g["step_s"], rel=1e-2)
+            assert r["max_memory_bytes"] <= g["max_memory_bytes"]
+        if pp > 1:
+            assert r["bubble_fraction"] > rows[(tp, pp // 2, schedule, mb)]["bubble_fraction"]
