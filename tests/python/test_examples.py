@@ -1,6 +1,7 @@
 """Each script of examples/ runs as a user would run it and says what it should."""
 
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -12,7 +13,13 @@ from matplotlib.image import imread  # noqa: E402
 
 
 def run_example(repo_root, tmp_path, name, *args):
-    env = dict(os.environ, MPLBACKEND="Agg")
+    # The scripts run in a scratch directory: the package and program by absolute paths.
+    import simfabric
+
+    package_root = pathlib.Path(simfabric.__file__).resolve().parents[1]
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(package_root))
+    if "SIMFABRIC_BIN" in env:
+        env["SIMFABRIC_BIN"] = str(pathlib.Path(env["SIMFABRIC_BIN"]).resolve())
     done = subprocess.run([sys.executable, str(repo_root / "examples" / name), *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
