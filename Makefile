@@ -18,7 +18,7 @@ help:
 	@echo "make build    configure and build into $(BUILD_DIR)/ (default target)"
 	@echo "make bench    run the benchmarks against peers (installs ns-3 and SimPy)"
 	@echo "make heavy    run the long tests labelled 'heavy'"
-	@echo "make fuzz     build the scenario-loader and serve fuzz targets (clang) and run each ~20 s"
+	@echo "make fuzz     build the scenario-loader, topology and serve fuzz targets (clang) and run each ~20 s"
 	@echo "make clean    remove $(BUILD_DIR)/"
 
 deps:

@@ -351,6 +351,123 @@ def model_cases(rng: random.Random, model: dict) -> List[Tuple[str, bytes]]:
     return out
 
 
+def limit_cases() -> List[Tuple[str, str]]:
+    """Values past the declared limits (docs/inputs.md), each refused by validate before
+    the run could wrap a count, overflow the clock or allocate without bound."""
+    fabric, acc, mm1 = BASES["fabric"], BASES["accelerator"], BASES["mm1"]
+    fabric_set = lambda *pairs: _set_all(fabric, pairs)  # noqa: E731
+    moe = fabric.replace('type = "collective"\nalgorithm = "ring_allreduce"\nbytes = "64 KiB"\n', 'type = "moe"\n')
+    return [
+        ("limit_leaf_spine_65536", fabric_set(("topology.leaves", "65536"), ("topology.spines", "65536"),
+                                              ("topology.hosts_per_leaf", "65536"))),
+        ("limit_leaf_spine_cables", fabric_set(("topology.leaves", "4096"), ("topology.spines", "4096"),
+                                               ("topology.hosts_per_leaf", "1"))),
+        ("limit_fat_tree_256", fabric.replace('type = "leaf_spine"', 'type = "fat_tree"\nk = 256')
+         .replace("leaves = 2\nspines = 2\nhosts_per_leaf = 2\nhost_gbps = 100\nuplink_gbps = 100\n", "")
+         .replace("host_latency_ns = 500\nuplink_latency_ns = 500\n", "")),
+        ("limit_host_gbps_tiny", fabric_set(("topology.host_gbps", "1e-9"))),
+        ("limit_moe_tokens_int64", _set_all(moe, [("workload.tokens_per_rank", "9223372036854775807")])),
+        ("limit_moe_tokens_product", _set_all(moe, [("workload.experts", "4096"), ("workload.tokens_per_rank", "1000000")])),
+        ("limit_moe_bytes_per_token", _set_all(moe, [("workload.bytes_per_token", "1e300")])),
+        ("limit_gemm_2_32", _set_all(acc, [("workload.operators.mm.m", "4294967296"),
+                                           ("workload.operators.mm.n", "4294967296"),
+                                           ("workload.operators.mm.k", "4294967296")])),
+        ("limit_conv_stride_0", _set_all(acc, [("workload.operators.cv.stride", "0"),
+                                               ("workload.operators.cv.groups", "0")])),
+        ("limit_conv_padding_huge", _set_all(acc, [("workload.operators.cv.padding", "9223372036854775807")])),
+        ("limit_mm1_rates", _set_all(mm1, [("queue.arrival_rate_per_s", "1e308"), ("queue.service_rate_per_s", "1e-300")])),
+        ("limit_mm1_span", _set_all(mm1, [("queue.arrival_rate_per_s", "0.001"), ("queue.service_rate_per_s", "1"),
+                                          ("queue.customers", "1000000000")])),
+    ]
+
+
+def _set_all(text: str, pairs) -> str:
+    for dotted, value in pairs:
+        text = set_key(text, dotted, value)
+    return text
+
+
+FABRIC_GRAPHML = """<?xml version="1.0"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="k" for="node" attr.name="kind" attr.type="string"/>
+  <key id="b" for="edge" attr.name="bandwidth_gbps" attr.type="double"/>
+  <key id="l" for="edge" attr.name="latency_ns" attr.type="double"/>
+  <graph edgedefault="undirected">
+    <node id="h0"><data key="k">host</data></node>
+    <node id="h1"><data key="k">host</data></node>
+    <node id="s"><data key="k">switch</data></node>
+    <edge source="h0" target="s"><data key="b">BANDWIDTH</data><data key="l">LATENCY</data></edge>
+    <edge source="h1" target="s"><data key="b">100</data><data key="l">500</data></edge>
+  </graph>
+</graphml>
+"""
+QUANTUM_GRAPHML = (ROOT / "scenarios" / "quantum" / "ring.graphml").read_text()
+ROUTER_JSON = (ROOT / "scenarios" / "quantum" / "star_network.json").read_text()
+TOPOLOGY_VALUES = ["-1", "0", "nan", "inf", "1e308", "-1e308", "5e-324", "2000000000", "x", "", "9" * 400]
+
+
+def topology_cases(rng: random.Random) -> List[Tuple[str, bytes, str]]:
+    """Damaged topology files (fabric GraphML, quantum GraphML, router-network JSON) with the
+    scenario that loads each: (file name, bytes, scenario text)."""
+    fabric_wrapper = ('kind = "fabric"\n[topology]\ntype = "graphml"\nfile = "{file}"\n[workload]\n'
+                      'type = "collective"\nalgorithm = "ring_allreduce"\nbytes = "64 KiB"\n')
+    quantum_wrapper = ('kind = "quantum"\nduration_s = 0.001\n[topology]\ntype = "{type}"\nfile = "{file}"\n'
+                       '[request]\nsrc = "{src}"\ndst = "{dst}"\n')
+    out: List[Tuple[str, bytes, str]] = []
+    fabric_ok = FABRIC_GRAPHML.replace("BANDWIDTH", "100").replace("LATENCY", "500")
+    for name, data in structural(rng, fabric_ok, "fabric_graphml") + [("fabric_graphml_ok", fabric_ok.encode())]:
+        out.append((name + ".graphml", data, fabric_wrapper.format(file=name + ".graphml")))
+    for i, value in enumerate(TOPOLOGY_VALUES):
+        for field, other in (("BANDWIDTH", "500"), ("LATENCY", "100")):
+            text = FABRIC_GRAPHML.replace(field, value).replace("BANDWIDTH", other).replace("LATENCY", other)
+            name = f"fabric_graphml_{field.lower()}_{i}.graphml"
+            out.append((name, text.encode(), fabric_wrapper.format(file=name)))
+    quantum = quantum_wrapper.replace("{src}", "A").replace("{dst}", "D").replace("{type}", "graphml")
+    for name, data in structural(rng, QUANTUM_GRAPHML, "quantum_graphml"):
+        out.append((name + ".graphml", data, quantum.format(file=name + ".graphml")))
+    for i, value in enumerate(rng.sample(TOPOLOGY_VALUES, 6)):
+        # The first number of each attribute written in the file, replaced.
+        for attribute in ("memories", "distance_km", "attenuation_db_per_km"):
+            key_id = _graphml_key_id(QUANTUM_GRAPHML, attribute)
+            if key_id is None:
+                continue
+            marker = f'<data key="{key_id}">'
+            start = QUANTUM_GRAPHML.find(marker)
+            if start < 0:
+                continue
+            end = QUANTUM_GRAPHML.find("<", start + len(marker))
+            text = QUANTUM_GRAPHML[: start + len(marker)] + value + QUANTUM_GRAPHML[end:]
+            name = f"quantum_graphml_{attribute}_{i}.graphml"
+            out.append((name, text.encode(), quantum.format(file=name)))
+    router = json.loads(ROUTER_JSON)
+    first = router["nodes"][0]["name"]
+    last = router["nodes"][-1]["name"]
+    json_wrapper = quantum_wrapper.replace("{src}", first).replace("{dst}", last).replace("{type}", "json")
+    for name, data in structural(rng, ROUTER_JSON, "router_json"):
+        out.append((name + ".json", data, json_wrapper.format(file=name + ".json")))
+    for i, value in enumerate([-1, 0, 1e308, -1e308, 2e9, 5, -3, 1e30, 5e-324]):
+        for path in (("nodes", 0, "memo_size"), ("qconnections", 0, "distance"), ("qconnections", 0, "attenuation"),
+                     ("cconnections", 0, "delay"), ("stop_time",)):
+            doc = json.loads(ROUTER_JSON)
+            target = doc
+            try:
+                for step in path[:-1]:
+                    target = target[step]
+                target[path[-1]] = value
+            except (KeyError, IndexError, TypeError):
+                continue
+            name = f"router_json_{'_'.join(str(p) for p in path)}_{i}.json"
+            out.append((name, json.dumps(doc).encode(), json_wrapper.format(file=name)))
+    return out
+
+
+def _graphml_key_id(text: str, attribute: str):
+    import re
+    found = re.search(rf'<key[^>]*id="([^"]+)"[^>]*attr\.name="{attribute}"', text) or \
+        re.search(rf'<key[^>]*attr\.name="{attribute}"[^>]*id="([^"]+)"', text)
+    return found.group(1) if found else None
+
+
 def write(root: pathlib.Path, name: str, data) -> pathlib.Path:
     path = root / name
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
@@ -361,6 +478,7 @@ def make_corpus(out: pathlib.Path, seed: int = 1, model: dict | None = None) -> 
     """Writes the corpus into `out`; returns the manifest. `model` is a valid space model
     (as written by calibrate) to damage; without one, model cases are skipped."""
     rng = random.Random(seed)
+    topology_rng = random.Random(seed + 11)
     out.mkdir(parents=True, exist_ok=True)
     (out / "out").mkdir(exist_ok=True)
     manifest: List[dict] = []
@@ -458,6 +576,20 @@ def make_corpus(out: pathlib.Path, seed: int = 1, model: dict | None = None) -> 
     add("run -o link to input", "run", "base_mm1.toml", "-o", "link_to_input.h5")
     for seed in ["-1", "9223372036854775808", "18446744073709551616", "1e3", "0x10", "", " 5"]:
         add(f"run --seed {seed!r}", "run", "base_mm1.toml", "--seed", seed)
+
+    # Values past their declared limits, and damaged topology files (their own random
+    # stream, so the cases above stay what they were for a seed).
+    for name, text in limit_cases():
+        write(out, name + ".toml", text)
+        add(f"validate {name}", "validate", name + ".toml")
+        add(f"run {name}", "run", name + ".toml", "--json")
+    for i, (file, data, scenario) in enumerate(topology_cases(topology_rng)):
+        write(out, file, data)
+        wrapper = "with_" + file.replace(".", "_") + ".toml"
+        write(out, wrapper, scenario)
+        add(f"validate {wrapper}", "validate", wrapper)
+        if i % 2 == 0:  # loading is what is under test; half of them also run
+            add(f"run {wrapper}", "run", wrapper, "--json")
 
     (out / "manifest.json").write_text(json.dumps(manifest, indent=0))
     return manifest
