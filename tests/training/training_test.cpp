@@ -220,3 +220,39 @@ TEST_CASE("Megatron-LM weak scaling (Narayanan et al. SC'21, Table 1): per-GPU t
     CHECK(s.achieved_tflops_per_gpu == doctest::Approx(r.reported_tflops).epsilon(0.25));
   }
 }
+
+TEST_CASE("a fault mid-step: a degraded uplink slows only what follows; a lost NIC leaves the step incomplete") {
+  TrainingJob j = small_job(4, 1, 2, 4);
+  j.cluster.hosts_per_leaf = 4;  // 8 hosts, 2 leaves: replicas' rings cross the spines
+  StepOptions o;
+  o.timeline_replicas = 0;
+  const StepResult healthy = simulate_step(j, o);
+  REQUIRE(healthy.complete);
+  // Every uplink of leaf 0 at a tenth of its speed from the middle of the step on.
+  j.cluster.faults = {{"leaf0-spine0", 0.1, healthy.step_s / 2}, {"leaf0-spine1", 0.1, healthy.step_s / 2}};
+  const StepResult late = simulate_step(j, o);
+  REQUIRE(late.complete);
+  CHECK(late.step_s > healthy.step_s);
+  j.cluster.faults = {{"leaf0-spine0", 0.1, 0.0}, {"leaf0-spine1", 0.1, 0.0}};
+  const StepResult early = simulate_step(j, o);
+  CHECK(early.step_s > late.step_s);
+  // Host 0's only cable down: its GPU can neither receive nor send.
+  j.cluster.faults = {{"host0-leaf0", 0.0, 0.0}};
+  const StepResult cut = simulate_step(j, o);
+  CHECK_FALSE(cut.complete);
+  CHECK(std::isnan(cut.step_s));
+  CHECK_FALSE(cut.run.failed_transfers.empty());
+}
+
+TEST_CASE("impossible plans are refused with what was expected") {
+  TrainingJob j = small_job(1, 3, 1, 1);
+  CHECK_THROWS_WITH_AS(simulate_step(j), doctest::Contains("tp (3) must divide heads (4)"), std::invalid_argument);
+  j = small_job(1, 1, 3, 1);
+  CHECK_THROWS_WITH_AS(simulate_step(j), doctest::Contains("pp (3) must divide layers (8)"), std::invalid_argument);
+  j = small_job(2, 1, 1, 2);
+  j.model.global_batch = 3;
+  CHECK_THROWS_WITH_AS(simulate_step(j), doctest::Contains("global_batch (3)"), std::invalid_argument);
+  j = small_job(1, 1, 1, 1);
+  j.plan.dp_buckets = 9;
+  CHECK_THROWS_WITH_AS(simulate_step(j), doctest::Contains("dp_buckets"), std::invalid_argument);
+}
