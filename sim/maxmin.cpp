@@ -9,39 +9,47 @@ namespace sim {
 
 void MaxMinSolver::clear() {
   capacity_.clear();
+  clear_flows();
+}
+
+void MaxMinSolver::clear_flows() {
   use_resource_.clear();
   use_weight_.clear();
   flow_begin_.assign(1, 0);
   count_.clear();
 }
 
-std::uint32_t MaxMinSolver::add_resource(double capacity) {
-  if (std::isnan(capacity)) throw std::invalid_argument("max-min: a resource capacity is NaN");
-  capacity_.push_back(capacity);
-  return static_cast<std::uint32_t>(capacity_.size() - 1);
+void MaxMinSolver::throw_nan_capacity() { throw std::invalid_argument("max-min: a resource capacity is NaN"); }
+
+void MaxMinSolver::throw_no_resource(std::uint32_t resource) const {
+  throw std::invalid_argument("max-min: no resource " + std::to_string(resource) + " (" +
+                              std::to_string(capacity_.size()) + " added)");
 }
 
-void MaxMinSolver::add_use(std::uint32_t resource, double weight) {
-  if (resource >= capacity_.size()) {
-    throw std::invalid_argument("max-min: no resource " + std::to_string(resource));
-  }
-  if (!(weight > 0.0) || !std::isfinite(weight)) {
-    throw std::invalid_argument("max-min: a use's weight must be positive and finite, got " + std::to_string(weight));
-  }
-  use_resource_.push_back(resource);
-  use_weight_.push_back(weight);
+void MaxMinSolver::throw_bad_weight(double weight) {
+  throw std::invalid_argument("max-min: a use's weight must be positive and finite, got " + std::to_string(weight));
 }
 
-std::uint32_t MaxMinSolver::add_flow(std::uint32_t count) {
-  if (count == 0) throw std::invalid_argument("max-min: a flow group needs a count of at least 1");
-  flow_begin_.push_back(static_cast<std::uint32_t>(use_resource_.size()));
-  count_.push_back(count);
-  return static_cast<std::uint32_t>(count_.size() - 1);
+void MaxMinSolver::throw_zero_count() {
+  throw std::invalid_argument("max-min: a flow group needs a count of at least 1");
 }
 
 std::span<const double> MaxMinSolver::solve() {
   const std::size_t resources = capacity_.size();
   const std::size_t flows = count_.size();
+  if (flows == 1) {
+    // Alone, a flow gets its tightest resource's level: the general case's arithmetic
+    // (unused capacity over weight x count), without its set-up. A DMA engine that
+    // carries one transfer at a time solves this problem at every start.
+    const double count = count_[0];
+    double rate = std::numeric_limits<double>::infinity();
+    for (std::uint32_t u = flow_begin_[0]; u < flow_begin_[1]; ++u) {
+      const double capacity = capacity_[use_resource_[u]];
+      rate = std::min(rate, (capacity > 0.0 ? capacity : 0.0) / (0.0 + use_weight_[u] * count));
+    }
+    rate_.assign(1, rate);
+    return rate_;
+  }
   residual_.assign(capacity_.begin(), capacity_.end());
   weight_.assign(resources, 0.0);
   open_.assign(resources, 0);

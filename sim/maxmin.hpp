@@ -47,14 +47,30 @@ class MaxMinSolver {
 
   // Forgets the problem, keeps the memory.
   void clear();
+  // Forgets the flows, keeps the resources (a model whose capacities do not change).
+  void clear_flows();
   // A resource of `capacity` units per second; returns its index (0, 1, ...).
-  std::uint32_t add_resource(double capacity);
+  std::uint32_t add_resource(double capacity) {
+    if (std::isnan(capacity)) throw_nan_capacity();
+    capacity_.push_back(capacity);
+    return static_cast<std::uint32_t>(capacity_.size() - 1);
+  }
   // A use of `resource` by the flow being built; weight > 0. Each resource at most once
   // per flow.
-  void add_use(std::uint32_t resource, double weight);
+  void add_use(std::uint32_t resource, double weight) {
+    if (resource >= capacity_.size()) throw_no_resource(resource);
+    if (!(weight > 0.0) || !std::isfinite(weight)) throw_bad_weight(weight);
+    use_resource_.push_back(resource);
+    use_weight_.push_back(weight);
+  }
   // Closes the flow being built (the uses added since the last add_flow) as a group of
   // `count` >= 1 identical flows; returns its index (0, 1, ...).
-  std::uint32_t add_flow(std::uint32_t count = 1);
+  std::uint32_t add_flow(std::uint32_t count = 1) {
+    if (count == 0) throw_zero_count();
+    flow_begin_.push_back(static_cast<std::uint32_t>(use_resource_.size()));
+    count_.push_back(count);
+    return static_cast<std::uint32_t>(count_.size() - 1);
+  }
 
   // Rates per flow index, per unit of the weights (each of a group's flows gets it).
   // Valid until the next change.
@@ -69,6 +85,10 @@ class MaxMinSolver {
     double level;
     std::uint32_t resource;
   };
+  [[noreturn, gnu::cold]] static void throw_nan_capacity();
+  [[noreturn, gnu::cold]] void throw_no_resource(std::uint32_t resource) const;
+  [[noreturn, gnu::cold]] static void throw_bad_weight(double weight);
+  [[noreturn, gnu::cold]] static void throw_zero_count();
   double level_of(std::uint32_t r) const { return (residual_[r] > 0.0 ? residual_[r] : 0.0) / weight_[r]; }
 
   // The problem: resources, then flows as rows of (resource, weight) uses.

@@ -1,5 +1,8 @@
 #include "sim/simulator.hpp"
 
+#include <stdexcept>
+#include <utility>
+
 namespace sim {
 
 Simulator::Simulator(std::uint64_t seed) : seed_(seed) {
@@ -35,16 +38,31 @@ void Simulator::run_loop(Time limit) {
     ~Running() { flag = false; }
   } running(running_);
   stop_requested_ = false;
-  while (!stop_requested_ && !queue_.empty()) {
-    Handler handler = queue_.pop_until(limit, now_);
-    if (!handler) break;
-    ++executed_;
-    handler();
+  while (!stop_requested_) {
+    if (!hooks_.empty() && (queue_.empty() || queue_.top().time > now_)) {
+      // The timestamp is over: its next hook (kept last).
+      Handler hook = std::move(hooks_.back().run);
+      hooks_.pop_back();
+      hook();
+    } else {
+      if (queue_.empty()) break;
+      Handler handler = queue_.pop_until(limit, now_);
+      if (!handler) break;
+      ++executed_;
+      handler();
+    }
     if (process_error_) {
       std::exception_ptr error = std::exchange(process_error_, nullptr);
       std::rethrow_exception(error);
     }
   }
+}
+
+void Simulator::at_end_of_timestamp(Handler&& hook, int order) {
+  if (!hook) throw std::invalid_argument("sim: cannot request an empty end-of-timestamp hook");
+  // Kept in reverse running order: a new hook runs after those of its order and below.
+  hooks_.push_back(Hook{order, std::move(hook)});
+  for (std::size_t i = hooks_.size() - 1; i > 0 && hooks_[i - 1].order <= order; --i) std::swap(hooks_[i - 1], hooks_[i]);
 }
 
 void Simulator::jump_ahead(Time delta, std::uint64_t events_accounted) {

@@ -69,6 +69,21 @@ class Simulator {
   // from inside an event of the same simulator is an error (SchedulingError).
   void run() { run_loop(Time::max()); }
 
+  // Runs `hook` once at the end of the current timestamp: after every event at now(),
+  // those scheduled meanwhile included, and before the clock moves on. Pending hooks run
+  // one at a time, lowest `order` first, then in request order; events a hook schedules
+  // at now() run before the next hook, so a later hook sees the timestamp settled by the
+  // earlier ones. This is where models settle what a timestamp changed (the fabric
+  // re-shares bandwidth once) and look at the whole state between timestamps (steady-
+  // state extrapolation, which may jump_ahead() from a hook). Hooks are not events:
+  // events_executed() does not count them. A run ended by stop() leaves them pending.
+  void at_end_of_timestamp(Handler&& hook, int order = 0);
+  // Orders of the hooks the models use: fluid models re-share bandwidth first, then
+  // steady-state checks look at the settled state.
+  static constexpr int kSettleHook = 0;
+  static constexpr int kObserveHook = 1;
+  std::size_t end_of_timestamp_pending() const { return hooks_.size(); }
+
   // Runs every event with time <= until, then advances the clock to `until`
   // (unless stop() ended the run earlier).
   void run_until(Time until);
@@ -138,6 +153,11 @@ class Simulator {
   ProcessLink processes_;  // sentinel of a circular list
   std::size_t processes_alive_ = 0;
   std::exception_ptr process_error_;
+  struct Hook {
+    int order;
+    Handler run;
+  };
+  std::vector<Hook> hooks_;  // pending hooks, the next to run last; few at a time
 };
 
 }  // namespace sim

@@ -66,12 +66,23 @@ struct Period {
 
 Period period_of(const Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
   const std::size_t last = firsts.size() - 2;
-  for (std::size_t q = 1; q <= 2; ++q) {
-    const Snapshot* a = pipeline.snapshot(firsts[last - q]);
-    const Snapshot* b = pipeline.snapshot(firsts[last]);
-    if (a != nullptr && b != nullptr && a->same_as(*b)) return {(b->at - a->at).ps(), q, last - q};
+  const Snapshot* now = pipeline.snapshot(firsts[last]);
+  if (now == nullptr) return {};
+  // Progress counts repetitions here, not steps: q = 1 or 2 repetitions back.
+  sim::PeriodDetector detector(2, detail::kSnapshotTolerance);
+  for (std::size_t q = 2; q >= 1; --q) {
+    const Snapshot* s = pipeline.snapshot(firsts[last - q]);
+    if (s == nullptr) return {};
+    Snapshot earlier = *s;
+    earlier.progress.assign(1, last - q);
+    detector.keep(std::move(earlier));
   }
-  return {};
+  Snapshot later = *now;
+  later.progress.assign(1, last);
+  const std::ptrdiff_t found = detector.find(later);
+  if (found < 0) return {};
+  const sim::Period p = sim::PeriodDetector::period(detector[static_cast<std::size_t>(found)], later);
+  return {p.length.ps(), p.progress, last - p.progress};
 }
 
 void watch_last(Pipeline& pipeline, const std::vector<std::size_t>& firsts) {

@@ -16,6 +16,7 @@
 #include "models/accelerator/operators.hpp"
 #include "models/accelerator/tiling.hpp"
 #include "sim/simulator.hpp"
+#include "sim/steady_state.hpp"
 
 namespace models::accelerator::detail {
 
@@ -26,24 +27,14 @@ std::uint64_t transfer_wire_bytes(const Link& link, const Transfer& t);
 // Seconds one step computes at the device's peak; throws for an unsupported data type.
 double compute_seconds(const Device& device, const Operator& op, const Step& step);
 
-// The pipeline's state when a step's compute starts, relative to that step and time: if
-// two repetitions of a run start in the same state, everything between them repeats.
-struct Snapshot {
-  sim::Time at;
-  std::vector<std::int64_t> exact;  // step flags and counts, flow tags, time offsets (ps)
-  std::vector<double> bytes;        // remaining bytes and rates of active flows
-
-  bool same_as(const Snapshot& other) const {
-    if (exact != other.exact || bytes.size() != other.bytes.size()) return false;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-      // Floating-point residue of the fluid updates; far below a picosecond of transfer.
-      if (std::abs(bytes[i] - other.bytes[i]) > 1e-9 * std::max(std::abs(bytes[i]), std::abs(other.bytes[i])) + 1e-6) {
-        return false;
-      }
-    }
-    return true;
-  }
-};
+// The pipeline's state at the end of the timestamp in which a step's compute starts,
+// relative to that step and time (sim/steady_state.hpp): if two repetitions of a run
+// start in the same state, everything between them repeats. Words: step flags and
+// counts, flow tags, time offsets (ps); values: remaining bytes and rates of active
+// flows, equal within the floating-point residue of the fluid updates (far below a
+// picosecond of transfer).
+using Snapshot = sim::StateDigest;
+inline constexpr sim::Tolerance kSnapshotTolerance{1e-9, 1e-6};
 
 // The double-buffered pipeline over a flat list of steps.
 class Pipeline {
@@ -93,28 +84,29 @@ class Pipeline {
   void take_snapshot(std::size_t i) {
     Snapshot& s = snapshots_[i];
     s.at = sim_.now();
+    s.progress.assign(1, i);
     const auto rel = [i](std::size_t j) { return static_cast<std::int64_t>(j) - static_cast<std::int64_t>(i); };
-    s.exact.push_back(rel(next_load_));
-    s.exact.push_back(engines_free_);
+    s.put_signed(rel(next_load_));
+    s.put(engines_free_);
     for (std::size_t j = i >= 2 ? i - 2 : 0; j < next_load_; ++j) {
-      s.exact.push_back(rel(j));
-      s.exact.push_back(reinterpret_cast<std::intptr_t>(steps_[j]));
-      s.exact.push_back(load_done_[j] | (compute_done_[j] << 1) | (store_done_[j] << 2));
-      s.exact.push_back(loads_left_[j]);
-      s.exact.push_back(stores_left_[j]);
+      s.put_signed(rel(j));
+      s.put(reinterpret_cast<std::uintptr_t>(steps_[j]));
+      s.put(load_done_[j] | (compute_done_[j] << 1) | (store_done_[j] << 2));
+      s.put(loads_left_[j]);
+      s.put(stores_left_[j]);
     }
     const auto rel_tag = [i](std::uint64_t tag) { return static_cast<std::int64_t>(tag) - 2 * static_cast<std::int64_t>(i); };
-    for (const Pending& p : waiting_) s.exact.push_back(rel_tag(p.tag));
-    s.exact.push_back(-1);
+    for (const Pending& p : waiting_) s.put_signed(rel_tag(p.tag));
+    s.put_signed(-1);
     for (std::uint32_t index : unbegun_) {
-      s.exact.push_back(rel_tag(started_[index].tag));
-      s.exact.push_back((started_[index].begins - sim_.now()).ps());
+      s.put_signed(rel_tag(started_[index].tag));
+      s.put_signed((started_[index].begins - sim_.now()).ps());
     }
-    s.exact.push_back(-1);
+    s.put_signed(-1);
     net_.for_each_flow([&](std::uint64_t tag, double remaining, double rate) {
-      s.exact.push_back(rel_tag(tag));
-      s.bytes.push_back(remaining);
-      s.bytes.push_back(rate);
+      s.put_signed(rel_tag(tag));
+      s.put_value(remaining);
+      s.put_value(rate);
     });
   }
 
@@ -187,7 +179,9 @@ class Pipeline {
       const std::size_t i = next_compute_;
       computing_ = true;
       compute_start_[i] = sim_.now();
-      if (!snapshots_.empty() && snapshots_.count(i) != 0) take_snapshot(i);
+      if (!snapshots_.empty() && snapshots_.count(i) != 0) {
+        sim_.at_end_of_timestamp([this, i] { take_snapshot(i); }, sim::Simulator::kObserveHook);
+      }
       sim_.schedule(sim::Time::from_ps(compute_ps_[i]), [this] { on_compute_done(); });
     }
   }

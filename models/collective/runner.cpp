@@ -1,9 +1,12 @@
 #include "models/collective/runner.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 #include <stdexcept>
 #include <utility>
+
+#include "sim/steady_state.hpp"
 
 namespace models::collective {
 
@@ -38,56 +41,53 @@ class Executor {
     started_ = true;
   }
 
-  // True after the run was stopped for a periodicity check; no further check is
-  // requested until try_extrapolate() ran.
-  bool check_pending() const { return check_requested_; }
   std::uint64_t steps_extrapolated() const { return steps_extrapolated_; }
   std::uint64_t events_extrapolated() const { return events_extrapolated_; }
 
-  // Steady-state extrapolation. Called between timestamps. If the whole state (network
-  // and every agent) equals the state at an earlier check, shifted in time and with every
-  // agent the same number d of operations further, then -- operations being independent
-  // of their index and nothing else pending -- the run from here repeats that interval
-  // exactly until an agent would reach its last operation or a fault would fire. Those
-  // repetitions are skipped: time, pending events and totals move as if simulated.
+  // Steady-state extrapolation (sim/steady_state.hpp), at the end of a timestamp. The
+  // digest is the whole state (network and every agent) with each agent's operation
+  // index as its progress. If it repeats an earlier one with every agent d operations
+  // further -- operations being independent of their index and nothing else pending --
+  // the run from here repeats that interval exactly until an agent would reach its last
+  // operation or a fault would fire. Those repetitions are skipped: time, pending events
+  // and totals move as if simulated.
   void try_extrapolate() {
     check_requested_ = false;
-    Snapshot c;
+    Check c;
+    sim::StateDigest digest;
     if (!net_.checkpoint(c.net)) {
-      history_.clear();
+      periods_.forget();
+      totals_.clear();
       return;
     }
-    c.ks.resize(agents_.size());
+    digest.at = sim::Time::from_ps(c.net.time_ps);
+    digest.words = std::move(c.net.state);
     c.transfers = transfers_;
     for (Agent a = 0; a < agents_.size(); ++a) {
       const AgentState& s = agents_[a];
       // Agents past their last operation (waiting for asynchronous sends) or done break
       // the uniformity the repetition relies on.
       if (s.stuck || s.finished_ps >= 0 || s.k >= program_.op_count(a) || s.phase == Phase::computing) {
-        history_.clear();
+        periods_.forget();
+        totals_.clear();
         return;
       }
-      c.agents.push_back(static_cast<std::uint64_t>(s.phase) | std::uint64_t{s.matched} << 8 |
-                         std::uint64_t{s.sends_open} << 16 | std::uint64_t{s.async_open} << 32);
-      c.agents.push_back(s.early.size());
-      for (const auto& e : s.early) c.agents.push_back(std::uint64_t{e.first} << 32 | e.second);
-      c.ks[a] = s.k;
+      digest.put(static_cast<std::uint64_t>(s.phase) | std::uint64_t{s.matched} << 8 |
+                 std::uint64_t{s.sends_open} << 16 | std::uint64_t{s.async_open} << 32);
+      digest.put(s.early.size());
+      for (const auto& e : s.early) digest.put(std::uint64_t{e.first} << 32 | e.second);
+      digest.progress.push_back(s.k);
     }
-    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
-      const Snapshot& h = *it;
-      if (h.net.state != c.net.state || h.agents != c.agents) continue;
-      const std::uint64_t d = c.ks[0] - h.ks[0];
-      const std::int64_t period_ps = c.net.time_ps - h.net.time_ps;
-      if (d == 0 || period_ps <= 0) continue;
-      bool uniform = true;
+    if (const std::ptrdiff_t earlier = periods_.find(digest); earlier >= 0) {
+      const Check& h = totals_[static_cast<std::size_t>(earlier)];
+      const sim::Period period = sim::PeriodDetector::period(periods_[static_cast<std::size_t>(earlier)], digest);
+      const std::int64_t period_ps = period.length.ps();
       std::uint64_t periods = std::numeric_limits<std::uint64_t>::max();
-      for (Agent a = 0; a < agents_.size() && uniform; ++a) {
-        uniform = c.ks[a] - h.ks[a] == d;
+      for (Agent a = 0; a < agents_.size(); ++a) {
         // Every repeated operation index must stay below the agent's last one, as it
         // did in the interval being repeated (next() and the receive check see k < count).
-        periods = std::min(periods, (program_.op_count(a) - 1 - c.ks[a]) / d);
+        periods = std::min(periods, (program_.op_count(a) - 1 - digest.progress[a]) / period.progress);
       }
-      if (!uniform) continue;
       const std::int64_t fault_ps = net_.next_fault_ps();
       if (fault_ps != std::numeric_limits<std::int64_t>::max()) {
         // The fault must come after every event pending after the jump, as it does
@@ -95,17 +95,20 @@ class Executor {
         const std::int64_t room_ps = fault_ps - 1 - c.net.horizon_ps;
         periods = room_ps < period_ps ? 0 : std::min<std::uint64_t>(periods, room_ps / period_ps);
       }
-      if (periods == 0) break;
-      net_.extrapolate(h.net, c.net, periods);
-      for (auto& s : agents_) s.k += periods * d;
-      transfers_ += periods * (c.transfers - h.transfers);
-      steps_extrapolated_ += periods * d;
-      events_extrapolated_ += periods * (c.net.events - h.net.events);
-      history_.clear();
-      return;
+      if (periods > 0) {
+        net_.extrapolate(h.net, c.net, periods);
+        for (auto& s : agents_) s.k += periods * period.progress;
+        transfers_ += periods * (c.transfers - h.transfers);
+        steps_extrapolated_ += periods * period.progress;
+        events_extrapolated_ += periods * (c.net.events - h.net.events);
+        periods_.forget();
+        totals_.clear();
+        return;
+      }
     }
-    history_.push_back(std::move(c));
-    if (history_.size() > kHistory) history_.erase(history_.begin());
+    periods_.keep(std::move(digest));
+    totals_.push_back(std::move(c));
+    if (totals_.size() > kHistory) totals_.pop_front();
   }
 
   void collect(CollectiveResult& r) const {
@@ -139,10 +142,9 @@ class Executor {
     std::vector<std::pair<Agent, std::uint32_t>> early;  // messages not yet expected
   };
 
-  struct Snapshot {
-    network::FlowNetwork::Checkpoint net;
-    std::vector<std::uint64_t> agents;
-    std::vector<std::uint64_t> ks;
+  // A check's totals, kept beside its digest in the detector (same index).
+  struct Check {
+    network::FlowNetwork::Checkpoint net;  // its state words moved into the digest
     std::uint64_t transfers = 0;
   };
   static constexpr std::size_t kHistory = 4;
@@ -158,11 +160,10 @@ class Executor {
       AgentState& s = agents_[a];
       s.op = program_.op(a, s.k);
       if (a == 0 && extrapolate_ && started_ && !check_requested_ && ++since_check_ >= check_interval()) {
-        // Checked after this timestamp completes (the run loop stops, then finishes it).
         since_check_ = 0;
         ++checks_;
         check_requested_ = true;
-        sim_.stop();
+        sim_.at_end_of_timestamp([this] { try_extrapolate(); }, sim::Simulator::kObserveHook);
       }
       s.matched = 0;
       s.sends_open = 0;
@@ -303,7 +304,8 @@ class Executor {
   std::uint64_t checks_ = 0;
   std::uint64_t steps_extrapolated_ = 0;
   std::uint64_t events_extrapolated_ = 0;
-  std::vector<Snapshot> history_;
+  sim::PeriodDetector periods_{kHistory};
+  std::deque<Check> totals_;  // the detector's kept checks, oldest first
 };
 
 }  // namespace
@@ -318,12 +320,7 @@ CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, 
   const std::uint64_t events_before = sim.events_executed();
   Executor exec(sim, net, program, placement);
   exec.start();
-  while (true) {
-    sim.run();
-    if (!exec.check_pending()) break;
-    sim.run_until(sim.now());  // finish the timestamp: checks see the state between timestamps
-    exec.try_extrapolate();
-  }
+  sim.run();
   net.settle();
 
   CollectiveResult r;

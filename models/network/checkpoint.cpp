@@ -11,7 +11,9 @@ namespace models::network {
 bool FlowNetwork::checkpoint(Checkpoint& c) {
   if (!extrapolation_allowed() || flush_pending_ || !dirty_.empty()) return false;
   // Every pending event must be one whose effect is captured here: a bucket or a fault.
-  if (sim_->events_pending() != buckets_.pending() + faults_pending_) return false;
+  if (sim_->events_pending() != buckets_.pending() + faults_pending_ || sim_->end_of_timestamp_pending() != 0) {
+    return false;
+  }
   const std::int64_t t = now_ps();
   c.time_ps = t;
   c.horizon_ps = t;

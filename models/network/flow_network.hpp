@@ -129,8 +129,9 @@ class FlowNetwork {
   };
   bool extrapolation_allowed() const { return params_.extrapolate && !params_.record_flows && series_.empty(); }
   // False when the state cannot be extrapolated from now: extrapolation disabled, a
-  // flush pending, a stalled flow, or simulator events pending that the network does
-  // not own (another model's, or a caller's) -- their effect could not be shifted.
+  // flush pending, a stalled flow, or simulator events or end-of-timestamp hooks pending
+  // that the network does not own (another model's, or a caller's) -- their effect
+  // could not be shifted.
   bool checkpoint(Checkpoint& out);
   // Time of the earliest fault still pending; INT64_MAX when none.
   std::int64_t next_fault_ps() const;

@@ -9,10 +9,6 @@
 
 namespace models::network {
 
-namespace {
-constexpr sim::Priority kFlushPriority = 127;  // after every other event of a timestamp
-}  // namespace
-
 void FlowNetwork::attach(std::uint32_t id) {
   Flow& f = flows_[id];
   const std::uint32_t rid = f.route;
@@ -103,7 +99,8 @@ void FlowNetwork::mark_dirty(std::uint32_t bundle, double level) {
 void FlowNetwork::request_flush() {
   if (flush_pending_) return;
   flush_pending_ = true;
-  sim_->schedule(sim::Time::zero(), [this] { flush(); }, kFlushPriority);
+  // Once per timestamp, after all its starts, finishes and faults: one solve for them all.
+  sim_->at_end_of_timestamp([this] { flush(); }, sim::Simulator::kSettleHook);
 }
 
 void FlowNetwork::flush() {

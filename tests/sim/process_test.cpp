@@ -3,7 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "sim/bandwidth.hpp"
 #include "sim/fifo_queue.hpp"
 #include "sim/resource.hpp"
 #include "sim/signal.hpp"
@@ -173,22 +172,4 @@ TEST_CASE("fifo queue hands items over in order and blocks a full producer") {
   for (int i = 0; i < 4; ++i) CHECK(got[i].first == i);
   // Two puts complete at once; the third waits until the consumer frees room at 10 ns.
   CHECK(put_done == std::vector<std::int64_t>{0, 0, 10'000, 11'000});
-}
-
-TEST_CASE("bandwidth server serialises transfers at its rate") {
-  sim::Simulator sim;
-  sim::Bandwidth link(sim, 8.0);  // 8 Gb/s = 1 byte per ns
-  std::vector<std::int64_t> done;
-  auto sender = [](sim::Simulator& s, sim::Bandwidth& l, std::vector<std::int64_t>& d,
-                   std::uint64_t bytes) -> sim::Task<> {
-    co_await l.transfer(bytes);
-    d.push_back(s.now().ps());
-  };
-  sim.spawn(sender(sim, link, done, 1000));
-  sim.spawn(sender(sim, link, done, 500));
-  sim.run();
-  CHECK(done == std::vector<std::int64_t>{1'000'000, 1'500'000});
-  CHECK(link.bytes_served() == 1500);
-  CHECK(link.busy_time() == 1500_ns);
-  CHECK_THROWS_AS(sim::Bandwidth(sim, 0.0), std::invalid_argument);
 }
