@@ -469,8 +469,13 @@ std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64
   if (node->is_number() && unit_ps > 0) {
     const double value = node->value<double>().value();
     const double ps = std::round(value * unit_ps);
-    if (!(value >= 0) || !(ps < 9.2e18)) {
+    if (!(value >= 0)) {
       error(key, "expected a non-negative duration, got " + format_number(value));
+      return fallback.value_or(0);
+    }
+    if (!(ps < 9.2e18)) {  // the clock's range, about 106 days
+      error(key, "expected a duration shorter than 9.2e+18 ps (about 106 days), got " + format_number(value) +
+                     " in the key's unit");
       return fallback.value_or(0);
     }
     return static_cast<std::int64_t>(ps);

@@ -42,6 +42,18 @@ std::string format_bytes(double bytes) {
 constexpr double kMinGbps = 1e-3;
 constexpr double kMaxGbps = 1e7;
 
+// A hop's latency: at most 1 s, so that the latencies of a path, summed over the rounds
+// of a collective, stay far inside the clock's range.
+constexpr std::int64_t kMaxHopLatencyPs = 1'000'000'000'000;
+
+std::int64_t hop_latency_ps(Section& s, std::string_view key, sim::Time fallback) {
+  const std::int64_t ps = s.duration(key, fallback).ps();
+  if (ps > kMaxHopLatencyPs) {
+    s.error(key, "expected at most 1 s per hop, got " + sim::format_compact(static_cast<double>(ps) / 1e12) + " s");
+  }
+  return ps;
+}
+
 void check_size(Section& s, std::string_view key, const topologies::FabricSize& size) {
   const std::string problem = topologies::fabric_size_problem(size);
   if (!problem.empty()) s.error(key, "the fabric would have " + problem);
@@ -58,11 +70,11 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     p.host_gbps = s.number("host_gbps", 400.0, kMinGbps, kMaxGbps);
     if (s.has("uplink_gbps")) p.uplink_gbps = s.number("uplink_gbps", std::nullopt, kMinGbps, kMaxGbps);
     p.oversubscription = s.number("oversubscription", 1.0, 1e-3, 1e3);
-    p.host_latency_ps = s.duration("host_latency_ns", ns(500)).ps();
-    p.uplink_latency_ps = s.duration("uplink_latency_ns", ns(500)).ps();
+    p.host_latency_ps = hop_latency_ps(s, "host_latency_ns", ns(500));
+    p.uplink_latency_ps = hop_latency_ps(s, "uplink_latency_ns", ns(500));
     p.gpus_per_host = static_cast<std::uint32_t>(s.integer("gpus_per_host", 1, 1, 64));
     p.intra_host_gbps = s.number("intra_host_gbps", 3600.0, kMinGbps, kMaxGbps);
-    p.intra_host_latency_ps = s.duration("intra_host_latency_ns", ns(100)).ps();
+    p.intra_host_latency_ps = hop_latency_ps(s, "intra_host_latency_ns", ns(100));
     const double uplink = topologies::leaf_spine_uplink_gbps(p);
     if (!s.has("uplink_gbps") && !(uplink >= kMinGbps && uplink <= kMaxGbps)) {
       s.error("oversubscription", "gives leaf-spine uplinks of " + sim::format_compact(uplink) +
@@ -78,12 +90,12 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     if (p.k % 2 != 0) s.error("k", "must be even");
     check_size(s, "k", topologies::fat_tree_size(p.k));
     p.link_gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
-    p.link_latency_ps = s.duration("link_latency_ns", ns(500)).ps();
+    p.link_latency_ps = hop_latency_ps(s, "link_latency_ns", ns(500));
     return [p] { return topologies::fat_tree(p); };
   }
   if (type == "ring" || type == "torus2d") {
     const double gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
-    const std::int64_t lat = s.duration("link_latency_ns", ns(500)).ps();
+    const std::int64_t lat = hop_latency_ps(s, "link_latency_ns", ns(500));
     if (type == "ring") {
       const auto n = static_cast<std::uint32_t>(s.integer("hosts", 8, 2, 1 << 20));
       check_size(s, "hosts", topologies::ring_size(n));
