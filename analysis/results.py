@@ -214,6 +214,26 @@ class Sweep:
             attrs.update({key: _plain(value) for key, value in group.attrs.items()})
             return _read_run(group, self.path, attrs)
 
+    def detail_table(self, name: str):
+        """Table `name` of every point with details, stacked: columns point, replica and
+        the parameters first, then the table's own (units in `attrs["units"]`)."""
+        import pandas as pd
+
+        points = self.points.set_index("point")
+        frames = []
+        units: Dict[str, str] = {}
+        for point in self._detail_ids:
+            frame = self.details(point).table(name)
+            units.update(frame.attrs.get("units", {}))
+            keys = {"point": point, "replica": points.loc[point, "replica"]}
+            keys.update({p: points.loc[point, p] for p in self.parameters})
+            frames.append(frame.assign(**keys)[list(keys) + list(frame.columns)])
+        if not frames:
+            raise KeyError(f"{self.path}: this sweep kept no details (details = true in its file)")
+        stacked = pd.concat(frames, ignore_index=True)
+        stacked.attrs["units"] = units
+        return stacked
+
     def to_xarray(self, metrics: Optional[List[str]] = None):
         """The metrics as an xarray.Dataset over the parameters and `replica`.
 

@@ -123,3 +123,17 @@ def test_sampled_sweep_becomes_samples(tmp_path):
     assert dict(data.sizes) == {"sample": 3, "replica": 2}
     assert list(data["a"].values) == [0.1, 0.5, 0.9] and list(data["b"].values) == [0.7, 0.2, 0.4]
     assert data["m"].sel(sample=1, replica=1).item() == 3.0
+
+
+def test_sweep_detail_tables_stack_with_their_parameters(result_files):
+    sweep = analysis.load(result_files["sweep"])
+    flows = sweep.detail_table("flows")
+    assert list(flows.columns[:4]) == ["point", "replica"] + sweep.parameters
+    assert flows.attrs["units"]["start_s"] == "s"
+    for point in (0, 17):
+        mine = flows[flows["point"] == point]
+        own = sweep.details(point).table("flows")
+        assert len(mine) == len(own) and mine["bytes"].sum() == own["bytes"].sum()
+    # Every point moves the same bytes per replica: an all-reduce's traffic does not depend on the seed.
+    per_point = flows.groupby(["workload.bytes", "network.policy", "replica"])["bytes"].sum()
+    assert per_point.groupby(level=["workload.bytes", "network.policy"]).nunique().max() == 1
