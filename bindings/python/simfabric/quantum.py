@@ -29,7 +29,8 @@ from ._core import quantum as _quantum
 from .results import QUANTUM_UNITS, typed
 
 # No pairs delivered: no fidelity to average (NaN, not 0).
-_NO_PAIRS = (("mean_fidelity", "pairs_delivered"), ("min_fidelity", "pairs_delivered"))
+_NO_PAIRS = tuple((metric, "pairs_delivered") for metric in
+                  ("mean_fidelity", "min_fidelity", "mean_teleport_fidelity", "mean_belief_fidelity"))
 run_chain = typed(_quantum.run_chain, QUANTUM_UNITS, undefined_when=_NO_PAIRS)
 run_topology_file = typed(_quantum.run_topology_file, QUANTUM_UNITS, undefined_when=_NO_PAIRS)
 
