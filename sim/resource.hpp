@@ -1,7 +1,8 @@
 #pragma once
-// A counted resource (servers, slots, credits) granted first come, first served.
-// `co_await res.acquire(n)` suspends until n units are free; release(n) returns them.
-// A large request at the head blocks smaller ones behind it: strict FIFO, no overtaking.
+// A counted resource (servers, slots, credits, DMA engines) granted first come, first
+// served. `co_await res.acquire(n)` suspends until n units are free; release(n) returns
+// them. A large request at the head blocks smaller ones behind it: strict FIFO, no
+// overtaking. Event-driven models that keep their own queue of work use try_acquire().
 
 #include <coroutine>
 #include <cstdint>
@@ -28,7 +29,11 @@ class Resource {
     void await_resume() const noexcept {}
   };
 
-  Awaiter acquire(std::uint64_t units = 1) {
+  Awaiter acquire(std::uint64_t units = 1) { return Awaiter{*this, units, try_acquire(units)}; }
+
+  // Takes `units` now and returns true if they are free and no process waits; otherwise
+  // takes nothing and returns false.
+  bool try_acquire(std::uint64_t units = 1) {
     if (units == 0 || units > capacity_) {
       throw std::invalid_argument("sim::Resource::acquire: " + std::to_string(units) +
                                   " units requested from a resource of capacity " +
@@ -36,7 +41,7 @@ class Resource {
     }
     const bool granted = waiters_.empty() && free_ >= units;
     if (granted) free_ -= units;
-    return Awaiter{*this, units, granted};
+    return granted;
   }
 
   void release(std::uint64_t units = 1) {

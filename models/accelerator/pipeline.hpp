@@ -1,7 +1,8 @@
 #pragma once
 // The double-buffered pipeline of one operator's steps on the event core: loads and
-// stores are flows in a FluidNetwork (tier ports and links), at most `dma_engines` in
-// flight; compute is one server. Load i waits for compute i-2 and compute i for load i
+// stores are flows in a FluidNetwork (tier ports and links), each holding one of the
+// `dma_engines` DMA engines (a sim::Resource) from its request to its last byte, queued
+// in issue order while none is free; compute is one server. Load i waits for compute i-2 and compute i for load i
 // and store i-2 (two buffers on each side). Used by the executor.
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "models/accelerator/fluid.hpp"
 #include "models/accelerator/operators.hpp"
 #include "models/accelerator/tiling.hpp"
+#include "sim/resource.hpp"
 #include "sim/simulator.hpp"
 #include "sim/steady_state.hpp"
 
@@ -43,7 +45,7 @@ class Pipeline {
            const std::vector<const Step*>& steps)
       : sim_(sim), device_(device), paths_(paths), steps_(steps), net_(sim, capacities(device), [this](std::uint64_t tag) {
           on_transfer_done(tag);
-        }) {
+        }), engines_(sim, device.dma_engines) {
     const std::size_t n = steps.size();
     loads_left_.assign(n, 0);
     stores_left_.assign(n, 0);
@@ -55,7 +57,6 @@ class Pipeline {
     for (std::size_t i = 0; i < n; ++i) {
       compute_ps_[i] = static_cast<sim::Time::rep>(std::ceil(compute_seconds(device, op, *steps[i]) * 1e12));
     }
-    engines_free_ = device.dma_engines;
   }
 
   void start() { pump(); }
@@ -87,7 +88,7 @@ class Pipeline {
     s.progress.assign(1, i);
     const auto rel = [i](std::size_t j) { return static_cast<std::int64_t>(j) - static_cast<std::int64_t>(i); };
     s.put_signed(rel(next_load_));
-    s.put(engines_free_);
+    s.put(engines_.available());
     for (std::size_t j = i >= 2 ? i - 2 : 0; j < next_load_; ++j) {
       s.put_signed(rel(j));
       s.put(reinterpret_cast<std::uintptr_t>(steps_[j]));
@@ -116,10 +117,9 @@ class Pipeline {
   }
 
   void dispatch() {
-    while (engines_free_ > 0 && !waiting_.empty()) {
+    while (!waiting_.empty() && engines_.try_acquire()) {
       const Pending p = waiting_.front();
       waiting_.pop_front();
-      --engines_free_;
       const Transfer& t = *p.transfer;
       double latency_ns = device_.tiers[t.src].latency_ns;
       for (std::size_t l : paths_[t.src][t.dst]) latency_ns += device_.links[l].latency_ns;
@@ -148,7 +148,7 @@ class Pipeline {
   }
 
   void on_transfer_done(std::uint64_t tag) {
-    ++engines_free_;
+    engines_.release();
     const std::size_t step = tag / 2;
     if (tag % 2 == 0) {
       if (--loads_left_[step] == 0) load_done_[step] = 1;
@@ -216,7 +216,7 @@ class Pipeline {
   std::vector<Pending> started_;
   std::vector<std::uint32_t> unbegun_;
   std::map<std::size_t, Snapshot> snapshots_;
-  std::uint32_t engines_free_ = 0;
+  sim::Resource engines_;  // DMA engines; transfers wait in waiting_ (issue order)
   std::size_t next_load_ = 0, next_compute_ = 0;
   bool computing_ = false;
 };

@@ -145,6 +145,29 @@ TEST_CASE("resource grants units first come, first served") {
   CHECK_THROWS_AS(servers.acquire(3), std::invalid_argument);
 }
 
+TEST_CASE("try_acquire takes free units at once and never overtakes a waiting process") {
+  sim::Simulator sim;
+  sim::Resource engines(sim, 2);
+  CHECK(engines.try_acquire());
+  CHECK(engines.try_acquire());
+  CHECK_FALSE(engines.try_acquire());
+  std::int64_t granted_ps = -1;
+  auto waiter = [](sim::Simulator& s, sim::Resource& r, std::int64_t& at) -> sim::Task<> {
+    co_await r.acquire(2);
+    at = s.now().ps();
+  };
+  sim.spawn(waiter(sim, engines, granted_ps));
+  sim.schedule(3_ns, [&] {
+    engines.release();
+    CHECK_FALSE(engines.try_acquire());  // one free, but the process waiting for two is first
+    engines.release();
+  });
+  sim.run();
+  CHECK(granted_ps == 3'000);
+  CHECK(engines.available() == 0);
+  CHECK_THROWS_AS(engines.try_acquire(3), std::invalid_argument);
+}
+
 TEST_CASE("fifo queue hands items over in order and blocks a full producer") {
   sim::Simulator sim;
   sim::FifoQueue<int> queue(sim, 2);
