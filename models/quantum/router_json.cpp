@@ -9,6 +9,7 @@
 #include "models/quantum/parameters.hpp"
 #include "models/quantum/topology.hpp"
 #include "sim/input_file.hpp"
+#include "sim/time.hpp"
 
 namespace models::quantum {
 namespace {
@@ -136,8 +137,12 @@ class JsonReader {
       const auto b = router(t, q, where, "node2");
       const double distance_m = number(q, where, "distance");
       const double attenuation_db_per_m = number(q, where, "attenuation");
+      // The ranges of topology.link_km and attenuation_db_per_km, in this format's units.
       if (!(distance_m > 0)) fail(where + ".distance", "expected a positive distance in metres");
-      if (!(attenuation_db_per_m >= 0)) fail(where + ".attenuation", "expected a non-negative dB/m");
+      if (!(distance_m <= 1e8)) fail(where + ".distance", "expected at most 1e+08 m, got " + sim::format_compact(distance_m));
+      if (!(attenuation_db_per_m >= 0 && attenuation_db_per_m <= 0.1)) {
+        fail(where + ".attenuation", "expected 0 to 0.1 dB/m, got " + sim::format_compact(attenuation_db_per_m));
+      }
       const std::string type = q.value("type", "meet_in_the_middle");
       if (type != "meet_in_the_middle") fail(where + ".type", "expected meet_in_the_middle, got \"" + type + "\"");
       try {
@@ -153,11 +158,17 @@ class JsonReader {
       const auto b = router(t, c, where, "node2");
       if (c.contains("delay")) {
         const double ps = number(c, where, "delay");
-        if (!(ps >= 0)) fail(where + ".delay", "expected a non-negative delay in ps");
+        // At most 1 s (1e12 ps), the delay of 200,000 km of fiber; a larger value would not
+        // fit the picosecond clock once added to the time of a message.
+        if (!(ps >= 0 && ps <= 1e12)) {
+          fail(where + ".delay", "expected a delay from 0 to 1e+12 ps (1 s), got " + sim::format_compact(ps));
+        }
         t.graph.add_classical(a, b, sim::Time::from_ps(static_cast<std::int64_t>(ps)));
       } else if (c.contains("distance")) {
         const double m = number(c, where, "distance");
-        if (!(m >= 0)) fail(where + ".distance", "expected a non-negative distance in metres");
+        if (!(m >= 0 && m <= 1e8)) {
+          fail(where + ".distance", "expected a distance from 0 to 1e+08 m, got " + sim::format_compact(m));
+        }
         t.graph.add_classical(a, b, fiber_delay(m / 1000.0));
       } else {
         fail(where, "expected \"delay\" (ps) or \"distance\" (m)");

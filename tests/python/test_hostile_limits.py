@@ -230,3 +230,24 @@ def test_python_seeds_at_the_top_of_the_range_are_taken_and_differ():
     assert np.array_equal(permute(64, seed=np.int64(7)), permute(64, seed=7))
     archs = sf.cost.random_archs
     assert archs("nb201", 8, seed=2**63 - 1) != archs("nb201", 8, seed=2**63 - 2)
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    (("cconnections", 0, "delay"), 1e30, "cconnections[0].delay: expected a delay from 0 to 1e+12 ps (1 s), got 1e+30"),
+    (("cconnections", 0, "delay"), -5, "cconnections[0].delay: expected a delay from 0 to 1e+12 ps (1 s), got -5"),
+    (("qconnections", 0, "distance"), 1e300, "qconnections[0].distance: expected at most 1e+08 m, got 1e+300"),
+    (("qconnections", 0, "attenuation"), -3, "qconnections[0].attenuation: expected 0 to 0.1 dB/m, got -3"),
+    (("nodes", 0, "memo_size"), 2e9, "nodes[0].memo_size: expected an integer in [1, 100000]"),
+])
+def test_router_json_values_are_bounded(simfabric_bin, tmp_path, path, value, expected):
+    import json
+    doc = json.loads((ROOT / "scenarios/quantum/star_network.json").read_text())
+    target = doc
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    (tmp_path / "net.json").write_text(json.dumps(doc))
+    first, last = doc["nodes"][0]["name"], doc["nodes"][-1]["name"]
+    proc = validate(simfabric_bin, tmp_path, f'kind = "quantum"\nduration_s = 0.001\n[topology]\ntype = "json"\n'
+                    f'file = "net.json"\n[request]\nsrc = "{first}"\ndst = "{last}"\n')
+    refused(proc, "net.json: " + expected)
