@@ -27,6 +27,9 @@ py::dict step_dict(const mt::StepResult& r) {
   d["critical_stage"] = r.critical_stage;
   d["compute_s"] = r.compute_s;
   d["tp_comm_s"] = r.tp_comm_s;
+  d["ep_comm_s"] = r.ep_comm_s;
+  d["moe_alltoall_s"] = r.moe_alltoall_s;
+  d["moe_tokens_max_over_mean"] = r.moe_tokens_max_over_mean;
   d["bubble_s"] = r.bubble_s;
   d["dp_exposed_s"] = r.dp_exposed_s;
   d["optimizer_s"] = r.optimizer_s;
@@ -51,6 +54,7 @@ py::dict step_dict(const mt::StepResult& r) {
     s["stage"] = b.stage;
     s["compute_s"] = b.compute_s;
     s["tp_comm_s"] = b.tp_comm_s;
+    s["ep_comm_s"] = b.ep_comm_s;
     s["bubble_s"] = b.bubble_s;
     s["dp_exposed_s"] = b.dp_exposed_s;
     s["optimizer_s"] = b.optimizer_s;
@@ -96,7 +100,8 @@ void bind_training(py::module_& m) {
          double intra_host_gbps, double intra_host_latency_ns, double nic_gbps, std::uint32_t hosts_per_leaf,
          std::uint32_t spines, double oversubscription, double host_latency_ns, double uplink_latency_ns,
          const std::string& policy, std::uint64_t seed, const std::vector<std::tuple<std::string, double, double>>& faults,
-         std::uint32_t timeline_replicas, bool check_memory) {
+         std::uint32_t timeline_replicas, bool check_memory, std::uint64_t experts, std::uint64_t moe_every,
+         std::uint64_t top_k, double moe_skew, std::uint32_t ep) {
         mt::TrainingJob j;
         j.model.layers = layers;
         j.model.hidden = hidden;
@@ -106,6 +111,11 @@ void bind_training(py::module_& m) {
         j.model.vocab = vocab;
         j.model.micro_batch = micro_batch;
         j.model.global_batch = global_batch;
+        j.model.experts = experts;
+        j.model.moe_every = moe_every;
+        j.model.top_k = top_k;
+        j.model.moe_skew = moe_skew;
+        j.plan.ep = ep;
         const auto dt = models::accelerator::parse_data_type(precision);
         if (!dt) throw std::invalid_argument("training: unknown precision \"" + precision + "\"");
         j.model.precision = *dt;
@@ -149,7 +159,8 @@ void bind_training(py::module_& m) {
       py::arg("spines") = 16, py::arg("oversubscription") = 1.0, py::arg("host_latency_ns") = 1000.0,
       py::arg("uplink_latency_ns") = 1000.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
       py::arg("faults") = std::vector<std::tuple<std::string, double, double>>{}, py::arg("timeline_replicas") = 1,
-      py::arg("check_memory") = true,
+      py::arg("check_memory") = true, py::arg("experts") = 0, py::arg("moe_every") = 2, py::arg("top_k") = 1,
+      py::arg("moe_skew") = 0.0, py::arg("ep") = 1,
       "Simulates one training step; faults are (link name, fraction kept (0 = down), at_s).");
   tm.def(
       "step_flops",

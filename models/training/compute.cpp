@@ -56,8 +56,34 @@ std::vector<Operator> layer_forward_ops(const ModelConfig& m, std::uint32_t tp) 
 }
 
 std::vector<Operator> layer_backward_ops(const ModelConfig& m, std::uint32_t tp) {
+  return backward_ops(layer_forward_ops(m, tp));
+}
+
+std::vector<Operator> moe_layer_forward_ops(const ModelConfig& m, std::uint32_t tp) {
   std::vector<Operator> out;
-  auto fwd = layer_forward_ops(m, tp);
+  for (auto& op : layer_forward_ops(m, tp)) {
+    if (op.name == "ffn_up" || op.name == "bias_gelu" || op.name == "ffn_down") continue;
+    out.push_back(std::move(op));
+    if (out.back().name == "ln2") {
+      // The router: a score per expert and token (each TP rank routes all tokens).
+      out.push_back(gemm("router", m.micro_batch * m.seq, m.experts, m.hidden, 1, true, m.precision));
+    }
+  }
+  return out;
+}
+
+std::vector<Operator> expert_forward_ops(const ModelConfig& m, std::uint32_t tp, std::uint64_t tokens) {
+  if (tokens == 0) return {};
+  const std::uint64_t h = m.hidden, f = m.ffn_width();
+  return {gemm("expert_up", tokens, f / tp, h, 1, true, m.precision),
+          elementwise("expert_bias_gelu", tokens * f / tp, 2, 9, m.precision),
+          gemm("expert_down", tokens, h, f / tp, 1, true, m.precision)};
+}
+
+sim::Time price(const accelerator::Device& device, const std::vector<Operator>& ops) { return run(device, ops); }
+
+std::vector<Operator> backward_ops(std::vector<Operator> fwd) {
+  std::vector<Operator> out;
   std::reverse(fwd.begin(), fwd.end());
   for (const auto& op : fwd) {
     if (std::holds_alternative<GemmShape>(op.shape)) {
@@ -105,12 +131,19 @@ ComputePricing price_compute(const TrainingJob& job) {
   out.layer_backward = run(job.device, layer_backward_ops(m, p.tp));
   const sim::Time logits_f = run(job.device, logits_forward_ops(m, p.tp));
   const sim::Time logits_b = run(job.device, logits_backward_ops(m, p.tp));
+  if (m.experts > 0) {
+    out.moe_layer_forward = run(job.device, moe_layer_forward_ops(m, p.tp));
+    out.moe_layer_backward = run(job.device, backward_ops(moe_layer_forward_ops(m, p.tp)));
+  }
   const std::uint64_t layers = m.layers / p.pp;
   const bool logits_tp = m.vocab > 0 && p.tp > 1;
   for (std::uint32_t s = 0; s < p.pp; ++s) {
     StageCompute sc;
-    sc.forward = out.layer_forward * static_cast<std::int64_t>(layers);
-    sc.backward = out.layer_backward * static_cast<std::int64_t>(layers);
+    for (std::uint64_t l = s * layers; l < (s + 1) * layers; ++l) sc.moe_layers += m.is_moe(l) ? 1 : 0;
+    const auto dense = static_cast<std::int64_t>(layers - sc.moe_layers);
+    const auto moe = static_cast<std::int64_t>(sc.moe_layers);
+    sc.forward = out.layer_forward * dense + out.moe_layer_forward * moe;
+    sc.backward = out.layer_backward * dense + out.moe_layer_backward * moe;
     if (p.recompute) sc.backward = sc.backward + sc.forward;
     const std::uint32_t per_layer = p.tp > 1 ? 2 : 0;  // after attention and after the MLP
     sc.tp_allreduces_forward = per_layer * static_cast<std::uint32_t>(layers);

@@ -35,6 +35,14 @@ void validate(const TrainingJob& job) {
   require(m.global_batch % (m.micro_batch * p.dp) == 0,
           "global_batch (" + str(m.global_batch) + ") must be a multiple of micro_batch x dp (" +
               str(m.micro_batch * p.dp) + ")");
+  if (m.experts == 0) {
+    require(p.ep == 1, "ep (" + str(p.ep) + ") needs experts > 0");
+  } else {
+    require(m.moe_every >= 1 && m.top_k >= 1 && m.top_k <= m.experts, "moe_every >= 1 and 1 <= top_k <= experts");
+    require(m.moe_skew >= 0.0, "moe_skew must not be negative");
+    require(p.ep >= 1 && m.experts % p.ep == 0, "ep (" + str(p.ep) + ") must divide experts (" + str(m.experts) + ")");
+    require(p.dp % p.ep == 0, "ep (" + str(p.ep) + ") must divide dp (" + str(p.dp) + ")");
+  }
   require(p.zero <= 3, "zero must be 0, 1, 2 or 3, got " + str(p.zero));
   require(p.dp_buckets >= 1 && p.dp_buckets <= m.layers / p.pp,
           "dp_buckets must be between 1 and the layers per stage (" + str(m.layers / p.pp) + ")");
@@ -64,18 +72,37 @@ std::uint64_t layer_params(const ModelConfig& m) {
   return (3 * h * h + 3 * h) + (h * h + h) + (2 * h * f + f + h) + 4 * h;
 }
 
+std::uint64_t expert_params(const ModelConfig& m) {
+  const std::uint64_t h = m.hidden, f = m.ffn_width();
+  return 2 * h * f + f + h;
+}
+
+std::uint64_t moe_layer_params(const ModelConfig& m) {
+  return layer_params(m) - expert_params(m) + m.experts * expert_params(m) + m.hidden * m.experts;
+}
+
 std::uint64_t embedding_params(const ModelConfig& m) { return m.vocab == 0 ? 0 : m.vocab * m.hidden + m.seq * m.hidden; }
 
-std::uint64_t total_params(const ModelConfig& m) { return m.layers * layer_params(m) + embedding_params(m); }
+std::uint64_t total_params(const ModelConfig& m) {
+  std::uint64_t n = embedding_params(m);
+  for (std::uint64_t l = 0; l < m.layers; ++l) n += m.is_moe(l) ? moe_layer_params(m) : layer_params(m);
+  return n;
+}
 
 double step_flops(const ModelConfig& m, bool recompute) {
   const double h = static_cast<double>(m.hidden), f = static_cast<double>(m.ffn_width());
   const double s = static_cast<double>(m.seq), l = static_cast<double>(m.layers), v = static_cast<double>(m.vocab);
   const double tokens = static_cast<double>(m.global_batch) * s;
   // Forward per token: QKV, output projection and MLP GEMMs, then Q K^T and P V.
-  const double layer_forward = 2.0 * (4.0 * h * h + 2.0 * h * f) + 4.0 * s * h;
+  // An MoE layer runs top_k expert MLPs per token (and its router).
+  const double dense = 2.0 * (4.0 * h * h + 2.0 * h * f) + 4.0 * s * h;
+  const double moe = dense + 2.0 * h * f * 2.0 * (static_cast<double>(m.top_k) - 1.0) +
+                     2.0 * h * static_cast<double>(m.experts);
+  double layer_forward = 0.0;
+  for (std::uint64_t i = 0; i < m.layers; ++i) layer_forward += m.is_moe(i) ? moe : dense;
+  (void)l;
   const double passes = recompute ? 4.0 : 3.0;
-  return tokens * (passes * l * layer_forward + 3.0 * 2.0 * h * v);
+  return tokens * (passes * layer_forward + 3.0 * 2.0 * h * v);
 }
 
 }  // namespace models::training

@@ -30,8 +30,17 @@ struct ModelConfig {
   std::uint64_t micro_batch = 1;    // sequences per micro-batch
   std::uint64_t global_batch = 512; // sequences per step over all data-parallel replicas
   accelerator::DataType precision = accelerator::DataType::bf16;
+  // Mixture of experts: every moe_every-th layer's MLP is `experts` expert MLPs (0: a
+  // dense model), each token routed to top_k of them with Zipf(moe_skew) popularity over
+  // the expert-parallel ranks (0: balanced).
+  std::uint64_t experts = 0;
+  std::uint64_t moe_every = 2;
+  std::uint64_t top_k = 1;
+  double moe_skew = 0.0;
 
   std::uint64_t ffn_width() const { return ffn == 0 ? 4 * hidden : ffn; }
+  // Layer l (0-based) is a mixture-of-experts layer.
+  bool is_moe(std::uint64_t l) const { return experts > 0 && (l + 1) % moe_every == 0; }
 };
 
 enum class Schedule : std::uint8_t { gpipe, one_f_one_b };
@@ -48,6 +57,9 @@ struct ParallelPlan {
   // Gradient all-reduce buckets per stage; bucket i is reduced as soon as the last
   // micro-batch's backward has passed its layers (overlap with backward). 1: after it.
   std::uint32_t dp_buckets = 1;
+  // Expert parallelism: each MoE layer's experts spread over groups of `ep` data-parallel
+  // replicas, which exchange tokens by all-to-all (dispatch, then combine).
+  std::uint32_t ep = 1;
 
   std::uint32_t gpus() const { return dp * tp * pp; }
 };
@@ -89,8 +101,11 @@ void validate(const TrainingJob& job);
 // Micro-batches each pipeline runs per step: global_batch / (dp * micro_batch).
 std::uint64_t micro_batches(const TrainingJob& job);
 
-// Parameters of one transformer layer and of the embedding table.
+// Parameters of one (dense) transformer layer, of an MoE layer (attention, router, all
+// experts), of one expert MLP and of the embedding table.
 std::uint64_t layer_params(const ModelConfig& m);
+std::uint64_t moe_layer_params(const ModelConfig& m);
+std::uint64_t expert_params(const ModelConfig& m);
 std::uint64_t embedding_params(const ModelConfig& m);
 std::uint64_t total_params(const ModelConfig& m);
 

@@ -36,7 +36,13 @@ std::vector<StageMemory> memory_per_stage(const TrainingJob& job) {
   for (std::uint32_t st = 0; st < p.pp; ++st) {
     StageMemory sm;
     sm.stage = st;
-    double params = static_cast<double>(layers * layer_params(m));
+    // An MoE layer keeps its attention and router whole and experts / ep of its experts.
+    double params = 0.0;
+    for (std::uint64_t l = st * layers; l < (st + 1) * layers; ++l) {
+      params += m.is_moe(l) ? static_cast<double>(layer_params(m) - expert_params(m) + m.hidden * m.experts) +
+                                  static_cast<double>(m.experts / p.ep * expert_params(m))
+                            : static_cast<double>(layer_params(m));
+    }
     // The tied embedding lives on the first stage and a copy on the last.
     if (m.vocab > 0 && (st == 0 || st + 1 == p.pp)) params += static_cast<double>(m.vocab * m.hidden);
     if (m.vocab > 0 && st == 0) params += s * h;

@@ -131,6 +131,15 @@ void replay(const collective::Program& program, collective::Agent a, std::uint32
   out.gradient.push_back({'O', 0, sec(t), sec(t + opt.compute_ps)});
 }
 
+// Per (replica, stage), one micro-batch: the MoE layers' expert MLPs and all-to-alls.
+struct MoeTimes {
+  std::vector<std::int64_t> expert_forward_ps, expert_backward_ps, alltoall_forward_ps, alltoall_backward_ps;
+};
+
+constexpr std::uint64_t kMoeStream = 0x545241494e4d4f45;  // "TRAINMOE"
+
+MoeTimes price_moe(const TrainingJob& job, const ComputePricing& compute, Topology& topo, StepResult& out);
+
 }  // namespace
 
 std::uint32_t gpu_index(const ParallelPlan& p, std::uint32_t dp, std::uint32_t stage, std::uint32_t tp) {
@@ -208,6 +217,7 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
     }
     out.tp_allreduce_s = static_cast<double>(*std::min_element(tp_ps.begin(), tp_ps.end())) * 1e-12;
   }
+  const MoeTimes moe = price_moe(job, compute, topo, out);
 
   StepProgramParams sp;
   sp.dp = d;
@@ -218,8 +228,10 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
   sp.optimizer_ps = ps(compute.optimizer);
   for (std::uint32_t r = 0; r < pairs; ++r) {
     const StageCompute& sc = compute.stages[r % p];
-    sp.forward_ps.push_back(ps(sc.forward) + sc.tp_allreduces_forward * tp_ps[r]);
-    sp.backward_ps.push_back(ps(sc.backward) + sc.tp_allreduces_backward * tp_ps[r]);
+    sp.forward_ps.push_back(ps(sc.forward) + sc.tp_allreduces_forward * tp_ps[r] + moe.expert_forward_ps[r] +
+                            moe.alltoall_forward_ps[r]);
+    sp.backward_ps.push_back(ps(sc.backward) + sc.tp_allreduces_backward * tp_ps[r] + moe.expert_backward_ps[r] +
+                             moe.alltoall_backward_ps[r]);
   }
   // Buckets: the stage's layers in backward order, split as evenly as layers allow; the
   // logits' gradient comes first on the last stage, the embedding's last on the first.
@@ -294,22 +306,25 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
       }
     }
     const StageCompute& sc = compute.stages[s];
-    b.compute_s = m_d * (sc.forward + sc.backward).to_seconds();
+    b.compute_s = m_d * ((sc.forward + sc.backward).to_seconds() +
+                         static_cast<double>(moe.expert_forward_ps[slow] + moe.expert_backward_ps[slow]) * 1e-12);
     b.tp_comm_s = m_d * static_cast<double>((sc.tp_allreduces_forward + sc.tp_allreduces_backward) * tp_ps[slow]) * 1e-12;
-    b.bubble_s = fin[slow] - b.compute_s - b.tp_comm_s;
+    b.ep_comm_s = m_d * static_cast<double>(moe.alltoall_forward_ps[slow] + moe.alltoall_backward_ps[slow]) * 1e-12;
+    b.bubble_s = fin[slow] - b.compute_s - b.tp_comm_s - b.ep_comm_s;
     b.optimizer_s = compute.optimizer.to_seconds();
     b.dp_exposed_s = b.end_s - fin[slow] - b.optimizer_s;
     pipe_end = std::max(pipe_end, b.pipeline_end_s);
     out.stages.push_back(b);
   }
   double idle = 0.0;
-  for (const auto& b : out.stages) idle += (pipe_end - b.compute_s - b.tp_comm_s) / pipe_end;
+  for (const auto& b : out.stages) idle += (pipe_end - b.compute_s - b.tp_comm_s - b.ep_comm_s) / pipe_end;
   out.bubble_fraction = idle / p;
   const auto crit = std::max_element(out.stages.begin(), out.stages.end(),
                                      [](const StageBreakdown& a, const StageBreakdown& b) { return a.end_s < b.end_s; });
   out.critical_stage = crit->stage;
   out.compute_s = crit->compute_s;
   out.tp_comm_s = crit->tp_comm_s;
+  out.ep_comm_s = crit->ep_comm_s;
   out.bubble_s = crit->bubble_s;
   out.dp_exposed_s = crit->dp_exposed_s;
   out.optimizer_s = crit->optimizer_s;
@@ -342,4 +357,86 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
   return out;
 }
 
+}  // namespace models::training
+
+namespace models::training {
+namespace {
+
+// Each expert-parallel group (ep replicas of one stage) routes its tokens once, with the
+// collective layer's MoE routing (Zipf popularity over the group's ranks), runs the
+// dispatch all-to-all on the fabric alone, and takes the busiest rank's expert MLP as
+// every rank's (the combine all-to-all waits for it). The combine is priced as the
+// dispatch (the same matrix transposed); backward runs both again, recomputation a third
+// time. One draw serves every micro-batch of the step.
+MoeTimes price_moe(const TrainingJob& job, const ComputePricing& compute, Topology& topo, StepResult& out) {
+  const ModelConfig& m = job.model;
+  const ParallelPlan& plan = job.plan;
+  const std::uint32_t d = plan.dp, p = plan.pp, ep = plan.ep;
+  MoeTimes t;
+  for (auto* v : {&t.expert_forward_ps, &t.expert_backward_ps, &t.alltoall_forward_ps, &t.alltoall_backward_ps}) {
+    v->assign(static_cast<std::size_t>(d) * p, 0);
+  }
+  if (m.experts == 0) return t;
+  const double elem = accelerator::element_bytes(m.precision);
+  std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> expert_cache;  // tokens -> (fwd, bwd)
+  double tokens_mean = 0.0, tokens_max = 0.0;
+  for (std::uint32_t s = 0; s < p; ++s) {
+    const std::int64_t layers = compute.stages[s].moe_layers;
+    if (layers == 0) continue;
+    for (std::uint32_t g = 0; g < d / ep; ++g) {
+      collective::MoeParams mp;
+      mp.experts = ep;
+      mp.tokens_per_rank = m.micro_batch * m.seq * m.top_k;
+      mp.bytes_per_token = static_cast<double>(m.hidden) * elem;
+      mp.skew = m.moe_skew;
+      // One rank (ep = 1) keeps every token: nothing to route.
+      collective::MoeRouting routing;
+      routing.tokens_in.assign(1, mp.tokens_per_rank);
+      if (ep > 1) {
+        sim::RandomStream rng(job.cluster.seed, kMoeStream ^ (std::uint64_t{s} << 32 | g));
+        routing = collective::route_moe_tokens(mp, rng);
+      }
+      const std::uint64_t busiest = *std::max_element(routing.tokens_in.begin(), routing.tokens_in.end());
+      tokens_max = std::max(tokens_max, static_cast<double>(busiest));
+      tokens_mean = static_cast<double>(mp.tokens_per_rank);
+      std::int64_t a2a_ps = 0;
+      if (ep > 1) {
+        std::vector<std::uint32_t> placement(ep);
+        for (std::uint32_t i = 0; i < ep; ++i) placement[i] = gpu_index(plan, g * ep + i, s, 0);
+        sim::Simulator sim(job.cluster.seed);
+        network::NetworkParams np;
+        np.policy = job.cluster.policy;
+        np.seed = job.cluster.seed;
+        network::FlowNetwork net(sim, topo, np);
+        const auto program = collective::make_alltoall(ep, routing.bytes, static_cast<double>(ep - 1) / ep);
+        const auto r = collective::run_collective(sim, net, *program, placement);
+        if (!r.complete) {
+          throw std::invalid_argument("training: the expert all-to-all of stage " + std::to_string(s) +
+                                      " around GPU " + std::to_string(placement[0]) +
+                                      " has no path (a link it needs is down)");
+        }
+        a2a_ps = static_cast<std::int64_t>(std::ceil(r.completion_s * 1e12));
+        out.moe_alltoall_s = std::max(out.moe_alltoall_s, r.completion_s);
+      }
+      auto it = expert_cache.find(busiest);
+      if (it == expert_cache.end()) {
+        const auto fwd = expert_forward_ops(m, plan.tp, busiest);
+        it = expert_cache.emplace(busiest, std::pair{price(job.device, fwd).ps(), price(job.device, backward_ops(fwd)).ps()})
+                 .first;
+      }
+      const auto [ef, eb] = it->second;
+      for (std::uint32_t i = 0; i < ep; ++i) {
+        const std::size_t r = static_cast<std::size_t>(g * ep + i) * p + s;
+        t.expert_forward_ps[r] = layers * ef;
+        t.alltoall_forward_ps[r] = layers * 2 * a2a_ps;
+        t.expert_backward_ps[r] = layers * (eb + (plan.recompute ? ef : 0));
+        t.alltoall_backward_ps[r] = layers * 2 * a2a_ps * (plan.recompute ? 2 : 1);
+      }
+    }
+  }
+  out.moe_tokens_max_over_mean = tokens_mean > 0.0 ? tokens_max / tokens_mean : 0.0;
+  return t;
+}
+
+}  // namespace
 }  // namespace models::training

@@ -42,12 +42,13 @@ struct RankTimeline {
   std::vector<Interval> gradient;  // bucket all-reduces, then the optimizer
 };
 
-// Where a stage's time goes, on its slowest replica. compute + tp_comm + bubble is when
+// Where a stage's time goes, on its slowest replica. compute (expert MLPs included) +
+// tp_comm + ep_comm (expert all-to-alls) + bubble is when
 // its last backward ends (bubble: waiting for neighbours, pipeline transfers included);
 // + dp_exposed + optimizer is when its step ends.
 struct StageBreakdown {
   std::uint32_t stage = 0;
-  double compute_s = 0.0, tp_comm_s = 0.0, bubble_s = 0.0, dp_exposed_s = 0.0, optimizer_s = 0.0;
+  double compute_s = 0.0, tp_comm_s = 0.0, ep_comm_s = 0.0, bubble_s = 0.0, dp_exposed_s = 0.0, optimizer_s = 0.0;
   double pipeline_end_s = 0.0, end_s = 0.0;
 };
 
@@ -58,13 +59,15 @@ struct StepResult {
   std::uint32_t gpus = 0;
   // The breakdown of the stage that ends last (its terms add up to step_s).
   std::uint32_t critical_stage = 0;
-  double compute_s = 0.0, tp_comm_s = 0.0, bubble_s = 0.0, dp_exposed_s = 0.0, optimizer_s = 0.0;
+  double compute_s = 0.0, tp_comm_s = 0.0, ep_comm_s = 0.0, bubble_s = 0.0, dp_exposed_s = 0.0, optimizer_s = 0.0;
   std::vector<StageBreakdown> stages;
   // Share of the pipeline (up to the last backward) a stage idles, averaged over stages,
   // and (p - 1) / (m + p - 1).
   double bubble_fraction = 0.0, bubble_formula = 0.0;
   double forward_s = 0.0, backward_s = 0.0;  // one micro-batch on stage 0, TP included
   double tp_allreduce_s = 0.0;               // one TP all-reduce on a healthy host
+  double moe_alltoall_s = 0.0;               // the slowest expert dispatch all-to-all
+  double moe_tokens_max_over_mean = 0.0;     // busiest expert rank's tokens over the mean
   double activation_bytes = 0.0;             // per micro-batch between stages
   double gradient_bytes = 0.0;               // all-reduced per replica and step
   // FLOPs of the step as Narayanan et al. count them (recomputation included when the

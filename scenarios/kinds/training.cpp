@@ -33,6 +33,10 @@ void read_model(Section& s, mt::ModelConfig& m) {
   m.vocab = static_cast<std::uint64_t>(s.integer("vocab", 51200, 0, 1 << 24));
   m.micro_batch = count("micro_batch", 1, 1 << 16);
   m.global_batch = count("global_batch", 512, std::int64_t{1} << 32);
+  m.experts = static_cast<std::uint64_t>(s.integer("experts", 0, 0, 1 << 16));
+  m.moe_every = count("moe_every", 2, 1 << 16);
+  m.top_k = count("top_k", 1, 1 << 16);
+  m.moe_skew = s.number("moe_skew", 0.0, 0.0, 10.0);
   const std::string precision = s.text("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "int8"});
   m.precision = *models::accelerator::parse_data_type(precision);
 }
@@ -58,6 +62,7 @@ void read_plan(Section& s, mt::ParallelPlan& p) {
   p.zero = static_cast<std::uint32_t>(s.integer("zero", 0, 0, 3));
   p.recompute = s.boolean("recompute", false);
   p.dp_buckets = static_cast<std::uint32_t>(s.integer("dp_buckets", 1, 1, 1 << 16));
+  p.ep = static_cast<std::uint32_t>(s.integer("ep", 1, 1, 1 << 16));
 }
 
 std::string read_cluster(Section& s, mt::ClusterConfig& c) {
@@ -109,13 +114,14 @@ void read_faults(Section& s, mt::ClusterConfig& c, std::uint32_t hosts_per_leaf)
 
 void record(sim::Recorder& rec, const mt::StepResult& r) {
   std::vector<std::int64_t> stage, in_flight;
-  std::vector<double> compute, tp, bubble, dp, opt, end, weights, grads, optim, acts, total;
+  std::vector<double> compute, tp, ep, bubble, dp, opt, end, weights, grads, optim, acts, total;
   for (std::size_t i = 0; i < r.stages.size(); ++i) {
     const auto& b = r.stages[i];
     const auto& m = r.memory[i];
     stage.push_back(b.stage);
     compute.push_back(b.compute_s);
     tp.push_back(b.tp_comm_s);
+    ep.push_back(b.ep_comm_s);
     bubble.push_back(b.bubble_s);
     dp.push_back(b.dp_exposed_s);
     opt.push_back(b.optimizer_s);
@@ -130,6 +136,7 @@ void record(sim::Recorder& rec, const mt::StepResult& r) {
   rec.write_column("stages", "stage", stage, "");
   rec.write_column("stages", "compute_s", compute, "s");
   rec.write_column("stages", "tp_comm_s", tp, "s");
+  rec.write_column("stages", "ep_comm_s", ep, "s");
   rec.write_column("stages", "bubble_s", bubble, "s");
   rec.write_column("stages", "dp_exposed_s", dp, "s");
   rec.write_column("stages", "optimizer_s", opt, "s");
@@ -196,6 +203,11 @@ RunSummary summarise(const mt::TrainingJob& job, const mt::StepResult& r, const 
   m.push_back({"step_s", r.step_s, "s"});
   m.push_back({"compute_s", r.compute_s, "s"});
   m.push_back({"tp_comm_s", r.tp_comm_s, "s"});
+  if (job.model.experts > 0) {
+    m.push_back({"ep_comm_s", r.ep_comm_s, "s"});
+    m.push_back({"moe_alltoall_s", r.moe_alltoall_s, "s"});
+    m.push_back({"moe_tokens_max_over_mean", r.moe_tokens_max_over_mean, ""});
+  }
   m.push_back({"bubble_s", r.bubble_s, "s"});
   m.push_back({"dp_exposed_s", r.dp_exposed_s, "s"});
   m.push_back({"optimizer_s", r.optimizer_s, "s"});

@@ -1,5 +1,6 @@
 """Training steps from Python and from `simfabric run`: closed forms, errors, HDF5 output."""
 
+import json
 import subprocess
 
 import h5py
@@ -90,3 +91,18 @@ def test_parallelism_sweep_example(simfabric_bin, repo_root, tmp_path):
             assert r["max_memory_bytes"] <= g["max_memory_bytes"]
         if pp > 1:
             assert r["bubble_fraction"] > rows[(tp, pp // 2, schedule, mb)]["bubble_fraction"]
+
+
+def test_moe_example_hot_expert(simfabric_bin, repo_root):
+    base = repo_root / "scenarios/training/moe_ep.toml"
+    runs = {}
+    for skew in ("0", "1.2"):
+        out = subprocess.run([simfabric_bin, "run", base, "--set", f"model.moe_skew={skew}", "--json"],
+                             capture_output=True, text=True, check=True)
+        runs[skew] = json.loads(out.stdout)
+    assert runs["1.2"]["moe_tokens_max_over_mean"] > 1.5 > runs["0"]["moe_tokens_max_over_mean"]
+    assert runs["1.2"]["ep_comm_s"] > runs["0"]["ep_comm_s"] > 0
+    assert runs["1.2"]["step_s"] > runs["0"]["step_s"]
+    r = sf.training.step(layers=4, hidden=256, heads=4, seq=128, vocab=0, global_batch=8, dp=4, ep=2, experts=4,
+                         gpus_per_host=1, hosts_per_leaf=4, spines=2)
+    assert r["ep_comm_s"] > 0 and r["moe_alltoall_s"] > 0

@@ -256,3 +256,38 @@ TEST_CASE("impossible plans are refused with what was expected") {
   j.plan.dp_buckets = 9;
   CHECK_THROWS_WITH_AS(simulate_step(j), doctest::Contains("dp_buckets"), std::invalid_argument);
 }
+
+TEST_CASE("mixture of experts: all-to-alls on the fabric, the busiest expert sets the pace, experts sharded by ep") {
+  TrainingJob j = small_job(4, 1, 1, 2);
+  j.model.experts = 8;
+  j.model.moe_every = 2;
+  StepOptions o;
+  o.timeline_replicas = 0;
+  // ep = 1: every replica holds all experts, no exchange.
+  const StepResult local = simulate_step(j, o);
+  REQUIRE(local.complete);
+  CHECK(local.ep_comm_s == 0.0);
+  j.plan.ep = 4;
+  j.model.moe_skew = 0.0;
+  const StepResult even = simulate_step(j, o);
+  REQUIRE(even.complete);
+  CHECK(even.ep_comm_s > 0.0);
+  CHECK(even.moe_alltoall_s > 0.0);
+  // 4 MoE layers, 2 all-to-alls forward and 2 backward each, 2 micro-batches.
+  CHECK(even.ep_comm_s <= 4 * 4 * 2 * even.moe_alltoall_s + 1e-12);
+  CHECK(even.step_s == doctest::Approx(even.compute_s + even.tp_comm_s + even.ep_comm_s + even.bubble_s +
+                                       even.dp_exposed_s + even.optimizer_s));
+  // Skewed routing: the hot expert's rank gets more tokens, computes longer, receives more.
+  j.model.moe_skew = 2.0;
+  const StepResult hot = simulate_step(j, o);
+  CHECK(hot.moe_tokens_max_over_mean > even.moe_tokens_max_over_mean);
+  CHECK(hot.step_s > even.step_s);
+  // Expert parameters per GPU: 8 experts over 1 rank versus 2 per rank.
+  j.plan.ep = 1;
+  const double all = memory_per_stage(j)[0].params;
+  j.plan.ep = 4;
+  const double quarter = memory_per_stage(j)[0].params;
+  CHECK(all - quarter == doctest::Approx(4.0 * 6.0 * static_cast<double>(expert_params(j.model))));
+  j.plan.ep = 3;
+  CHECK_THROWS_WITH_AS(simulate_step(j, o), doctest::Contains("ep (3) must divide experts (8)"), std::invalid_argument);
+}
