@@ -13,6 +13,7 @@
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
+#include "scenarios/kinds/fabric_packet.hpp"
 #include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 #include "topologies/builders.hpp"
@@ -369,11 +370,14 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   std::vector<std::string> series_names;
   auto experiment = std::make_shared<mc::Experiment>();
   experiment->network = read_network(net, seed, series_names);
+  const bool packet = read_packet_model(net);
+  Section packet_section(root, "packet");  // read only for model = "packet": keys there otherwise are refused
+  const auto packet_params = packet ? read_packet_params(packet_section, seed) : models::packet::PacketParams{};
   Section faults(root, "faults");
   const auto fault_specs = read_faults(faults);
   Section work(root, "workload");
   experiment->workload = read_workload(work);
-  for (Section* s : {&topo, &net, &faults, &work}) s->reject_unread();
+  for (Section* s : {&topo, &net, &packet_section, &faults, &work}) s->reject_unread();
   root.finish();
 
   // With every key read and valid: build, then find the links named.
@@ -402,10 +406,16 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   root.throw_if_errors();
   try {
     mc::check_experiment(*experiment);
+    if (packet) check_packet_experiment(*experiment);
   } catch (const std::invalid_argument& e) {
     throw ScenarioError({{scenario.file(), 0, "workload", e.what()}});
   }
 
+  if (packet) {
+    return [experiment, name, packet_params](sim::Recorder* recorder) {
+      return run_packet_experiment(*experiment, packet_params, name, recorder);
+    };
+  }
   return [experiment, name](sim::Recorder* recorder) {
     mc::Experiment e = *experiment;  // a run changes the fabric's link states
     const auto result = mc::run_experiment(e);

@@ -104,7 +104,7 @@ TEST_CASE("DCTCP: step marking at K holds the queue near K at full utilisation")
   const auto r = run_transfers(topo, p, incast_transfers(senders, 0, bytes));
   REQUIRE(r.complete);
   const double drain_s = static_cast<double>(n * wire_bytes(bytes, p)) * 8 / 400e9;
-  CHECK(r.completion_s == doctest::Approx(drain_s).epsilon(0.03));
+  CHECK(r.completion_s == doctest::Approx(drain_s).epsilon(0.03).scale(0));
   const auto [lo, hi] = std::minmax_element(r.fct_s.begin(), r.fct_s.end());
   CHECK(*hi / *lo < 1.1);
   // After the initial windows drain, the queue stays within K plus a window's worth of
@@ -119,26 +119,55 @@ TEST_CASE("DCTCP: step marking at K holds the queue near K at full utilisation")
   CHECK(r.totals.drops == 0);
 }
 
-TEST_CASE("large flows take the flow model's times (within 2%)") {
-  // A 16-host permutation with ECMP collisions: the same seed puts each connection on the
-  // same path in both models, so the same links are shared.
+TEST_CASE("large flows sharing one bottleneck take the flow model's times") {
+  // Four 32 MB flows from one leaf to hosts of another over a single spine: the uplink is
+  // the one bottleneck, max-min gives each a quarter, all finish together.
+  const auto topo = fabric(2, 1, 4);
+  PacketParams p;
+  std::vector<Transfer> transfers;
+  for (std::uint32_t i = 0; i < 4; ++i) transfers.push_back({i, 4 + i, 32'000'000, sim::Time::zero()});
+  const auto packet = run_transfers(topo, p, transfers);
+  const auto flow = flow_model_fct(topo, transfers, p, models::network::PathPolicy::ecmp);
+  REQUIRE(packet.complete);
+  // The last flow and the median within 2%; DCTCP's shares are not exactly equal, so a
+  // flow may end up to 5% before the common max-min finish.
+  CHECK(packet.completion_s == doctest::Approx(flow[0]).epsilon(0.02).scale(0));
+  CHECK(packet.median_fct_s == doctest::Approx(flow[0]).epsilon(0.02).scale(0));
+  for (std::size_t i = 0; i < transfers.size(); ++i) {
+    CAPTURE(i);
+    CHECK(packet.fct_s[i] == doctest::Approx(flow[i]).epsilon(0.05).scale(0));
+  }
+}
+
+TEST_CASE("permutations: ECMP's last flow within 3% of the flow model; spraying's tail above it") {
+  // 16-host permutations, 32 MB flows, the same paths in both models (same seed). Under
+  // ECMP the busiest link decides the end and stays busy in both (ECN off: the windows
+  // keep it full). Not to 2%: a flow on the busiest link that also shares another link
+  // gets less than its max-min share there, and the gap (2.4% at seed 3) does not shrink
+  // with the flow size (64 MB gives the same). Ideal spraying in the flow model loads every link evenly; sprayed
+  // packets collide at spine->leaf ports, queue, get marked, and DCTCP backs off.
   const auto topo = fabric(4, 4, 4);
-  sim::RandomStream rng(3, 0x7065726d);
-  const auto perm = models::network::random_derangement(16, rng);
-  const std::uint64_t bytes = 16'000'000;
-  for (auto [paths, policy] : {std::pair{PathSelection::ecmp, models::network::PathPolicy::ecmp},
-                               std::pair{PathSelection::spray, models::network::PathPolicy::spray}}) {
-    CAPTURE(sim::name_of(paths));
+  for (std::uint64_t seed : {1, 2, 3}) {
+    CAPTURE(seed);
+    sim::RandomStream rng(seed, 0x7065726d);
+    const auto transfers = permutation_transfers(models::network::random_derangement(16, rng), 32'000'000);
     PacketParams p;
-    p.paths = paths;
-    p.seed = 3;
-    const auto transfers = permutation_transfers(perm, bytes);
-    const auto packet = run_transfers(topo, p, transfers);
-    const auto flow = flow_model_fct(topo, transfers, p, policy);
-    REQUIRE(packet.complete);
-    for (std::size_t i = 0; i < transfers.size(); ++i) {
-      CAPTURE(i);
-      CHECK(packet.fct_s[i] == doctest::Approx(flow[i]).epsilon(0.02));
-    }
+    p.seed = seed;
+    p.ecn = false;
+    p.port_buffer_bytes = 64u << 20;
+    const auto ecmp = run_transfers(topo, p, transfers);
+    const auto ecmp_flow = flow_model_fct(topo, transfers, p, models::network::PathPolicy::ecmp);
+    REQUIRE(ecmp.complete);
+    CHECK(ecmp.completion_s == doctest::Approx(*std::max_element(ecmp_flow.begin(), ecmp_flow.end())).epsilon(0.03).scale(0));
+
+    PacketParams sp;
+    sp.seed = seed;
+    sp.paths = PathSelection::spray;
+    const auto spray = run_transfers(topo, sp, transfers);
+    const auto spray_flow = flow_model_fct(topo, transfers, sp, models::network::PathPolicy::spray);
+    REQUIRE(spray.complete);
+    const double ideal = *std::max_element(spray_flow.begin(), spray_flow.end());
+    CHECK(spray.median_fct_s >= ideal * 0.999);
+    CHECK(spray.max_fct_s > ideal * 1.005);
   }
 }

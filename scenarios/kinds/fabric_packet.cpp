@@ -1,0 +1,190 @@
+#include "scenarios/kinds/fabric_packet.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "models/collective/link_names.hpp"
+#include "models/network/traffic.hpp"
+#include "models/packet/workloads.hpp"
+#include "sim/enum_names.hpp"
+
+namespace scenarios {
+
+namespace mc = models::collective;
+namespace mp = models::packet;
+
+bool read_packet_model(Section& network) { return network.text("model", "flow", {"flow", "packet"}) == "packet"; }
+
+mp::PacketParams read_packet_params(Section& s, std::uint64_t seed) {
+  mp::PacketParams p;
+  const auto ps = [](double ns) { return sim::Time::from_ns(ns); };
+  p.mtu_bytes = static_cast<std::uint32_t>(s.size_bytes("mtu_bytes", p.mtu_bytes));
+  p.header_bytes = static_cast<std::uint32_t>(s.size_bytes("header_bytes", p.header_bytes));
+  if (p.mtu_bytes > 65535 || p.header_bytes == 0 || p.header_bytes >= p.mtu_bytes) {
+    s.error("mtu_bytes", fmt::format("expected header_bytes (> 0) < mtu_bytes <= 65535, got {} and {}", p.header_bytes,
+                                     p.mtu_bytes));
+  }
+  const auto transport = s.text("transport", "dctcp", sim::accepted_spellings<mp::Transport>());
+  p.transport = sim::find_enum<mp::Transport>(transport).value_or(mp::Transport::dctcp);
+  const auto paths = s.text("paths", "ecmp", sim::accepted_spellings<mp::PathSelection>());
+  p.paths = sim::find_enum<mp::PathSelection>(paths).value_or(mp::PathSelection::ecmp);
+  p.entropies = static_cast<std::uint32_t>(s.integer("entropies", p.entropies, 1, 1 << 16));
+  p.flowlet_gap_ps = s.duration("flowlet_gap_us", ps(5000)).ps();
+  p.switch_latency_ps = s.duration("switch_latency_ns", sim::Time::zero()).ps();
+  p.cut_through = s.boolean("cut_through", false);
+  p.port_buffer_bytes = s.size_bytes("port_buffer_bytes", p.port_buffer_bytes);
+  p.shared_buffer = s.boolean("shared_buffer", false);
+  p.switch_buffer_bytes = s.size_bytes("switch_buffer_bytes", p.switch_buffer_bytes);
+  p.shared_alpha = s.number("shared_alpha", p.shared_alpha, 1e-6, 1e6);
+  p.control_priority = s.boolean("control_priority", true);
+  p.ecn = s.boolean("ecn", true);
+  p.ecn_kmin_bytes = s.size_bytes("ecn_kmin_bytes", p.ecn_kmin_bytes);
+  p.ecn_kmax_bytes = s.size_bytes("ecn_kmax_bytes", p.ecn_kmax_bytes);
+  if (p.ecn_kmax_bytes < p.ecn_kmin_bytes) s.error("ecn_kmax_bytes", "expected ecn_kmax_bytes >= ecn_kmin_bytes");
+  p.ecn_pmax = s.number("ecn_pmax", p.ecn_pmax, 0.0, 1.0);
+  p.pfc = s.boolean("pfc", false);
+  p.pfc_xoff_bytes = s.size_bytes("pfc_xoff_bytes", p.pfc_xoff_bytes);
+  p.pfc_xon_bytes = s.size_bytes("pfc_xon_bytes", p.pfc_xon_bytes);
+  if (p.pfc_xon_bytes > p.pfc_xoff_bytes) s.error("pfc_xon_bytes", "expected pfc_xon_bytes <= pfc_xoff_bytes");
+  p.pfc_headroom_bytes = s.size_bytes("pfc_headroom_bytes", p.pfc_headroom_bytes);
+  p.trimming = s.boolean("trimming", false);
+  p.initial_window_bytes = s.size_bytes("initial_window_bytes", 0);
+  p.rto_ps = s.duration("rto_us", sim::Time::from_ps(p.rto_ps)).ps();
+  if (p.rto_ps <= 0) s.error("rto_us", "expected a positive duration");
+  p.dctcp_g = s.number("dctcp_g", p.dctcp_g, 1e-9, 1.0);
+  p.dcqcn_g = s.number("dcqcn_g", p.dcqcn_g, 1e-9, 1.0);
+  p.dcqcn_timer_ps = s.duration("dcqcn_timer_us", sim::Time::from_ps(p.dcqcn_timer_ps)).ps();
+  p.dcqcn_cnp_interval_ps = s.duration("dcqcn_cnp_interval_us", sim::Time::from_ps(p.dcqcn_cnp_interval_ps)).ps();
+  if (p.dcqcn_timer_ps <= 0) s.error("dcqcn_timer_us", "expected a positive duration");
+  p.dcqcn_byte_counter_bytes = s.size_bytes("dcqcn_byte_counter_bytes", p.dcqcn_byte_counter_bytes);
+  p.dcqcn_rate_ai_gbps = s.number("dcqcn_rate_ai_gbps", p.dcqcn_rate_ai_gbps, 0.0);
+  p.dcqcn_rate_hai_gbps = s.number("dcqcn_rate_hai_gbps", p.dcqcn_rate_hai_gbps, 0.0);
+  p.dcqcn_fast_recovery_steps = static_cast<std::uint32_t>(s.integer("dcqcn_fast_recovery_steps", 5, 0, 1000));
+  p.dcqcn_min_rate_gbps = s.number("dcqcn_min_rate_gbps", p.dcqcn_min_rate_gbps, 1e-6);
+  p.seed = seed;
+  return p;
+}
+
+void check_packet_experiment(const mc::Experiment& e) {
+  if (!std::holds_alternative<mc::PermutationWorkload>(e.workload)) {
+    throw std::invalid_argument("model = \"packet\" runs permutation workloads; collectives, gpipe and moe run on "
+                                "model = \"flow\"");
+  }
+  for (const auto& f : e.faults) {
+    if (f.at != sim::Time::zero()) {
+      throw std::invalid_argument("model = \"packet\" takes faults from time zero only (a fabric's starting state)");
+    }
+  }
+}
+
+RunSummary run_packet_experiment(const mc::Experiment& experiment, const mp::PacketParams& params,
+                                 const std::string& name, sim::Recorder* recorder) {
+  topologies::Topology t = experiment.topology;
+  for (const auto& f : experiment.faults) {
+    for (auto l : f.links) {
+      if (f.kind == mc::LinkFault::Kind::down) {
+        t.set_link_down(l);
+      } else {
+        t.set_link_degraded(l, f.fraction);
+      }
+    }
+  }
+  const auto& w = std::get<mc::PermutationWorkload>(experiment.workload);
+  std::vector<std::uint32_t> perm = w.permutation;
+  if (perm.empty()) {
+    // The flow model's permutation stream (models/collective/experiment.cpp): both models
+    // draw the same traffic from a seed.
+    sim::RandomStream rng(experiment.network.seed, 0x5045524d);
+    perm = models::network::random_derangement(static_cast<std::uint32_t>(t.endpoints().size()), rng);
+  }
+  mp::PacketParams p = params;
+  p.series_links = experiment.network.series_links;
+  const auto bytes = static_cast<std::uint64_t>(std::llround(w.bytes));
+  const auto r = mp::run_transfers(t, p, mp::permutation_transfers(perm, bytes));
+
+  // The flow model's ideal: bytes at the source NIC's rate plus the path latency.
+  double ideal_s = 0.0;
+  const auto& ends = t.endpoints();
+  topologies::Router router(t);
+  for (std::uint32_t i = 0; i < perm.size(); ++i) {
+    const auto path = router.shortest_path(ends[i], ends[perm[i]]);
+    if (path.empty()) continue;
+    double latency_s = 0.0;
+    for (auto l : path) latency_s += static_cast<double>(t.link(l).latency_ps) * 1e-12;
+    ideal_s = std::max(ideal_s, w.bytes / t.capacity_bytes_per_s(path.front()) + latency_s);
+  }
+
+  RunSummary summary;
+  summary.complete = r.complete;
+  summary.title = fmt::format("{}random permutation, {} hosts, {} bytes per flow, packet model: {}, {} paths{}{}",
+                              name.empty() ? "" : name + ": ", perm.size(), bytes, sim::name_of(p.transport),
+                              sim::name_of(p.paths), p.trimming ? ", trimming" : "", p.pfc ? ", PFC" : "");
+  auto& m = summary.metrics;
+  const double nan = std::nan("");
+  m.push_back({"completion_s", r.complete ? r.completion_s : nan, "s"});
+  m.push_back({"ideal_s", ideal_s, "s"});
+  m.push_back({"slowdown_vs_ideal", r.complete ? r.completion_s / ideal_s : nan, ""});
+  m.push_back({"median_fct_s", r.median_fct_s, "s"});
+  m.push_back({"p99_fct_s", r.p99_fct_s, "s"});
+  m.push_back({"complete", r.complete ? 1.0 : 0.0, ""});
+  m.push_back({"flows", static_cast<double>(perm.size()), "count"});
+  m.push_back({"events", static_cast<double>(r.events), "count"});
+  m.push_back({"drops", static_cast<double>(r.totals.drops), "count"});
+  m.push_back({"ecn_marks", static_cast<double>(r.totals.ecn_marks), "count"});
+  m.push_back({"trims", static_cast<double>(r.totals.trims), "count"});
+  m.push_back({"pfc_pauses", static_cast<double>(r.totals.pfc_pauses), "count"});
+  m.push_back({"retransmissions", static_cast<double>(r.totals.retransmissions), "count"});
+  m.push_back({"timeouts", static_cast<double>(r.totals.timeouts), "count"});
+
+  if (recorder != nullptr) {
+    std::vector<std::int64_t> ranks, src, dst, retx;
+    std::vector<double> finish, fct, slowdown;
+    for (std::uint32_t i = 0; i < r.flows.size(); ++i) {
+      ranks.push_back(i);
+      src.push_back(i);
+      dst.push_back(perm[i]);
+      finish.push_back(r.flows[i].end_ps < 0 ? -1.0 : static_cast<double>(r.flows[i].end_ps) * 1e-12);
+      fct.push_back(r.fct_s[i]);
+      slowdown.push_back(r.fct_s[i] < 0 ? -1.0 : r.fct_s[i] / ideal_s);
+      retx.push_back(r.flows[i].retransmissions);
+    }
+    recorder->write_column("ranks", "rank", ranks, "");
+    recorder->write_column("ranks", "finish_s", finish, "s");
+    recorder->write_column("flows", "src_endpoint", src, "");
+    recorder->write_column("flows", "dst_endpoint", dst, "");
+    recorder->write_column("flows", "fct_s", fct, "s");
+    recorder->write_column("flows", "slowdown", slowdown, "");
+    recorder->write_column("flows", "retransmissions", retx, "count");
+    std::vector<std::string> names;
+    std::vector<std::int64_t> drops, marks, trims, pauses, peak;
+    std::vector<double> carried, paused;
+    for (topologies::LinkId l = 0; l < r.ports.size(); ++l) {
+      const auto& s = r.ports[l];
+      names.push_back(mc::link_name(t, l));
+      carried.push_back(static_cast<double>(s.tx_bytes));
+      drops.push_back(static_cast<std::int64_t>(s.drops));
+      marks.push_back(static_cast<std::int64_t>(s.ecn_marks));
+      trims.push_back(static_cast<std::int64_t>(s.trims));
+      pauses.push_back(static_cast<std::int64_t>(s.pauses));
+      paused.push_back(static_cast<double>(s.paused_ps) * 1e-12);
+      peak.push_back(static_cast<std::int64_t>(s.max_queue_bytes));
+    }
+    recorder->write_column("links", "name", names);
+    recorder->write_column("links", "carried_bytes", carried, "B");
+    recorder->write_column("links", "drops", drops, "count");
+    recorder->write_column("links", "ecn_marks", marks, "count");
+    recorder->write_column("links", "trims", trims, "count");
+    recorder->write_column("links", "pfc_pauses", pauses, "count");
+    recorder->write_column("links", "paused_s", paused, "s");
+    recorder->write_column("links", "max_queue_bytes", peak, "B");
+    for (std::size_t i = 0; i < r.queue_series.size(); ++i) {
+      recorder->write("queue " + mc::link_name(t, p.series_links[i]), r.queue_series[i]);
+    }
+  }
+  return summary;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,32 @@
+#pragma once
+// The fabric kind's packet model: `[network] model = "packet"` and the `[packet]` section
+// (docs/packet.md), and the run of a fabric experiment on models/packet with the flow
+// model's summary keys plus the packet model's own.
+
+#include <cstdint>
+#include <string>
+
+#include "models/collective/experiment.hpp"
+#include "models/packet/params.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario.hpp"
+#include "sim/recorder.hpp"
+
+namespace scenarios {
+
+// `model` of [network]: true for "packet", false for "flow" (the default).
+bool read_packet_model(Section& network);
+
+// Every key of [packet]; problems are recorded on the section.
+models::packet::PacketParams read_packet_params(Section& packet, std::uint64_t seed);
+
+// Throws std::invalid_argument naming what the packet model does not run (a fault after
+// time zero, a workload other than a permutation).
+void check_packet_experiment(const models::collective::Experiment& experiment);
+
+// Runs `experiment` (its topology, time-zero faults and workload) on the packet model.
+RunSummary run_packet_experiment(const models::collective::Experiment& experiment,
+                                 const models::packet::PacketParams& params, const std::string& name,
+                                 sim::Recorder* recorder);
+
+}  // namespace scenarios
