@@ -302,9 +302,11 @@ Network nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataTyp
         for (std::size_t i = 0; i < nodes[j].size(); ++i) {
           const std::string& op = nodes[j][i];
           const std::string name = cell + ".n" + std::to_string(j + 1) + "_" + std::to_string(i) + "." + op;
-          if (op == "none") continue;
           ++terms;
-          if (op == "nor_conv_1x1" || op == "nor_conv_3x3") {
+          if (op == "none") {
+            // NAS-Bench-201's Zero op is x * 0, a kernel of its own whose output joins the sum.
+            b.act(name, x);
+          } else if (op == "nor_conv_1x1" || op == "nor_conv_3x3") {
             b.act(name + ".relu", x);
             b.conv(name, x, x.c, op == "nor_conv_1x1" ? 1 : 3, 1);
           } else if (op == "avg_pool_3x3") {
@@ -348,38 +350,66 @@ std::vector<std::string> parse_fbnet(const std::string& arch) {
   return names;
 }
 
+// One FBNet block as HW-NAS-Bench prices it (docs/accelerator.md, "Search-space conventions"):
+// 1x1 expand (kept at expansion 1), channel shuffle after it in grouped blocks, k x k
+// depthwise, 1x1 project, residual where shapes agree. Every convolution runs at the
+// block's output resolution: the stride is taken by the 1x1 expand convolution.
+Shape fbnet_block(Builder& b, const std::string& name, Shape in, std::uint64_t out_c, std::uint64_t k,
+                  std::uint64_t stride, std::uint64_t expand, std::uint64_t groups) {
+  Shape x = b.conv(name + ".expand", in, in.c * expand, 1, stride, groups);
+  b.act(name + ".expand_relu", x);
+  // PyTorch's view-permute-contiguous: one copy of the tensor, no arithmetic.
+  if (groups > 1) b.act(name + ".shuffle", x, 0);
+  x = b.conv(name + ".dw", x, x.c, k, 1, x.c);
+  b.act(name + ".dw_relu", x);
+  x = b.conv(name + ".project", x, out_c, 1, 1, groups);
+  if (stride == 1 && in.c == out_c) b.add(name + ".residual", x);
+  return x;
+}
+
 }  // namespace
 
 Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
   require_batch(batch);
   const std::vector<std::string> names = parse_fbnet(std::string(trim(blocks)));
   Builder b(batch, dtype);
-  Shape x = b.conv("stem", {3, 224, 224}, 16, 3, 2);
-  b.act("stem.act", x);
-  // FBNet paper, Table 1: output channels, searchable layers and first stride per stage.
+  const Shape stem = b.conv("stem", {3, 224, 224}, 16, 3, 2);
+  b.act("stem.relu", stem);
+  // FBNet paper, Table 1 (as HW-NAS-Bench builds it): output channels, searchable layers
+  // and first stride per stage.
   const std::array<std::uint64_t, 7> widths{16, 24, 32, 64, 112, 184, 352};
   const std::array<std::uint64_t, 7> counts{1, 4, 4, 4, 4, 4, 1};
   const std::array<std::uint64_t, 7> strides{1, 2, 2, 2, 1, 2, 1};
+  Shape x = stem;
   std::size_t layer = 0;
   for (std::size_t s = 0; s < 7; ++s) {
     for (std::uint64_t i = 0; i < counts[s]; ++i, ++layer) {
       const std::string& block = names[layer];
       const std::string name = "layer" + std::to_string(layer) + "." + block;
       const std::uint64_t stride = i == 0 ? strides[s] : 1;
+      // HW-NAS-Bench's tables key layer 0 on the stem's 112x112 output but price it at
+      // 56x56, and key and price layer 1 from 112x112 again: layer 0 is built at 56x56
+      // and leaves the resolution the stem made.
+      const Shape in = layer == 0 ? Shape{stem.c, stem.h / 2, stem.w / 2} : x;
+      Shape out;
       if (block == "skip") {
-        // An identity where shapes agree, else the projection needed to change them.
-        if (stride != 1 || x.c != widths[s]) x = b.conv(name + ".proj", x, widths[s], 1, stride);
-        continue;
+        // An identity where shapes agree, else a 1x1 projection with batch norm and ReLU.
+        out = in;
+        if (stride != 1 || in.c != widths[s]) {
+          out = b.conv(name + ".proj", in, widths[s], 1, stride);
+          b.act(name + ".proj_relu", out);
+        }
+      } else {
+        // "k<kernel>_e<expansion>[_g2]", one of kFbnetBlocks.
+        const std::uint64_t k = static_cast<std::uint64_t>(block[1] - '0');
+        const std::uint64_t e = static_cast<std::uint64_t>(block[4] - '0');
+        out = fbnet_block(b, name, in, widths[s], k, stride, e, block.size() > 5 ? 2 : 1);
       }
-      // "k<kernel>_e<expansion>[_g2]", one of kFbnetBlocks.
-      const std::uint64_t k = static_cast<std::uint64_t>(block[1] - '0');
-      const std::uint64_t e = static_cast<std::uint64_t>(block[4] - '0');
-      const bool grouped = block.size() > 5;
-      x = inverted_residual(b, name, x, widths[s], k, stride, e, grouped ? 2 : 1);
+      x = layer == 0 ? Shape{out.c, stem.h, stem.w} : out;
     }
   }
   x = b.conv("head", x, 1984, 1, 1);
-  b.act("head.act", x);
+  b.act("head.relu", x);
   x = b.global_pool("avgpool", x);
   b.fc("classifier", x.c, 1000);
   return b.take();

@@ -40,13 +40,16 @@ Network transformer_block(const TransformerConfig& config, std::uint64_t batch, 
 Network llm_decode_step(const TransformerConfig& config, std::uint64_t batch, std::uint64_t kv_len,
                         DataType dtype = DataType::bf16);
 
-// NAS-Bench-201 on CIFAR-10 from its cell string "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|".
-// Throws std::invalid_argument for a malformed string or unknown op.
+// NAS-Bench-201 on CIFAR-10 from its cell string "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|";
+// a `none` edge is the x * 0 kernel the measured networks run. Throws
+// std::invalid_argument for a malformed string or unknown op.
 Network nas_bench_201(const std::string& arch, std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // FBNet on ImageNet from its 22 blocks: names ("k3_e6", "k5_e1_g2", "skip", ...) separated
 // by '|' (or '-'), or their indices 0-8 (k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2,
 // k5_e3, k5_e6, skip) separated by '-', as op_str_22 / op_idx_22 of the FBNet tables.
+// Built as HW-NAS-Bench's per-layer tables price it (docs/accelerator.md, "Search-space
+// conventions"): layer 0 at 56x56, every block at its output resolution.
 Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // OFA MobileNetV3 architecture strings: "r=160,d=4-3-2-4-4,k=<20 kernels>,e=<20 expansions>"

@@ -133,9 +133,11 @@ Device eyeriss_like() {
   d.compute.op_overhead_ns = 0.0;
   d.compute.energy_pj_per_op = 1.0;  // the unit of the Eyeriss energy ratios (one MAC ~ 2 pJ)
   d.tiers.push_back({"glb", 108 * 1024, 4.8, 5.0, 6.0});  // ~6x a MAC per byte
-  d.tiers.push_back({"dram", 1ULL << 30, 1.6, 100.0, 200.0});  // ~200x a MAC per byte
-  d.links.push_back({"dram_bus", "dram", "glb", 1.6, 0.0, 0.0, 0, 0});
+  // DRAM: a 64-bit LPDDR4-3200 interface, 25.6 GB/s (scenarios/devices/eyeriss.toml says why).
+  d.tiers.push_back({"dram", 1ULL << 30, 25.6, 100.0, 200.0});  // ~200x a MAC per byte
+  d.links.push_back({"dram_bus", "dram", "glb", 25.6, 0.0, 0.0, 0, 0});
   d.dma_engines = 1;
+  d.runtime.fuse_elementwise = true;  // ReLU on the PE array's output path
   // Row stationary on the 12 x 14 PE array (Chen et al., ISCA 2016); the global buffer is
   // split evenly between inputs, filters and partial sums (an assumption).
   d.systolic = {12, 14, Dataflow::row_stationary, 36 * 1024, 36 * 1024, 36 * 1024};

@@ -345,9 +345,14 @@ TEST_CASE("network totals: the sum of operator predictions, close to the simulat
       const auto net = acc::network_by_name(name, 1);
       double sum = 0.0;
       for (const auto& op : net) sum += cost::predict_s(m, op);
-      CHECK(cost::predict_network_s(m, net) == sum);
+      const double total = cost::predict_network_s(m, net);
+      // The A100 preset's runtime changes nothing, so its total is the plain sum; the
+      // Eyeriss preset applies ReLU on the PE array's output (fused elementwise
+      // operators), so its total is less.
+      if (device == "a100") CHECK(total == sum);
+      if (device == "eyeriss") CHECK(total < sum);
       const double simulated = acc::execute_network(acc::preset(device), net).latency.to_seconds();
-      CHECK(sum == doctest::Approx(simulated).epsilon(0.05));
+      CHECK(total == doctest::Approx(simulated).epsilon(0.05));
     }
   }
   // A class the model has no fit for is named.
