@@ -371,8 +371,9 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   auto experiment = std::make_shared<mc::Experiment>();
   experiment->network = read_network(net, seed, series_names);
   const bool packet = read_packet_model(net);
-  Section packet_section(root, "packet");  // read only for model = "packet": keys there otherwise are refused
+  Section packet_section(root, "packet");
   const auto packet_params = packet ? read_packet_params(packet_section, seed) : models::packet::PacketParams{};
+  if (!packet) refuse_packet_section(packet_section);
   Section faults(root, "faults");
   const auto fault_specs = read_faults(faults);
   Section work(root, "workload");

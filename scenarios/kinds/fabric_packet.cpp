@@ -18,6 +18,13 @@ namespace mp = models::packet;
 
 bool read_packet_model(Section& network) { return network.text("model", "flow", {"flow", "packet"}) == "packet"; }
 
+void refuse_packet_section(Section& packet) {
+  for (const auto& key : packet.keys()) {
+    packet.raw(key);
+    packet.error(key, "given, but [network] model is \"flow\" (set model = \"packet\" to use [packet])");
+  }
+}
+
 mp::PacketParams read_packet_params(Section& s, std::uint64_t seed) {
   mp::PacketParams p;
   const auto ps = [](double ns) { return sim::Time::from_ns(ns); };

@@ -17,6 +17,9 @@ namespace scenarios {
 // `model` of [network]: true for "packet", false for "flow" (the default).
 bool read_packet_model(Section& network);
 
+// Under model = "flow": every key of [packet] is a mistake, said so by name.
+void refuse_packet_section(Section& packet);
+
 // Every key of [packet]; problems are recorded on the section.
 models::packet::PacketParams read_packet_params(Section& packet, std::uint64_t seed);
 

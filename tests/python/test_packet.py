@@ -22,7 +22,7 @@ def test_packet_model_reports_the_flow_models_keys_and_its_own(simfabric_bin, re
     flow = run(simfabric_bin, "run", scenario, *SMALL, "--set", 'network.model="flow"', "--set",
                f'network.policy="{paths}"', "--set", "packet.paths=1", "--json")
     # [packet] keys are refused under the flow model.
-    assert flow.returncode == 2 and "packet.paths" in flow.stderr
+    assert flow.returncode == 2 and "packet.paths: given, but [network] model is \"flow\"" in flow.stderr
     flow = run(simfabric_bin, "run", repo_root / "scenarios/fabric/permutation_ecmp.toml", *SMALL, "--set",
                f'network.policy="{paths}"', "--json")
     assert flow.returncode == 0, flow.stderr
