@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quantum repeater-chain benchmark: full-stack chains of 2, 3, 5 and 9 routers (10 km links,
-# 20 memories per router, 1 s simulated; the issue asks >= 1e6 events/s), the 1,000-router
+# 20 memories per router, 1 s simulated; target >= 1e6 events/s), the 1,000-router
 # Bell-diagonal chain (1 s simulated within 60 s wall and 8 GiB), and a density-matrix
 # chain for comparison. One JSON object per line.
 #   bench/quantum_chain.sh [path/to/simfabric]

@@ -208,10 +208,14 @@ void Network::reserve_hop(std::uint32_t id, int hop) {
     sim_.schedule(s.delay(hop, hop + 1), [this, id, hop] { reserve_hop(id, hop + 1); });
     return;
   }
-  // The approval travels back to the source; the window opens when both have happened.
+  // The approval travels back to the source; a router loads its rules once it has passed
+  // and the window has opened. Eager: every hop starts with the source. Reference: each
+  // hop once its upstream router has its rules (activate), the destination's first.
   s.state = SessionState::Approved;
+  s.approved = sim_.now();
   ++results_.requests_accepted;
-  const sim::Time open = std::max(req.start, sim_.now() + s.prefix_delay.back());
+  const sim::Time open = std::max(
+      req.start, params_.timing == ProtocolTiming::Reference ? sim_.now() : sim_.now() + s.prefix_delay.back());
   if (open >= req.end) {
     end_session(id);
     return;
@@ -254,7 +258,18 @@ void Network::activate(std::uint32_t id) {
       s.slots.push_back(slot_id);
     }
   }
-  for (const std::uint32_t slot_id : s.slots) start_slot(slot_id);
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    const std::uint32_t slot_id = s.slots[i];
+    const int hop = static_cast<int>(i) / k;
+    const sim::Time rules_at = s.approved + s.delay(hop, s.last());
+    if (params_.timing == ProtocolTiming::Reference && rules_at > sim_.now()) {
+      sim_.schedule_at(rules_at, [this, key = pack(slot_id, slots_.generation(slot_id))] {
+        if (slots_.generation(index_of(key)) == epoch_of(key)) start_slot(index_of(key));
+      });
+    } else {
+      start_slot(slot_id);
+    }
+  }
 }
 
 void Network::end_session(std::uint32_t id) {

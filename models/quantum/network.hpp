@@ -254,6 +254,7 @@ class Network {
     sim::Tally fidelity;
     sim::Tally belief;
     sim::Time closed = sim::Time::max();  // when it ended early (its pairs delivered)
+    sim::Time approved;                   // when the destination approved the reservation
     double best_fidelity = 1.0;
     int last() const { return static_cast<int>(path.size()) - 1; }
     sim::Time delay(int u, int v) const { return u < v ? prefix_delay[v] - prefix_delay[u] : prefix_delay[u] - prefix_delay[v]; }
