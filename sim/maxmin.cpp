@@ -50,6 +50,7 @@ std::span<const double> MaxMinSolver::solve() {
     rate_.assign(1, rate);
     return rate_;
   }
+  if (resources <= kSmall && flows <= kSmall) return solve_small();
   residual_.assign(capacity_.begin(), capacity_.end());
   weight_.assign(resources, 0.0);
   open_.assign(resources, 0);
@@ -109,6 +110,65 @@ std::span<const double> MaxMinSolver::solve() {
     for (std::uint32_t i = resource_begin_[r]; i < resource_begin_[r + 1]; ++i) {
       const std::uint32_t f = resource_flows_[i];
       if (rate_[f] >= 0.0) continue;
+      rate_[f] = round;
+      --remaining;
+      const double count = count_[f];
+      for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
+        const std::uint32_t s = use_resource_[u];
+        const double w = use_weight_[u] * count;
+        residual_[s] -= w * round;
+        weight_[s] -= w;
+        --open_[s];
+      }
+    }
+  }
+  return rate_;
+}
+
+// The general case's rounds, rounding and order, found by scanning the few resources for
+// the lowest (level, index) instead of keeping a heap, and the few flows for those
+// through it instead of indexing them: a device's tiers and links with a handful of
+// transfers solve this at every start and finish.
+std::span<const double> MaxMinSolver::solve_small() {
+  const std::size_t resources = capacity_.size();
+  const std::size_t flows = count_.size();
+  residual_.assign(capacity_.begin(), capacity_.end());
+  weight_.assign(resources, 0.0);
+  open_.assign(resources, 0);
+  for (std::size_t f = 0; f < flows; ++f) {
+    const double count = count_[f];
+    for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
+      weight_[use_resource_[u]] += use_weight_[u] * count;
+      ++open_[use_resource_[u]];
+    }
+  }
+  rate_.assign(flows, -1.0);
+  std::size_t remaining = flows;
+  for (std::size_t f = 0; f < flows; ++f) {
+    if (flow_begin_[f] == flow_begin_[f + 1]) {
+      rate_[f] = std::numeric_limits<double>::infinity();
+      --remaining;
+    }
+  }
+  double round = -1.0;
+  while (remaining > 0) {
+    std::uint32_t r = UINT32_MAX;
+    double level = 0.0;
+    for (std::uint32_t c = 0; c < resources; ++c) {
+      if (open_[c] == 0) continue;
+      const double l = level_of(c);
+      if (r == UINT32_MAX || l < level) {
+        r = c;
+        level = l;
+      }
+    }
+    if (r == UINT32_MAX) break;
+    if (round < 0.0 || level > round * (1.0 + kLevelTolerance)) round = level;
+    for (std::uint32_t f = 0; f < flows; ++f) {
+      if (rate_[f] >= 0.0) continue;
+      bool through = false;
+      for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1] && !through; ++u) through = use_resource_[u] == r;
+      if (!through) continue;
       rate_[f] = round;
       --remaining;
       const double count = count_[f];

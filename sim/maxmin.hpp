@@ -85,6 +85,10 @@ class MaxMinSolver {
     double level;
     std::uint32_t resource;
   };
+  // Problems with at most this many resources and flows are solved by scanning
+  // (solve_small), with the same results bit for bit.
+  static constexpr std::size_t kSmall = 16;
+  std::span<const double> solve_small();
   [[noreturn, gnu::cold]] static void throw_nan_capacity();
   [[noreturn, gnu::cold]] void throw_no_resource(std::uint32_t resource) const;
   [[noreturn, gnu::cold]] static void throw_bad_weight(double weight);
