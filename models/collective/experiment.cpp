@@ -79,6 +79,16 @@ Job make_job(const Workload& workload, const Topology& t, std::uint64_t seed, bo
     throw std::invalid_argument("the workload needs " + std::to_string(job.program->ranks()) +
                                 " ranks but the topology has " + std::to_string(endpoints) + " endpoints");
   }
+  if (job.program) {
+    // Every operation is a message the runner schedules: a workload of more is refused
+    // before the run rather than running for days (1M ranks in a ring would be 2e12).
+    std::uint64_t ops = 0;
+    for (Agent a = 0; a < job.program->agents() && ops <= kMaxWorkloadOps; ++a) ops += job.program->op_count(a);
+    if (ops > kMaxWorkloadOps) {
+      throw std::invalid_argument("the workload has more than " + std::to_string(kMaxWorkloadOps) +
+                                  " operations (sends and receives of all ranks); use fewer ranks or chunks");
+    }
+  }
   for (std::uint32_t e : job.placement) {
     if (e >= endpoints) {
       throw std::invalid_argument("placement names endpoint " + std::to_string(e) + " but the topology has " +

@@ -97,6 +97,10 @@ struct ExperimentResult {
 // that does not exist or with a fraction outside (0, 1]) before anything runs.
 void check_experiment(const Experiment& experiment);
 
+// The most operations (sends and receives of all ranks) a collective, pipeline or MoE
+// workload may have: 2^30, a run of minutes; past it check_experiment refuses the workload.
+constexpr std::uint64_t kMaxWorkloadOps = std::uint64_t{1} << 30;
+
 ExperimentResult run_experiment(Experiment& experiment);
 
 }  // namespace models::collective

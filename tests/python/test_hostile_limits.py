@@ -102,6 +102,8 @@ COLLECTIVE = 'type = "collective"\nalgorithm = "ring_allreduce"\nbytes = "64 KiB
      ["s.toml:4: topology.host_latency_ns: expected at most 1 s per hop, got 1e+06 s"]),
     ('type = "ring"\nlink_latency_ns = 1e300', COLLECTIVE,
      ["topology.link_latency_ns: expected a duration shorter than 9.2e+18 ps (about 106 days), got 1e+300"]),
+    ('type = "ring"\nhosts = 65536', COLLECTIVE,
+     ["s.toml: workload: the workload has more than 1073741824 operations (sends and receives of all ranks)"]),
     ('type = "ring"', 'type = "moe"\ntokens_per_rank = 9223372036854775807',
      ["workload.tokens_per_rank: expected an integer in [1, 134217728]"]),
     ('type = "ring"', 'type = "moe"\nexperts = 4096\ntokens_per_rank = 1000000',
@@ -116,7 +118,8 @@ def test_fabric_sizes_and_counts_are_bounded_before_the_run(simfabric_bin, tmp_p
 
 def test_the_largest_allowed_leaf_spine_validates(simfabric_bin, tmp_path):
     proc = validate(simfabric_bin, tmp_path, FABRIC.format(
-        topology='type = "leaf_spine"\nleaves = 1024\nspines = 64\nhosts_per_leaf = 1000', workload=COLLECTIVE))
+        topology='type = "leaf_spine"\nleaves = 1024\nspines = 64\nhosts_per_leaf = 1000',
+        workload=COLLECTIVE + "\nranks = 64"))
     assert proc.returncode == 0, proc.stderr
 
 
