@@ -238,6 +238,8 @@ class Network {
     std::uint8_t ready = 0;  // bit e: end e knows the pair (heralded / result arrived)
     bool doomed = false;     // a failed operation: ends free their memory when told
     bool locked = false;     // paired with a protocol that waits for the far ends' answer
+    bool consumed = false;   // an end-to-end pair one end has taken (freed) already
+    sim::Time known_by;      // when the last end to be told learns of it
   };
   enum class SessionState : std::uint8_t { Reserving, Approved, Active, Ended, Rejected };
   struct Session {

@@ -7,6 +7,8 @@
 // Operations whose outcome the far end learns by message clear the pair's ready bits and
 // notify each end after the classical delay; the pair keeps decohering meanwhile.
 
+#include <algorithm>
+
 #include "models/quantum/network.hpp"
 
 namespace models::quantum {
@@ -259,6 +261,7 @@ void Network::discard(std::uint32_t p) {
 }
 
 void Network::notify(std::uint32_t p, int end, sim::Time delay) {
+  pairs_[p].known_by = std::max(pairs_[p].known_by, sim_.now() + delay);
   const std::uint32_t index = p | (static_cast<std::uint32_t>(end) << 31);
   sim_.schedule(delay, [this, key = pack(index, pairs_.generation(p))] { on_notify(key); });
 }
@@ -276,7 +279,25 @@ void Network::on_notify(std::uint64_t key) {
     if (memories_[m].pair == p) free_memory(m);
     return;
   }
-  if (rec.ready == 0b11) on_pair_ready(p);
+  if (rec.ready == 0b11) {
+    if (rec.consumed) {
+      deliver(sessions_[rec.session], p);  // the other end took its half already
+    } else {
+      on_pair_ready(p);
+    }
+    return;
+  }
+  // Reference: an end's application takes its half of an end-to-end pair that meets the
+  // target as soon as that end learns of it (a swap nearer the other end tells it first).
+  Session& s = sessions_[rec.session];
+  if (params_.timing != ProtocolTiming::Reference || s.state != SessionState::Active) return;
+  if (std::min(rec.pos[0], rec.pos[1]) != 0 || std::max(rec.pos[0], rec.pos[1]) != s.last()) return;
+  // It must still meet the target when the other end learns of it and takes its half.
+  Belief then = rec.belief;
+  if (then.fidelity(std::max(rec.known_by, sim_.now())) < s.request.target_fidelity) return;
+  rec.consumed = true;
+  const std::uint32_t m = rec.mem[end];
+  if (memories_[m].pair == p) free_memory(m);
 }
 
 void Network::on_expiry(std::uint64_t key) {
