@@ -1,5 +1,6 @@
 #include "models/queueing/mm1.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -51,6 +52,11 @@ struct Model {
 
 }  // namespace
 
+double mm1_span_bound_s(const Mm1Params& params) {
+  const auto n = static_cast<double>(params.customers);
+  return 2.0 * (n + 10.0 * std::sqrt(n)) / params.arrival_rate_per_s;
+}
+
 Mm1Result run_mm1(const Mm1Params& params) {
   const auto in_range = [](double rate) { return rate >= kMm1MinRatePerS && rate <= kMm1MaxRatePerS; };
   if (!in_range(params.arrival_rate_per_s) || !in_range(params.service_rate_per_s)) {
@@ -65,11 +71,10 @@ Mm1Result run_mm1(const Mm1Params& params) {
                                 ") for a stable queue");
   }
   if (params.customers == 0) throw std::invalid_argument("mm1: customers must be at least 1");
-  if (static_cast<double>(params.customers) / params.arrival_rate_per_s > kMm1MaxExpectedSpanS) {
-    throw std::invalid_argument("mm1: customers / arrival_rate_per_s = " +
-                                sim::format_compact(static_cast<double>(params.customers) / params.arrival_rate_per_s) +
-                                " s of simulated time, more than the " + sim::format_compact(kMm1MaxExpectedSpanS) +
-                                " s a run may span");
+  if (mm1_span_bound_s(params) > kMm1MaxSpanS) {
+    throw std::invalid_argument("mm1: customers / arrival_rate_per_s would span up to " +
+                                sim::format_compact(mm1_span_bound_s(params)) + " s of simulated time, more than the " +
+                                sim::format_compact(kMm1MaxSpanS) + " s a run may span");
   }
 
   const double lambda = params.arrival_rate_per_s;

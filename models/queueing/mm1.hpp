@@ -14,9 +14,10 @@ namespace models::queueing {
 // Rates between one a million seconds and one a picosecond (the clock's resolution).
 inline constexpr double kMm1MinRatePerS = 1e-6;
 inline constexpr double kMm1MaxRatePerS = 1e12;
-// customers / arrival rate, the expected simulated span, stays below this: a tenth of
-// sim::Time's ~106 days, leaving room for the randomness of the draws.
-inline constexpr double kMm1MaxExpectedSpanS = 1e6;
+// A run's simulated span is at most the arrivals plus the services, about 2 n / lambda
+// for n customers; with ten standard deviations of the draws added it must stay below
+// this, inside sim::Time's ~106 days.
+inline constexpr double kMm1MaxSpanS = 9e6;
 
 struct Mm1Params {
   double arrival_rate_per_s = 0.8e6;
@@ -24,6 +25,9 @@ struct Mm1Params {
   std::uint64_t customers = 100'000;
   std::uint64_t seed = 1;
 };
+
+// 2 (n + 10 sqrt(n)) / lambda: the span a run stays within, for the check above.
+double mm1_span_bound_s(const Mm1Params& params);
 
 struct Mm1Result {
   sim::Tally wait_s{"s"};         // time in queue before service starts
@@ -39,7 +43,7 @@ struct Mm1Result {
 };
 
 // Throws std::invalid_argument for rates outside [kMm1MinRatePerS, kMm1MaxRatePerS],
-// lambda >= mu, zero customers or an expected span past kMm1MaxExpectedSpanS.
+// lambda >= mu, zero customers or a span bound past kMm1MaxSpanS.
 Mm1Result run_mm1(const Mm1Params& params);
 
 }  // namespace models::queueing

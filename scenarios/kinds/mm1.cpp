@@ -25,12 +25,12 @@ ScenarioKind mm1_kind() {
             if (both_rates && params.arrival_rate_per_s >= params.service_rate_per_s) {
               queue.error("arrival_rate_per_s", "must be below queue.service_rate_per_s for a stable queue");
             }
-            const double span_s = static_cast<double>(params.customers) / params.arrival_rate_per_s;
             if (params.arrival_rate_per_s >= models::queueing::kMm1MinRatePerS &&
-                span_s > models::queueing::kMm1MaxExpectedSpanS) {
-              queue.error("customers", "customers / arrival_rate_per_s is " + sim::format_compact(span_s) +
+                models::queueing::mm1_span_bound_s(params) > models::queueing::kMm1MaxSpanS) {
+              queue.error("customers", "customers / arrival_rate_per_s would span up to " +
+                                           sim::format_compact(models::queueing::mm1_span_bound_s(params)) +
                                            " s of simulated time; a run may span at most " +
-                                           sim::format_compact(models::queueing::kMm1MaxExpectedSpanS) + " s");
+                                           sim::format_compact(models::queueing::kMm1MaxSpanS) + " s");
             }
             queue.reject_unread();
             root.finish();
