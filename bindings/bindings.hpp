@@ -5,6 +5,7 @@
 
 namespace bindings {
 
+void bind_interrupt(pybind11::module_& m);    // bindings/interrupt.cpp: Ctrl-C during C++ runs
 void bind_sim(pybind11::module_& m);          // bindings/sim.cpp
 void bind_bench(pybind11::module_& m);        // bindings/bench.cpp
 void bind_accelerator(pybind11::module_& m);  // bindings/accelerator.cpp

@@ -9,6 +9,7 @@
 PYBIND11_MODULE(_core, m) {
   m.doc() = "simfabric core (compiled)";
   m.attr("__version__") = sim::kVersion;
+  bindings::bind_interrupt(m);
   bindings::bind_sim(m);
   bindings::bind_bench(m);
   bindings::bind_accelerator(m);

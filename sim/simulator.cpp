@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/interrupt.hpp"
+
 namespace sim {
 
 Simulator::Simulator(std::uint64_t seed) : seed_(seed) {
@@ -50,6 +52,7 @@ void Simulator::run_loop(Time limit) {
       if (!handler) break;
       ++executed_;
       handler();
+      if (executed_ % kEventsPerInterruptCheck == 0) [[unlikely]] check_interrupt();
     }
     if (process_error_) {
       std::exception_ptr error = std::exchange(process_error_, nullptr);
