@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings/bindings.hpp"
+#include "bindings/seed.hpp"
 #include "models/collective/link_names.hpp"
 #include "models/training/step.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
@@ -99,7 +100,7 @@ void bind_training(py::module_& m) {
          bool recompute, std::uint32_t dp_buckets, const std::string& device, std::uint32_t gpus_per_host,
          double intra_host_gbps, double intra_host_latency_ns, double nic_gbps, std::uint32_t hosts_per_leaf,
          std::uint32_t spines, double oversubscription, double host_latency_ns, double uplink_latency_ns,
-         const std::string& policy, std::uint64_t seed, const std::vector<std::tuple<std::string, double, double>>& faults,
+         const std::string& policy, const py::object& seed, const std::vector<std::tuple<std::string, double, double>>& faults,
          std::uint32_t timeline_replicas, bool check_memory, std::uint64_t experts, std::uint64_t moe_every,
          std::uint64_t top_k, double moe_skew, std::uint32_t ep) {
         mt::TrainingJob j;
@@ -138,7 +139,7 @@ void bind_training(py::module_& m) {
         c.host_latency_ps = sim::Time::from_ns(host_latency_ns).ps();
         c.uplink_latency_ps = sim::Time::from_ns(uplink_latency_ns).ps();
         c.policy = models::network::path_policy_from(policy);
-        c.seed = seed;
+        c.seed = seed_from(seed, "seed");
         for (const auto& [link, fraction, at_s] : faults) c.faults.push_back({link, fraction, at_s});
         mt::StepOptions o;
         o.timeline_replicas = timeline_replicas;
