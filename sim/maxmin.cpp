@@ -110,19 +110,23 @@ std::span<const double> MaxMinSolver::solve() {
     for (std::uint32_t i = resource_begin_[r]; i < resource_begin_[r + 1]; ++i) {
       const std::uint32_t f = resource_flows_[i];
       if (rate_[f] >= 0.0) continue;
-      rate_[f] = round;
+      freeze(f, round);
       --remaining;
-      const double count = count_[f];
-      for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
-        const std::uint32_t s = use_resource_[u];
-        const double w = use_weight_[u] * count;
-        residual_[s] -= w * round;
-        weight_[s] -= w;
-        --open_[s];
-      }
     }
   }
   return rate_;
+}
+
+void MaxMinSolver::freeze(std::uint32_t f, double rate) {
+  rate_[f] = rate;
+  const double count = count_[f];
+  for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
+    const std::uint32_t s = use_resource_[u];
+    const double w = use_weight_[u] * count;
+    residual_[s] -= w * rate;
+    weight_[s] -= w;
+    --open_[s];
+  }
 }
 
 // The general case's rounds, rounding and order, found by scanning the few resources for
@@ -169,16 +173,8 @@ std::span<const double> MaxMinSolver::solve_small() {
       bool through = false;
       for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1] && !through; ++u) through = use_resource_[u] == r;
       if (!through) continue;
-      rate_[f] = round;
+      freeze(f, round);
       --remaining;
-      const double count = count_[f];
-      for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) {
-        const std::uint32_t s = use_resource_[u];
-        const double w = use_weight_[u] * count;
-        residual_[s] -= w * round;
-        weight_[s] -= w;
-        --open_[s];
-      }
     }
   }
   return rate_;

@@ -93,6 +93,8 @@ class MaxMinSolver {
   [[noreturn, gnu::cold]] void throw_no_resource(std::uint32_t resource) const;
   [[noreturn, gnu::cold]] static void throw_bad_weight(double weight);
   [[noreturn, gnu::cold]] static void throw_zero_count();
+  // Fixes flow f at `rate` and takes its share off every resource it uses.
+  void freeze(std::uint32_t f, double rate);
   double level_of(std::uint32_t r) const { return (residual_[r] > 0.0 ? residual_[r] : 0.0) / weight_[r]; }
 
   // The problem: resources, then flows as rows of (resource, weight) uses.
