@@ -8,26 +8,12 @@
 #include "models/accelerator/batch.hpp"
 #include "models/accelerator/networks.hpp"
 #include "models/accelerator/sweep.hpp"
+#include "tests/accelerator/network_counts.hpp"
 
 using namespace models::accelerator;
 
-namespace {
-// Multiply-accumulates of convolutions and fully connected layers.
-double macs(const Network& net) {
-  double total = 0;
-  for (const auto& op : net) {
-    if (std::holds_alternative<Conv2dShape>(op.shape) || std::holds_alternative<GemmShape>(op.shape)) {
-      total += static_cast<double>(op_count(op)) / 2.0;
-    }
-  }
-  return total;
-}
-double weights(const Network& net) {
-  double total = 0;
-  for (const auto& op : net) total += static_cast<double>(operand_bytes(op).weight) / 2.0;  // bf16
-  return total;
-}
-}  // namespace
+using test_counts::macs;
+using test_counts::weights;
 
 TEST_CASE("ResNet-50 and MobileNetV2 match their published size") {
   // ResNet-50: 4.09 GMACs and 25.5 M parameters (conv + fc weights; BN folded, no biases).

@@ -10,26 +10,13 @@
 #include "models/accelerator/device.hpp"
 #include "models/accelerator/executor.hpp"
 #include "models/accelerator/sweep.hpp"
+#include "tests/accelerator/network_counts.hpp"
 
 using namespace models::accelerator;
 
+using test_counts::macs;
+
 namespace {
-
-double macs(const Network& net) {
-  double total = 0;
-  for (const auto& op : net) {
-    if (std::holds_alternative<Conv2dShape>(op.shape) || std::holds_alternative<GemmShape>(op.shape)) {
-      total += static_cast<double>(op_count(op)) / 2.0;
-    }
-  }
-  return total;
-}
-
-double parameters(const Network& net) {
-  double total = 0;
-  for (const auto& op : net) total += static_cast<double>(operand_bytes(op).weight) / 2.0;  // bf16
-  return total;
-}
 
 const Operator* find_op(const Network& net, const std::string& name) {
   for (const auto& op : net) {
@@ -99,7 +86,7 @@ TEST_CASE("FBNet follows HW-NAS-Bench's convention, and converts back to the pub
   CHECK(fbnet_macs(kFbnetB, false) == doctest::Approx(295e6).epsilon(0.01));
   // Parameters do not depend on the geometry: FBNet-C's published 5.5 M (convolutions and
   // classifier weights, batch norm folded, no biases).
-  CHECK(parameters(c) == doctest::Approx(5.5e6).epsilon(0.01));
+  CHECK(test_counts::weights(c) == doctest::Approx(5.5e6).epsilon(0.01));
 
   // Layer 0 at 56x56; layer 1 starts again from the stem's 112x112 and its stride is taken
   // by the 1x1 expansion, so it computes at its 56x56 output.
