@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <stdexcept>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "apps/simfabric/allreduce_bench.hpp"
 #include "apps/simfabric/commands.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace app {
 
@@ -17,7 +20,17 @@ void add_fabric_commands(CLI::App& app, Action& action) {
   CLI::App* cmd = bench->add_subcommand(
       "allreduce", "All-reduce on a non-blocking 400 Gb/s leaf-spine of H hosts (flow-level model)");
   cmd->add_option("--hosts", params->hosts, "hosts (ranks), one per endpoint")->check(CLI::Range(2u, 1u << 20));
-  cmd->add_option("--bytes", params->bytes, "bytes per rank (default 1 GiB)")->check(CLI::PositiveNumber);
+  cmd->add_option("--bytes", params->bytes, "bytes per rank, a size such as \"64 MiB\" or a number (default 1 GiB)")
+      ->transform(
+          [](const std::string& text) {
+            try {
+              return std::to_string(scenarios::parse_size_bytes(text));
+            } catch (const std::invalid_argument& e) {
+              throw CLI::ValidationError(e.what());
+            }
+          },
+          "SIZE")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--algorithm", params->algorithm, "ring, tree or hd (halving-doubling)")
       ->check(CLI::IsMember({"ring", "tree", "hd"}));
   cmd->add_option("--policy", params->policy, "path selection: ecmp, spray or split")

@@ -28,6 +28,8 @@ def test_help_and_version(simfabric_bin):
         (["bench", "hold", "--pending", "lots"], "--pending"),
         (["bench", "hold", "--pending", "-5"], "--pending"),
         (["bench", "hold", "--queue", "splay"], "splay"),
+        (["bench", "allreduce", "--bytes", "1 parsec"], 'unknown size unit "parsec"'),
+        (["bench", "allreduce", "--bytes", "0 KiB"], "--bytes"),
         (["run"], "file"),
         (["run", "/no/such/file.toml"], "/no/such/file.toml"),
         ([], "subcommand"),
@@ -37,6 +39,12 @@ def test_bad_usage_exits_2_with_a_message(simfabric_bin, args, message):
     out = run(simfabric_bin, *args)
     assert out.returncode == 2, out
     assert message in out.stderr
+
+
+def test_bench_allreduce_takes_sizes_with_units(simfabric_bin):
+    for text, expected in (("64 MiB", 64 * 2**20), ("1.5 KB", 1500), ("4096", 4096)):
+        out = run(simfabric_bin, "bench", "allreduce", "--hosts", "8", "--bytes", text, "--json", check=True)
+        assert json.loads(out.stdout)["bytes"] == expected
 
 
 def test_bench_hold_prints_one_json_object(simfabric_bin):
