@@ -5,6 +5,7 @@ loopback port (--port 0, read from the line the server prints)."""
 import http.client
 import json
 import os
+import pathlib
 import re
 import select
 import shutil
@@ -19,24 +20,7 @@ import pytest
 from simfabric import cost
 from simfabric.client import Client, ServeError
 
-SMALL_PLAN = """
-[plan]
-design = "lhs"
-samples = 300
-seed = 3
-holdout = 0.25
-[operators.gemm]
-[operators.conv2d]
-weight = 1.5
-[operators.depthwise_conv2d]
-[operators.pool]
-weight = 0.5
-[operators.elementwise]
-weight = 0.5
-[operators.rownorm]
-weight = 0.5
-[operators.attention]
-"""
+SMALL_PLAN = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "plans" / "every_class_small.toml"
 
 
 def run(*args):
@@ -65,9 +49,7 @@ def model_files(simfabric_bin, tmp_path_factory):
     files = {"titan": space_model_file(d / "titan.json", "nb201", "titan_rtx_1", 1),
              "pixel3_nb": space_model_file(d / "pixel3_nb.json", "nb201", "pixel3", 2),
              "fb_pixel3": space_model_file(d / "fb_pixel3.json", "fbnet", "pixel3", 3)}
-    plan = d / "small_plan.toml"
-    plan.write_text(SMALL_PLAN)
-    proc = run(simfabric_bin, "fit", "--device", "a100", "--plan", plan, "-o", d / "a100.json", "--quiet")
+    proc = run(simfabric_bin, "fit", "--device", "a100", "--plan", SMALL_PLAN, "-o", d / "a100.json", "--quiet")
     assert proc.returncode == 0, proc.stderr
     files["a100"] = d / "a100.json"
     return files

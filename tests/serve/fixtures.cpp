@@ -26,25 +26,7 @@ serve::LoadedModel space_model(const std::string& name, cost::Space space, std::
 
 serve::LoadedModel operator_model() {
   static const cost::PlanFit fit = [] {
-    const auto plan = cost::parse_plan(R"(
-[plan]
-design = "lhs"
-samples = 300
-seed = 3
-holdout = 0.25
-[operators.gemm]
-[operators.conv2d]
-weight = 1.5
-[operators.depthwise_conv2d]
-[operators.pool]
-weight = 0.5
-[operators.elementwise]
-weight = 0.5
-[operators.rownorm]
-weight = 0.5
-[operators.attention]
-)",
-                                       "serve_test.toml");
+    const auto plan = cost::load_plan(SIMFABRIC_SOURCE_DIR "/scenarios/plans/every_class_small.toml");
     return cost::fit_plan(models::accelerator::preset("a100"), plan);
   }();
   return {"a100", "a100.json", fit.file};
