@@ -16,6 +16,8 @@ packages=(
   openmpi-bin libopenmpi-dev slurm-wlm munge
   # the scenario-loader fuzz target (make fuzz): clang with libFuzzer
   clang libclang-rt-14-dev
+  # make format / format-check / tidy
+  clang-format-14 clang-tidy-14
 )
 
 # Optional peers for `make bench`: ns-3 and SimPy; wrk drives the estimation service.

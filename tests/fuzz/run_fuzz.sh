@@ -16,7 +16,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if [[ ! -f "$build/build.ninja" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSIMFABRIC_FUZZ=ON \
-    -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
+    -DSIMFABRIC_WERROR="${SIMFABRIC_WERROR:-OFF}" -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 fi
 cmake --build "$build" -j "$jobs" --target scenario_fuzz topology_fuzz serve_fuzz
 
