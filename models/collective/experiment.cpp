@@ -15,7 +15,7 @@ namespace {
 using topologies::Topology;
 
 // Random streams of the workloads, fixed so that a seed keeps drawing the same traffic.
-constexpr std::uint64_t kPermutationStream = 0x5045524d;
+using network::kPermutationStream;  // models/network/traffic.hpp
 constexpr std::uint64_t kMoeStream = 0x4d4f45;
 
 using sim::Overloaded;

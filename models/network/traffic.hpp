@@ -10,6 +10,10 @@
 
 namespace models::network {
 
+// The random stream a workload's permutation is drawn from (with the run seed): one
+// constant, so the flow model, the packet model and Python draw the same permutation.
+inline constexpr std::uint64_t kPermutationStream = 0x5045524d;  // "PERM"
+
 // A permutation of 0..n-1 without fixed points, uniformly among those (rejection).
 std::vector<std::uint32_t> random_derangement(std::uint32_t n, sim::RandomStream& rng);
 

@@ -79,11 +79,4 @@ std::vector<Transfer> permutation_transfers(const std::vector<std::uint32_t>& pe
   return out;
 }
 
-std::vector<Transfer> incast_transfers(const std::vector<std::uint32_t>& senders, std::uint32_t receiver,
-                                       std::uint64_t bytes) {
-  std::vector<Transfer> out;
-  for (std::uint32_t s : senders) out.push_back({s, receiver, bytes, sim::Time::zero()});
-  return out;
-}
-
 }  // namespace models::packet

@@ -5,17 +5,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/network/traffic_sources.hpp"
 #include "models/packet/packet_network.hpp"
 #include "sim/time.hpp"
 
 namespace models::packet {
 
-struct Transfer {
-  std::uint32_t src = 0;  // endpoint indices (Topology::endpoints())
-  std::uint32_t dst = 0;
-  std::uint64_t bytes = 0;
-  sim::Time start;
-};
+// Endpoint indices (Topology::endpoints()), bytes and start: the flow model's type.
+using Transfer = network::TimedTransfer;
 
 struct PacketRunResult {
   std::vector<FlowRecord> flows;  // in transfer order
@@ -39,7 +36,6 @@ PacketRunResult run_transfers(const topologies::Topology& topology, const Packet
 // Every endpoint i sends `bytes` to perm[i] at time zero.
 std::vector<Transfer> permutation_transfers(const std::vector<std::uint32_t>& perm, std::uint64_t bytes);
 // Endpoints `senders` each send `bytes` to endpoint `receiver` at time zero.
-std::vector<Transfer> incast_transfers(const std::vector<std::uint32_t>& senders, std::uint32_t receiver,
-                                       std::uint64_t bytes);
+using network::incast_transfers;
 
 }  // namespace models::packet
