@@ -5,6 +5,9 @@
 
 #include "models/network/planner.hpp"
 #include "models/network/traffic.hpp"
+#include "models/network/transfer_network.hpp"
+#include "models/packet/packet_transfers.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/overloaded.hpp"
 #include "sim/random.hpp"
 
@@ -113,7 +116,7 @@ void check_permutation(const std::vector<std::uint32_t>& perm, std::size_t endpo
 }
 
 // Every source sends at time zero; rank i of the result is source endpoint i.
-void run_permutation(sim::Simulator& sim, network::FlowNetwork& net, const Experiment& e,
+void run_permutation(sim::Simulator& sim, network::TransferNetwork& net, const Experiment& e,
                      const PermutationWorkload& w, ExperimentResult& out) {
   const Topology& t = e.topology;
   const auto& ends = t.endpoints();
@@ -130,9 +133,10 @@ void run_permutation(sim::Simulator& sim, network::FlowNetwork& net, const Exper
   r.rank_finish_s.assign(n, -1.0);
   // The ideal is that of the fabric as the flows start.
   out.ideal_s = 0.0;
+  topologies::Router router(t);
   for (std::uint32_t i = 0; i < n; ++i) {
     double latency_s = 0.0;
-    for (auto l : net.router().shortest_path(ends[i], ends[perm[i]])) {
+    for (auto l : router.shortest_path(ends[i], ends[perm[i]])) {
       latency_s += static_cast<double>(t.link(l).latency_ps) * 1e-12;
     }
     const double nic = t.capacity_bytes_per_s(t.out_links(ends[i])[0]);
@@ -151,7 +155,9 @@ void run_permutation(sim::Simulator& sim, network::FlowNetwork& net, const Exper
     std::vector<network::Demand> demands;
     for (std::uint32_t i = 0; i < n; ++i) demands.push_back({ends[i], ends[perm[i]]});
     const auto paths = network::plan_leaf_spine_paths(t, demands);
-    for (std::uint32_t i = 0; i < n; ++i) net.start_transfer_on(ends[i], ends[perm[i]], w.bytes, i, paths[i]);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      net.flow_model()->start_transfer_on(ends[i], ends[perm[i]], w.bytes, i, paths[i]);
+    }
   } else {
     for (std::uint32_t i = 0; i < n; ++i) net.start_transfer(ends[i], ends[perm[i]], w.bytes, i);
   }
@@ -169,11 +175,11 @@ void run_permutation(sim::Simulator& sim, network::FlowNetwork& net, const Exper
   r.events = sim.events_executed() - events_before;
   r.rate_solves = net.rate_solves();
   r.max_link_flows = net.max_link_flows();
-  analyse_stragglers(r, net);
+  analyse_stragglers(r, t, net.link_stats());
   out.permutation = std::move(perm);
 }
 
-void run_program(sim::Simulator& sim, network::FlowNetwork& net, const Experiment& e, ExperimentResult& out) {
+void run_program(sim::Simulator& sim, network::TransferNetwork& net, const Experiment& e, ExperimentResult& out) {
   const Topology& t = e.topology;
   Job job = make_job(e.workload, t, e.network.seed, false, &out.tokens_per_expert);
   out.run = run_collective(sim, net, *job.program, job.placement);
@@ -195,11 +201,162 @@ const char* workload_name(const Workload& w) {
   return names[w.index()];
 }
 
+// A permutation as a program, for jobs: agent i sends to perm[i] and is done when its
+// transfer is delivered (its rank's finish is its flow's, as in run_permutation).
+class PermutationProgram final : public Program {
+ public:
+  PermutationProgram(std::vector<std::uint32_t> perm, double bytes) : perm_(std::move(perm)), bytes_(bytes) {}
+  std::string name() const override { return "permutation"; }
+  std::uint32_t ranks() const override { return static_cast<std::uint32_t>(perm_.size()); }
+  std::uint64_t op_count(Agent) const override { return 1; }
+  Op op(Agent a, std::uint64_t) const override { return Op{}.send(perm_[a], bytes_); }
+  double data_bytes() const override { return bytes_; }
+  double bus_factor() const override { return 1.0; }
+
+ private:
+  std::vector<std::uint32_t> perm_;
+  double bytes_;
+};
+
+// A job's program and its ranks' endpoints in the whole topology. `dry`: as make_job.
+Job make_fabric_job(const JobWorkload& jw, const Topology& t, std::uint64_t seed, std::uint32_t index, bool dry,
+                    std::vector<std::uint64_t>* tokens) {
+  const auto endpoints = static_cast<std::uint32_t>(t.endpoints().size());
+  std::vector<std::uint32_t> hosts = jw.hosts;
+  if (hosts.empty()) {
+    for (std::uint32_t i = 0; i < endpoints; ++i) hosts.push_back(i);
+  }
+  std::vector<bool> seen(endpoints, false);
+  for (std::uint32_t h : hosts) {
+    if (h >= endpoints || seen[h]) {
+      throw std::invalid_argument("hosts: endpoint " + std::to_string(h) +
+                                  (h >= endpoints ? " out of range (the topology has " + std::to_string(endpoints) + ")"
+                                                  : " listed twice"));
+    }
+    seen[h] = true;
+  }
+  const auto n = static_cast<std::uint32_t>(hosts.size());
+  Workload w = jw.workload;
+  Job job;
+  if (auto* p = std::get_if<PermutationWorkload>(&w)) {
+    if (!(p->bytes >= 0.0)) throw std::invalid_argument("permutation bytes must not be negative");
+    if (n < 2) throw std::invalid_argument("a permutation needs at least 2 hosts");
+    std::vector<std::uint32_t> perm = p->permutation;
+    if (perm.empty()) {
+      // Each job draws from its own stream, so adding a job leaves the others' traffic.
+      sim::RandomStream rng(seed, kPermutationStream + index);
+      perm = network::random_derangement(n, rng);
+    }
+    check_permutation(perm, n);
+    job.program = std::make_unique<PermutationProgram>(std::move(perm), p->bytes);
+  } else {
+    if (auto* c = std::get_if<CollectiveWorkload>(&w); c != nullptr && c->params.ranks == 0) c->params.ranks = n;
+    const auto placement_kind = std::visit(
+        Overloaded{[](const CollectiveWorkload& c) { return c.placement.kind; },
+                   [](const GpipeWorkload& g) { return g.placement.kind; },
+                   [](const auto&) { return Placement::Kind::contiguous; }},
+        w);
+    if (placement_kind == Placement::Kind::strided) {
+      throw std::invalid_argument("a job places its ranks on its hosts in order (strided placement is for a "
+                                  "whole-fabric workload)");
+    }
+    job = make_job(w, t, seed ^ index, dry, tokens);
+  }
+  const std::uint32_t ranks = job.program->ranks();
+  if (ranks > n) {
+    throw std::invalid_argument("the job needs " + std::to_string(ranks) + " ranks but has " + std::to_string(n) +
+                                " hosts");
+  }
+  std::vector<std::uint32_t> placement(ranks);
+  for (std::uint32_t r = 0; r < ranks; ++r) {
+    const std::uint32_t local = job.placement.empty() ? r : job.placement[r];
+    if (local >= n) {
+      throw std::invalid_argument("placement names host " + std::to_string(local) + " of the job's " +
+                                  std::to_string(n));
+    }
+    placement[r] = hosts[local];
+  }
+  job.placement = std::move(placement);
+  return job;
+}
+
+void run_fabric_jobs(sim::Simulator& sim, network::TransferNetwork& net, const Experiment& e, ExperimentResult& out) {
+  std::vector<Job> jobs;
+  std::vector<JobSpec> specs;
+  std::vector<std::vector<std::uint64_t>> tokens(e.jobs.size());
+  for (std::uint32_t i = 0; i < e.jobs.size(); ++i) {
+    jobs.push_back(make_fabric_job(e.jobs[i], e.topology, e.network.seed, i, false, &tokens[i]));
+  }
+  for (std::uint32_t i = 0; i < e.jobs.size(); ++i) {
+    specs.push_back({jobs[i].program.get(), jobs[i].placement, e.jobs[i].start});
+  }
+  auto results = run_jobs(sim, net, specs);
+  CollectiveResult& whole = out.run;
+  whole.algorithm = "jobs";
+  whole.complete = true;
+  whole.completion_s = 0.0;
+  for (std::uint32_t i = 0; i < e.jobs.size(); ++i) {
+    const CollectiveResult& r = results[i];
+    const double start_s = e.jobs[i].start.to_seconds();
+    whole.ranks += r.ranks;
+    whole.bytes += r.bytes;
+    whole.complete = whole.complete && r.complete;
+    whole.completion_s = std::max(whole.completion_s, start_s + r.completion_s);
+    for (double f : r.rank_finish_s) whole.rank_finish_s.push_back(f < 0.0 ? -1.0 : start_s + f);
+    whole.failed_transfers.insert(whole.failed_transfers.end(), r.failed_transfers.begin(), r.failed_transfers.end());
+    whole.transfers += r.transfers;
+    whole.events = r.events;  // each job's is the whole run's
+    out.jobs.push_back({e.jobs[i].name, workload_name(e.jobs[i].workload), start_s, r});
+  }
+  if (!whole.complete) {
+    whole.completion_s = whole.algbw_gbyte_per_s = whole.busbw_gbyte_per_s = ExperimentResult::kNone;
+  } else if (whole.completion_s > 0.0) {
+    whole.algbw_gbyte_per_s = whole.busbw_gbyte_per_s = whole.bytes / whole.completion_s / 1e9;
+  }
+  whole.flows = whole.flows_simulated = net.flows_started();
+  whole.rate_solves = net.rate_solves();
+  whole.max_link_flows = net.max_link_flows();
+  analyse_stragglers(whole, e.topology, net.link_stats());
+}
+
+void fill_packet_figures(const packet::PacketNetwork& net, ExperimentResult& out) {
+  PacketFigures p;
+  p.totals = net.totals();
+  p.ports = net.port_stats();
+  p.queue_series = net.queue_series();
+  p.flows = net.flows();
+  p.flows_failed = net.flows_failed();
+  std::vector<double> fct;
+  for (const auto& f : p.flows) {
+    if (f.end_ps >= 0) fct.push_back(static_cast<double>(f.end_ps - f.start_ps) * 1e-12);
+  }
+  std::sort(fct.begin(), fct.end());
+  if (!fct.empty()) {
+    p.p99_fct_s = fct[std::min(fct.size() - 1, static_cast<std::size_t>(0.99 * static_cast<double>(fct.size())))];
+  }
+  out.packet = std::move(p);
+}
+
 }  // namespace
 
 void check_experiment(const Experiment& e) {
   const Topology& t = e.topology;
-  if (const auto* p = std::get_if<PermutationWorkload>(&e.workload)) {
+  for (std::uint32_t i = 0; i < e.jobs.size(); ++i) {
+    try {
+      check_job(e, i);
+    } catch (const std::invalid_argument& x) {
+      throw std::invalid_argument("job " + std::to_string(i + 1) +
+                                  (e.jobs[i].name.empty() ? "" : " (" + e.jobs[i].name + ")") + ": " + x.what());
+    }
+  }
+  if (e.packet && e.network.policy != network::PathPolicy::ecmp) {
+    throw std::invalid_argument(std::string("the packet model chooses paths with [packet] paths (ecmp, spray, flowlet); "
+                                            "network policy \"") +
+                                std::string(sim::name_of(e.network.policy)) + "\" is the flow model's");
+  }
+  if (!e.jobs.empty()) {
+    // The jobs are the workload.
+  } else if (const auto* p = std::get_if<PermutationWorkload>(&e.workload)) {
     if (!(p->bytes >= 0.0)) throw std::invalid_argument("permutation bytes must not be negative");
     if (t.endpoints().size() < 2) throw std::invalid_argument("a permutation needs at least 2 endpoints");
     if (!p->permutation.empty()) check_permutation(p->permutation, t.endpoints().size());
@@ -221,6 +378,12 @@ void check_experiment(const Experiment& e) {
   }
 }
 
+void check_job(const Experiment& e, std::size_t index) {
+  const JobWorkload& j = e.jobs.at(index);
+  if (j.start < sim::Time::zero()) throw std::invalid_argument("a job's start must not be negative");
+  make_fabric_job(j, e.topology, e.network.seed, static_cast<std::uint32_t>(index), true, nullptr);
+}
+
 ExperimentResult run_experiment(Experiment& e) {
   check_experiment(e);
   Topology& t = e.topology;
@@ -235,30 +398,60 @@ ExperimentResult run_experiment(Experiment& e) {
     }
   }
   sim::Simulator sim(e.network.seed);
-  network::FlowNetwork net(sim, t, e.network);
+  // One of the two models behind the runner's interface.
+  std::unique_ptr<network::FlowNetwork> flow;
+  std::unique_ptr<packet::PacketNetwork> packets;
+  std::unique_ptr<network::TransferNetwork> net;
+  if (e.packet) {
+    packet::PacketParams p = *e.packet;
+    p.seed = e.network.seed;  // the flow model's ECMP hash: same seed, same paths
+    p.series_links = e.network.series_links;
+    packets = std::make_unique<packet::PacketNetwork>(sim, t, std::move(p));
+    net = std::make_unique<packet::PacketTransfers>(*packets);
+  } else {
+    flow = std::make_unique<network::FlowNetwork>(sim, t, e.network);
+    net = std::make_unique<network::FlowTransfers>(*flow);
+  }
   for (const auto& f : e.faults) {
     if (f.at == sim::Time::zero()) continue;
     for (auto l : f.links) {
       if (f.kind == LinkFault::Kind::down) {
-        net.link_down_at(f.at, l);
+        net->link_down_at(f.at, l);
       } else {
-        net.link_degraded_at(f.at, l, f.fraction);
+        net->link_degraded_at(f.at, l, f.fraction);
       }
     }
   }
 
   ExperimentResult out;
-  out.workload = workload_name(e.workload);
-  if (const auto* p = std::get_if<PermutationWorkload>(&e.workload)) {
-    run_permutation(sim, net, e, *p, out);
+  out.workload = e.jobs.empty() ? workload_name(e.workload) : "jobs";
+  if (!e.jobs.empty()) {
+    run_fabric_jobs(sim, *net, e, out);
+  } else if (const auto* p = std::get_if<PermutationWorkload>(&e.workload)) {
+    run_permutation(sim, *net, e, *p, out);
   } else {
-    run_program(sim, net, e, out);
+    run_program(sim, *net, e, out);
   }
-  out.max_link_load = net.max_link_load();
-  out.links = net.link_stats();
-  out.flow_records = net.flow_records();
-  out.path_links = net.path_links();
-  out.series = net.link_series();
+  out.max_link_load = net->max_link_load();
+  out.links = net->link_stats();
+  if (flow) {
+    out.flow_records = flow->flow_records();
+    out.path_links = flow->path_links();
+    out.series = flow->link_series();
+  } else {
+    fill_packet_figures(*packets, out);
+  }
+  return out;
+}
+
+WorkloadProgram workload_program(const Workload& workload, const Topology& topology, std::uint64_t seed) {
+  if (std::holds_alternative<PermutationWorkload>(workload)) {
+    throw std::invalid_argument("a permutation is not a program; start its transfers one by one");
+  }
+  WorkloadProgram out;
+  Job job = make_job(workload, topology, seed, false, &out.tokens_per_expert);
+  out.program = std::move(job.program);
+  out.placement = std::move(job.placement);
   return out;
 }
 

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -15,6 +17,8 @@
 #include "models/collective/pipeline.hpp"
 #include "models/collective/runner.hpp"
 #include "models/network/flow_network.hpp"
+#include "models/packet/packet_network.hpp"
+#include "models/packet/params.hpp"
 #include "sim/stats.hpp"
 #include "sim/time.hpp"
 
@@ -64,6 +68,17 @@ struct LinkFault {
   sim::Time at;
 };
 
+// One of several workloads sharing the fabric. Its ranks (a permutation's sources) run
+// on `hosts`, endpoint indices of the topology: rank r on hosts[r], or on
+// hosts[placement.endpoints[r]] with a listed placement (strided placements are for
+// whole-fabric runs). Empty hosts: every endpoint. It starts at `start`.
+struct JobWorkload {
+  std::string name;
+  Workload workload;
+  std::vector<std::uint32_t> hosts;
+  sim::Time start;
+};
+
 struct Experiment {
   // The fabric at time zero (its link states included). run_experiment() runs on it and
   // leaves it as the faults did: copy the experiment to run it again.
@@ -71,6 +86,28 @@ struct Experiment {
   network::NetworkParams network;  // its seed also draws the permutation and the MoE routing
   std::vector<LinkFault> faults;
   Workload workload;
+  // Set: the packet model runs it with these parameters (their seed and series_links
+  // are network's); otherwise the flow model.
+  std::optional<packet::PacketParams> packet;
+  // Non-empty: these jobs run together on the fabric and `workload` is not run.
+  std::vector<JobWorkload> jobs;
+};
+
+// What only the packet model measures.
+struct PacketFigures {
+  packet::Totals totals;
+  std::vector<packet::PortStats> ports;              // by link id
+  std::vector<sim::TimeSeries> queue_series;          // NetworkParams::series_links, bytes queued
+  std::vector<packet::FlowRecord> flows;              // every transfer, in start order
+  double p99_fct_s = std::numeric_limits<double>::quiet_NaN();  // of the transfers that completed
+  std::uint64_t flows_failed = 0;
+};
+
+struct JobResult {
+  std::string name;
+  std::string workload;
+  double start_s = 0.0;
+  CollectiveResult run;  // times from the job's start
 };
 
 struct ExperimentResult {
@@ -90,6 +127,10 @@ struct ExperimentResult {
   double bubble_fraction = kNone;   // GPipe: measured share of the step a stage idles
   double bubble_formula = kNone;    // GPipe: (K-1) / (M+K-1)
   std::vector<std::uint64_t> tokens_per_expert;  // MoE
+  // With jobs: each job's result; `run` is then the whole (completion of the last job
+  // from time zero, every rank of every job, lost transfers of all).
+  std::vector<JobResult> jobs;
+  std::optional<PacketFigures> packet;  // the packet model's run
 };
 
 // Throws std::invalid_argument naming the problem (impossible workload parameters, more
@@ -102,5 +143,20 @@ void check_experiment(const Experiment& experiment);
 constexpr std::uint64_t kMaxWorkloadOps = std::uint64_t{1} << 30;
 
 ExperimentResult run_experiment(Experiment& experiment);
+
+// check_experiment's test of experiment.jobs[index] alone (its hosts, placement and
+// workload against the topology), for front ends that report every job's problem.
+void check_job(const Experiment& experiment, std::size_t index);
+
+// The program of a collective, pipeline or MoE workload (MoE tokens routed with `seed`)
+// and its ranks' endpoints (empty: rank r on endpoint r), checked against `topology`;
+// for a CollectiveRun on a shared network. Throws std::invalid_argument for a
+// permutation or a workload that does not fit.
+struct WorkloadProgram {
+  std::unique_ptr<Program> program;
+  std::vector<std::uint32_t> placement;
+  std::vector<std::uint64_t> tokens_per_expert;  // MoE
+};
+WorkloadProgram workload_program(const Workload& workload, const topologies::Topology& topology, std::uint64_t seed);
 
 }  // namespace models::collective

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include "sim/steady_state.hpp"
@@ -14,9 +16,16 @@ namespace {
 
 class Executor {
  public:
-  Executor(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
-           const std::vector<std::uint32_t>& placement)
-      : sim_(sim), net_(net), program_(program), agents_(program.agents()) {
+  // A non-zero tag_base marks a run on a network other traffic shares: its tags are
+  // tag_base + (from << 32 | to), the caller delivers them, and nothing is extrapolated
+  // (the other traffic's state is not in the digest).
+  Executor(sim::Simulator& sim, network::TransferNetwork& net, const Program& program,
+           const std::vector<std::uint32_t>& placement, std::uint64_t tag_base = 0,
+           std::function<void()> on_finish = {})
+      : sim_(sim), net_(net), flow_(net.flow_model()), program_(program), agents_(program.agents()),
+        tag_base_(tag_base), on_finish_(std::move(on_finish)) {
+    // Steady-state extrapolation is the flow model's (FlowNetwork::checkpoint).
+    extrapolate_ = tag_base_ == 0 && flow_ != nullptr && program_.repeats_ops() && flow_->extrapolation_allowed();
     const auto& ends = net.topology().endpoints();
     endpoint_.resize(program.ranks());
     for (std::uint32_t r = 0; r < program.ranks(); ++r) {
@@ -28,18 +37,29 @@ class Executor {
       endpoint_[r] = ends[e];
     }
   }
+  Executor(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
+           const std::vector<std::uint32_t>& placement, std::uint64_t tag_base = 0,
+           std::function<void()> on_finish = {})
+      : Executor(sim, std::make_unique<network::FlowTransfers>(net), program, placement, tag_base,
+                 std::move(on_finish)) {}
 
   void start() {
-    net_.set_listener([this](std::uint64_t tag, bool ok) { on_transfer(tag, ok); });
+    start_ps_ = sim_.now().ps();
+    if (tag_base_ == 0) net_.set_listener([this](std::uint64_t tag, bool ok) { on_transfer(tag - tag_base_, ok); });
     for (Agent a = 0; a < agents_.size(); ++a) {
       if (program_.op_count(a) == 0) {
         agents_[a].finished_ps = sim_.now().ps();
+        agent_finished();
         continue;
       }
       begin(a);
     }
     started_ = true;
   }
+
+  // A transfer of this run (tag as start_transfer was given it) ended.
+  void deliver(std::uint64_t tag, bool ok) { on_transfer(tag - tag_base_, ok); }
+  bool finished() const { return finished_agents_ == agents_.size(); }
 
   std::uint64_t steps_extrapolated() const { return steps_extrapolated_; }
   std::uint64_t events_extrapolated() const { return events_extrapolated_; }
@@ -55,7 +75,7 @@ class Executor {
     check_requested_ = false;
     Check c;
     sim::StateDigest digest;
-    if (!net_.checkpoint(c.net)) {
+    if (!flow_->checkpoint(c.net)) {
       periods_.forget();
       totals_.clear();
       return;
@@ -88,7 +108,7 @@ class Executor {
         // did in the interval being repeated (next() and the receive check see k < count).
         periods = std::min(periods, (program_.op_count(a) - 1 - digest.progress[a]) / period.progress);
       }
-      const std::int64_t fault_ps = net_.next_fault_ps();
+      const std::int64_t fault_ps = flow_->next_fault_ps();
       if (fault_ps != std::numeric_limits<std::int64_t>::max()) {
         // The fault must come after every event pending after the jump, as it does
         // relative to them in a full run.
@@ -96,7 +116,7 @@ class Executor {
         periods = room_ps < period_ps ? 0 : std::min<std::uint64_t>(periods, room_ps / period_ps);
       }
       if (periods > 0) {
-        net_.extrapolate(h.net, c.net, periods);
+        flow_->extrapolate(h.net, c.net, periods);
         for (auto& s : agents_) s.k += periods * period.progress;
         transfers_ += periods * (c.transfers - h.transfers);
         steps_extrapolated_ += periods * period.progress;
@@ -110,6 +130,8 @@ class Executor {
     totals_.push_back(std::move(c));
     if (totals_.size() > kHistory) totals_.pop_front();
   }
+
+  std::int64_t start_ps() const { return start_ps_; }
 
   void collect(CollectiveResult& r) const {
     r.rank_finish_s.assign(program_.ranks(), 0.0);
@@ -152,7 +174,11 @@ class Executor {
   // little (a match between checks s steps apart proves periodicity just as well).
   std::uint64_t check_interval() const { return std::uint64_t{1} << std::min<std::uint64_t>(checks_ / 64, 6); }
 
-  static std::uint64_t tag(Agent from, Agent to) { return static_cast<std::uint64_t>(from) << 32 | to; }
+  std::uint64_t tag(Agent from, Agent to) const { return tag_base_ + (static_cast<std::uint64_t>(from) << 32 | to); }
+
+  void agent_finished() {
+    if (++finished_agents_ == agents_.size() && on_finish_) on_finish_();
+  }
 
   void begin(Agent a) {
     // Runs operations back to back while their inputs are already there.
@@ -230,7 +256,10 @@ class Executor {
     AgentState& s = agents_[a];
     ++s.k;
     if (s.k < program_.op_count(a)) return true;
-    if (s.async_open == 0) s.finished_ps = sim_.now().ps();
+    if (s.async_open == 0) {
+      s.finished_ps = sim_.now().ps();
+      agent_finished();
+    }
     return false;
   }
 
@@ -251,6 +280,7 @@ class Executor {
     }
   }
 
+ public:
   void on_transfer(std::uint64_t t, bool ok) {
     const auto from = static_cast<Agent>(t >> 32);
     const auto to = static_cast<Agent>(t & 0xffffffffu);
@@ -268,7 +298,10 @@ class Executor {
       }
     } else {
       --s.async_open;
-      if (s.async_open == 0 && s.k >= program_.op_count(from) && s.finished_ps < 0) s.finished_ps = sim_.now().ps();
+      if (s.async_open == 0 && s.k >= program_.op_count(from) && s.finished_ps < 0) {
+        s.finished_ps = sim_.now().ps();
+        agent_finished();
+      }
     }
     // Receiver side.
     AgentState& d = agents_[to];
@@ -290,15 +323,29 @@ class Executor {
     d.early.emplace_back(from, 1);
   }
 
+ private:
+  Executor(sim::Simulator& sim, std::unique_ptr<network::FlowTransfers> owned, const Program& program,
+           const std::vector<std::uint32_t>& placement, std::uint64_t tag_base, std::function<void()> on_finish)
+      : Executor(sim, static_cast<network::TransferNetwork&>(*owned), program, placement, tag_base,
+                 std::move(on_finish)) {
+    owned_ = std::move(owned);
+  }
+
   sim::Simulator& sim_;
-  network::FlowNetwork& net_;
+  std::unique_ptr<network::FlowTransfers> owned_;  // the flow model's adapter when given a FlowNetwork
+  network::TransferNetwork& net_;
+  network::FlowNetwork* flow_;  // the flow model underneath; null for others
   const Program& program_;
   std::vector<AgentState> agents_;
   std::vector<network::NodeId> endpoint_;
   std::vector<std::uint64_t> failed_;
   std::uint64_t transfers_ = 0;
-  bool extrapolate_ = program_.repeats_ops() && net_.extrapolation_allowed();
+  std::uint64_t tag_base_ = 0;
+  std::function<void()> on_finish_;
+  std::size_t finished_agents_ = 0;
+  bool extrapolate_ = false;
   bool started_ = false;
+  std::int64_t start_ps_ = 0;
   bool check_requested_ = false;
   std::uint64_t since_check_ = 0;
   std::uint64_t checks_ = 0;
@@ -310,19 +357,19 @@ class Executor {
 
 }  // namespace
 
-CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
-                                const std::vector<std::uint32_t>& placement) {
+namespace {
+
+void check_placement(const Program& program, const std::vector<std::uint32_t>& placement) {
   if (!placement.empty() && placement.size() != program.ranks()) {
     throw std::invalid_argument("collective: placement has " + std::to_string(placement.size()) +
                                 " entries for " + std::to_string(program.ranks()) + " ranks");
   }
-  const double start_s = sim.now().to_seconds();
-  const std::uint64_t events_before = sim.events_executed();
-  Executor exec(sim, net, program, placement);
-  exec.start();
-  sim.run();
-  net.settle();
+}
 
+// The result of an executor's run that began at start_s; network totals are the whole
+// network's (the run's own when it had the network to itself).
+CollectiveResult collect_result(const Executor& exec, const network::FlowNetwork& net, const Program& program,
+                                double start_s) {
   CollectiveResult r;
   r.algorithm = program.name();
   r.ranks = program.ranks();
@@ -343,10 +390,127 @@ CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, 
   r.flows_simulated = r.flows - net.flows_extrapolated();
   r.steps_extrapolated = exec.steps_extrapolated();
   r.events_extrapolated = exec.events_extrapolated();
-  r.events = sim.events_executed() - events_before - r.events_extrapolated;
   r.rate_solves = net.rate_solves();
   r.max_link_flows = net.max_link_flows();
   analyse_stragglers(r, net);
+  return r;
+}
+
+}  // namespace
+
+std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNetwork& net,
+                                       const std::vector<JobSpec>& jobs) {
+  for (const JobSpec& j : jobs) {
+    if (!j.placement.empty() && j.placement.size() != j.program->ranks()) {
+      throw std::invalid_argument("collective: placement has " + std::to_string(j.placement.size()) +
+                                  " entries for " + std::to_string(j.program->ranks()) + " ranks");
+    }
+  }
+  const std::uint64_t events_before = sim.events_executed();
+  // With several jobs, job i's tags start at (i + 1) << kJobShift (agents stay below
+  // 2^24) and one listener hands each back; a job with a tag base extrapolates nothing.
+  constexpr int kJobShift = 56;
+  const bool shared = jobs.size() > 1;
+  std::vector<std::unique_ptr<Executor>> execs;
+  for (std::uint32_t i = 0; i < jobs.size(); ++i) {
+    if (shared && jobs[i].program->agents() >= (1u << 24)) {
+      throw std::invalid_argument("concurrent jobs: a job of more than 2^24 agents");
+    }
+    const std::uint64_t base = shared ? std::uint64_t{i + 1} << kJobShift : 0;
+    execs.push_back(std::make_unique<Executor>(sim, net, *jobs[i].program, jobs[i].placement, base));
+  }
+  if (shared) {
+    net.set_listener([&execs](std::uint64_t tag, bool ok) { execs[(tag >> kJobShift) - 1]->deliver(tag, ok); });
+  }
+  for (std::uint32_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].start <= sim.now()) {
+      execs[i]->start();
+    } else {
+      Executor* e = execs[i].get();
+      sim.schedule_at(jobs[i].start, [e] { e->start(); });
+    }
+  }
+  sim.run();
+  net.settle();
+
+  const auto links = net.link_stats();
+  std::vector<CollectiveResult> out;
+  for (std::uint32_t i = 0; i < jobs.size(); ++i) {
+    const Program& program = *jobs[i].program;
+    CollectiveResult r;
+    r.algorithm = program.name();
+    r.ranks = program.ranks();
+    r.bytes = program.data_bytes();
+    execs[i]->collect(r);
+    // A job's times count from its own start.
+    const double job_start_s = static_cast<double>(execs[i]->start_ps()) * 1e-12;
+    for (double& f : r.rank_finish_s) {
+      if (f >= 0.0) f -= job_start_s;
+    }
+    for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
+    if (!r.complete) {
+      // Zero would read as an instant run; there is no completion time to report.
+      r.completion_s = r.algbw_gbyte_per_s = r.busbw_gbyte_per_s = std::numeric_limits<double>::quiet_NaN();
+    } else if (r.completion_s > 0.0) {
+      r.algbw_gbyte_per_s = r.bytes / r.completion_s / 1e9;
+      r.busbw_gbyte_per_s = r.algbw_gbyte_per_s * program.bus_factor();
+    }
+    r.steps_extrapolated = execs[i]->steps_extrapolated();
+    r.events_extrapolated = execs[i]->events_extrapolated();
+    if (jobs.size() == 1) {
+      r.flows = net.flows_started();
+      r.flows_simulated = r.flows - (net.flow_model() != nullptr ? net.flow_model()->flows_extrapolated() : 0);
+    } else {
+      r.flows = r.flows_simulated = r.transfers;  // the network's figures are the whole run's
+    }
+    r.events = sim.events_executed() - events_before - r.events_extrapolated;
+    r.rate_solves = net.rate_solves();
+    r.max_link_flows = net.max_link_flows();
+    analyse_stragglers(r, net.topology(), links);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+CollectiveResult run_collective(sim::Simulator& sim, network::TransferNetwork& net, const Program& program,
+                                const std::vector<std::uint32_t>& placement) {
+  return std::move(run_jobs(sim, net, {JobSpec{&program, placement, sim.now()}}).front());
+}
+
+CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
+                                const std::vector<std::uint32_t>& placement) {
+  network::FlowTransfers transfers(net);
+  return run_collective(sim, transfers, program, placement);
+}
+
+struct CollectiveRun::State {
+  std::unique_ptr<Program> program;
+  std::unique_ptr<Executor> exec;
+};
+
+CollectiveRun::CollectiveRun(sim::Simulator& sim, network::FlowNetwork& net, std::unique_ptr<Program> program,
+                             const std::vector<std::uint32_t>& placement, std::uint64_t tag_base,
+                             std::function<void()> on_finish)
+    : sim_(sim), net_(net), state_(std::make_unique<State>()), start_s_(sim.now().to_seconds()),
+      events_before_(sim.events_executed()) {
+  if (tag_base == 0) throw std::invalid_argument("collective: a shared run needs a non-zero tag base");
+  if (program->agents() >= (1u << 24)) throw std::invalid_argument("collective: a shared run of 2^24 agents or more");
+  check_placement(*program, placement);
+  state_->program = std::move(program);
+  state_->exec = std::make_unique<Executor>(sim, net, *state_->program, placement, tag_base, std::move(on_finish));
+  state_->exec->start();
+}
+
+CollectiveRun::~CollectiveRun() = default;
+
+void CollectiveRun::deliver(std::uint64_t tag, bool delivered) { state_->exec->deliver(tag, delivered); }
+
+bool CollectiveRun::finished() const { return state_->exec->finished(); }
+
+CollectiveResult CollectiveRun::result() {
+  net_.settle();
+  CollectiveResult r = collect_result(*state_->exec, net_, *state_->program, start_s_);
+  r.events = sim_.events_executed() - events_before_;
   return r;
 }
 
@@ -361,6 +525,11 @@ std::vector<std::uint32_t> strided_placement(std::uint32_t ranks, std::uint32_t 
 }
 
 void analyse_stragglers(CollectiveResult& r, const network::FlowNetwork& net) {
+  analyse_stragglers(r, net.topology(), net.link_stats());
+}
+
+void analyse_stragglers(CollectiveResult& r, const topologies::Topology& topo,
+                        const std::vector<network::LinkStats>& stats) {
   // Ranks: the latest finishers, measured against the median.
   std::vector<double> finish;
   for (double f : r.rank_finish_s) {
@@ -384,8 +553,6 @@ void analyse_stragglers(CollectiveResult& r, const network::FlowNetwork& net) {
 
   // Links: a link whose fastest flow was slow is the common factor of its slow flows
   // (a healthy link also carries fast flows). Down links are reported first.
-  const auto& topo = net.topology();
-  const auto& stats = net.link_stats();
   std::vector<double> best;
   for (const auto& s : stats) {
     if (s.flows_completed > 0) best.push_back(s.best_flow_gbps);

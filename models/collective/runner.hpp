@@ -4,11 +4,15 @@
 // include a straggler/fault report that localises slow ranks and links from timing alone.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/collective/program.hpp"
 #include "models/network/flow_network.hpp"
+#include "models/network/transfer_network.hpp"
+#include "sim/time.hpp"
 
 namespace models::collective {
 
@@ -51,9 +55,54 @@ struct CollectiveResult {
 };
 
 // Rank r runs on endpoint placement[r] of the network's topology (identity when empty).
-// The simulator must be the network's; `start` is when every agent begins.
+// The simulator must be the network's; every agent begins now. Runs on any network model
+// (network::TransferNetwork); on the flow model, steps that provably repeat may be
+// skipped (steady-state extrapolation, flow model only).
+CollectiveResult run_collective(sim::Simulator& sim, network::TransferNetwork& net, const Program& program,
+                                const std::vector<std::uint32_t>& placement = {});
 CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, const Program& program,
                                 const std::vector<std::uint32_t>& placement = {});
+
+// Several programs on one network, each from its own start time (>= now); results in
+// order, each job's times counted from its start. With more than one job there is no
+// extrapolation and each result's flows are its own transfers.
+struct JobSpec {
+  const Program* program = nullptr;
+  std::vector<std::uint32_t> placement;
+  sim::Time start;
+};
+std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNetwork& net,
+                                       const std::vector<JobSpec>& jobs);
+
+// A program on a network that other traffic shares (Python transfers, other
+// collectives): it starts at construction, at the current time, and the caller runs the
+// simulator. Its transfers carry tags tag_base + (from_agent << 32 | to_agent), with
+// tag_base non-zero and disjoint from every other user's tags; the caller, as the
+// network's one listener, hands those back through deliver(). on_finish runs when every
+// agent has finished. No steps are extrapolated. Network totals in result() (flows,
+// rate solves, link figures) are the whole network's.
+class CollectiveRun {
+ public:
+  CollectiveRun(sim::Simulator& sim, network::FlowNetwork& net, std::unique_ptr<Program> program,
+                const std::vector<std::uint32_t>& placement, std::uint64_t tag_base,
+                std::function<void()> on_finish = {});
+  ~CollectiveRun();
+  CollectiveRun(const CollectiveRun&) = delete;
+  CollectiveRun& operator=(const CollectiveRun&) = delete;
+
+  void deliver(std::uint64_t tag, bool delivered);
+  bool finished() const;
+  // As run_collective reports, times from the start; call between events.
+  CollectiveResult result();
+
+ private:
+  struct State;
+  sim::Simulator& sim_;
+  network::FlowNetwork& net_;
+  std::unique_ptr<State> state_;
+  double start_s_;
+  std::uint64_t events_before_;
+};
 
 // Endpoint for each rank, spreading consecutive ranks over `groups` groups of equal size
 // (rank r -> (r % groups) * (n / groups) + r / groups): with groups = leaves every ring
@@ -62,5 +111,7 @@ std::vector<std::uint32_t> strided_placement(std::uint32_t ranks, std::uint32_t 
 
 // Fills slow_ranks and suspect_links of `result` from rank finish times and link stats.
 void analyse_stragglers(CollectiveResult& result, const network::FlowNetwork& net);
+void analyse_stragglers(CollectiveResult& result, const topologies::Topology& topology,
+                        const std::vector<network::LinkStats>& links);
 
 }  // namespace models::collective

@@ -11,15 +11,25 @@
 namespace models::packet {
 
 std::uint32_t PacketNetwork::connection_route(NodeId src, NodeId dst, std::uint32_t subflow) {
+  const std::uint32_t route = try_connection_route(src, dst, subflow);
+  if (route == kNone) {
+    throw std::invalid_argument("packet model: no path from " + topology_->node(src).name + " to " +
+                                topology_->node(dst).name);
+  }
+  return route;
+}
+
+std::uint32_t PacketNetwork::try_connection_route(NodeId src, NodeId dst, std::uint32_t subflow) {
   std::uint32_t route = routes_.cached(src, dst, subflow);
+  if (route == network::RouteTable::kUnreachable) return kNone;
   if (route != network::RouteTable::kNone) return route;
   // The flow model's connection hash (flow_network.cpp): with the same seed, ECMP puts a
   // connection on the same path in both models.
   const std::uint64_t hash =
       sim::mix64(params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + subflow));
   if (!router_.ecmp_path(src, dst, hash, path_scratch_)) {
-    throw std::invalid_argument("packet model: no path from " + topology_->node(src).name + " to " +
-                                topology_->node(dst).name);
+    routes_.remember(src, dst, subflow, network::RouteTable::kUnreachable);
+    return kNone;
   }
   hop_scratch_.clear();
   for (LinkId l : path_scratch_) hop_scratch_.push_back({l, 1.0});
@@ -94,8 +104,23 @@ std::uint32_t PacketNetwork::start_flow(NodeId src, NodeId dst, std::uint64_t by
   f.bytes = std::max<std::uint64_t>(bytes, 1);  // an empty message still costs a packet
   const std::uint32_t mss = params_.mtu_bytes - params_.header_bytes;
   f.packets = static_cast<std::uint32_t>((f.bytes + mss - 1) / mss);
-  f.route = connection_route(src, dst, 0);
-  f.back_route = connection_route(dst, src, 0);
+  f.record = static_cast<std::uint32_t>(records_.size());
+  records_.push_back(FlowRecord{tag, src, dst, bytes, sim_->now().ps(), -1, f.packets, 0, 0});
+  ++open_flows_;
+  f.route = try_connection_route(src, dst, 0);
+  f.back_route = try_connection_route(dst, src, 0);
+  if (f.route == kNone || f.back_route == kNone) {
+    // No path (links down): the flow fails, as the flow model's does.
+    f.sender_done = true;  // nothing to take off a host
+    f.receiver_done = true;
+    f.failed = true;
+    --open_flows_;
+    ++flows_failed_;
+    sim_->schedule(sim::Time::zero(), [this, tag] {
+      if (listener_) listener_(tag, false);
+    });
+    return id;
+  }
   routes_.retain(f.route);
   routes_.retain(f.back_route);
   if (f.route >= path_start_.size() || f.back_route >= path_start_.size()) {
@@ -111,9 +136,7 @@ std::uint32_t PacketNetwork::start_flow(NodeId src, NodeId dst, std::uint64_t by
   f.rate_bps = f.line_bps;
   f.target_bps = f.line_bps;
   f.credits = static_cast<std::uint32_t>(std::ceil(window / params_.mtu_bytes));
-  f.record = static_cast<std::uint32_t>(records_.size());
-  records_.push_back(FlowRecord{tag, src, dst, bytes, sim_->now().ps(), -1, f.packets, 0, 0});
-  ++open_flows_;
+  count_path(f, +1);
 
   Host& h = hosts_[f.src_host];
   f.host_slot = static_cast<std::uint32_t>(h.flows.size());

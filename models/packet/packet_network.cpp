@@ -33,6 +33,10 @@ PacketNetwork::PacketNetwork(sim::Simulator& sim, const topologies::Topology& to
 
   const std::size_t links = topology.link_count();
   ports_.resize(links);
+  link_open_flows_.assign(links, 0);
+  link_max_flows_.assign(links, 0);
+  link_completed_.assign(links, 0);
+  link_best_gbps_.assign(links, 0.0);
   ingress_bytes_.assign(links, 0);
   xoff_sent_.assign(links, 0);
   switch_used_.assign(topology.node_count(), 0);
@@ -54,12 +58,18 @@ PacketNetwork::PacketNetwork(sim::Simulator& sim, const topologies::Topology& to
     port.latency_ps = topology.link(l).latency_ps + (port.to_switch ? p.switch_latency_ps : 0);
     port.header_ps = serialization_ps(l, p.header_bytes);
     port.host = host_of_[port.from];
+    port.down = !topology.link_up(l);
   }
   for (LinkId l : p.series_links) {
     if (l >= links) bad("series link " + std::to_string(l) + " does not exist");
     ports_[l].series = static_cast<std::int32_t>(series_.size());
     series_.emplace_back("B");
   }
+}
+
+PacketNetwork::PacketNetwork(sim::Simulator& sim, topologies::Topology& topology, PacketParams params)
+    : PacketNetwork(sim, static_cast<const topologies::Topology&>(topology), std::move(params)) {
+  mutable_topology_ = &topology;
 }
 
 std::int64_t PacketNetwork::serialization_ps(LinkId link, std::uint32_t bytes) const {
@@ -109,6 +119,13 @@ void PacketNetwork::enqueue(LinkId l, std::uint32_t pkt) {
   Port& port = ports_[l];
   Packet& k = packets_[pkt];
   const auto& p = params_;
+  if (port.down) {
+    // A link that went down since the packet was routed: it is lost.
+    ++port.stats.drops;
+    ++totals_.drops;
+    free_packet(pkt);
+    return;
+  }
   if (k.kind != Kind::data || k.trimmed) {
     // Control is never dropped: it is a few headers per data packet.
     k.ingress = kNoLink;
@@ -163,6 +180,7 @@ void PacketNetwork::released(const Port& port, const Packet& k) {
 
 void PacketNetwork::try_send(LinkId l) {
   Port& port = ports_[l];
+  if (port.down) return;
   if (sim_->now().ps() < port.busy_until_ps) {
     wake_at_end(l);
     return;
@@ -227,6 +245,13 @@ void PacketNetwork::tx_done(LinkId l) {
 void PacketNetwork::arrive(std::uint32_t pkt) {
   Packet& k = packets_[pkt];
   const LinkId* path = &path_[path_start_[k.route]];
+  if (ports_[path[k.hop]].down) {
+    // It was on the wire when the link went down.
+    ++ports_[path[k.hop]].stats.drops;
+    ++totals_.drops;
+    free_packet(pkt);
+    return;
+  }
   if (k.hop + 1u == path_length_[k.route]) {
     deliver(pkt);
     return;

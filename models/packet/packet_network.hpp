@@ -69,20 +69,40 @@ struct Totals {
 
 class PacketNetwork {
  public:
-  // Called when the receiver holds every byte of a flow.
-  using Listener = std::function<void(std::uint64_t tag)>;
+  // Called with delivered = true when the receiver holds every byte of a flow, false
+  // when a fault left the flow without a path (it will never complete).
+  using Listener = std::function<void(std::uint64_t tag, bool delivered)>;
 
   // Throws std::invalid_argument naming a parameter that cannot work (MTU not above the
-  // header, an endpoint with other than one link out, ...).
+  // header, an endpoint with other than one link out, ...). Given a mutable topology the
+  // network can take faults (link_down_at, link_degraded_at), which change its links'
+  // states as the flow model's do.
   PacketNetwork(sim::Simulator& sim, const topologies::Topology& topology, PacketParams params);
+  PacketNetwork(sim::Simulator& sim, topologies::Topology& topology, PacketParams params);
   PacketNetwork(const PacketNetwork&) = delete;
   PacketNetwork& operator=(const PacketNetwork&) = delete;
 
   void set_listener(Listener listener) { listener_ = std::move(listener); }
 
   // Starts a flow of `bytes` from endpoint node src to endpoint node dst now. Returns
-  // the index of its record. Throws std::invalid_argument when dst is unreachable.
+  // the index of its record. When dst is unreachable the flow fails at once (the
+  // listener hears delivered = false in an event now).
   std::uint32_t start_flow(NodeId src, NodeId dst, std::uint64_t bytes, std::uint64_t tag);
+
+  // Faults at absolute time `at` (faults.cpp). A link that goes down loses the packets
+  // queued at its port and those on its wire; every open flow is routed again over the
+  // links still up (its transport retransmits what was lost); a flow with no path left
+  // fails. A degraded link serialises at `fraction` of its nominal rate.
+  void link_down_at(sim::Time at, LinkId link);
+  void link_degraded_at(sim::Time at, LinkId link, double fraction);
+
+  // Per directed link, by the flows' ECMP paths: open flows at once (most), flows
+  // completed and the fastest completed flow's rate (bytes / FCT), in Gb/s.
+  std::uint32_t link_max_flows(LinkId link) const { return link_max_flows_[link]; }
+  std::uint64_t link_flows_completed(LinkId link) const { return link_completed_[link]; }
+  double link_best_flow_gbps(LinkId link) const { return link_best_gbps_[link]; }
+  std::uint64_t flows_failed() const { return flows_failed_; }
+  const topologies::Topology& topology() const { return *topology_; }
 
   const std::vector<FlowRecord>& flows() const { return records_; }
   std::vector<PortStats> port_stats() const;  // paused time counted up to now
@@ -127,6 +147,7 @@ class PacketNetwork {
     bool to_switch = false;
     bool wake_pending = false;  // a tx_done is scheduled at busy_until_ps
     bool paused = false;
+    bool down = false;
     std::int64_t busy_until_ps = 0;  // the packet on the wire is out by then
     std::int64_t paused_since_ps = 0;
     PortStats stats;
@@ -181,6 +202,7 @@ class PacketNetwork {
     std::uint32_t received_count = 0;
     std::int64_t cnp_sent_ps = INT64_MIN / 2;
     bool receiver_done = false;
+    bool failed = false;  // lost every path
     std::uint32_t record = 0;
   };
   struct Host {
@@ -223,6 +245,13 @@ class PacketNetwork {
   }
   void send_control(Kind kind, std::uint32_t flow, std::uint32_t seq, bool ecn);
 
+  // Faults (faults.cpp).
+  void take_down(LinkId link);
+  void reroute_flows();
+  void fail_flow(std::uint32_t id);
+  void count_path(const Flow& f, int delta);
+  std::uint32_t try_connection_route(NodeId src, NodeId dst, std::uint32_t subflow);
+
   // Transports (transports.cpp).
   void deliver(std::uint32_t pkt);
   void on_data(Flow& f, std::uint32_t id, const Packet& k);
@@ -238,6 +267,7 @@ class PacketNetwork {
 
   sim::Simulator* sim_;
   const topologies::Topology* topology_;
+  topologies::Topology* mutable_topology_ = nullptr;  // for faults
   topologies::Router router_;
   PacketParams params_;
   Listener listener_;
@@ -263,6 +293,11 @@ class PacketNetwork {
   std::vector<sim::TimeSeries> series_;
   Totals totals_;
   std::size_t open_flows_ = 0;
+  std::uint64_t flows_failed_ = 0;
+  std::vector<std::uint32_t> link_open_flows_;  // by link, on the flows' ECMP paths
+  std::vector<std::uint32_t> link_max_flows_;
+  std::vector<std::uint64_t> link_completed_;
+  std::vector<double> link_best_gbps_;
 };
 
 }  // namespace models::packet

@@ -25,6 +25,13 @@ void PacketNetwork::deliver(std::uint32_t pkt) {
   const Packet k = packets_[pkt];
   free_packet(pkt);
   Flow& f = flows_[k.flow];
+  // A failed flow's packets still in flight, and data after the sender's last
+  // acknowledgement (a spurious retransmission; its bitmap is gone), need no answer.
+  if (f.failed) return;
+  if (k.kind == Kind::data && f.sender_done) {
+    ++totals_.duplicate_packets;
+    return;
+  }
   if (k.kind == Kind::data) {
     on_data(f, k.flow, k);
   } else {
@@ -43,9 +50,19 @@ void PacketNetwork::on_data(Flow& f, std::uint32_t id, const Packet& k) {
       f.received[k.seq] = true;
       if (++f.received_count == f.packets) {
         f.receiver_done = true;
-        records_[f.record].end_ps = sim_->now().ps();
+        FlowRecord& rec = records_[f.record];
+        rec.end_ps = sim_->now().ps();
         --open_flows_;
-        if (listener_) listener_(records_[f.record].tag);
+        count_path(f, -1);
+        if (rec.end_ps > rec.start_ps && f.route < path_start_.size()) {
+          const double gbps = static_cast<double>(rec.bytes) * 8e3 / static_cast<double>(rec.end_ps - rec.start_ps);
+          for (std::uint32_t i = 0; i < path_length_[f.route]; ++i) {
+            const LinkId l = path_[path_start_[f.route] + i];
+            ++link_completed_[l];
+            link_best_gbps_[l] = std::max(link_best_gbps_[l], gbps);
+          }
+        }
+        if (listener_) listener_(rec.tag, true);
       }
     }
     send_control(Kind::ack, id, k.seq, k.ecn && params_.transport == Transport::dctcp);
