@@ -298,6 +298,32 @@ Section::Section(const Section& parent, std::string_view key)
   }
 }
 
+Section::Section(const Section& parent, std::string_view key, std::size_t index)
+    : scenario_(parent.scenario_), diagnostics_(parent.diagnostics_) {
+  path_ = parent.qualified(key) + "[" + std::to_string(index + 1) + "]";
+  const toml::node* node = parent.table_ ? parent.table_->get(key) : nullptr;
+  const toml::array* array = node ? node->as_array() : nullptr;
+  if (array != nullptr && index < array->size()) table_ = array->get(index)->as_table();
+}
+
+std::size_t Section::table_count(std::string_view key) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return 0;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    diagnostics_->push_back({file_of(node), line_of(node), qualified(key),
+                             "expected an array of tables ([[" + std::string(key) + "]]), got " + type_name(*node)});
+    return 0;
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    if (!array->get(i)->is_table()) {
+      diagnostics_->push_back({file_of(array->get(i)), line_of(array->get(i)),
+                               qualified(key) + "[" + std::to_string(i + 1) + "]", "expected a table"});
+    }
+  }
+  return array->size();
+}
+
 std::string Section::qualified(std::string_view key) const {
   if (key.empty()) return path_;  // a problem of the whole table
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);

@@ -70,6 +70,11 @@ class Section {
  public:
   Section(const Scenario& scenario, std::string_view path);  // "" for the root table
   Section(const Section& parent, std::string_view key);      // a sub-table
+  // Entry `index` (from 0) of an array of tables ([[key]]), named "key[index + 1]".
+  Section(const Section& parent, std::string_view key, std::size_t index);
+  // Entries of the array of tables `key` (0 when absent); an entry that is not a table
+  // is reported.
+  std::size_t table_count(std::string_view key);
 
   bool has(std::string_view key) const;
   double number(std::string_view key, std::optional<double> fallback = std::nullopt,

@@ -242,6 +242,43 @@ mc::Workload read_workload(Section& w) {
   return m;
 }
 
+// [[job]] tables: workloads sharing the fabric, each with the [workload] keys plus its
+// name (which prefixes its summary keys), its hosts and its start time.
+std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sections) {
+  std::vector<mc::JobWorkload> jobs;
+  const std::size_t n = root.table_count("job");
+  for (std::size_t i = 0; i < n; ++i) {
+    Section& s = sections.emplace_back(root, "job", i);
+    mc::JobWorkload j;
+    j.name = s.text("name", "job" + std::to_string(i + 1));
+    const bool word = !j.name.empty() && std::all_of(j.name.begin(), j.name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!word) s.error("name", "expected lower-case letters, digits and _ (it prefixes the job's summary keys)");
+    for (const auto& other : jobs) {
+      if (other.name == j.name) s.error("name", "\"" + j.name + "\" names an earlier job too");
+    }
+    const auto hosts = s.numbers("hosts", std::vector<double>{});
+    for (double h : hosts) {
+      if (!(h >= 0 && h < 4294967296.0 && h == std::floor(h))) {
+        s.error("hosts", fmt::format("expected endpoint indices (whole numbers >= 0), got {}", h));
+      } else {
+        j.hosts.push_back(static_cast<std::uint32_t>(h));
+      }
+    }
+    if (s.has("first_host") || s.has("host_count")) {
+      if (!hosts.empty()) s.error("first_host", "given with hosts; name the hosts one way");
+      const auto first = s.integer("first_host", 0, 0, UINT32_MAX);
+      const auto count = s.integer("host_count", std::nullopt, 1, 1 << 24);
+      for (std::int64_t h = first; h < first + count; ++h) j.hosts.push_back(static_cast<std::uint32_t>(h));
+    }
+    j.start = s.duration("start_us", sim::Time::zero());
+    j.workload = read_workload(s);
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
 // ---- results ------------------------------------------------------------------------
 
 RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, const std::string& name) {
@@ -277,7 +314,9 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
                                        " activations"
                              : x.workload == "moe" ? format_bytes(r.bytes) + " from the busiest sender"
                                                    : format_bytes(r.bytes) + " per rank";
-    summary.title = fmt::format("{}{} on {} ranks, {}, {} paths{}", prefix, r.algorithm, r.ranks, size, policy, note);
+    summary.title = x.workload == "jobs"
+                        ? fmt::format("{}{} jobs on {} ranks, {} paths{}", prefix, x.jobs.size(), r.ranks, policy, note)
+                        : fmt::format("{}{} on {} ranks, {}, {} paths{}", prefix, r.algorithm, r.ranks, size, policy, note);
     m.push_back({"algbw", r.algbw_gbyte_per_s, "GB/s"});
     m.push_back({"busbw", r.busbw_gbyte_per_s, "GB/s"});
     if (!std::isnan(x.bandwidth_term_s)) m.push_back({"bandwidth_term_s", x.bandwidth_term_s, "s"});
@@ -299,6 +338,22 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
       m.push_back({"slowest_rank", static_cast<double>(r.slow_ranks[0].rank), ""});
       m.push_back({"slowest_rank_lag_s", r.slow_ranks[0].lag_s, "s"});
     }
+  }
+  for (const auto& j : x.jobs) {
+    // Each job as its own run would report it, its keys prefixed by its name.
+    m.push_back({j.name + "_start_s", j.start_s, "s"});
+    m.push_back({j.name + "_completion_s", j.run.completion_s, "s"});
+    m.push_back({j.name + "_algbw", j.run.algbw_gbyte_per_s, "GB/s"});
+    m.push_back({j.name + "_busbw", j.run.busbw_gbyte_per_s, "GB/s"});
+    if (j.workload == "permutation") {
+      std::vector<double> done;
+      for (double f : j.run.rank_finish_s) {
+        if (f >= 0.0) done.push_back(f);
+      }
+      std::sort(done.begin(), done.end());
+      m.push_back({j.name + "_median_fct_s", done.empty() ? std::nan("") : done[done.size() / 2], "s"});
+    }
+    m.push_back({j.name + "_complete", j.run.complete ? 1.0 : 0.0, ""});
   }
   m.push_back({"complete", r.complete ? 1.0 : 0.0, ""});
   m.push_back({"lost_transfers", static_cast<double>(r.failed_transfers.size()), "count"});
@@ -354,7 +409,28 @@ void record(sim::Recorder& rec, const Topology& t, const mc::ExperimentResult& x
   std::string suspects;
   for (const auto& s : r.suspect_links) suspects += (suspects.empty() ? "" : ", ") + s.name + (s.down ? " (down)" : "");
   rec.summary("suspect_links", suspects);
-  for (std::size_t i = 0; i < series.size(); ++i) rec.write("utilisation " + mc::link_name(t, series[i]), x.series[i]);
+  for (std::size_t i = 0; i < series.size() && i < x.series.size(); ++i) {
+    rec.write("utilisation " + mc::link_name(t, series[i]), x.series[i]);
+  }
+  if (!x.jobs.empty()) {
+    std::vector<std::string> names, workloads;
+    std::vector<double> start, completion;
+    std::vector<std::int64_t> complete, ranks;
+    for (const auto& j : x.jobs) {
+      names.push_back(j.name);
+      workloads.push_back(j.workload);
+      start.push_back(j.start_s);
+      completion.push_back(j.run.completion_s);
+      complete.push_back(j.run.complete ? 1 : 0);
+      ranks.push_back(j.run.ranks);
+    }
+    rec.write_column("jobs", "name", names);
+    rec.write_column("jobs", "workload", workloads);
+    rec.write_column("jobs", "ranks", ranks, "");
+    rec.write_column("jobs", "start_s", start, "s");
+    rec.write_column("jobs", "completion_s", completion, "s");
+    rec.write_column("jobs", "complete", complete, "");
+  }
 }
 
 // ---- the kind -------------------------------------------------------------------------
@@ -371,6 +447,10 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   auto experiment = std::make_shared<mc::Experiment>();
   experiment->network = read_network(net, seed, series_names);
   const bool packet = read_packet_model(net);
+  if (packet && experiment->network.policy != models::network::PathPolicy::ecmp) {
+    net.error("policy", "under model = \"packet\" paths are [packet] paths (ecmp, spray, flowlet); leave policy "
+                        "as \"ecmp\"");
+  }
   Section packet_section(root, "packet");
   const auto packet_params = packet ? read_packet_params(packet_section, seed) : models::packet::PacketParams{};
   if (!packet) refuse_packet_section(packet_section);
@@ -378,7 +458,14 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   const auto fault_specs = read_faults(faults);
   Section work(root, "workload");
   experiment->workload = read_workload(work);
+  std::vector<Section> job_sections;
+  job_sections.reserve(64);
+  experiment->jobs = read_jobs(root, job_sections);
+  if (!experiment->jobs.empty() && root.has("workload")) {
+    work.error("", "given with [[job]] tables: the jobs are the workload (move it into a [[job]])");
+  }
   for (Section* s : {&topo, &net, &packet_section, &faults, &work}) s->reject_unread();
+  for (Section& s : job_sections) s.reject_unread();
   root.finish();
 
   // With every key read and valid: build, then find the links named.
@@ -405,30 +492,41 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
     }
   }
   root.throw_if_errors();
+  if (packet) experiment->packet = packet_params;
+  // Every job's problem at once, each at its table.
+  for (std::size_t i = 0; i < experiment->jobs.size(); ++i) {
+    try {
+      mc::check_job(*experiment, i);
+    } catch (const std::invalid_argument& e) {
+      job_sections[i].error("", e.what());
+    }
+  }
+  root.throw_if_errors();
   try {
     mc::check_experiment(*experiment);
     if (packet) check_packet_experiment(*experiment);
   } catch (const std::invalid_argument& e) {
-    throw ScenarioError({{scenario.file(), 0, "workload", e.what()}});
+    throw ScenarioError({{scenario.file(), 0, experiment->jobs.empty() ? "workload" : "job", e.what()}});
   }
 
-  if (packet) {
-    return [experiment, name, packet_params](sim::Recorder* recorder) {
-      return run_packet_experiment(*experiment, packet_params, name, recorder);
-    };
-  }
+  // Both models run through the one experiment runner; the packet model adds its own keys
+  // and tables (fabric_packet.cpp).
   return [experiment, name](sim::Recorder* recorder) {
     mc::Experiment e = *experiment;  // a run changes the fabric's link states
     const auto result = mc::run_experiment(e);
     if (recorder != nullptr) record(*recorder, experiment->topology, result, experiment->network.series_links);
-    return summarise(*experiment, result, name);
+    auto summary = summarise(*experiment, result, name);
+    if (result.packet) add_packet_results(summary, *experiment, result, recorder);
+    return summary;
   };
 }
 
 }  // namespace
 
 ScenarioKind fabric_kind() {
-  return {"fabric", "flow-level leaf-spine fabric: collectives, permutations, pipelines, MoE, faults", prepare};
+  return {"fabric",
+          "leaf-spine fabric, flow or packet model: collectives, permutations, pipelines, MoE, faults, concurrent jobs",
+          prepare};
 }
 
 }  // namespace scenarios

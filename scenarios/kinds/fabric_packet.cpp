@@ -76,14 +76,104 @@ mp::PacketParams read_packet_params(Section& s, std::uint64_t seed) {
 }
 
 void check_packet_experiment(const mc::Experiment& e) {
-  if (!std::holds_alternative<mc::PermutationWorkload>(e.workload)) {
-    throw std::invalid_argument("model = \"packet\" runs permutation workloads; collectives, gpipe and moe run on "
-                                "model = \"flow\"");
-  }
-  for (const auto& f : e.faults) {
-    if (f.at != sim::Time::zero()) {
-      throw std::invalid_argument("model = \"packet\" takes faults from time zero only (a fabric's starting state)");
+  // Every workload and fault runs on packets; the topology must give each endpoint one NIC.
+  const auto& t = e.topology;
+  for (auto n : t.endpoints()) {
+    if (t.out_links(n).size() != 1 || t.in_links(n).size() != 1) {
+      throw std::invalid_argument("model = \"packet\" needs endpoints with one NIC link (leaf_spine, fat_tree); " +
+                                  t.node(n).name + " has " + std::to_string(t.out_links(n).size()));
     }
+  }
+}
+
+void add_packet_results(RunSummary& summary, const mc::Experiment& e, const mc::ExperimentResult& x,
+                        sim::Recorder* recorder) {
+  const mc::PacketFigures& p = *x.packet;
+  const auto& params = *e.packet;
+  summary.title += fmt::format(" (packet model: {}, {} paths{}{})", sim::name_of(params.transport),
+                               sim::name_of(params.paths), params.trimming ? ", trimming" : "", params.pfc ? ", PFC" : "");
+  auto& m = summary.metrics;
+  const auto count = [&m](const char* key, std::uint64_t v) { m.push_back({key, static_cast<double>(v), "count"}); };
+  m.push_back({"p99_fct_s", p.p99_fct_s, "s"});
+  count("data_packets", p.totals.data_packets);
+  count("control_packets", p.totals.control_packets);
+  count("drops", p.totals.drops);
+  count("ecn_marks", p.totals.ecn_marks);
+  count("trims", p.totals.trims);
+  count("pfc_pauses", p.totals.pfc_pauses);
+  count("retransmissions", p.totals.retransmissions);
+  count("timeouts", p.totals.timeouts);
+  count("duplicate_packets", p.totals.duplicate_packets);
+  count("failed_flows", p.flows_failed);
+  if (recorder == nullptr) return;
+  const auto& t = e.topology;
+  std::vector<std::int64_t> src, dst, retx, timeouts;
+  std::vector<double> start, end, fct, bytes;
+  for (const auto& f : p.flows) {
+    src.push_back(f.src);
+    dst.push_back(f.dst);
+    bytes.push_back(static_cast<double>(f.bytes));
+    start.push_back(static_cast<double>(f.start_ps) * 1e-12);
+    end.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps) * 1e-12);
+    fct.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps - f.start_ps) * 1e-12);
+    retx.push_back(f.retransmissions);
+    timeouts.push_back(f.timeouts);
+  }
+  recorder->write_column("flows", "src_node", src, "");
+  recorder->write_column("flows", "dst_node", dst, "");
+  recorder->write_column("flows", "bytes", bytes, "B");
+  recorder->write_column("flows", "start_s", start, "s");
+  recorder->write_column("flows", "end_s", end, "s");  // -1: did not finish
+  recorder->write_column("flows", "fct_s", fct, "s");
+  recorder->write_column("flows", "retransmissions", retx, "count");
+  recorder->write_column("flows", "timeouts", timeouts, "count");
+  std::vector<std::int64_t> drops, marks, trims, pauses, peak;
+  std::vector<double> paused;
+  for (const auto& s : p.ports) {
+    drops.push_back(static_cast<std::int64_t>(s.drops));
+    marks.push_back(static_cast<std::int64_t>(s.ecn_marks));
+    trims.push_back(static_cast<std::int64_t>(s.trims));
+    pauses.push_back(static_cast<std::int64_t>(s.pauses));
+    paused.push_back(static_cast<double>(s.paused_ps) * 1e-12);
+    peak.push_back(static_cast<std::int64_t>(s.max_queue_bytes));
+  }
+  recorder->write_column("links", "drops", drops, "count");
+  recorder->write_column("links", "ecn_marks", marks, "count");
+  recorder->write_column("links", "trims", trims, "count");
+  recorder->write_column("links", "pfc_pauses", pauses, "count");
+  recorder->write_column("links", "paused_s", paused, "s");
+  recorder->write_column("links", "max_queue_bytes", peak, "B");
+  for (std::size_t i = 0; i < p.queue_series.size(); ++i) {
+    recorder->write("queue " + mc::link_name(t, e.network.series_links[i]), p.queue_series[i]);
+  }
+}
+
+void record_packet_ports(sim::Recorder& rec, const topologies::Topology& t, const mp::PacketRunResult& r,
+                         const std::vector<topologies::LinkId>& series_links) {
+  std::vector<std::string> names;
+  std::vector<std::int64_t> drops, marks, trims, pauses, peak;
+  std::vector<double> carried, paused;
+  for (topologies::LinkId l = 0; l < r.ports.size(); ++l) {
+    const auto& s = r.ports[l];
+    names.push_back(mc::link_name(t, l));
+    carried.push_back(static_cast<double>(s.tx_bytes));
+    drops.push_back(static_cast<std::int64_t>(s.drops));
+    marks.push_back(static_cast<std::int64_t>(s.ecn_marks));
+    trims.push_back(static_cast<std::int64_t>(s.trims));
+    pauses.push_back(static_cast<std::int64_t>(s.pauses));
+    paused.push_back(static_cast<double>(s.paused_ps) * 1e-12);
+    peak.push_back(static_cast<std::int64_t>(s.max_queue_bytes));
+  }
+  rec.write_column("links", "name", names);
+  rec.write_column("links", "carried_bytes", carried, "B");
+  rec.write_column("links", "drops", drops, "count");
+  rec.write_column("links", "ecn_marks", marks, "count");
+  rec.write_column("links", "trims", trims, "count");
+  rec.write_column("links", "pfc_pauses", pauses, "count");
+  rec.write_column("links", "paused_s", paused, "s");
+  rec.write_column("links", "max_queue_bytes", peak, "B");
+  for (std::size_t i = 0; i < r.queue_series.size(); ++i) {
+    rec.write("queue " + mc::link_name(t, series_links[i]), r.queue_series[i]);
   }
 }
 

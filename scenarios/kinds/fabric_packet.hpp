@@ -23,9 +23,15 @@ void refuse_packet_section(Section& packet);
 // Every key of [packet]; problems are recorded on the section.
 models::packet::PacketParams read_packet_params(Section& packet, std::uint64_t seed);
 
-// Throws std::invalid_argument naming what the packet model does not run (a fault after
-// time zero, a workload other than a permutation).
+// Throws std::invalid_argument naming what the packet model does not run (a topology
+// whose endpoints have other than one NIC link).
 void check_packet_experiment(const models::collective::Experiment& experiment);
+
+// The packet model's keys (p99_fct_s, drops, ecn_marks, trims, pfc_pauses,
+// retransmissions, timeouts, ...) after the flow model's, and its tables: per-flow FCTs
+// and retransmissions, per-port drops, marks, pauses and peak queues, queue-depth series.
+void add_packet_results(RunSummary& summary, const models::collective::Experiment& experiment,
+                        const models::collective::ExperimentResult& result, sim::Recorder* recorder);
 
 // Runs `experiment` (its topology, time-zero faults and workload) on the packet model.
 RunSummary run_packet_experiment(const models::collective::Experiment& experiment,
