@@ -12,6 +12,8 @@
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
 #include "models/network/traffic.hpp"
+#include "models/packet/params.hpp"
+#include "sim/enum_names.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
 #include "topologies/routing.hpp"
@@ -83,7 +85,57 @@ struct RunOptions {
   LinkDownAt link_down_at;
   DegradedAt degraded_at;
   bool extrapolate = true;
+  std::string model = "flow";
+  py::object packet = py::none();  // dict of [packet] keys, with model = "packet"
 };
+
+// The packet model's parameters from a dict of the scenario's [packet] keys.
+models::packet::PacketParams packet_params_from(const py::object& given) {
+  namespace mp = models::packet;
+  mp::PacketParams p;
+  if (given.is_none()) return p;
+  const auto d = given.cast<py::dict>();
+  const auto u64 = [](const py::handle& v) { return v.cast<std::uint64_t>(); };
+  const auto us = [](const py::handle& v) { return sim::Time::from_us(v.cast<double>()).ps(); };
+  for (const auto& [k, v] : d) {
+    const auto key = k.cast<std::string>();
+    if (key == "mtu_bytes") p.mtu_bytes = v.cast<std::uint32_t>();
+    else if (key == "header_bytes") p.header_bytes = v.cast<std::uint32_t>();
+    else if (key == "transport") p.transport = sim::parse_enum<mp::Transport>(v.cast<std::string>(), "packet transport");
+    else if (key == "paths") p.paths = sim::parse_enum<mp::PathSelection>(v.cast<std::string>(), "packet paths");
+    else if (key == "entropies") p.entropies = v.cast<std::uint32_t>();
+    else if (key == "flowlet_gap_us") p.flowlet_gap_ps = us(v);
+    else if (key == "switch_latency_ns") p.switch_latency_ps = ps_from_ns(v.cast<double>());
+    else if (key == "cut_through") p.cut_through = v.cast<bool>();
+    else if (key == "port_buffer_bytes") p.port_buffer_bytes = u64(v);
+    else if (key == "shared_buffer") p.shared_buffer = v.cast<bool>();
+    else if (key == "switch_buffer_bytes") p.switch_buffer_bytes = u64(v);
+    else if (key == "shared_alpha") p.shared_alpha = v.cast<double>();
+    else if (key == "control_priority") p.control_priority = v.cast<bool>();
+    else if (key == "ecn") p.ecn = v.cast<bool>();
+    else if (key == "ecn_kmin_bytes") p.ecn_kmin_bytes = u64(v);
+    else if (key == "ecn_kmax_bytes") p.ecn_kmax_bytes = u64(v);
+    else if (key == "ecn_pmax") p.ecn_pmax = v.cast<double>();
+    else if (key == "pfc") p.pfc = v.cast<bool>();
+    else if (key == "pfc_xoff_bytes") p.pfc_xoff_bytes = u64(v);
+    else if (key == "pfc_xon_bytes") p.pfc_xon_bytes = u64(v);
+    else if (key == "pfc_headroom_bytes") p.pfc_headroom_bytes = u64(v);
+    else if (key == "trimming") p.trimming = v.cast<bool>();
+    else if (key == "initial_window_bytes") p.initial_window_bytes = u64(v);
+    else if (key == "rto_us") p.rto_ps = us(v);
+    else if (key == "dctcp_g") p.dctcp_g = v.cast<double>();
+    else if (key == "dcqcn_g") p.dcqcn_g = v.cast<double>();
+    else if (key == "dcqcn_timer_us") p.dcqcn_timer_ps = us(v);
+    else if (key == "dcqcn_cnp_interval_us") p.dcqcn_cnp_interval_ps = us(v);
+    else if (key == "dcqcn_byte_counter_bytes") p.dcqcn_byte_counter_bytes = u64(v);
+    else if (key == "dcqcn_rate_ai_gbps") p.dcqcn_rate_ai_gbps = v.cast<double>();
+    else if (key == "dcqcn_rate_hai_gbps") p.dcqcn_rate_hai_gbps = v.cast<double>();
+    else if (key == "dcqcn_fast_recovery_steps") p.dcqcn_fast_recovery_steps = v.cast<std::uint32_t>();
+    else if (key == "dcqcn_min_rate_gbps") p.dcqcn_min_rate_gbps = v.cast<double>();
+    else throw py::value_error("packet: unknown key '" + key + "' (the keys of a scenario's [packet] table, docs/packet.md)");
+  }
+  return p;
+}
 
 mc::Experiment experiment(const Topology& topology, const RunOptions& o, mc::Workload workload) {
   models::network::NetworkParams np;
@@ -91,7 +143,14 @@ mc::Experiment experiment(const Topology& topology, const RunOptions& o, mc::Wor
   np.seed = o.seed;
   np.subflows = o.subflows;
   np.extrapolate = o.extrapolate;
-  mc::Experiment e{topology, np, {}, std::move(workload)};
+  mc::Experiment e{topology, np, {}, std::move(workload), std::nullopt, {}};
+  if (o.model == "packet") {
+    e.packet = packet_params_from(o.packet);
+  } else if (o.model != "flow") {
+    throw py::value_error("model must be 'flow' or 'packet', got '" + o.model + "'");
+  } else if (!o.packet.is_none()) {
+    throw py::value_error("packet parameters given, but model is 'flow' (pass model='packet')");
+  }
   for (const auto& [link, at_s] : o.link_down_at) {
     e.faults.push_back({mc::LinkFault::Kind::down, links_of(topology, link), 1.0, sim::Time::from_seconds(at_s)});
   }
@@ -150,6 +209,21 @@ py::dict result_dict(const mc::ExperimentResult& x) {
   d["rate_solves"] = r.rate_solves;
   d["max_link_flows"] = r.max_link_flows;
   d["max_link_load"] = x.max_link_load;
+  d["model"] = x.packet ? "packet" : "flow";
+  if (x.packet) {
+    const auto& p = *x.packet;
+    d["p99_fct_s"] = p.p99_fct_s;
+    d["data_packets"] = p.totals.data_packets;
+    d["control_packets"] = p.totals.control_packets;
+    d["drops"] = p.totals.drops;
+    d["ecn_marks"] = p.totals.ecn_marks;
+    d["trims"] = p.totals.trims;
+    d["pfc_pauses"] = p.totals.pfc_pauses;
+    d["retransmissions"] = p.totals.retransmissions;
+    d["timeouts"] = p.totals.timeouts;
+    d["duplicate_packets"] = p.totals.duplicate_packets;
+    d["failed_flows"] = p.flows_failed;
+  }
   return d;
 }
 
@@ -274,16 +348,17 @@ void bind_fabric(py::module_& m) {
   py::module_ nm = m.def_submodule("network", "Flow-level max-min fair network model");
   nm.def("random_permutation",
          [](std::uint32_t n, const py::object& seed) {
-           sim::RandomStream rng(seed_from(seed, "seed"), 0x5045524d);
+           sim::RandomStream rng(seed_from(seed, "seed"), models::network::kPermutationStream);
            return to_array(models::network::random_derangement(n, rng));
          },
          py::arg("n"), py::arg("seed") = 1, "a random permutation of 0..n-1 without fixed points");
   nm.def("run_permutation",
          [](const Topology& topology, double bytes, const std::string& policy, const py::object& seed,
             std::uint32_t subflows, std::optional<std::vector<std::uint32_t>> perm, const LinkDownAt& link_down_at,
-            const DegradedAt& degraded_at) {
+            const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
            mc::PermutationWorkload w{bytes, perm.value_or(std::vector<std::uint32_t>{})};
-           auto e = experiment(topology, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, true}, w);
+           auto e = experiment(
+               topology, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, true, model, packet}, w);
            const auto x = run(e);
            py::dict d = result_dict(x);
            d["flow_completion_s"] = to_array(x.run.rank_finish_s);  // per source; -1 for a lost flow
@@ -294,21 +369,25 @@ void bind_fabric(py::module_& m) {
          },
          py::arg("topology"), py::arg("bytes"), py::arg("policy") = "ecmp", py::arg("seed") = 1,
          py::arg("subflows") = 4, py::arg("permutation") = py::none(), py::arg("link_down_at") = LinkDownAt{},
-         py::arg("degraded_at") = DegradedAt{},
-         "every endpoint sends `bytes` to its image under a permutation at time 0; faults as in collective.run");
+         py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
+         "every endpoint sends `bytes` to its image under a permutation at time 0; faults and model as in "
+         "collective.run");
 
   // ---- collective --------------------------------------------------------------------
   const char* faults_doc =
       " Faults: link_down_at=[(link, at_s)], degraded_at=[(link, fraction, at_s)], a link being an id (one "
       "direction), \"a->b\" (one direction) or \"a-b\" (the cable, both directions); at_s = 0 means from the "
       "start. The topology's own link states (set_link_down, ...) hold from the start. An incomplete run "
-      "(a transfer lost every path) has complete False, completion_s NaN and its partial results.";
+      "(a transfer lost every path) has complete False, completion_s NaN and its partial results. "
+      "model='packet' runs it on the packet-level fabric with packet={...} (the keys of a scenario's [packet] "
+      "table: transport, paths, mtu_bytes, rto_us, ...) and adds its counters (drops, ecn_marks, "
+      "retransmissions, timeouts, p99_fct_s, ...).";
   py::module_ cm = m.def_submodule("collective", "Collectives, pipeline and MoE steps on a fabric");
   cm.def("run",
          [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,
             std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, const py::object& seed,
             std::uint32_t subflows, const py::object& placement, const LinkDownAt& link_down_at, bool extrapolate,
-            const DegradedAt& degraded_at) {
+            const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
            mc::CollectiveWorkload w;
            w.params.algorithm = mc::algorithm_from(algorithm);
            w.params.bytes = bytes;
@@ -316,13 +395,15 @@ void bind_fabric(py::module_& m) {
            w.params.chunks = chunks;
            w.params.ranks_per_host = ranks_per_host;
            w.placement = placement_from(placement);
-           auto e = experiment(t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate}, w);
+           auto e = experiment(
+               t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate, model, packet}, w);
            return result_dict(run(e));
          },
          py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
          py::arg("ranks") = py::none(), py::arg("chunks") = 8, py::arg("ranks_per_host") = 1,
          py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
          py::arg("link_down_at") = LinkDownAt{}, py::arg("extrapolate") = true, py::arg("degraded_at") = DegradedAt{},
+         py::arg("model") = "flow", py::arg("packet") = py::none(),
          (std::string("run one collective (extrapolate=False simulates every ring step instead of skipping exact "
                       "repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler "
                       "report.") +
@@ -331,14 +412,15 @@ void bind_fabric(py::module_& m) {
   cm.def("gpipe",
          [](const Topology& t, std::vector<double> forward_us, std::vector<double> backward_us,
             std::uint32_t micro_batches, double activation_bytes, const std::string& policy, const py::object& seed,
-            const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at) {
+            const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at,
+            const std::string& model, const py::object& packet) {
            mc::GpipeWorkload w;
            w.params.micro_batches = micro_batches;
            for (double f : forward_us) w.params.forward_ps.push_back(sim::Time::from_us(f).ps());
            for (double b : backward_us) w.params.backward_ps.push_back(sim::Time::from_us(b).ps());
            w.params.activation_bytes = activation_bytes;
            w.placement = placement_from(placement);
-           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true}, w);
+           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
            const auto x = run(e);
            py::dict d = result_dict(x);
            d["bubble_fraction"] = x.bubble_fraction;
@@ -348,14 +430,14 @@ void bind_fabric(py::module_& m) {
          py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"), py::arg("micro_batches") = 8,
          py::arg("activation_bytes") = 0.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
          py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{},
-         py::arg("degraded_at") = DegradedAt{},
+         py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
          (std::string("one GPipe step: per-stage forward/backward times in microseconds.") + faults_doc).c_str());
   cm.def("moe",
          [](const Topology& t, std::uint32_t experts, std::uint64_t tokens_per_rank, double bytes_per_token,
             double skew, const std::string& policy, const py::object& seed, const LinkDownAt& link_down_at,
-            const DegradedAt& degraded_at) {
+            const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
            mc::MoeWorkload w{{experts, tokens_per_rank, bytes_per_token, skew}};
-           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true}, w);
+           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
            const auto x = run(e);
            py::dict d = result_dict(x);
            d["tokens_per_expert"] = to_array(x.tokens_per_expert);
@@ -363,7 +445,8 @@ void bind_fabric(py::module_& m) {
          },
          py::arg("topology"), py::arg("experts") = 8, py::arg("tokens_per_rank") = 4096,
          py::arg("bytes_per_token") = 8192.0, py::arg("skew") = 1.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{},
+         py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow",
+         py::arg("packet") = py::none(),
          (std::string("expert-parallel dispatch all-to-all with Zipf(skew) top-1 routing.") + faults_doc).c_str());
 }
 

@@ -47,10 +47,12 @@ def test_packet_model_reports_the_flow_models_keys_and_its_own(simfabric_bin, re
 
 
 def test_packet_model_refuses_what_it_does_not_run(simfabric_bin, repo_root):
+    # Every workload runs on packets (test_packet_workloads.py); the flow model's path
+    # policies do not: packets take [packet] paths.
     scenario = repo_root / "scenarios/fabric/allreduce_small.toml"
-    done = run(simfabric_bin, "run", scenario, "--set", 'network.model="packet"')
+    done = run(simfabric_bin, "validate", scenario, "--set", 'network.model="packet"', "--set", 'network.policy="spray"')
     assert done.returncode == 2
-    assert "permutation" in done.stderr
+    assert "network.policy: under model = \"packet\" paths are [packet] paths" in done.stderr
     done = run(simfabric_bin, "validate", repo_root / "scenarios/fabric/permutation_packet_spray.toml", "--set",
                'packet.transport="tcp"')
     assert done.returncode == 2 and "dctcp" in done.stderr

@@ -43,7 +43,11 @@ FABRIC_UNITS = {"completion_s": "s", "busbw": "GB/s", "algbw": "GB/s", "busbw_gb
                 "flows_simulated": "count", "events": "count", "events_extrapolated": "count",
                 "max_link_flows": "flows", "rank_finish_s": "s", "ideal_s": "s", "median_fct_s": "s",
                 "bubble_fraction": "", "max_link_load": "", "flow_completion_s": "s",
-                "slowdown_vs_ideal": ""}
+                "slowdown_vs_ideal": "",
+                # the packet model's (model="packet")
+                "p99_fct_s": "s", "data_packets": "count", "control_packets": "count", "drops": "count",
+                "ecn_marks": "count", "trims": "count", "pfc_pauses": "count", "retransmissions": "count",
+                "timeouts": "count", "duplicate_packets": "count", "failed_flows": "count"}
 ACCELERATOR_UNITS = {"latency_s": "s", "simulated_s": "s", "energy_pj": "pJ", "energy_j": "J",
                      "compute_energy_pj": "pJ", "ops": "ops", "weight_bytes": "B", "kv_cache_bytes": "B",
                      "events": "count"}
