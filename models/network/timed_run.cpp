@@ -57,6 +57,7 @@ TimedRunResult run_timed_transfers(const topologies::Topology& topology, const N
   net.settle();
   r.events = sim.events_executed();
   r.links = net.link_stats();
+  r.series = net.link_series();
   return r;
 }
 

@@ -16,6 +16,7 @@ struct TimedRunResult {
   std::vector<std::int64_t> end_ps;  // per transfer, its last byte; -1 when it lost every path
   std::uint64_t events = 0;
   std::vector<LinkStats> links;  // per directed link
+  std::vector<sim::TimeSeries> series;  // utilisation of NetworkParams::series_links
 };
 
 // Runs `transfers` on `topology` (its link states are the fabric's from time zero).

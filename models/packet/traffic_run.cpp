@@ -9,6 +9,7 @@ TrafficResult run_traffic(const topologies::Topology& topology, const network::N
     auto run = network::run_timed_transfers(topology, network, transfers);
     r.end_ps = std::move(run.end_ps);
     r.events = run.events;
+    r.utilisation = std::move(run.series);
   } else {
     auto run = run_transfers(topology, *packet, transfers);
     for (const auto& f : run.flows) r.end_ps.push_back(f.end_ps);

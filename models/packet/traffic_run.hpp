@@ -19,6 +19,7 @@ struct TrafficResult {
   std::vector<std::int64_t> end_ps;  // per transfer, -1 when it did not finish
   std::uint64_t events = 0;
   std::optional<PacketRunResult> packet;  // the packet model's run (flows, totals, ports)
+  std::vector<sim::TimeSeries> utilisation;  // flow model: of NetworkParams::series_links
 };
 
 // `packet` null: the flow model under `network`; otherwise the packet model with those

@@ -192,9 +192,8 @@ RunSummary run_packet_experiment(const mc::Experiment& experiment, const mp::Pac
   const auto& w = std::get<mc::PermutationWorkload>(experiment.workload);
   std::vector<std::uint32_t> perm = w.permutation;
   if (perm.empty()) {
-    // The flow model's permutation stream (models/collective/experiment.cpp): both models
-    // draw the same traffic from a seed.
-    sim::RandomStream rng(experiment.network.seed, 0x5045524d);
+    // The flow model's permutation stream: both models draw the same traffic from a seed.
+    sim::RandomStream rng(experiment.network.seed, models::network::kPermutationStream);
     perm = models::network::random_derangement(static_cast<std::uint32_t>(t.endpoints().size()), rng);
   }
   mp::PacketParams p = params;
@@ -255,31 +254,7 @@ RunSummary run_packet_experiment(const mc::Experiment& experiment, const mp::Pac
     recorder->write_column("flows", "fct_s", fct, "s");
     recorder->write_column("flows", "slowdown", slowdown, "");
     recorder->write_column("flows", "retransmissions", retx, "count");
-    std::vector<std::string> names;
-    std::vector<std::int64_t> drops, marks, trims, pauses, peak;
-    std::vector<double> carried, paused;
-    for (topologies::LinkId l = 0; l < r.ports.size(); ++l) {
-      const auto& s = r.ports[l];
-      names.push_back(mc::link_name(t, l));
-      carried.push_back(static_cast<double>(s.tx_bytes));
-      drops.push_back(static_cast<std::int64_t>(s.drops));
-      marks.push_back(static_cast<std::int64_t>(s.ecn_marks));
-      trims.push_back(static_cast<std::int64_t>(s.trims));
-      pauses.push_back(static_cast<std::int64_t>(s.pauses));
-      paused.push_back(static_cast<double>(s.paused_ps) * 1e-12);
-      peak.push_back(static_cast<std::int64_t>(s.max_queue_bytes));
-    }
-    recorder->write_column("links", "name", names);
-    recorder->write_column("links", "carried_bytes", carried, "B");
-    recorder->write_column("links", "drops", drops, "count");
-    recorder->write_column("links", "ecn_marks", marks, "count");
-    recorder->write_column("links", "trims", trims, "count");
-    recorder->write_column("links", "pfc_pauses", pauses, "count");
-    recorder->write_column("links", "paused_s", paused, "s");
-    recorder->write_column("links", "max_queue_bytes", peak, "B");
-    for (std::size_t i = 0; i < r.queue_series.size(); ++i) {
-      recorder->write("queue " + mc::link_name(t, p.series_links[i]), r.queue_series[i]);
-    }
+    record_packet_ports(*recorder, t, r, p.series_links);
   }
   return summary;
 }

@@ -8,6 +8,7 @@
 
 #include "models/collective/experiment.hpp"
 #include "models/packet/params.hpp"
+#include "models/packet/workloads.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/recorder.hpp"
@@ -32,6 +33,12 @@ void check_packet_experiment(const models::collective::Experiment& experiment);
 // and retransmissions, per-port drops, marks, pauses and peak queues, queue-depth series.
 void add_packet_results(RunSummary& summary, const models::collective::Experiment& experiment,
                         const models::collective::ExperimentResult& result, sim::Recorder* recorder);
+
+// The packet model's per-port tables (/tables/links) and queue-depth series of
+// `series_links` (as PacketParams::series_links listed them).
+void record_packet_ports(sim::Recorder& recorder, const topologies::Topology& topology,
+                         const models::packet::PacketRunResult& result,
+                         const std::vector<topologies::LinkId>& series_links);
 
 // Runs `experiment` (its topology, time-zero faults and workload) on the packet model.
 RunSummary run_packet_experiment(const models::collective::Experiment& experiment,

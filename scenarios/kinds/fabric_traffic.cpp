@@ -1,0 +1,231 @@
+#include "scenarios/kinds/fabric_traffic.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include "models/collective/link_names.hpp"
+#include "models/packet/traffic_run.hpp"
+#include "scenarios/kinds/fabric_packet.hpp"
+#include "sim/enum_names.hpp"
+#include "topologies/routing.hpp"
+
+namespace scenarios {
+
+namespace {
+
+namespace mc = models::collective;
+namespace mn = models::network;
+namespace mp = models::packet;
+
+constexpr double kMaxBytes = static_cast<double>(mn::kMaxTransferBytes);
+
+double bytes_key(Section& w, std::string_view key, std::uint64_t fallback) {
+  const auto b = w.size_bytes(key, fallback);
+  if (b < 1 || b > mn::kMaxTransferBytes) w.error(key, "expected 1 byte to 1 TiB, got " + std::to_string(b));
+  return static_cast<double>(b);
+}
+
+void read_sizes(Section& w, mn::FlowSizes& s, const std::string& dir) {
+  using Kind = mn::FlowSizes::Kind;
+  const auto kind = w.text("sizes", "fixed", {"fixed", "uniform", "lognormal", "cdf"});
+  if (kind == "fixed") s.bytes = bytes_key(w, "bytes", 1 << 20);
+  if (kind == "uniform") {
+    s.kind = Kind::uniform;
+    s.min_bytes = bytes_key(w, "min_bytes", 1);
+    s.max_bytes = bytes_key(w, "max_bytes", 1 << 20);
+    if (s.min_bytes > s.max_bytes) w.error("max_bytes", "expected max_bytes >= min_bytes");
+  }
+  if (kind == "lognormal") {
+    s.kind = Kind::lognormal;
+    s.median_bytes = bytes_key(w, "median_bytes", 100'000);
+    s.sigma = w.number("sigma", 1.0, 0.0, 4.0);
+  }
+  if (kind == "cdf") {
+    std::string file = w.text("cdf_file");
+    if (!file.empty() && file.front() != '/') file = dir + "/" + file;
+    try {
+      s = mn::read_size_cdf(file);
+    } catch (const std::invalid_argument& e) {
+      w.error("cdf_file", e.what());
+    }
+  }
+}
+
+std::string model_words(const mp::PacketParams* p, const mn::NetworkParams& n) {
+  if (p == nullptr) return fmt::format("flow model, {} paths", sim::name_of(n.policy));
+  return fmt::format("packet model: {}, {} paths{}{}", sim::name_of(p->transport), sim::name_of(p->paths),
+                     p->trimming ? ", trimming" : "", p->pfc ? ", PFC" : "");
+}
+
+void record(sim::Recorder& rec, const topologies::Topology& t, const std::vector<mn::TimedTransfer>& transfers,
+            const mp::TrafficResult& r, const std::vector<topologies::LinkId>& series) {
+  std::vector<std::int64_t> src, dst;
+  std::vector<double> bytes, start, end;
+  for (std::size_t i = 0; i < transfers.size(); ++i) {
+    src.push_back(transfers[i].src);
+    dst.push_back(transfers[i].dst);
+    bytes.push_back(static_cast<double>(transfers[i].bytes));
+    start.push_back(transfers[i].start.to_seconds());
+    end.push_back(r.end_ps[i] < 0 ? -1.0 : static_cast<double>(r.end_ps[i]) * 1e-12);
+  }
+  rec.write_column("flows", "src_endpoint", src, "");
+  rec.write_column("flows", "dst_endpoint", dst, "");
+  rec.write_column("flows", "bytes", bytes, "B");
+  rec.write_column("flows", "start_s", start, "s");
+  rec.write_column("flows", "end_s", end, "s");  // -1: did not finish
+  rec.write_column("flows", "fct_s", r.fct.fct_s, "s");
+  rec.write_column("flows", "ideal_fct_s", r.ideal_fct_s, "s");
+  rec.write_column("flows", "slowdown", r.fct.slowdown, "");
+  if (r.packet) {
+    std::vector<std::int64_t> retx;
+    for (const auto& f : r.packet->flows) retx.push_back(f.retransmissions);
+    rec.write_column("flows", "retransmissions", retx, "count");
+    record_packet_ports(rec, t, *r.packet, series);
+  }
+  for (std::size_t i = 0; i < r.utilisation.size(); ++i) {
+    rec.write("utilisation " + models::collective::link_name(t, series[i]), r.utilisation[i]);
+  }
+}
+
+}  // namespace
+
+std::optional<TrafficWorkload> read_traffic_workload(Section& w, const std::string& dir) {
+  if (!w.has("type")) return std::nullopt;
+  const auto* node = w.raw("type")->as_string();
+  if (node == nullptr) return std::nullopt;
+  TrafficWorkload t;
+  t.type = node->get();
+  if (t.type == "incast") {
+    t.bytes = static_cast<std::uint64_t>(bytes_key(w, "bytes", 1 << 20));
+    t.senders = static_cast<std::uint32_t>(w.integer("senders", 0, 0, 1 << 24));
+    t.receiver = static_cast<std::uint32_t>(w.integer("receiver", 0, 0, 1 << 24));
+  } else if (t.type == "traffic_matrix") {
+    t.file = w.text("file");
+    if (!t.file.empty() && t.file.front() != '/') t.file = dir + "/" + t.file;
+  } else if (t.type == "poisson") {
+    t.poisson.load = w.number("load", 0.5, 1e-6, 1.0);
+    read_sizes(w, t.poisson.sizes, dir);
+    if (w.has("duration_us")) t.poisson.duration = w.duration("duration_us");
+    t.poisson.max_flows = static_cast<std::uint64_t>(
+        w.integer("flows", 0, 0, static_cast<std::int64_t>(mn::kMaxTrafficTransfers)));
+    if (!w.has("duration_us") && !w.has("flows")) w.error("load", "expected duration_us or flows (or both) with it");
+    if (w.has("duration_us") && t.poisson.duration <= sim::Time::zero()) w.error("duration_us", "expected > 0");
+  } else {
+    return std::nullopt;
+  }
+  return t;
+}
+
+PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* packet, const TrafficWorkload& tw,
+                            const std::string& name, Section& w) {
+  auto fabric = std::make_shared<topologies::Topology>(e.topology);
+  for (const auto& f : e.faults) {
+    if (f.at != sim::Time::zero()) {
+      throw std::invalid_argument("traffic workloads take faults from time zero only (a fabric's starting state)");
+    }
+    for (auto l : f.links) {
+      if (f.kind == mc::LinkFault::Kind::down) {
+        fabric->set_link_down(l);
+      } else {
+        fabric->set_link_degraded(l, f.fraction);
+      }
+    }
+  }
+  if (packet == nullptr && e.network.policy == mn::PathPolicy::planned) {
+    throw std::invalid_argument("policy = \"planned\" plans a permutation; traffic workloads take ecmp, spray or split");
+  }
+  const auto& ends = fabric->endpoints();
+  const auto n = static_cast<std::uint32_t>(ends.size());
+  auto transfers = std::make_shared<std::vector<mn::TimedTransfer>>();
+  std::string what;
+  std::vector<std::pair<std::string, double>> extra;  // workload figures for the summary
+  if (tw.type == "incast") {
+    const std::uint32_t senders = tw.senders == 0 ? n - 1 : tw.senders;
+    if (tw.receiver >= n) w.error("receiver", fmt::format("expected an endpoint index below {}", n));
+    if (senders >= n) w.error("senders", fmt::format("expected at most {} (the other endpoints)", n - 1));
+    w.throw_if_errors();
+    std::vector<std::uint32_t> from;
+    for (std::uint32_t k = 1; k <= senders; ++k) from.push_back((tw.receiver + k) % n);
+    *transfers = mn::incast_transfers(from, tw.receiver, tw.bytes);
+    // The receiver's link is busy from the first byte's arrival (over the shortest of the
+    // senders' paths) until it has carried every byte; a flow alone may take longer still
+    // (a slower sender).
+    const double in = fabric->capacity_bytes_per_s(fabric->in_links(ends[tw.receiver])[0]);
+    topologies::Router router(*fabric);
+    double latency_s = std::numeric_limits<double>::infinity();
+    for (auto s : from) {
+      double l = 0.0;
+      for (auto link : router.shortest_path(ends[s], ends[tw.receiver])) {
+        l += static_cast<double>(fabric->link(link).latency_ps) * 1e-12;
+      }
+      latency_s = std::min(latency_s, l);
+    }
+    double ideal = latency_s + static_cast<double>(senders) * static_cast<double>(tw.bytes) / in;
+    for (double f : mn::ideal_fct_s(*fabric, *transfers)) ideal = std::max(ideal, f);
+    extra = {{"ideal_s", ideal}};
+    what = fmt::format("incast {}-to-1 into endpoint {}, {} bytes each", senders, tw.receiver, tw.bytes);
+  } else if (tw.type == "traffic_matrix") {
+    std::vector<std::string> names;
+    for (auto node : ends) names.push_back(fabric->node(node).name);
+    try {
+      *transfers = mn::read_traffic_matrix(tw.file, names);
+    } catch (const std::invalid_argument& err) {
+      w.error("file", err.what());
+    }
+    w.throw_if_errors();
+    what = fmt::format("traffic matrix {}, {} flows", std::filesystem::path(tw.file).filename().string(),
+                       transfers->size());
+  } else {
+    std::vector<double> capacity;
+    for (auto node : ends) capacity.push_back(fabric->capacity_bytes_per_s(fabric->out_links(node)[0]));
+    try {
+      *transfers = mn::poisson_transfers(tw.poisson, capacity, e.network.seed);
+    } catch (const std::invalid_argument& err) {
+      w.error("load", err.what());
+    }
+    w.throw_if_errors();
+    // The load the drawn flows offer over the arrival window (the duration, or up to the
+    // last start when only a flow count bounds it).
+    double bytes = 0.0, total = 0.0;
+    for (const auto& t : *transfers) bytes += static_cast<double>(t.bytes);
+    for (double c : capacity) total += c;
+    const double window = tw.poisson.duration != sim::Time::max() ? tw.poisson.duration.to_seconds()
+                          : transfers->empty()                    ? 0.0
+                                                                  : transfers->back().start.to_seconds();
+    extra = {{"target_load", tw.poisson.load}, {"offered_load", window > 0 ? bytes / (total * window) : std::nan("")},
+             {"mean_flow_bytes", tw.poisson.sizes.mean_bytes()}};
+    what = fmt::format("Poisson arrivals at load {}, {} flows", tw.poisson.load, transfers->size());
+  }
+  if (transfers->empty()) throw std::invalid_argument("the workload has no transfers (a duration too short?)");
+
+  const mn::NetworkParams np = e.network;
+  std::shared_ptr<const mp::PacketParams> pp;
+  if (packet != nullptr) {
+    auto p = std::make_shared<mp::PacketParams>(*packet);
+    p->series_links = e.network.series_links;
+    pp = p;
+  }
+  const std::string title = (name.empty() ? "" : name + ": ") + what + ", " + model_words(packet, np);
+  return [fabric, transfers, np, pp, title, extra](sim::Recorder* recorder) {
+    const auto r = mp::run_traffic(*fabric, np, pp.get(), *transfers);
+    RunSummary s;
+    s.title = title + (r.fct.complete ? "" : fmt::format("; INCOMPLETE: {} flows did not finish",
+                                                         transfers->size() - r.fct.finished));
+    s.complete = r.fct.complete;
+    for (const auto& m : mp::traffic_metrics(r)) s.metrics.push_back({m.name, m.value, m.unit});
+    for (const auto& [key, value] : extra) {
+      s.metrics.push_back({key, value, key == "ideal_s" ? "s" : key == "mean_flow_bytes" ? "B" : ""});
+      if (key == "ideal_s") s.metrics.push_back({"slowdown_vs_ideal", r.fct.completion_s / value, ""});
+    }
+    if (recorder != nullptr) record(*recorder, *fabric, *transfers, r, np.series_links);
+    return s;
+  };
+}
+
+}  // namespace scenarios
