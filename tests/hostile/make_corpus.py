@@ -468,6 +468,66 @@ def _graphml_key_id(text: str, attribute: str):
     return found.group(1) if found else None
 
 
+TRAFFIC_CSV = "src,dst,bytes,start_us\nhost0,host3,100000,0\n1,2,50000,1.5\nhost2,0,200000,3\n"
+CDF_CSV = "bytes,cdf\n0,0\n10000,0.5\n100000,0.9\n1000000,1\n"
+
+
+def traffic_cases(rng: random.Random) -> List[Tuple[str, bytes, str]]:
+    """Damaged traffic matrices and flow-size CDFs, each with a fabric scenario that names
+    it: (file, data, scenario)."""
+    fabric = BASES["fabric"].split("[workload]")[0].replace("[network]\n", "[network]\nmodel = \"packet\"\n")
+
+    def matrix(file: str) -> str:
+        return fabric + f'[workload]\ntype = "traffic_matrix"\nfile = "{file}"\n'
+
+    def cdf(file: str) -> str:
+        return fabric + f'[workload]\ntype = "poisson"\nload = 0.3\nflows = 20\nsizes = "cdf"\ncdf_file = "{file}"\n'
+
+    head, *rows = TRAFFIC_CSV.splitlines()
+    matrices = [
+        ("negative_bytes", TRAFFIC_CSV.replace(",100000,", ",-100000,")),
+        ("nan_bytes", TRAFFIC_CSV.replace(",100000,", ",nan,")),
+        ("inf_start", TRAFFIC_CSV.replace(",1.5\n", ",inf\n")),
+        ("unknown_host", TRAFFIC_CSV.replace("host3", "host99")),
+        ("index_out_of_range", TRAFFIC_CSV.replace("1,2,", "1,4000000000,")),
+        ("self_loop", TRAFFIC_CSV.replace("1,2,", "2,2,")),
+        ("missing_column", "src,dst,bytes\n0,1,100\n"),
+        ("unitless_start", TRAFFIC_CSV.replace("start_us", "start")),
+        ("duplicate_column", TRAFFIC_CSV.replace("src,dst", "src,src")),
+        ("short_row", TRAFFIC_CSV + "0,1\n"),
+        ("long_row", TRAFFIC_CSV + "0,1,2,3,4\n"),
+        ("fractional_bytes", TRAFFIC_CSV.replace(",50000,", ",500.5,")),
+        ("huge_bytes", TRAFFIC_CSV.replace(",50000,", ",1e300,")),
+        ("late_start", TRAFFIC_CSV.replace(",3\n", ",1e12\n")),
+        ("header_only", head + "\n"),
+        ("empty", ""),
+        ("quoted", TRAFFIC_CSV.replace("host0", '"host0"')),
+        ("nul", TRAFFIC_CSV.replace(",", "\0", 3)),
+        ("binary", bytes(rng.randrange(256) for _ in range(4096))),
+        ("many_rows", head + "\n" + "0,1,1,0\n" * 50_000),
+    ]
+    for name, data in structural(rng, TRAFFIC_CSV, "matrix"):
+        matrices.append((name[len("matrix_"):], data))
+    cdfs = [
+        ("decreasing", CDF_CSV.replace("100000,0.9", "100000,0.4")),
+        ("not_ending_at_one", CDF_CSV.replace("1000000,1", "1000000,0.99")),
+        ("sizes_backwards", CDF_CSV.replace("100000,", "5000,")),
+        ("nan", CDF_CSV.replace("0.5", "nan")),
+        ("negative", CDF_CSV.replace("10000,", "-10000,")),
+        ("three_fields", CDF_CSV + "2000000,1,7\n"),
+        ("empty", ""),
+    ]
+    out = []
+    for name, data in matrices:
+        data = data if isinstance(data, bytes) else data.encode()
+        out.append((f"traffic_{name}.csv", data, matrix(f"traffic_{name}.csv")))
+    for name, data in cdfs:
+        out.append((f"cdf_{name}.csv", data.encode(), cdf(f"cdf_{name}.csv")))
+    out.append(("traffic_dev_zero", b"", matrix("/dev/zero")))
+    out.append(("traffic_directory", b"", matrix(".")))
+    return out
+
+
 def write(root: pathlib.Path, name: str, data) -> pathlib.Path:
     path = root / name
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
@@ -479,6 +539,7 @@ def make_corpus(out: pathlib.Path, seed: int = 1, model: dict | None = None) -> 
     (as written by calibrate) to damage; without one, model cases are skipped."""
     rng = random.Random(seed)
     topology_rng = random.Random(seed + 11)
+    traffic_rng = random.Random(seed + 23)
     out.mkdir(parents=True, exist_ok=True)
     (out / "out").mkdir(exist_ok=True)
     manifest: List[dict] = []
@@ -590,6 +651,15 @@ def make_corpus(out: pathlib.Path, seed: int = 1, model: dict | None = None) -> 
         add(f"validate {wrapper}", "validate", wrapper)
         if i % 2 == 0:  # loading is what is under test; half of them also run
             add(f"run {wrapper}", "run", wrapper, "--json")
+
+    # Traffic matrices and flow-size CDFs (their own stream too).
+    for file, data, scenario in traffic_cases(traffic_rng):
+        if file.endswith(".csv"):
+            write(out, file, data)
+        wrapper = "with_" + file.replace(".", "_") + ".toml"
+        write(out, wrapper, scenario)
+        add(f"validate {wrapper}", "validate", wrapper)
+        add(f"run {wrapper}", "run", wrapper, "--json")
 
     (out / "manifest.json").write_text(json.dumps(manifest, indent=0))
     return manifest
