@@ -11,10 +11,12 @@ the result is source endpoint i.
 from ._core.network import random_permutation
 from ._core import network as _network
 from .results import FABRIC_ALIASES, FABRIC_DERIVED, FABRIC_UNITS, typed
+from .traffic import PacketParams, run_incast, run_poisson, run_traffic_matrix, run_transfers
 
 # median_fct_s and slowdown_vs_ideal as `simfabric run` files report them.
 run_permutation = typed(_network.run_permutation, FABRIC_UNITS, FABRIC_ALIASES, derived=FABRIC_DERIVED)
 
 POLICIES = ("ecmp", "spray", "split", "planned")
 
-__all__ = ["POLICIES", "random_permutation", "run_permutation"]
+__all__ = ["POLICIES", "PacketParams", "random_permutation", "run_incast", "run_permutation", "run_poisson",
+           "run_traffic_matrix", "run_transfers"]
