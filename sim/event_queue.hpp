@@ -1,5 +1,7 @@
 #pragma once
-// The pending-event set: a d-ary min-heap of 16-byte keys over a pool of handler slots.
+// A pending-event set as a d-ary min-heap of 16-byte keys over a pool of handler slots.
+// The simulator's queue, sim/ladder_event_queue.hpp, keeps its near future in the same
+// 4-ary layout; these heaps are the bare queues `simfabric bench hold` compares it with.
 //
 // Layout was chosen by measurement (bench/README.md): heap entries carry only the time
 // and a slot index, and the array is offset so that the four children of a node share
@@ -65,6 +67,7 @@ class AlignedHeapArray {
   std::size_t size() const { return items_.size() - Offset; }
   bool empty() const { return size() == 0; }
   T& front() { return items_[Offset]; }
+  T* data() { return items_.data() + Offset; }
   T& back() { return items_.back(); }
   void push_back(const T& item) { items_.push_back(item); }
   void pop_back() { items_.pop_back(); }
@@ -72,6 +75,7 @@ class AlignedHeapArray {
   void reserve(std::size_t n) { items_.reserve(n + Offset); }
   std::size_t capacity() const { return items_.capacity() - Offset; }
   void clear() { items_.resize(Offset); }
+  void release_memory() { std::vector<T, Allocator>(Offset).swap(items_); }
 
  private:
   std::vector<T, Allocator> items_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/event_queue.hpp"
+#include "sim/ladder_event_queue.hpp"
 #include "sim/handler.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
@@ -39,8 +40,9 @@ struct ProcessLink {
 
 class Simulator {
  public:
-  // The 4-ary heap won the hold benchmark at 1e3..1e6 pending events (bench/README.md).
-  using Queue = DaryEventQueue<4>;
+  // A 4-ary heap up to 65,536 pending events, a heap over time buckets beyond: the
+  // fastest at 1e3..1e7 pending events in the hold benchmark (bench/README.md).
+  using Queue = LadderEventQueue;
 
   explicit Simulator(std::uint64_t seed = 0);
   ~Simulator();

@@ -23,8 +23,8 @@ void add_bench_commands(CLI::App& app, Action& action) {
       ->check(positive_number());
   hold->add_option("--entities", params->entities, "entities events are spread over")->check(positive_number());
   hold->add_option("--seed", params->seed, "random seed")->check(non_negative_integer());
-  hold->add_option("--queue", params->queue, "simulator, or a bare queue: binary, 4-ary, 8-ary")
-      ->check(CLI::IsMember({"simulator", "binary", "4-ary", "8-ary"}));
+  hold->add_option("--queue", params->queue, "simulator, or a bare queue: binary, 4-ary, 8-ary, ladder")
+      ->check(CLI::IsMember({"simulator", "binary", "4-ary", "8-ary", "ladder"}));
   hold->add_flag("--json", *json, "print one JSON object");
   hold->callback([params, json, &action] {
     action = [params, json] {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/event_queue.hpp"
+#include "sim/ladder_event_queue.hpp"
 #include "sim/peak_rss.hpp"
 #include "sim/random.hpp"
 #include "sim/simulator.hpp"
@@ -110,8 +111,10 @@ HoldResult run_hold(const HoldParams& p) {
     r = run_queue<sim::DaryEventQueue<4>>(p);
   } else if (p.queue == "8-ary") {
     r = run_queue<sim::DaryEventQueue<8>>(p);
+  } else if (p.queue == "ladder") {
+    r = run_queue<sim::LadderEventQueue>(p);
   } else {
-    throw std::invalid_argument("hold: unknown queue '" + p.queue + "' (expected simulator, binary, 4-ary or 8-ary)");
+    throw std::invalid_argument("hold: unknown queue '" + p.queue + "' (expected simulator, binary, 4-ary, 8-ary or ladder)");
   }
   r.queue = p.queue;
   r.pending = p.pending;

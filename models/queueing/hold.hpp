@@ -15,7 +15,8 @@ struct HoldParams {
   double mean_delay_ns = 1000.0;
   std::uint32_t entities = 1024;
   std::uint64_t seed = 1;
-  // "simulator" (the real sim::Simulator), or a bare queue: "binary", "4-ary", "8-ary".
+  // "simulator" (the real sim::Simulator), or a bare queue: "binary", "4-ary", "8-ary",
+  // "ladder" (sim::LadderEventQueue, the simulator's queue).
   std::string queue = "simulator";
 };
 
