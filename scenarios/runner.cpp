@@ -47,16 +47,34 @@ std::uint64_t scenario_seed(const Scenario& scenario, const std::optional<std::u
   return static_cast<std::uint64_t>(*value);
 }
 
-std::string validate_scenario(const Scenario& scenario) {
+std::string validate_scenario(const Scenario& scenario) { return check_scenario(scenario).kind; }
+
+ScenarioCheck check_scenario(const Scenario& scenario) {
   const ScenarioKind& kind = find_kind(scenario);
+  MemoryGate gate(MemoryGate::Mode::record);
   kind.prepare(scenario, scenario_seed(scenario, std::nullopt));
-  return kind.name;
+  return {kind.name, gate.estimate().value_or(MemoryEstimate{}), memory_limit()};
+}
+
+std::optional<MemoryEstimate> estimate_scenario_memory(const Scenario& scenario) {
+  MemoryGate gate(MemoryGate::Mode::estimate_only);
+  try {
+    const ScenarioKind& kind = find_kind(scenario);
+    kind.prepare(scenario, scenario_seed(scenario, std::nullopt));
+  } catch (const EstimateTaken&) {
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return gate.estimate();
 }
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const ScenarioKind& kind = find_kind(scenario);
   const std::uint64_t seed = scenario_seed(scenario, options.seed);
-  PreparedRun run = kind.prepare(scenario, seed);
+  PreparedRun run = [&] {
+    MemoryGate gate(MemoryGate::Mode::enforce, memory_limit());
+    return kind.prepare(scenario, seed);
+  }();
 
   std::optional<sim::Recorder> recorder;
   if (options.output) {

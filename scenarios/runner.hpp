@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/memory_check.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/recorder.hpp"
 
@@ -53,11 +54,26 @@ struct RunOptions {
 };
 
 // Validates, runs and (when options.output is set) records. Throws ScenarioError for
-// bad input before writing anything.
+// bad input before writing anything, and for a run whose estimated memory exceeds
+// memory_limit() (scenarios/memory_check.hpp) before it allocates its model.
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 
 // Validation only: throws ScenarioError, or returns the kind's name.
 std::string validate_scenario(const Scenario& scenario);
+
+struct ScenarioCheck {
+  std::string kind;
+  MemoryEstimate memory;  // the run's estimated peak memory
+  MemoryLimit limit;      // what a run here may use now
+  bool fits() const { return !limit.bytes || memory.bytes <= *limit.bytes; }
+};
+// Validation, with the run's memory estimate and the memory a run may use here; a run
+// that would not fit is still valid (it may run elsewhere).
+ScenarioCheck check_scenario(const Scenario& scenario);
+
+// The memory estimate alone: the kind reads and checks its keys, estimates and stops
+// there (nothing is built). Empty when the scenario is invalid.
+std::optional<MemoryEstimate> estimate_scenario_memory(const Scenario& scenario);
 
 // The seed of a scenario: options override the file's top-level `seed` (default 1).
 std::uint64_t scenario_seed(const Scenario& scenario, const std::optional<std::uint64_t>& override_seed);

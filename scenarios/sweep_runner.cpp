@@ -6,6 +6,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "scenarios/runner.hpp"
 #include "scenarios/sweep_output.hpp"
 #include "scenarios/sweep_progress.hpp"
 
@@ -17,6 +18,28 @@ std::vector<std::int64_t> missing_points(const Sweep& sweep, const std::map<std:
     if (!done.contains(point.index)) missing.push_back(point.index);
   }
   return missing;
+}
+
+void require_sweep_memory(const Sweep& sweep, const std::vector<std::int64_t>& points, int workers) {
+  const MemoryLimit limit = memory_limit();
+  if (!limit.bytes || points.empty()) return;
+  std::optional<MemoryEstimate> largest;
+  std::int64_t at = 0;
+  for (const std::int64_t index : points) {
+    // A point that is invalid has no estimate; it fails on its own when it runs.
+    const auto estimate = estimate_scenario_memory(sweep.scenario(sweep.points.at(static_cast<std::size_t>(index))));
+    if (estimate && (!largest || estimate->bytes > largest->bytes)) {
+      largest = estimate;
+      at = index;
+    }
+  }
+  const auto runs = std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, workers)), points.size());
+  if (!largest || static_cast<double>(largest->bytes) * static_cast<double>(runs) <= static_cast<double>(*limit.bytes)) {
+    return;
+  }
+  throw ScenarioError({{sweep.file, 0, "",
+                        "point " + std::to_string(at) + " (" + sweep.scenario_file + "): " +
+                            memory_refusal(*largest, limit, runs) + (runs > 1 ? " (or fewer --workers)" : "")}});
 }
 
 LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output, const LocalRunOptions& options) {
@@ -32,6 +55,7 @@ LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output
   report.points = sweep.points.size();
   report.already_done = done.size();
   if (todo.empty()) return report;
+  require_sweep_memory(sweep, todo, options.workers);
 
   JournalWriter journal(parts);
   const auto details = details_directory(parts, sweep);

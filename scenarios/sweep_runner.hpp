@@ -31,8 +31,14 @@ struct LocalRunReport {
   std::size_t failed = 0;         // of those that ran
 };
 
+// Throws ScenarioError, before any point runs, when the largest of these points' memory
+// estimates times the points that run at once (min(workers, points)) exceeds
+// memory_limit(), naming that point and its size keys.
+void require_sweep_memory(const Sweep& sweep, const std::vector<std::int64_t>& points, int workers);
+
 // Runs the missing points of the sweep (or of [first, last]) on `workers` threads and
-// journals each as it finishes. Does not assemble the results file.
+// journals each as it finishes, after require_sweep_memory(). Does not assemble the
+// results file.
 LocalRunReport run_local(const Sweep& sweep, const std::filesystem::path& output, const LocalRunOptions& options);
 
 struct CollectReport {

@@ -10,6 +10,7 @@
 
 #include "apps/simfabric/commands.hpp"
 #include "apps/simfabric/file_options.hpp"
+#include "apps/simfabric/memory_option.hpp"
 #include "scenarios/runner.hpp"
 
 namespace app {
@@ -77,6 +78,7 @@ void add_run_commands(CLI::App& app, Action& action) {
   run->add_option("--seed", args->seed, "run seed, 0 to 2^63-1 (overrides the file's seed)")->check(seed_number());
   CLI::Option* output = run->add_option("-o,--output", args->output, "HDF5 result file");
   run->add_flag("--json", args->json, "print the summary as one JSON object");
+  add_memory_limit_option(run);
   run->callback([args, output, &action] {
     action = [args, given = output->count() > 0] {
       const auto scenario = scenarios::Scenario::load(args->file, args->overrides);
@@ -102,11 +104,31 @@ void add_run_commands(CLI::App& app, Action& action) {
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario file without running it");
   validate->add_option("file", args->file, "scenario file (TOML)")->required()->check(CLI::ExistingFile);
   validate->add_option("--set", args->overrides, "override a key: key.path=value (repeatable)");
+  validate->add_flag("--json", args->json, "print one JSON object: kind and memory estimate");
+  add_memory_limit_option(validate);
   validate->callback([args, &action] {
     action = [args] {
       const auto scenario = scenarios::Scenario::load(args->file, args->overrides);
-      const std::string kind = scenarios::validate_scenario(scenario);
-      fmt::print("{}: valid {} scenario\n", args->file, kind);
+      const auto check = scenarios::check_scenario(scenario);
+      if (args->json) {
+        nlohmann::ordered_json out{{"file", args->file},
+                                   {"kind", check.kind},
+                                   {"valid", true},
+                                   {"memory_estimate_bytes", check.memory.bytes},
+                                   {"memory_drivers", check.memory.drivers},
+                                   {"memory_available_bytes", nullptr},
+                                   {"memory_source", check.limit.source},
+                                   {"fits", check.fits()}};
+        if (check.limit.bytes) out["memory_available_bytes"] = *check.limit.bytes;
+        std::cout << out.dump() << "\n";
+        return kExitOk;
+      }
+      fmt::print("{}: valid {} scenario\n", args->file, check.kind);
+      fmt::print("  a run needs about {} ({})\n", scenarios::format_memory(check.memory.bytes), check.memory.drivers);
+      if (check.limit.bytes) {
+        fmt::print("  {} available ({}){}\n", scenarios::format_memory(*check.limit.bytes), check.limit.source,
+                   check.fits() ? "" : fmt::format(": `run` here would refuse it; reduce {}", check.memory.keys));
+      }
       return kExitOk;
     };
   });

@@ -9,6 +9,7 @@
 
 #include "apps/simfabric/commands.hpp"
 #include "apps/simfabric/file_options.hpp"
+#include "apps/simfabric/memory_option.hpp"
 #include "apps/simfabric/sweep_mpi.hpp"
 #include "scenarios/sweep.hpp"
 #include "scenarios/sweep_progress.hpp"
@@ -102,6 +103,7 @@ int run_point_command(const SweepArgs& args) {
     return kExitOk;
   }
   if (args.last >= 0) throw std::invalid_argument("--last needs -o (the results of a range are journaled)");
+  scenarios::require_sweep_memory(sweep, {args.point}, 1);
   const auto result = scenarios::run_point(sweep, args.point);
   if (args.json) {
     auto out = point_json(sweep, sweep.points[static_cast<std::size_t>(args.point)]);
@@ -192,6 +194,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   CLI::Option* point_output =
       point_cmd->add_option("-o,--output", args->output, "sweep results file whose journal receives the points");
   point_cmd->add_flag("--json", args->json, "print one JSON object");
+  add_memory_limit_option(point_cmd);
   point_cmd->callback([args, point_output, &action] {
     args->output_given = point_output->count() > 0;
     action = [args] { return run_point_command(*args); };
@@ -214,6 +217,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   run_cmd->add_option("--mem", args->slurm.memory, "slurm: memory per task, e.g. 2G");
   run_cmd->add_option("--sbatch-arg", args->slurm.extra_args, "slurm: extra #SBATCH option (repeatable)");
   run_cmd->add_flag("--no-wait", args->no_wait, "slurm: return after submitting; then `sweep collect`");
+  add_memory_limit_option(run_cmd);
   run_cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 
   CLI::App* collect_cmd = sweep->add_subcommand("collect", "Assemble OUT.h5 from the journaled points");

@@ -11,6 +11,7 @@
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
 #include "scenarios/kinds.hpp"
+#include "scenarios/memory_estimate.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 
 namespace scenarios {
@@ -420,6 +421,7 @@ ScenarioKind accelerator_kind() {
               w.error("network", err.what());
             }
             root.throw_if_errors();
+            require_memory(scenario, estimate_accelerator(net.size(), mode == "systolic"));
             if (resident > 0.0) net = acc::keep_activations_on_chip(device, std::move(net), resident);
             return [device, net = std::move(net), options, mode, convention](sim::Recorder* recorder) {
               RunSummary s = mode == "systolic" ? systolic(device, net, convention, recorder)

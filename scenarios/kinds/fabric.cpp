@@ -14,6 +14,7 @@
 #include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/kinds/fabric_packet.hpp"
+#include "scenarios/memory_estimate.hpp"
 #include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 #include "topologies/builders.hpp"
@@ -60,7 +61,7 @@ void check_size(Section& s, std::string_view key, const topologies::FabricSize& 
   if (!problem.empty()) s.error(key, "the fabric would have " + problem);
 }
 
-std::function<Topology()> read_topology(Section& s, const std::string& scenario_dir) {
+std::function<Topology()> read_topology(Section& s, const std::string& scenario_dir, FabricShape& shape) {
   const std::string type = s.text("type", "leaf_spine", {"leaf_spine", "fat_tree", "ring", "torus2d", "graphml"});
   const auto ns = [](double n) { return sim::Time::from_ns(n); };
   if (type == "leaf_spine") {
@@ -83,6 +84,7 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
                                       sim::format_compact(kMaxGbps) + " (or set uplink_gbps)");
     }
     check_size(s, "hosts_per_leaf", topologies::leaf_spine_size(p));
+    shape = leaf_spine_shape(p);
     return [p] { return topologies::leaf_spine(p); };
   }
   if (type == "fat_tree") {
@@ -90,6 +92,7 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     p.k = static_cast<std::uint32_t>(s.integer("k", 4, 2, 256));
     if (p.k % 2 != 0) s.error("k", "must be even");
     check_size(s, "k", topologies::fat_tree_size(p.k));
+    shape = fat_tree_shape(p.k);
     p.link_gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
     p.link_latency_ps = hop_latency_ps(s, "link_latency_ns", ns(500));
     return [p] { return topologies::fat_tree(p); };
@@ -100,15 +103,18 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     if (type == "ring") {
       const auto n = static_cast<std::uint32_t>(s.integer("hosts", 8, 2, 1 << 20));
       check_size(s, "hosts", topologies::ring_size(n));
+      shape = ring_shape(n);
       return [n, gbps, lat] { return topologies::ring(n, gbps, lat); };
     }
     const auto x = static_cast<std::uint32_t>(s.integer("x", 4, 1, 1 << 12));
     const auto y = static_cast<std::uint32_t>(s.integer("y", 4, 1, 1 << 12));
     check_size(s, "y", topologies::torus2d_size(x, y));
+    shape = torus2d_shape(x, y);
     return [x, y, gbps, lat] { return topologies::torus2d(x, y, gbps, lat); };
   }
   std::string file = s.text("file");
   if (!file.empty() && file.front() != '/') file = scenario_dir + "/" + file;
+  shape = graphml_shape(file);
   return [file] { return topologies::load_graphml(file); };
 }
 
@@ -441,7 +447,8 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   const std::string name = root.text("name", "");
   const std::string dir = std::filesystem::path(scenario.file()).parent_path().string();
   Section topo(root, "topology");
-  const auto build = read_topology(topo, dir.empty() ? "." : dir);
+  FabricShape shape;
+  const auto build = read_topology(topo, dir.empty() ? "." : dir, shape);
   Section net(root, "network");
   std::vector<std::string> series_names;
   auto experiment = std::make_shared<mc::Experiment>();
@@ -467,6 +474,7 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   for (Section* s : {&topo, &net, &packet_section, &faults, &work}) s->reject_unread();
   for (Section& s : job_sections) s.reject_unread();
   root.finish();
+  require_memory(scenario, estimate_fabric(shape, *experiment, packet ? &packet_params : nullptr));
 
   // With every key read and valid: build, then find the links named.
   try {

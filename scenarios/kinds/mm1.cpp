@@ -2,6 +2,7 @@
 
 #include "models/queueing/mm1.hpp"
 #include "scenarios/kinds.hpp"
+#include "scenarios/memory_estimate.hpp"
 
 namespace scenarios {
 
@@ -34,6 +35,7 @@ ScenarioKind mm1_kind() {
             }
             queue.reject_unread();
             root.finish();
+            require_memory(scenario, estimate_mm1());
 
             return [params](sim::Recorder* recorder) {
               const auto result = models::queueing::run_mm1(params);

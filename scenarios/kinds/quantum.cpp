@@ -12,6 +12,7 @@
 
 #include "models/quantum/parameters.hpp"
 #include "scenarios/kinds.hpp"
+#include "scenarios/memory_estimate.hpp"
 
 namespace scenarios {
 namespace {
@@ -132,6 +133,7 @@ ScenarioKind quantum_kind() {
             ScenarioValues values(scenario, root);
             mq::ExperimentParams p = mq::read_experiment(values);
             values.finish();
+            require_memory(scenario, estimate_quantum(p));
             p.seed = seed;
 
             return [p](sim::Recorder* recorder) {

@@ -12,6 +12,7 @@
 #include "models/collective/link_names.hpp"
 #include "models/training/step.hpp"
 #include "scenarios/kinds.hpp"
+#include "scenarios/memory_estimate.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 
 namespace scenarios {
@@ -249,6 +250,7 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   read_faults(faults, job->cluster, std::max(1u, std::min(job->cluster.hosts_per_leaf, hosts)));
   for (Section* s : {&model, &plan, &cluster, &out, &faults}) s->reject_unread();
   root.finish();
+  require_memory(scenario, estimate_training(*job, options.timeline_replicas));
 
   try {
     const std::filesystem::path dir = std::filesystem::path(scenario.file()).parent_path();
