@@ -89,11 +89,13 @@ struct RunOptions {
   py::object packet = py::none();  // dict of [packet] keys, with model = "packet"
 };
 
-// The packet model's parameters from a dict of the scenario's [packet] keys.
+// The packet model's parameters: a dict of the scenario's [packet] keys, or a PacketParams.
 models::packet::PacketParams packet_params_from(const py::object& given) {
   namespace mp = models::packet;
   mp::PacketParams p;
   if (given.is_none()) return p;
+  // sf.network.PacketParams (bindings/traffic.cpp) as the traffic functions take it.
+  if (py::isinstance<mp::PacketParams>(given)) return given.cast<mp::PacketParams>();
   const auto d = given.cast<py::dict>();
   const auto u64 = [](const py::handle& v) { return v.cast<std::uint64_t>(); };
   const auto us = [](const py::handle& v) { return sim::Time::from_us(v.cast<double>()).ps(); };
@@ -380,8 +382,8 @@ void bind_fabric(py::module_& m) {
       "start. The topology's own link states (set_link_down, ...) hold from the start. An incomplete run "
       "(a transfer lost every path) has complete False, completion_s NaN and its partial results. "
       "model='packet' runs it on the packet-level fabric with packet={...} (the keys of a scenario's [packet] "
-      "table: transport, paths, mtu_bytes, rto_us, ...) and adds its counters (drops, ecn_marks, "
-      "retransmissions, timeouts, p99_fct_s, ...).";
+      "table: transport, paths, mtu_bytes, rto_us, ...) or packet=network.PacketParams, and adds its counters "
+      "(drops, ecn_marks, retransmissions, timeouts, p99_fct_s, ...).";
   py::module_ cm = m.def_submodule("collective", "Collectives, pipeline and MoE steps on a fabric");
   cm.def("run",
          [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,

@@ -56,6 +56,16 @@ def test_a_host_link_down_mid_run_on_packets_is_incomplete():
     assert p["complete"] and p["retransmissions"] > 0
 
 
+def test_packet_parameters_as_the_traffic_functions_take_them():
+    params = sf.network.PacketParams()
+    params.transport = "ndp"
+    params.trimming = True
+    r = sf.collective.run(fabric(), bytes=2**20, ranks=4, model="packet", packet=params)
+    as_dict = sf.collective.run(fabric(), bytes=2**20, ranks=4, model="packet",
+                                packet={"transport": "ndp", "trimming": True})
+    assert r["complete"] and r["completion_s"] == as_dict["completion_s"]
+
+
 def test_packet_parameters_are_checked():
     with pytest.raises(ValueError, match="model is 'flow'"):
         sf.collective.run(fabric(), bytes=1e6, packet={"transport": "ndp"})
