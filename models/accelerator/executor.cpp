@@ -249,14 +249,13 @@ bool calls_per_group(const Device& device, const Operator& op) {
          (device.runtime.depthwise_by_group || !depthwise(*c));
 }
 
-// Seconds of a convolution or GEMM on the device's PE array (systolic.hpp), groups and
-// unshared batch entries one after another; nullopt for other operators.
+// Seconds of a convolution or GEMM on the device's PE array (systolic.hpp: groups as its
+// dataflow maps them), unshared batch entries one after another; nullopt for other operators.
 std::optional<double> pe_array_seconds(const Device& device, const Operator& op) {
   SystolicLayer layer;
   std::uint64_t repeat = 1;
   if (const auto* c = std::get_if<Conv2dShape>(&op.shape)) {
     layer = lower_to_gemm(*c);
-    repeat = c->groups;
   } else if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
     layer = {g->shared_weights ? g->batch * g->m : g->m, g->k, g->n, 0, std::nullopt};
     repeat = g->shared_weights ? 1 : g->batch;

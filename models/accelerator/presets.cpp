@@ -132,7 +132,9 @@ Device eyeriss_like() {
   d.compute.clock_ghz = 0.2;
   d.compute.op_overhead_ns = 0.0;
   d.compute.energy_pj_per_op = 1.0;  // the unit of the Eyeriss energy ratios (one MAC ~ 2 pJ)
-  d.tiers.push_back({"glb", 108 * 1024, 4.8, 5.0, 6.0});  // ~6x a MAC per byte
+  // Global buffer: 16 words per cycle read and 16 written (Timeloop/Accelergy's Eyeriss-like
+  // shared_glb), 16-bit words at 200 MHz: 6.4 GB/s each way, 12.8 GB/s as one rate.
+  d.tiers.push_back({"glb", 108 * 1024, 12.8, 5.0, 6.0});  // ~6x a MAC per byte
   // DRAM: a 64-bit LPDDR4-3200 interface, 25.6 GB/s (scenarios/devices/eyeriss.toml says why).
   d.tiers.push_back({"dram", 1ULL << 30, 25.6, 100.0, 200.0});  // ~200x a MAC per byte
   d.links.push_back({"dram_bus", "dram", "glb", 25.6, 0.0, 0.0, 0, 0});

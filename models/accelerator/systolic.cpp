@@ -40,6 +40,7 @@ u64 distinct_inputs(const ConvGeometry& g) {
 
 struct Elements {
   u64 ifmap = 0, filter = 0, ofmap_write = 0, ofmap_read = 0;
+  Elements times(u64 n) const { return {ifmap * n, filter * n, ofmap_write * n, ofmap_read * n}; }
   SystolicTraffic bytes(u64 element_bytes) const {
     return {ifmap * element_bytes, filter * element_bytes, ofmap_write * element_bytes, ofmap_read * element_bytes};
   }
@@ -59,11 +60,11 @@ SystolicResult gemm_dataflow(const SystolicSpec& a, const SystolicLayer& l, u64 
   const u64 row_folds = ceil_div(map_rows, R), col_folds = ceil_div(map_cols, C);
   const u64 per_fold = a.dataflow == Dataflow::output_stationary ? stream + R + C - 2 : 2 * R + C + stream - 2;
   SystolicResult r;
-  r.folds = row_folds * col_folds;
+  r.folds = l.groups * row_folds * col_folds;  // groups one after another
   r.cycles = r.folds * per_fold;
-  r.macs = l.sr * l.t * l.sc;
+  r.macs = l.groups * l.sr * l.t * l.sc;
   r.utilisation = static_cast<double>(r.macs) / (static_cast<double>(R * C) * static_cast<double>(r.cycles));
-  r.mapping_efficiency = static_cast<double>(map_rows * map_cols) / static_cast<double>(r.folds * R * C);
+  r.mapping_efficiency = static_cast<double>(map_rows * map_cols) / static_cast<double>(row_folds * col_folds * R * C);
 
   // Folds run column fold by column fold, row folds inside (SCALE-Sim's order), so a
   // column fold's slice of the streamed-past operand is reused across its row folds and
@@ -99,8 +100,8 @@ SystolicResult gemm_dataflow(const SystolicSpec& a, const SystolicLayer& l, u64 
       partial_sums(dram, std::min(C, l.sr) * l.sc);
       break;
   }
-  r.sram = sram.bytes(eb);
-  r.dram = dram.bytes(eb);
+  r.sram = sram.times(l.groups).bytes(eb);
+  r.dram = dram.times(l.groups).bytes(eb);
   return r;
 }
 
@@ -114,14 +115,15 @@ SystolicResult row_stationary(const SystolicSpec& a, const SystolicLayer& l, u64
   const u64 chunks = ceil_div(g.kernel_h, R), h = ceil_div(g.kernel_h, chunks);
   const u64 strips = ceil_div(g.out_h, C), w = ceil_div(g.out_h, strips);
   const u64 slots = (R / h) * (C / w);
-  const u64 convs = g.batch * g.filters * g.channels;  // 2-D convolutions of one channel
-  const u64 passes = ceil_div(convs * chunks * strips, slots);
+  const u64 convs = g.batch * g.filters * g.channels;  // 2-D convolutions of one channel, per group
+  const u64 passes = ceil_div(l.groups * convs * chunks * strips, slots);
   SystolicResult r;
   r.folds = passes;
   r.cycles = passes * g.out_w * g.kernel_w;
-  r.macs = l.sr * l.t * l.sc;
+  r.macs = l.groups * l.sr * l.t * l.sc;
   r.utilisation = static_cast<double>(r.macs) / (static_cast<double>(R * C) * static_cast<double>(r.cycles));
-  r.mapping_efficiency = static_cast<double>(convs * g.kernel_h * g.out_h) / static_cast<double>(passes * R * C);
+  r.mapping_efficiency =
+      static_cast<double>(l.groups * convs * g.kernel_h * g.out_h) / static_cast<double>(passes * R * C);
 
   // SRAM (global buffer): per unit, each filter row once (multicast along the PE row),
   // each input row it touches once (multicast along the diagonal), each output row's
@@ -150,8 +152,8 @@ SystolicResult row_stationary(const SystolicSpec& a, const SystolicLayer& l, u64
   const u64 ifmap_blocks = std::min(ceil_div(distinct * eb, half(a.ifmap_sram_bytes)), g.batch * strips);
   Elements dram{distinct * filter_blocks, filter, ofmap, 0};
   if (distinct + filter * ifmap_blocks < dram.ifmap + dram.filter) dram = {distinct, filter * ifmap_blocks, ofmap, 0};
-  r.sram = sram.bytes(eb);
-  r.dram = dram.bytes(eb);
+  r.sram = sram.times(l.groups).bytes(eb);  // groups have their own operands
+  r.dram = dram.times(l.groups).bytes(eb);
   return r;
 }
 
@@ -202,13 +204,14 @@ SystolicLayer lower_to_gemm(const Conv2dShape& c, OutputConvention convention) {
   layer.sc = g.filters;
   layer.ifmap_elements = distinct_inputs(g);
   layer.conv = g;
+  layer.groups = c.groups;
   return layer;
 }
 
 SystolicResult run_systolic(const SystolicSpec& array, const SystolicLayer& layer, std::uint32_t element_bytes) {
   if (array.rows == 0 || array.cols == 0) throw std::invalid_argument("systolic mode: the device has no PE array");
-  if (layer.sr == 0 || layer.t == 0 || layer.sc == 0) {
-    throw std::invalid_argument("systolic mode: layer dimensions Sr, T, Sc must be > 0");
+  if (layer.sr == 0 || layer.t == 0 || layer.sc == 0 || layer.groups == 0) {
+    throw std::invalid_argument("systolic mode: layer dimensions Sr, T, Sc and groups must be > 0");
   }
   if (array.ifmap_sram_bytes == 0 || array.filter_sram_bytes == 0 || array.ofmap_sram_bytes == 0) {
     throw std::invalid_argument("systolic mode: ifmap, filter and ofmap SRAM sizes must be > 0");

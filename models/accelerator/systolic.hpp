@@ -24,8 +24,15 @@
 // filter, one channel). Sets taller than the array (Kh > R) are cut into ceil(Kh / R)
 // row chunks, wider ones (Hout > C) into ceil(Hout / C) strips; a chunk x strip piece is a
 // "unit". Small units are replicated: floor(R / h) * floor(C / w) of them run at once on
-// different images/filters/channels. passes = ceil(units / slots), cycles = passes *
-// Wout * Kw. No fill, drain or stalls are charged (a lower bound on Eyeriss's latency).
+// different images/filters/channels, and groups of a grouped or depthwise convolution
+// are units like any other (each group's sets are independent 2-D convolutions, so they
+// share the array as the sets of different channels do; Chen et al. 2016 map "multiple
+// ifmaps, filters and channels" side by side the same way). passes = ceil(units / slots),
+// cycles = passes * Wout * Kw. No fill, drain or stalls are charged (a lower bound on
+// Eyeriss's latency).
+//
+// Groups: the GEMM dataflows run the groups of a layer one after another (each is its own
+// GEMM: its folds cannot share the array with another group's); row stationary packs them.
 //
 // Traffic (bytes, element_bytes per element; see README for the rules): SRAM counts what
 // enters or leaves the array; DRAM assumes double-buffered SRAMs (half serves the array,
@@ -58,13 +65,15 @@ struct ConvGeometry {
 };
 
 struct SystolicLayer {
-  std::uint64_t sr = 1, t = 1, sc = 1;  // the lowered GEMM: (sr x t) * (t x sc)
-  std::uint64_t ifmap_elements = 0;      // distinct input elements read (0 = sr * t)
+  std::uint64_t sr = 1, t = 1, sc = 1;  // the lowered GEMM of one group: (sr x t) * (t x sc)
+  std::uint64_t ifmap_elements = 0;      // distinct input elements one group reads (0 = sr * t)
   std::optional<ConvGeometry> conv;      // absent: row stationary runs the GEMM as a 1 x sr image
+  std::uint64_t groups = 1;              // independent copies of the GEMM (convolution groups)
 };
 
-// One group of `conv` (groups repeat it). ifmap_elements counts the input elements some
-// window touches (padding is not read), never more than sr * t.
+// `conv` lowered per group, with its group count (results cover every group).
+// ifmap_elements counts the input elements some window touches (padding is not read),
+// never more than sr * t.
 SystolicLayer lower_to_gemm(const Conv2dShape& conv, OutputConvention convention = OutputConvention::framework);
 
 struct SystolicTraffic {
@@ -73,6 +82,7 @@ struct SystolicTraffic {
   std::uint64_t total_bytes() const { return ifmap_read_bytes + filter_read_bytes + ofmap_write_bytes + ofmap_read_bytes; }
 };
 
+// Every figure covers all of the layer's groups.
 struct SystolicResult {
   std::uint64_t cycles = 0;
   std::uint64_t folds = 0;  // row stationary: passes

@@ -262,12 +262,7 @@ TEST_CASE("DRAM traffic: operands re-fetched per fold when their SRAM is too sma
 
 TEST_CASE("row stationary on Eyeriss's 12 x 14 array: AlexNet CONV1-5 at batch 4, worked by hand") {
   const SystolicSpec eyeriss = array(12, 14, Dataflow::row_stationary, 36 << 10);
-  const auto run = [&](const Conv2dShape& c) {
-    auto r = run_systolic(eyeriss, lower_to_gemm(c));
-    r.cycles *= c.groups;  // groups run one after another
-    r.macs *= c.groups;
-    return r;
-  };
+  const auto run = [&](const Conv2dShape& c) { return run_systolic(eyeriss, lower_to_gemm(c)); };
   // CONV1: PE set 11 x 55 (filter rows x output rows) -> 4 strips 14 wide, one at a time
   // (11 rows leave no room for a second). 4 images x 96 filters x 3 channels x 4 strips
   // = 4608 passes of 55 outputs x 11 taps.
@@ -276,7 +271,8 @@ TEST_CASE("row stationary on Eyeriss's 12 x 14 array: AlexNet CONV1-5 at batch 4
   CHECK(c1.cycles == 4608 * 55 * 11);
   CHECK(c1.macs == 4ULL * 96 * 3 * 121 * 55 * 55);
   // CONV2 (2 groups of 48 -> 128): set 5 x 27 -> 2 strips of 14 and 13, two stacked in
-  // 12 rows: 135 of 168 PEs busy. 4 x 128 x 48 x 2 / 2 = 24,576 passes of 27 x 5 cycles.
+  // 12 rows: 135 of 168 PEs busy. 4 x 128 x 48 x 2 / 2 = 24,576 passes of 27 x 5 cycles
+  // per group (the groups' units fill the same slots).
   const auto c2 = run({4, 96, 256, 27, 27, 5, 5, 1, 2, 2});
   CHECK(c2.cycles == 2 * 24'576 * 27 * 5);
   CHECK(c2.utilisation == doctest::Approx(135.0 / 168.0));
@@ -321,6 +317,35 @@ TEST_CASE("row stationary folds filters taller than the array and replicates sma
   CHECK(gemm.folds == 4);  // 640 pairs / 168
   CHECK(gemm.cycles == 400);
   CHECK(gemm.utilisation == doctest::Approx(64000.0 / (168.0 * 400.0)));
+}
+
+TEST_CASE("row stationary maps the groups of a depthwise convolution side by side; GEMM dataflows run them in turn") {
+  // 3 x 3 depthwise, 64 channels: one (filter, channel) pair per group.
+  // 14 x 14 output: sets 3 x 14, 4 stacked in 12 rows; 64 groups -> 16 passes of 14 x 3.
+  const auto dw14 = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 64, 64, 14, 14, 3, 3, 1, 1, 64}));
+  CHECK(dw14.folds == 16);
+  CHECK(dw14.cycles == 16 * 14 * 3);
+  CHECK(dw14.macs == 64 * 9 * 14 * 14);
+  CHECK(dw14.utilisation == doctest::Approx(1.0));  // every PE busy (one group alone: a quarter)
+  // 7 x 7 output: sets 3 x 7, 4 x 2 of them; 64 groups -> 8 passes of 7 x 3.
+  const auto dw7 = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 64, 64, 7, 7, 3, 3, 1, 1, 64}));
+  CHECK(dw7.folds == 8);
+  CHECK(dw7.cycles == 8 * 7 * 3);
+  CHECK(dw7.mapping_efficiency == doctest::Approx(64.0 * 3 * 7 / (8 * 168)));
+  // 56 x 56 output: 4 strips of 14 per group fill the 4 slots; one pass per group.
+  const auto dw56 = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 8, 8, 56, 56, 3, 3, 1, 1, 8}));
+  CHECK(dw56.folds == 8);
+  CHECK(dw56.cycles == 8 * 56 * 3);
+  // Traffic: each group's own operands (a group alone, times the groups).
+  const auto one = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 1, 1, 14, 14, 3, 3, 1, 1, 1}));
+  CHECK(dw14.sram.total_bytes() == 64 * one.sram.total_bytes());
+  CHECK(dw14.dram.total_bytes() == 64 * one.dram.total_bytes());
+  // GEMM dataflows: one 196 x 9 x 1 GEMM per group, the groups one after another.
+  for (const Dataflow df : kGemmDataflows) {
+    const auto r = run_systolic(array(12, 14, df), lower_to_gemm({1, 64, 64, 14, 14, 3, 3, 1, 1, 64}));
+    CHECK(r.cycles == 64 * published_cycles(df, 12, 14, 196, 9, 1));
+    CHECK(r.macs == 64 * 196 * 9);
+  }
 }
 
 TEST_CASE("row stationary traffic: filter rows per strip, input rows per unit, partial sums per channel") {

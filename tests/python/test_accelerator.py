@@ -186,8 +186,8 @@ def test_fbnet_batch_one_ranking_against_measured_gpu():
 
 
 # ---- Device files of the public tables and how their simulations rank --------------
-# bench/accelerator_ranking.py evaluates every column on all 200 held-out rows; these
-# tests keep to a sample so that they run in a few seconds.
+# bench/accelerator_ranking.py evaluates every column on all 200 held-out rows, as the
+# ranking test below does for NAS-Bench-201 and FBNet (about a second per column).
 
 def _ranking():
     import importlib.util
@@ -211,22 +211,32 @@ def test_every_table_column_maps_to_a_device_file():
             assert batch == (int(suffix) if suffix in ("32", "64", "256") else 1), column
 
 
-# Sampled: every 2nd of the last 200 rows; one column per kind of device and table
-# (GPU at batch 1 and at its largest batch, server CPU, phone, FPGA).
-SAMPLED_COLUMNS = [
-    ("nb201", "1080ti_1"), ("nb201", "titan_rtx_256"), ("nb201", "silver_4210r"), ("nb201", "pixel2"),
-    ("nb201", "fpga"),
-    ("fbnet", "2080ti_1"), ("fbnet", "titanxp_64"), ("fbnet", "gold_6226"), ("fbnet", "samsung_a50"),
-    ("fbnet", "fpga"),
-]
+# The bar: on every device column of NAS-Bench-201 and FBNet, all 200 held-out rows, the
+# simulation (one device file per column, nothing fitted; a per-device scale cannot change
+# a rank) ranks the measured latency better than the MAC count. Columns it still misses
+# are listed with their figures (bench/README.md); strict, so a fix shows up as a pass.
+KNOWN_MISSES = {
+    ("fbnet", "essential_ph_1"): "rho 0.771 vs 0.773 on a whole-millisecond column (first 800 rows: 0.698 vs 0.659)",
+}
 
 
-@pytest.mark.parametrize("table,column", SAMPLED_COLUMNS, ids=lambda v: v)
+def _bar_columns():
+    ranking = _ranking()
+    params = []
+    for table in ("nb201", "fbnet"):
+        for column in ranking.latency_columns(table, ranking.read_table(table)):
+            miss = KNOWN_MISSES.get((table, column))
+            marks = [pytest.mark.xfail(strict=True, reason=miss)] if miss else []
+            params.append(pytest.param(table, column, marks=marks, id=f"{table}-{column}"))
+    return params
+
+
+@pytest.mark.parametrize("table,column", _bar_columns())
 def test_simulation_ranks_measured_latency_better_than_macs(table, column):
-    """Device files, simulated at the column's batch, against the MAC count: Spearman on a
-    sample of held-out rows (every column on all 200 rows: bench/README.md)."""
-    r = _ranking().evaluate(table, column, rows="test", step=2)
-    assert r["rows"] == 100
+    """Spearman of the simulation against the measured column beats the MAC count's
+    (every column's figures: bench/README.md, bench/accelerator_ranking.py)."""
+    r = _ranking().evaluate(table, column, rows="test")
+    assert r["rows"] == 200
     assert r["spearman_sim"] > r["spearman_macs"], r
 
 
