@@ -16,7 +16,7 @@ import numpy as np
 
 from .results import Result, Sweep
 
-__all__ = ["fct_cdf", "link_utilisation", "collective_timeline", "sweep_curve", "operator_bottlenecks",
+__all__ = ["fct_cdf", "link_utilisation", "collective_timeline", "sweep_curve", "bottleneck_share", "operator_bottlenecks",
            "roofline", "quantum_timeline", "pareto_front", "confidence_interval"]
 
 Runs = Union[Result, Mapping[str, Result]]
@@ -165,11 +165,30 @@ def _operators(result: Result):
     return result.table("operators")
 
 
+def _latency_s(ops):
+    # Files before the columns carried their unit in the name say "latency".
+    return ops["latency_s"] if "latency_s" in ops else ops["latency"]
+
+
+def bottleneck_share(result: Result):
+    """The share of the run's time each resource is the bottleneck, as the run recorded
+    it (bottleneck_share_<resource> in the summary), else summed from the operators."""
+    import pandas as pd
+
+    recorded = {k[len("bottleneck_share_"):]: v for k, v in result.summary.items()
+                if k.startswith("bottleneck_share_")}
+    if recorded:
+        return pd.Series(recorded, dtype=float).sort_index()
+    ops = _operators(result)
+    latency = _latency_s(ops)
+    return latency.groupby(ops["bottleneck"]).sum() / latency.sum()
+
+
 def operator_bottlenecks(result: Result):
     """Per-operator latency coloured by its bottleneck tier, and the share of the total
     time each tier is the bottleneck."""
     ops = _operators(result)
-    latency = ops["latency"] if "latency" in ops else ops["latency_s"]
+    latency = _latency_s(ops)
     tiers = sorted(ops["bottleneck"].unique())
     fig, axes = _figure(1, 2, size=(10.0, 4.0), width_ratios=[3, 1])
     ax, share_ax = axes[0]
@@ -181,7 +200,7 @@ def operator_bottlenecks(result: Result):
     ax.set_ylabel("latency (s)")
     ax.set_title("Per-operator latency by bottleneck")
     ax.legend(title="bottleneck", fontsize="small")
-    share = latency.groupby(ops["bottleneck"]).sum() / latency.sum()
+    share = bottleneck_share(result)
     share_ax.bar(share.index, share.to_numpy(), color=[colours[t] for t in share.index])
     share_ax.set_xlabel("bottleneck")
     share_ax.set_ylabel("share of time")
@@ -202,7 +221,7 @@ def roofline(result: Result, *, peak_ops_per_s: Optional[float] = None,
         tier = tier or device.home_tier
         peak_ops_per_s = peak_ops_per_s or device.peak_ops_per_s()
         bandwidth_gbyte_per_s = bandwidth_gbyte_per_s or device.tiers[tier]["bandwidth_gb_per_s"]
-    latency = ops["latency"] if "latency" in ops else ops["latency_s"]
+    latency = _latency_s(ops)
     tier_bytes = ops[f"bytes_{tier}"].to_numpy(dtype=float)
     intensity = np.divide(ops["ops"].to_numpy(dtype=float), tier_bytes, out=np.full(len(ops), np.nan),
                           where=tier_bytes > 0)

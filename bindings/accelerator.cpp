@@ -13,6 +13,7 @@
 #include "bindings/bindings.hpp"
 #include "bindings/seed.hpp"
 #include "models/accelerator/batch.hpp"
+#include "models/accelerator/bottleneck.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
@@ -77,6 +78,7 @@ py::dict operator_dict(const acc::Device& d, const acc::OperatorResult& r) {
   out["name"] = r.name;
   out["kind"] = r.kind;
   out["latency_s"] = r.latency.to_seconds();
+  out["latency_ps"] = r.latency.ps();
   out["ops"] = r.ops;
   out["tier_bytes"] = tiers;
   out["link_bytes"] = links;
@@ -127,6 +129,7 @@ py::dict network_dict(const acc::Device& d, const acc::NetworkResult& n, const a
   py::dict out;
   out["device"] = d.name;
   out["latency_s"] = n.latency.to_seconds();
+  out["latency_ps"] = n.latency.ps();
   out["ops"] = n.ops;
   out["energy_pj"] = n.energy_pj;
   out["weight_bytes"] = resident.weight_bytes;
@@ -136,6 +139,9 @@ py::dict network_dict(const acc::Device& d, const acc::NetworkResult& n, const a
   out["events"] = n.events;
   out["exact"] = n.exact;
   out["operators"] = per_op;
+  py::dict shares;
+  for (const auto& [name, share] : acc::bottleneck_shares(n.operators)) shares[py::str(name)] = share;
+  out["bottleneck_share"] = shares;
   return out;
 }
 

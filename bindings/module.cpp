@@ -15,6 +15,7 @@ PYBIND11_MODULE(_core, m) {
   bindings::bind_accelerator(m);
   bindings::bind_fabric(m);
   bindings::bind_traffic(m);
+  bindings::bind_shared_fabric(m);
   bindings::bind_quantum(m);
   bindings::bind_cost(m);
   bindings::bind_search(m);

@@ -51,12 +51,11 @@ acc::DataType dtype_of(const std::string& name) {
 
 acc::Device device_of(const py::object& device) {
   if (py::isinstance<acc::Device>(device)) return device.cast<acc::Device>();
-  const auto spec = device.cast<std::string>();
-  for (const auto& name : acc::preset_names()) {
-    if (name == spec) return acc::preset(spec);
+  try {
+    return scenarios::device_from_spec(device.cast<std::string>(), "device");
+  } catch (const std::invalid_argument& e) {
+    throw py::value_error(e.what());
   }
-  if (std::filesystem::is_regular_file(spec)) return scenarios::load_device_file(spec);
-  throw py::value_error("no preset or device file '" + spec + "'");
 }
 
 ms::SearchSpace make_space(const std::string& name, const std::optional<std::vector<std::string>>& precision, U64List layers,

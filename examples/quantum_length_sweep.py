@@ -17,7 +17,7 @@ args = parser.parse_args()
 
 rows = []
 for km in (5, 10, 20, 40, 80):
-    r = quantum.run_chain(routers=2, link_km=km, seconds=args.seconds, seed=1)
+    r = quantum.run_chain(routers=2, link_km=km, duration_s=args.seconds, seed=1)
     rows.append({"link_km": km, "pairs_per_s": r.pairs_per_s, "mean_fidelity": r.mean_fidelity,
                  "transmission": quantum.fiber_transmission(km / 2)})
 frame = pd.DataFrame(rows).set_index("link_km")

@@ -12,6 +12,7 @@
 // that was released meanwhile recognise themselves as stale and do nothing (no cancellation).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -116,6 +117,15 @@ struct RequestResult {
   double best_fidelity = 1.0;
 };
 
+// An end-to-end pair as it is delivered to its request's ends.
+struct DeliveredPair {
+  int src = 0;
+  int dst = 0;
+  double fidelity = 0.0;         // true state
+  double belief_fidelity = 0.0;  // what the routers believed
+  std::uint32_t purifications = 0;
+};
+
 struct NetworkResults {
   std::uint64_t pairs_delivered = 0;
   sim::Tally delivered_fidelity{"fidelity"};
@@ -154,6 +164,8 @@ class Network {
   // Results so far (per-request results are refreshed on each call). Time averages of
   // memories_busy are read with the simulator's now().
   const NetworkResults& results();
+  // Called at each delivered pair, after results() counts it; it may submit requests.
+  void set_pair_listener(std::function<void(const DeliveredPair&)> listener) { pair_listener_ = std::move(listener); }
   Formalism& formalism() { return *formalism_; }
   const Topology& topology() const { return topology_; }
 
@@ -336,6 +348,7 @@ class Network {
   NetworkResults results_;
   std::vector<Rule> rules_;  // sorted by priority
   bool purify_enabled_ = true;
+  std::function<void(const DeliveredPair&)> pair_listener_;
 };
 
 }  // namespace models::quantum

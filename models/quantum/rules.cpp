@@ -246,10 +246,13 @@ void Network::deliver(Session& s, std::uint32_t p) {
   ++s.delivered;
   s.fidelity.add(f);
   s.belief.add(believed);
+  const DeliveredPair pair{s.request.src, s.request.dst, f, believed, rec.purifications};
   discard(p);
   if (s.request.pairs > 0 && s.delivered >= s.request.pairs) {
     end_session(static_cast<std::uint32_t>(&s - sessions_.data()));
   }
+  // Last: the listener may submit a request, which can move sessions_.
+  if (pair_listener_) pair_listener_(pair);
 }
 
 void Network::discard(std::uint32_t p) {

@@ -8,6 +8,7 @@
 
 #include "models/accelerator/networks.hpp"
 #include "models/accelerator/scalesim_topology.hpp"
+#include "models/accelerator/bottleneck.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
 #include "scenarios/kinds.hpp"
@@ -243,6 +244,9 @@ RunSummary simulate(const acc::Device& device, const acc::Network& net, const ac
   std::map<std::string, double> bottlenecks;
   for (const auto& r : result.operators) bottlenecks[r.bottleneck] += 1.0;
   for (const auto& [name, count] : bottlenecks) summary.metrics.push_back({"bottleneck_ops_" + name, count, "count"});
+  for (const auto& [name, share] : acc::bottleneck_shares(result.operators)) {
+    summary.metrics.push_back({"bottleneck_share_" + name, share, "fraction"});
+  }
 
   if (recorder != nullptr) {
     std::vector<std::string> names, kinds, bound, tiling;
@@ -262,9 +266,9 @@ RunSummary simulate(const acc::Device& device, const acc::Network& net, const ac
     recorder->write_column("operators", "kind", kinds);
     recorder->write_column("operators", "bottleneck", bound);
     recorder->write_column("operators", "tiling", tiling);
-    recorder->write_column("operators", "latency", lat, "s");
+    recorder->write_column("operators", "latency_s", lat, "s");
     recorder->write_column("operators", "ops", ops, "ops");
-    recorder->write_column("operators", "energy", energy, "pJ");
+    recorder->write_column("operators", "energy_pj", energy, "pJ");
     for (std::size_t t = 0; t < device.tiers.size(); ++t) {
       recorder->write_column("operators", "bytes_" + device.tiers[t].name, bytes[t], "B");
     }
@@ -307,7 +311,8 @@ RunSummary systolic(const acc::Device& device, const acc::Network& net, acc::Out
     acc::SystolicLayer layer;
     std::uint64_t repeat = 1;
     if (const auto* c = std::get_if<acc::Conv2dShape>(&op.shape)) {
-      layer = acc::lower_to_gemm(*c, convention);  // every group
+      layer = acc::lower_to_gemm(*c, convention);
+      repeat = c->groups;
     } else if (const auto* g = std::get_if<acc::GemmShape>(&op.shape)) {
       layer = {g->m, g->k, g->n};
       repeat = g->batch;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <tuple>
 
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
@@ -18,6 +19,7 @@
 #include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 #include "topologies/builders.hpp"
+#include "topologies/figures.hpp"
 #include "topologies/graphml.hpp"
 
 namespace scenarios {
@@ -367,6 +369,14 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
   m.push_back({"flows", static_cast<double>(r.flows), "count"});
   m.push_back({"events", static_cast<double>(r.events), "count"});
   m.push_back({"events_extrapolated", static_cast<double>(r.events_extrapolated), "count"});
+  // What the fabric's links imply (absent where there are no leaves).
+  const auto figures = topologies::fabric_figures(e.topology);
+  for (const auto& [key, value, unit] : {std::tuple{"host_gbps", figures.host_gbps, "Gb/s"},
+                                         std::tuple{"uplink_gbps", figures.uplink_gbps, "Gb/s"},
+                                         std::tuple{"oversubscription", figures.oversubscription, ""}}) {
+    if (std::isfinite(value)) m.push_back({key, value, unit});
+  }
+  m.push_back({"total_capacity_gbps", figures.total_capacity_gbps, "Gb/s"});
   return summary;
 }
 
@@ -379,11 +389,12 @@ void record(sim::Recorder& rec, const Topology& t, const mc::ExperimentResult& x
   rec.write_column("ranks", "finish_s", r.rank_finish_s, "s");  // -1: did not finish
 
   std::vector<std::string> names;
-  std::vector<double> carried, util, best;
+  std::vector<double> carried, util, best, capacity;
   std::vector<std::int64_t> max_flows;
   for (topologies::LinkId l = 0; l < x.links.size(); ++l) {
     const auto& s = x.links[l];
     names.push_back(mc::link_name(t, l));
+    capacity.push_back(t.link(l).bandwidth_gbps);
     carried.push_back(s.carried_bytes);
     const double cap = t.link(l).bandwidth_gbps * 1e9 / 8;
     util.push_back(r.completion_s > 0 ? s.carried_bytes / (cap * r.completion_s) : 0.0);
@@ -391,6 +402,7 @@ void record(sim::Recorder& rec, const Topology& t, const mc::ExperimentResult& x
     max_flows.push_back(s.max_flows);
   }
   rec.write_column("links", "name", names);
+  rec.write_column("links", "bandwidth_gbps", capacity, "Gb/s");  // nominal, before faults
   rec.write_column("links", "carried_bytes", carried, "B");
   rec.write_column("links", "mean_utilisation", util, "");
   rec.write_column("links", "best_flow_gbps", best, "Gb/s");

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 
 #include "models/quantum/parameters.hpp"
@@ -18,6 +19,9 @@ namespace scenarios {
 namespace {
 
 namespace mq = models::quantum;
+
+// A fidelity averaged over no delivered pairs has no value: NaN, never 0.
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 class ScenarioValues : public mq::ValueSource {
  public:
@@ -184,8 +188,8 @@ ScenarioKind quantum_kind() {
                   accepted.push_back(q.accepted ? 1.0 : 0.0);
                   window.push_back(q.window_s);
                   rate.push_back(q.pairs_per_s);
-                  mean_f.push_back(q.mean_fidelity);
-                  belief.push_back(q.mean_belief_fidelity);
+                  mean_f.push_back(q.delivered ? q.mean_fidelity : kNoValue);
+                  belief.push_back(q.delivered ? q.mean_belief_fidelity : kNoValue);
                   reachable.push_back(q.target_reachable ? 1.0 : 0.0);
                   best.push_back(q.best_fidelity);
                 }
@@ -203,15 +207,15 @@ ScenarioKind quantum_kind() {
               summary.title = "quantum network, " + std::to_string(p.topology.routers()) + " routers, " +
                               mq::formalism_name(p.network.formalism) + ", " + mq::timing_name(p.network.timing) +
                               " timing";
-              const double mean_f = res.pairs_delivered ? res.delivered_fidelity.mean() : 0.0;
+              const double mean_f = res.pairs_delivered ? res.delivered_fidelity.mean() : kNoValue;
               summary.metrics = {
                   {"simulated_s", r.simulated_s, "s"},
                   {"events", static_cast<double>(r.events), "count"},
                   {"pairs_delivered", static_cast<double>(res.pairs_delivered), "count"},
                   {"pairs_per_s", static_cast<double>(res.pairs_delivered) / r.simulated_s, "1/s"},
                   {"mean_fidelity", mean_f, ""},
-                  {"min_fidelity", res.pairs_delivered ? res.delivered_fidelity.min() : 0.0, ""},
-                  {"mean_teleport_fidelity", res.pairs_delivered ? res.teleport_fidelity.mean() : 0.0, ""},
+                  {"min_fidelity", res.pairs_delivered ? res.delivered_fidelity.min() : kNoValue, ""},
+                  {"mean_teleport_fidelity", res.pairs_delivered ? res.teleport_fidelity.mean() : kNoValue, ""},
                   {"attempts", static_cast<double>(attempts), "count"},
                   {"link_successes", static_cast<double>(successes), "count"},
                   {"false_heralds", static_cast<double>(false_heralds), "count"},
@@ -221,14 +225,14 @@ ScenarioKind quantum_kind() {
                   {"pairs_expired", static_cast<double>(res.pairs_expired), "count"},
                   {"requests_accepted", static_cast<double>(res.requests_accepted), "count"},
                   {"requests_rejected", static_cast<double>(res.requests_rejected), "count"},
-                  {"mean_belief_fidelity", res.pairs_delivered ? res.delivered_belief.mean() : 0.0, ""},
+                  {"mean_belief_fidelity", res.pairs_delivered ? res.delivered_belief.mean() : kNoValue, ""},
               };
               // Explicit requests, each over its own window (random traffic has too many).
               for (std::size_t i = 0; i < p.requests.size() && i < res.requests.size(); ++i) {
                 const auto& q = res.requests[i];
                 const std::string name = "request" + std::to_string(i + 1) + "_";
                 summary.metrics.push_back({name + "pairs_per_s", q.pairs_per_s, "1/s"});
-                summary.metrics.push_back({name + "mean_fidelity", q.mean_fidelity, ""});
+                summary.metrics.push_back({name + "mean_fidelity", q.delivered ? q.mean_fidelity : kNoValue, ""});
                 summary.metrics.push_back({name + "target_reachable", q.target_reachable ? 1.0 : 0.0, ""});
                 if (!q.target_reachable) summary.metrics.push_back({name + "best_fidelity", q.best_fidelity, ""});
               }

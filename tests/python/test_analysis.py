@@ -73,9 +73,19 @@ def test_every_layout_loads_with_units_and_decoded_strings(result_files):
     with pytest.raises(KeyError, match="no time series 'nope'"):
         fabric.series("nope")
     assert np.isnan(fabric.metric("mean_fidelity"))
-    operators = analysis.load(result_files["accelerator"]).table("operators")
+    accelerator = analysis.load(result_files["accelerator"])
+    operators = accelerator.table("operators")
     assert set(operators["bottleneck"]) <= {"compute", "l2", "hbm", "host", "noc", "pcie"}
-    assert operators.attrs["units"]["latency"] == "s"
+    assert operators.attrs["units"]["latency_s"] == "s" and operators.attrs["units"]["energy_pj"] == "pJ"
+    # The recorded share of time by bottleneck is the operators' latencies by bottleneck.
+    shares = {k[len("bottleneck_share_"):]: v for k, v in accelerator.summary.items() if k.startswith("bottleneck_share_")}
+    by_latency = operators.groupby("bottleneck")["latency_s"].sum() / operators["latency_s"].sum()
+    assert shares == pytest.approx(by_latency.to_dict(), rel=1e-9)
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert accelerator.units["bottleneck_share_" + next(iter(shares))] == "fraction"
+    # Figures the fabric's links imply, beside the nominal speed of every link.
+    assert fabric.summary["uplink_gbps"] > 0 and fabric.units["uplink_gbps"] == "Gb/s"
+    assert links.attrs["units"]["bandwidth_gbps"] == "Gb/s" and (links["bandwidth_gbps"] > 0).all()
     summary = analysis.load(result_files["quantum"]).summary_frame()
     assert summary.set_index("metric").loc["pairs_per_s", "unit"] != ""
 

@@ -65,3 +65,19 @@ def test_sweep_with_pandas(repo_root, tmp_path):
     assert worst < 0.25
     again = run_example(repo_root, tmp_path, "sweep_with_pandas.py", "-o", "mm1.h5")
     assert again.splitlines()[-1] == out.splitlines()[-1]  # the finished sweep is read, not rerun
+
+
+def test_fabric_custom_process(repo_root, tmp_path):
+    out = run_example(repo_root, tmp_path, "fabric_custom_process.py", "--steps", "3")
+    lines = out.splitlines()
+    gemm_ms = numbers(next(line for line in lines if line.startswith("GEMM")))[-1]
+    alone_ms = numbers(next(line for line in lines if "alone" in line))[-1]
+    steps = [numbers(line) for line in lines if line.startswith("step")]
+    assert len(steps) == 3
+    for _, total, compute, allreduce in steps:
+        assert total == pytest.approx(compute + allreduce, abs=2e-3)
+        assert compute == pytest.approx(gemm_ms, abs=1e-3)
+        # The checkpoint pulls share host3's downlink: the all-reduce is never faster alone.
+        assert allreduce >= alone_ms - 1e-3
+    assert any(s[3] > alone_ms * 1.01 for s in steps)
+    assert numbers(next(line for line in lines if "pulls landed" in line))[0] > 0

@@ -208,7 +208,7 @@ def seeded_calls(tmp_path):
         "cost.random_archs": ("seed", lambda seed: sf.cost.random_archs("nb201", 2, seed=seed)),
         "cost.fit": ("seed", lambda seed: sf.cost.fit("systolic", ROOT / "scenarios/plans/conv_gemm.toml", seed=seed)),
         "cost.calibrate": ("shuffle", lambda seed: sf.cost.calibrate(table, "titan_rtx_1", train=20, shuffle=seed)),
-        "quantum.run_chain": ("seed", lambda seed: sf.quantum.run_chain(seconds=1e-3, seed=seed)),
+        "quantum.run_chain": ("seed", lambda seed: sf.quantum.run_chain(duration_s=1e-3, seed=seed)),
         "training.step": ("seed", lambda seed: sf.training.step(layers=2, hidden=64, heads=2, seq=16, vocab=0,
                                                                micro_batch=1, global_batch=1, gpus_per_host=1,
                                                                hosts_per_leaf=1, spines=1, seed=seed)),

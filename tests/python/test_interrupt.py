@@ -15,12 +15,12 @@ CHILD = textwrap.dedent("""
     started = time.monotonic()
     try:
         # Far longer than the test waits: only the signal can end it early.
-        quantum.run_chain(routers=2, seconds=1e5, seed=1)
+        quantum.run_chain(routers=2, duration_s=1e5, seed=1)
         print("finished", flush=True)
     except KeyboardInterrupt:
         print("interrupted after %.3f s" % (time.monotonic() - started), flush=True)
     # The module is still usable: a short run afterwards completes.
-    r = quantum.run_chain(routers=2, seconds=0.01, seed=1)
+    r = quantum.run_chain(routers=2, duration_s=0.01, seed=1)
     print("after", r["pairs_delivered"] >= 0, flush=True)
 """)
 

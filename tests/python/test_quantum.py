@@ -29,15 +29,15 @@ def test_two_node_throughput_matches_timing_model():
     assert d_cc == 50_000_000  # 10 km at 2e8 m/s: 50 us
     t = quantum.barrett_kok_timing(eta, d_cc, d_half, d_half)
     predicted = 10 * t["p_success"] / (t["mean_attempt_ps"] * 1e-12)
-    r = quantum.run_chain(routers=2, memories=10, request_memories=10, target_fidelity=0.5, seconds=1.0)
+    r = quantum.run_chain(routers=2, memories=10, request_memories=10, target_fidelity=0.5, duration_s=1.0)
     assert abs(r["pairs_per_s"] / predicted - 1) < 0.05
     attempts, successes = r["link_attempts"][0], r["link_successes"][0]
     assert abs(successes / attempts / (eta * eta / 2) - 1) < 0.03
 
 
 def test_chain_meets_target_and_is_reproducible():
-    a = quantum.run_chain(routers=5, target_fidelity=0.9, raw_fidelity=0.97, seconds=0.2, seed=4)
-    b = quantum.run_chain(routers=5, target_fidelity=0.9, raw_fidelity=0.97, seconds=0.2, seed=4)
+    a = quantum.run_chain(routers=5, target_fidelity=0.9, raw_fidelity=0.97, duration_s=0.2, seed=4)
+    b = quantum.run_chain(routers=5, target_fidelity=0.9, raw_fidelity=0.97, duration_s=0.2, seed=4)
     assert a["pairs_delivered"] > 10
     assert isinstance(a["delivered_fidelity"], np.ndarray)
     assert a["delivered_fidelity"].min() >= 0.9
@@ -48,7 +48,7 @@ def test_chain_meets_target_and_is_reproducible():
 
 
 def test_formalisms_agree_on_three_nodes():
-    kw = dict(routers=3, request_memories=4, memories=8, raw_fidelity=0.95, target_fidelity=0.92, seconds=0.3)
+    kw = dict(routers=3, request_memories=4, memories=8, raw_fidelity=0.95, target_fidelity=0.92, duration_s=0.3)
     a = quantum.run_chain(formalism="bell-diagonal", **kw)
     b = quantum.run_chain(formalism="density-matrix", **kw)
     se = math.sqrt(a["delivered_fidelity"].var() / len(a["delivered_fidelity"])
@@ -58,7 +58,7 @@ def test_formalisms_agree_on_three_nodes():
 
 def test_topology_file_runs(repo_root):
     r = quantum.run_topology_file(repo_root / "scenarios/quantum/starlight.json", "NU", "Argonne_3",
-                                  memories=5, target_fidelity=0.8, seconds=0.05)
+                                  memories=5, target_fidelity=0.8, duration_s=0.05)
     assert r["pairs_delivered"] > 0
     with pytest.raises(ValueError, match="unknown router"):
         quantum.run_topology_file(repo_root / "scenarios/quantum/starlight.json", "NU", "Nowhere")
@@ -103,12 +103,12 @@ def test_request_larger_than_the_routers_is_bad_input(simfabric_bin, tmp_path):
 
 
 def test_graphml_topology_and_utilisation_samples(repo_root, simfabric_bin):
-    r = quantum.run_topology_file(repo_root / "scenarios/quantum/ring.graphml", "A", "D", seconds=0.1,
+    r = quantum.run_topology_file(repo_root / "scenarios/quantum/ring.graphml", "A", "D", duration_s=0.1,
                                   target_fidelity=0.85)
     assert r["pairs_delivered"] > 0
     # A-B-C-D (30 km) beats A-F-E-D (35 km): only three links carry attempts.
     assert np.count_nonzero(r["link_attempts"]) == 3
-    c = quantum.run_chain(routers=3, seconds=0.05, utilisation_sample_s=0.005)
+    c = quantum.run_chain(routers=3, duration_s=0.05, utilisation_sample_s=0.005)
     assert c["memory_busy"].shape == (3, len(c["memory_busy_time_s"]))
     assert c["memory_busy"].max() <= 20
     assert c["memory_busy"][1].max() > 0
@@ -123,7 +123,7 @@ def _within_3_sigma(x, expected, n):
 
 def test_source_efficiency_scales_barrett_kok_success():
     # eta = memory x source x fiber half x detector; success eta^2/2 (3 binomial sigma).
-    r = quantum.run_chain(routers=2, seconds=1.0, target_fidelity=0.5, source={"efficiency": 0.5})
+    r = quantum.run_chain(routers=2, duration_s=1.0, target_fidelity=0.5, source={"efficiency": 0.5})
     eta = 0.5 * quantum.fiber_transmission(5.0) * 0.9
     attempts, successes = r["link_attempts"][0], r["link_successes"][0]
     assert attempts > 20000
@@ -133,15 +133,15 @@ def test_source_efficiency_scales_barrett_kok_success():
 
 def test_heralding_window_under_jitter_keeps_erf_fraction():
     # Gaussian jitter sigma = time resolution; a +-w window keeps erf(w / (sigma sqrt 2)).
-    r = quantum.run_chain(routers=2, seconds=1.0, target_fidelity=0.5,
+    r = quantum.run_chain(routers=2, duration_s=1.0, target_fidelity=0.5,
                           detector={"time_resolution_ps": 200.0, "herald_window_ps": 150.0})
     registered, kept = r["link_photons_registered"][0], r["link_photons_in_window"][0]
     assert registered > 10000
     assert _within_3_sigma(kept / registered, math.erf(150 / (200 * math.sqrt(2))), registered)
     with pytest.raises(ValueError, match="unknown key"):
-        quantum.run_chain(seconds=0.01, detector={"jitter_ps": 1.0})
+        quantum.run_chain(duration_s=0.01, detector={"jitter_ps": 1.0})
     with pytest.raises(ValueError, match=r"^source\.efficiency: expected a number in \[0, 1\], got 1\.5$"):
-        quantum.run_chain(seconds=0.01, source={"efficiency": 1.5})
+        quantum.run_chain(duration_s=0.01, source={"efficiency": 1.5})
 
 
 def test_source_and_detector_timing_in_scenarios(simfabric_bin, repo_root, tmp_path):
@@ -167,7 +167,7 @@ def test_source_and_detector_timing_in_scenarios(simfabric_bin, repo_root, tmp_p
     (dict(detector={"free_running": "yes"}), "detector.free_running", '"yes"'),
     (dict(detector={"jitter_ps": 1.0}), "detector.jitter_ps", "1.0"),
     (dict(formalism="ket"), "formalism", '"ket"'),
-    (dict(seconds=0.0), "duration_s", "0.0"),
+    (dict(duration_s=0.0), "duration_s", "0.0"),
     (dict(target_fidelity=0.25), "request.target_fidelity", "0.25"),
     (dict(routers=1), "topology.routers", "1"),
     (dict(routers=3, request_memories=11), "request.memories", "11"),
@@ -212,13 +212,13 @@ def test_topology_files_refuse_the_same_values_in_the_same_words(simfabric_bin, 
 
 def test_run_chain_takes_every_scenario_table_and_several_requests():
     # Swap degradation (empirical model) and twirl reach the run: F = F1 F2 d exactly.
-    r = quantum.run_chain(routers=3, seconds=0.05, raw_fidelity=0.97, swap={"degradation": 0.95},
+    r = quantum.run_chain(routers=3, duration_s=0.05, raw_fidelity=0.97, swap={"degradation": 0.95},
                           purify={"twirl": True}, target_fidelity=0.5)
     assert r["pairs_delivered"] > 10
     assert r["delivered_fidelity"].min() == pytest.approx(0.97 * 0.97 * 0.95, rel=1e-12)
     assert r["delivered_belief"].max() == pytest.approx(0.97 * 0.97 * 0.95, rel=1e-12)
     # Two requests, the second over half the run: each rate is over its own window.
-    r = quantum.run_chain(routers=3, seconds=0.4, timing="eager",
+    r = quantum.run_chain(routers=3, duration_s=0.4, timing="eager",
                           requests=[{"src": "r0", "dst": "r1", "memories": 5},
                                     {"src": "r1", "dst": "r2", "memories": 5, "start_s": 0.2}])
     first, second = r["requests"]
@@ -227,7 +227,7 @@ def test_run_chain_takes_every_scenario_table_and_several_requests():
     with pytest.raises(ValueError, match=r'request\[2\]\.dst: unknown router "x"; routers: r0, r1, r2'):
         quantum.run_chain(routers=3, requests=[{"src": "r0", "dst": "r1"}, {"src": "r0", "dst": "x"}])
     with pytest.raises(ValueError, match="request.end_s: 2 s is after the end of the run"):
-        quantum.run_chain(seconds=1.0, request={"end_s": 2.0})
+        quantum.run_chain(duration_s=1.0, request={"end_s": 2.0})
 
 
 @pytest.mark.parametrize("routers,timing", [(5, "reference"), (5, "eager"), (4, "reference")])
@@ -241,6 +241,6 @@ def test_nested_chain_throughput_follows_the_message_sequence_model(repo_root, r
     model = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(model)
     expected = model.throughput(routers, timing == "reference", 30.0, 1)
-    r = quantum.run_chain(routers=routers, seconds=10.0, memories=2, raw_fidelity=0.99, timing=timing,
+    r = quantum.run_chain(routers=routers, duration_s=10.0, memories=2, raw_fidelity=0.99, timing=timing,
                           request={"memories": 1, "target_fidelity": 0.5})
     assert r["pairs_per_s"] == pytest.approx(expected, rel=0.04)

@@ -45,7 +45,7 @@ def test_accelerator_results_match_the_file(simfabric_bin, repo_root, tmp_path):
 
 
 def test_no_pairs_means_no_fidelity():
-    r = sf.quantum.run_chain(routers=3, seconds=1e-6)
+    r = sf.quantum.run_chain(routers=3, duration_s=1e-6)
     assert r.pairs_delivered == 0
     assert math.isnan(r.mean_fidelity) and math.isnan(r.metric("mean_fidelity"))
     assert r.pairs_per_s == 0.0  # a rate of zero is a value

@@ -214,3 +214,15 @@ def test_cli_refuses_a_space_model_for_the_llm_space_and_a_bad_model_file(simfab
     assert proc.returncode == 2 and "bad.json" in proc.stderr
     proc = run(simfabric_bin, "search", "--space", "nb201", "--model", nb201_model, "--budget-ms", -1)
     assert proc.returncode == 2 and "budget-ms" in proc.stderr
+
+
+def test_unknown_device_names_the_presets(nb201_model):
+    presets = ", ".join(sf_presets())
+    with pytest.raises(ValueError, match=f"no preset or device file 'h200'; presets: {presets}"):
+        search.evaluator("nb201", nb201_model, device="h200")
+
+
+def sf_presets():
+    from simfabric import accelerator
+
+    return accelerator.preset_names()

@@ -16,27 +16,26 @@ events executed; `events_extrapolated` those that skipped repeating steps stand 
 """
 
 import functools
-import warnings
 
 from ._core import collective as _collective
-from .results import FABRIC_ALIASES, FABRIC_UNITS, typed
+from .network import warn_hierarchical_fallback
+from .results import FABRIC_ALIASES, FABRIC_UNITS, typed, with_fabric_figures
 
-# Results carry the names of `simfabric run` files too: busbw and algbw (GB/s).
-_run = typed(_collective.run, FABRIC_UNITS, FABRIC_ALIASES)
+# Results carry the names of `simfabric run` files too: busbw and algbw (GB/s), and
+# what the topology's links imply (uplink_gbps, oversubscription, ...).
+_run = with_fabric_figures(typed(_collective.run, FABRIC_UNITS, FABRIC_ALIASES))
 
 
 @functools.wraps(_collective.run)
 def run(*args, **kwargs):
-    # The fallback is silent in the model: with one rank per host the intra-host phases
-    # are empty and the "hierarchical" all-reduce is a ring across hosts.
-    if kwargs.get("algorithm") == "hierarchical_allreduce" and kwargs.get("ranks_per_host", 1) == 1:
-        warnings.warn("hierarchical_allreduce without ranks_per_host (> 1): one rank per host, so it runs "
-                      "as a ring across hosts", stacklevel=2)
+    algorithm = kwargs.get("algorithm", args[1] if len(args) > 1 else None)
+    ranks_per_host = kwargs.get("ranks_per_host", args[5] if len(args) > 5 else 1)
+    warn_hierarchical_fallback(algorithm, ranks_per_host)
     return _run(*args, **kwargs)
 
 
-gpipe = typed(_collective.gpipe, FABRIC_UNITS, FABRIC_ALIASES)
-moe = typed(_collective.moe, FABRIC_UNITS, FABRIC_ALIASES)
+gpipe = with_fabric_figures(typed(_collective.gpipe, FABRIC_UNITS, FABRIC_ALIASES))
+moe = with_fabric_figures(typed(_collective.moe, FABRIC_UNITS, FABRIC_ALIASES))
 
 ALGORITHMS = (
     "ring_allreduce",

@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["RunResult", "typed", "FABRIC_UNITS", "ACCELERATOR_UNITS", "QUANTUM_UNITS"]
+__all__ = ["RunResult", "typed", "with_fabric_figures", "FABRIC_UNITS", "ACCELERATOR_UNITS", "QUANTUM_UNITS"]
 
 # name in the files and CLI -> (name the compiled function returns, factor to the file's unit)
 FABRIC_ALIASES = {"busbw": ("busbw_gbyte_per_s", 1.0), "algbw": ("algbw_gbyte_per_s", 1.0)}
@@ -43,12 +43,13 @@ FABRIC_UNITS = {"completion_s": "s", "busbw": "GB/s", "algbw": "GB/s", "busbw_gb
                 "flows_simulated": "count", "events": "count", "events_extrapolated": "count",
                 "max_link_flows": "flows", "rank_finish_s": "s", "ideal_s": "s", "median_fct_s": "s",
                 "bubble_fraction": "", "max_link_load": "", "flow_completion_s": "s",
-                "slowdown_vs_ideal": "",
+                "slowdown_vs_ideal": "", "host_gbps": "Gb/s", "uplink_gbps": "Gb/s", "oversubscription": "",
+                "total_capacity_gbps": "Gb/s",
                 # the packet model's (model="packet")
                 "p99_fct_s": "s", "data_packets": "count", "control_packets": "count", "drops": "count",
                 "ecn_marks": "count", "trims": "count", "pfc_pauses": "count", "retransmissions": "count",
                 "timeouts": "count", "duplicate_packets": "count", "failed_flows": "count"}
-ACCELERATOR_UNITS = {"latency_s": "s", "simulated_s": "s", "energy_pj": "pJ", "energy_j": "J",
+ACCELERATOR_UNITS = {"latency_s": "s", "latency_ps": "ps", "simulated_s": "s", "energy_pj": "pJ", "energy_j": "J",
                      "compute_energy_pj": "pJ", "ops": "ops", "weight_bytes": "B", "kv_cache_bytes": "B",
                      "events": "count"}
 QUANTUM_UNITS = {"simulated_s": "s", "wall_s": "s", "pairs_delivered": "count", "pairs_per_s": "1/s",
@@ -121,5 +122,26 @@ def typed(function, units: Mapping[str, str], aliases: Optional[Mapping[str, Tup
     @functools.wraps(function)
     def call(*args, **kwargs):
         return RunResult(function(*args, **kwargs), units, aliases, undefined_when, derived)
+
+    return call
+
+
+def with_fabric_figures(function):
+    """`function` (a fabric run taking the topology first, returning a RunResult) with
+    the figures the topology's links imply added: host_gbps, uplink_gbps,
+    oversubscription (absent on fabrics without leaves), total_capacity_gbps."""
+    import functools
+
+    from ._core.topologies import fabric_figures
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        result = function(*args, **kwargs)
+        topology = kwargs["topology"] if "topology" in kwargs else args[0]
+        for name, value in fabric_figures(topology).items():
+            if math.isfinite(value):
+                result[name] = value
+                result.units[name] = FABRIC_UNITS[name]
+        return result
 
     return call

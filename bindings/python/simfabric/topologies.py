@@ -5,12 +5,14 @@
     t.set_link_down("leaf0-spine0")               # the cable: both directions
     t.set_link_down("leaf0->spine0")              # one direction, as results print it
     t.set_link_down(t.link("leaf0", "spine0"))    # one direction by link id
+    sf.topologies.fabric_figures(t)               # uplink_gbps, oversubscription, ... its links imply
 """
 
 from ._core.topologies import (
     Router,
     Topology,
     TopologyError,
+    fabric_figures,
     fat_tree,
     leaf_spine,
     load_graphml,
@@ -18,4 +20,4 @@ from ._core.topologies import (
     torus2d,
 )
 
-__all__ = ["Router", "Topology", "TopologyError", "fat_tree", "leaf_spine", "load_graphml", "ring", "torus2d"]
+__all__ = ["Router", "Topology", "TopologyError", "fabric_figures", "fat_tree", "leaf_spine", "load_graphml", "ring", "torus2d"]
