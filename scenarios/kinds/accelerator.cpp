@@ -311,8 +311,7 @@ RunSummary systolic(const acc::Device& device, const acc::Network& net, acc::Out
     acc::SystolicLayer layer;
     std::uint64_t repeat = 1;
     if (const auto* c = std::get_if<acc::Conv2dShape>(&op.shape)) {
-      layer = acc::lower_to_gemm(*c, convention);
-      repeat = c->groups;
+      layer = acc::lower_to_gemm(*c, convention);  // every group
     } else if (const auto* g = std::get_if<acc::GemmShape>(&op.shape)) {
       layer = {g->m, g->k, g->n};
       repeat = g->batch;
