@@ -14,7 +14,7 @@ namespace {
 
 struct QuantumChainOptions {
   int routers = 9;
-  std::string formalism = "bell-diagonal";
+  std::string formalism = "bell_diagonal";
   double seconds = 1.0;
   std::uint64_t seed = 1;
   bool json = false;
@@ -29,7 +29,8 @@ void add_quantum_commands(CLI::App& app, Action& action) {
       "quantum-chain", "Quantum repeater chain: 10 km links, 20 memories per router, one end-to-end request");
   chain->add_option("--routers", o->routers, "routers in the chain")->check(CLI::Range(2, 1000000));
   chain->add_option("--formalism", o->formalism, "state formalism")
-      ->check(CLI::IsMember({"bell-diagonal", "density-matrix"}));
+      ->check(CLI::IsMember(sim::accepted_spellings<models::quantum::FormalismKind>()))
+      ->capture_default_str();
   chain->add_option("--seconds", o->seconds, "simulated seconds")->check(CLI::PositiveNumber);
   chain->add_option("--seed", o->seed, "random seed");
   chain->add_flag("--json", o->json, "print one JSON object");

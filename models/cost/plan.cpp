@@ -328,14 +328,7 @@ acc::Operator make_operator(const OperatorSpec& spec, const std::vector<double>&
 
 }  // namespace
 
-std::string_view design_name(Design design) {
-  switch (design) {
-    case Design::grid: return "grid";
-    case Design::random: return "random";
-    case Design::lhs: return "lhs";
-  }
-  return "?";
-}
+std::string_view design_name(Design design) { return sim::name_of(design); }
 
 PlanError::PlanError(const std::vector<std::string>& problems)
     : std::invalid_argument([&] {
@@ -381,12 +374,8 @@ SamplingPlan parse_plan(std::string_view text, const std::string& file_name) {
       const std::string k = "plan." + std::string(key.str());
       if (key == "design") {
         const auto s = node.value_exact<std::string>();
-        if (s == "grid") {
-          plan.design = Design::grid;
-        } else if (s == "random") {
-          plan.design = Design::random;
-        } else if (s == "lhs") {
-          plan.design = Design::lhs;
+        if (const auto design = s ? sim::find_enum<Design>(*s) : std::nullopt) {
+          plan.design = *design;
         } else {
           r.problem(&node, k, "expected \"grid\", \"random\" or \"lhs\"");
         }

@@ -10,16 +10,21 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "models/accelerator/operators.hpp"
+#include "sim/enum_names.hpp"
 
 namespace models::cost {
 
 enum class Design : std::uint8_t { grid, random, lhs };
+inline constexpr sim::EnumName<Design> kDesignNames[] = {
+    {Design::grid, "grid"}, {Design::random, "random"}, {Design::lhs, "lhs"}};
+constexpr std::span<const sim::EnumName<Design>> enum_names(Design) { return kDesignNames; }
 std::string_view design_name(Design design);
 
 // One parameter of an operator class. A range is sampled between lo and hi inclusive

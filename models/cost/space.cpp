@@ -119,23 +119,15 @@ std::vector<std::uint64_t> numbers(std::string_view what, std::string_view text,
 
 }  // namespace
 
-std::string_view space_name(Space space) {
-  switch (space) {
-    case Space::nb201: return "nb201";
-    case Space::fbnet: return "fbnet";
-    case Space::ofa_mbv3: return "ofa-mbv3";
-  }
-  return "?";
-}
+std::string_view space_name(Space space) { return sim::name_of(space); }
 
-std::optional<Space> parse_space(std::string_view name) {
-  if (name == "nb201" || name == "nas-bench-201" || name == "nas_bench_201") return Space::nb201;
-  if (name == "fbnet") return Space::fbnet;
-  if (name == "ofa-mbv3" || name == "ofa_mbv3") return Space::ofa_mbv3;
-  return std::nullopt;
-}
+std::optional<Space> parse_space(std::string_view name) { return sim::find_enum<Space>(name); }
 
-std::vector<std::string> space_names() { return {"nb201", "fbnet", "ofa-mbv3"}; }
+std::vector<std::string> space_names() {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kSpaceCount; ++i) out.emplace_back(space_name(static_cast<Space>(i)));
+  return out;
+}
 
 std::size_t slot_count(Space space) {
   switch (space) {

@@ -8,21 +8,29 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "models/accelerator/networks.hpp"
+#include "sim/enum_names.hpp"
 
 namespace models::cost {
 
 enum class Space : std::uint8_t { nb201, fbnet, ofa_mbv3 };
 inline constexpr std::size_t kSpaceCount = 3;
+// "ofa-mbv3" is the name model files and the service have always written; the snake_case
+// spelling of the networks' names is accepted as an alias.
+inline constexpr sim::EnumName<Space> kSpaceNames[] = {
+    {Space::nb201, "nb201"},         {Space::fbnet, "fbnet"},          {Space::ofa_mbv3, "ofa-mbv3"},
+    {Space::nb201, "nas_bench_201"}, {Space::nb201, "nas-bench-201"}, {Space::ofa_mbv3, "ofa_mbv3"}};
+constexpr std::span<const sim::EnumName<Space>> enum_names(Space) { return kSpaceNames; }
 
 std::string_view space_name(Space space);  // "nb201", "fbnet", "ofa-mbv3"
-// Also accepts "nas-bench-201", "nas_bench_201", "ofa_mbv3".
+// A name or an alias of kSpaceNames.
 std::optional<Space> parse_space(std::string_view name);
-std::vector<std::string> space_names();
+std::vector<std::string> space_names();  // the names, without aliases
 
 // Slots and the choices each takes:
 //   nb201: 6 edges (0-1, 0-2, 1-2, 0-3, 1-3, 2-3), ops none, skip_connect, nor_conv_1x1,

@@ -12,16 +12,7 @@
 namespace models::quantum {
 namespace {
 
-std::string type_name(const Value& v) {
-  struct Visitor {
-    std::string operator()(bool) const { return "a boolean"; }
-    std::string operator()(std::int64_t) const { return "an integer"; }
-    std::string operator()(double) const { return "a number"; }
-    std::string operator()(const std::string& s) const { return "a string (\"" + s + "\")"; }
-    std::string operator()(const OtherValue& o) const { return o.type_name; }
-  };
-  return std::visit(Visitor{}, v);
-}
+std::string type_name(const Value& v) { return sim::value_type_name(v); }
 
 // Typed reads with the declared default, type, range and choices; problems go to the
 // source and the default (or 0) stands in, so reading goes on and finds them all.
@@ -228,7 +219,7 @@ void read_purify(Reader& in, NetworkParams& n) {
   n.purify.gate_fidelity = in.number_or_default("purify", "gate_fidelity");
   n.purify.measurement_fidelity = in.number_or_default("purify", "measurement_fidelity");
   n.link_purify_below = in.number_or_default("purify", "link_below");
-  n.purify.protocol = in.text("purify", "protocol") == "bbpssw" ? PurifyProtocol::Bbpssw : PurifyProtocol::Dejmps;
+  n.purify.protocol = sim::find_enum<PurifyProtocol>(in.text("purify", "protocol")).value_or(PurifyProtocol::Dejmps);
   n.purify.twirl = in.boolean("purify", "twirl");
   if (!in.boolean("purify", "enabled")) {
     std::erase_if(n.rules, [](const Rule& r) { return r.action == RuleAction::Purify; });
@@ -309,13 +300,13 @@ ExperimentParams read_experiment(ValueSource& values) {
   Reader in(values);
   ExperimentParams p;
   p.seed = static_cast<std::uint64_t>(in.integer("", "seed"));
-  p.network.generation = in.text("", "generation") == "single-heralded" ? GenerationProtocol::SingleHeralded
-                                                                        : GenerationProtocol::BarrettKok;
+  p.network.generation =
+      sim::find_enum<GenerationProtocol>(in.text("", "generation")).value_or(GenerationProtocol::BarrettKok);
   const std::size_t before_topology = in.problems();
   p.topology = read_topology(in, values);
   const bool topology_ok = in.problems() == before_topology && p.topology.routers() > 0;
   const auto& t = p.topology;
-  const std::string file_formalism = t.formalism ? formalism_name(*t.formalism) : "bell-diagonal";
+  const std::string file_formalism = t.formalism ? formalism_name(*t.formalism) : "bell_diagonal";
   p.network.formalism = parse_formalism(in.text("", "formalism", false, file_formalism));
   p.duration_s = in.number_or_default("", "duration_s", t.stop_time_s);
   p.network.utilisation_sample_s = in.number_or_default("", "utilisation_sample_s");

@@ -8,15 +8,10 @@
 
 namespace models::quantum {
 
-FormalismKind parse_formalism(const std::string& name) {
-  if (name == "bell-diagonal") return FormalismKind::BellDiagonal;
-  if (name == "density-matrix") return FormalismKind::DensityMatrix;
-  throw std::invalid_argument("unknown formalism \"" + name + "\" (expected bell-diagonal or density-matrix)");
-}
+FormalismKind parse_formalism(const std::string& name) { return sim::parse_enum<FormalismKind>(name, "formalism"); }
 
-const char* formalism_name(FormalismKind kind) {
-  return kind == FormalismKind::BellDiagonal ? "bell-diagonal" : "density-matrix";
-}
+// Names are string literals, so the view is null-terminated.
+const char* formalism_name(FormalismKind kind) { return sim::name_of(kind).data(); }
 
 namespace {
 

@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "models/quantum/bell_diagonal.hpp"
 #include "models/quantum/decoherence.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -19,7 +21,15 @@ namespace models::quantum {
 using PairId = std::uint32_t;
 
 enum class FormalismKind { BellDiagonal, DensityMatrix };
-FormalismKind parse_formalism(const std::string& name);  // "bell-diagonal" | "density-matrix"
+// snake_case names; the hyphenated spellings of earlier scenario files stay accepted.
+inline constexpr sim::EnumName<FormalismKind> kFormalismNames[] = {
+    {FormalismKind::BellDiagonal, "bell_diagonal"},
+    {FormalismKind::DensityMatrix, "density_matrix"},
+    {FormalismKind::BellDiagonal, "bell-diagonal"},
+    {FormalismKind::DensityMatrix, "density-matrix"}};
+constexpr std::span<const sim::EnumName<FormalismKind>> enum_names(FormalismKind) { return kFormalismNames; }
+// std::invalid_argument listing the accepted names for anything else.
+FormalismKind parse_formalism(const std::string& name);
 const char* formalism_name(FormalismKind kind);
 
 // Purification round: BBPSSW (bilateral CNOT, keep on agreeing Z results) or DEJMPS (the
@@ -27,6 +37,9 @@ const char* formalism_name(FormalismKind kind);
 // exchange Phi- and Psi-, so that the error a BBPSSW round leaves in Phi- is caught by the
 // next round). Both keep the full state; refs: Deutsch et al. 1996.
 enum class PurifyProtocol : std::uint8_t { Dejmps, Bbpssw };
+inline constexpr sim::EnumName<PurifyProtocol> kPurifyProtocolNames[] = {{PurifyProtocol::Dejmps, "dejmps"},
+                                                                         {PurifyProtocol::Bbpssw, "bbpssw"}};
+constexpr std::span<const sim::EnumName<PurifyProtocol>> enum_names(PurifyProtocol) { return kPurifyProtocolNames; }
 
 struct PurifyParams {
   PurifyProtocol protocol = PurifyProtocol::Dejmps;

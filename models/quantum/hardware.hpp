@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 #include "models/quantum/decoherence.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/time.hpp"
 #include "topologies/quantum.hpp"
 
@@ -85,6 +87,15 @@ struct DetectorParams {
 };
 
 enum class GenerationProtocol : std::uint8_t { BarrettKok, SingleHeralded };
+// snake_case names; the hyphenated spellings of earlier scenario files stay accepted.
+inline constexpr sim::EnumName<GenerationProtocol> kGenerationProtocolNames[] = {
+    {GenerationProtocol::BarrettKok, "barrett_kok"},
+    {GenerationProtocol::SingleHeralded, "single_heralded"},
+    {GenerationProtocol::BarrettKok, "barrett-kok"},
+    {GenerationProtocol::SingleHeralded, "single-heralded"}};
+constexpr std::span<const sim::EnumName<GenerationProtocol>> enum_names(GenerationProtocol) {
+  return kGenerationProtocolNames;
+}
 
 struct SwapParams {
   double success_probability = 1.0;

@@ -1,37 +1,17 @@
-// The declarations of parameters.hpp and the words every front end uses for a value out
-// of range.
+// The declarations of parameters.hpp.
 
 #include "models/quantum/parameters.hpp"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <cmath>
-#include <cstdlib>
 #include <limits>
-#include <stdexcept>
 
 namespace models::quantum {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::optional<double> kNone = std::nullopt;
-
-Parameter number(std::string_view table, std::string_view key, std::string_view unit, std::optional<double> fallback,
-                 double min, double max, std::string_view doc, bool min_open = false) {
-  return {table, key, ParamType::number, unit, fallback, "", min, max, min_open, {}, doc};
-}
-Parameter integer(std::string_view table, std::string_view key, std::optional<double> fallback, double min, double max,
-                  std::string_view doc) {
-  return {table, key, ParamType::integer, "", fallback, "", min, max, false, {}, doc};
-}
-Parameter boolean(std::string_view table, std::string_view key, bool fallback, std::string_view doc) {
-  return {table, key, ParamType::boolean, "", fallback ? 1.0 : 0.0, "", 0, 0, false, {}, doc};
-}
-Parameter text(std::string_view table, std::string_view key, std::string_view fallback,
-               std::vector<std::string_view> choices, std::string_view doc) {
-  return {table, key, ParamType::text, "", kNone, fallback, 0, 0, false, std::move(choices), doc};
-}
+using sim::declare::boolean;
+using sim::declare::integer;
+using sim::declare::number;
+using sim::declare::text;
 
 std::vector<Parameter> declare() {
   const double max_int = static_cast<double>(std::numeric_limits<std::int64_t>::max());
@@ -39,9 +19,9 @@ std::vector<Parameter> declare() {
       integer("", "seed", 1, 0, max_int, "run seed (`--seed` overrides it)"),
       number("", "duration_s", "s", 1.0, 0, 1e6, "simulated time; default: the topology file's `stop_time`, else 1",
              true),
-      text("", "formalism", "bell-diagonal", {"bell-diagonal", "density-matrix"},
-           "state formalism; default: the topology file's, else bell-diagonal"),
-      text("", "generation", "barrett-kok", {"barrett-kok", "single-heralded"}, "entanglement generation protocol"),
+      text("", "formalism", "bell_diagonal", sim::declare::choices_of<FormalismKind>(),
+           "state formalism; default: the topology file's, else bell_diagonal"),
+      text("", "generation", "barrett_kok", sim::declare::choices_of<GenerationProtocol>(), "entanglement generation protocol"),
       number("", "utilisation_sample_s", "s", 0.0, 0, 1e6, "interval of busy-memory samples per router (0: none)"),
       text("", "timing", "reference", {"reference", "eager"},
            "classical message sequence: reference (SeQUeNCe's: pairing handshakes before swapping and "
@@ -91,7 +71,7 @@ std::vector<Parameter> declare() {
       number("purify", "gate_fidelity", "", 1.0, 0, 1, "bilateral CNOT fidelity"),
       number("purify", "measurement_fidelity", "", 1.0, 0, 1, "measurement fidelity"),
       number("purify", "link_below", "", 0.0, 0, 1, "link pairs below this fidelity are purified before swapping"),
-      text("purify", "protocol", "dejmps", {"dejmps", "bbpssw"},
+      text("purify", "protocol", "dejmps", sim::declare::choices_of<PurifyProtocol>(),
            "round: dejmps (rotations between rounds, converges) or bbpssw (bilateral CNOT only)"),
       boolean("purify", "twirl", false, "twirl both pairs into Werner states first (original BBPSSW)"),
 
@@ -111,24 +91,7 @@ std::vector<Parameter> declare() {
   };
 }
 
-// "1e+06", "0.95", "8e+07"; all digits when fewer would change the value.
-std::string format_value(double v, ParamType type) {
-  if (type == ParamType::integer && std::abs(v) < 9.2e18) return fmt::format("{}", static_cast<std::int64_t>(v));
-  std::string short_form = fmt::format("{:g}", v);
-  if (std::isfinite(v) && std::strtod(short_form.c_str(), nullptr) != v) return fmt::format("{}", v);
-  return short_form;
-}
-
-// "in [0.25, 1]", "in (0, 1e+06]", ">= 0".
-std::string range_text(const Parameter& p) {
-  const std::string lo = format_value(p.min, p.type);
-  if (p.max == kInf || p.max >= 9.2e18) return fmt::format("{} {}", p.min_open ? ">" : ">=", lo);
-  return fmt::format("in {}{}, {}]", p.min_open ? "(" : "[", lo, format_value(p.max, p.type));
-}
-
 }  // namespace
-
-std::string Parameter::name() const { return table.empty() ? std::string(key) : fmt::format("{}.{}", table, key); }
 
 const std::vector<Parameter>& parameters() {
   static const std::vector<Parameter> all = declare();
@@ -136,49 +99,9 @@ const std::vector<Parameter>& parameters() {
 }
 
 const Parameter& parameter(std::string_view table, std::string_view key) {
-  for (const auto& p : parameters())
-    if (p.table == table && p.key == key) return p;
-  throw std::logic_error(fmt::format("undeclared quantum parameter {}.{}", table, key));
+  return sim::find_parameter(parameters(), table, key, "quantum");
 }
 
-std::string range_problem(const Parameter& p, double value) {
-  const bool above_min = p.min_open ? value > p.min : value >= p.min;
-  if (std::isfinite(value) && above_min && value <= p.max) return {};
-  return fmt::format("expected {} {}, got {}", p.type == ParamType::integer ? "an integer" : "a number", range_text(p),
-                     format_value(value, p.type));
-}
-
-std::string choice_problem(const Parameter& p, const std::string& value) {
-  if (p.choices.empty()) return {};
-  for (const auto& c : p.choices)
-    if (c == value) return {};
-  return fmt::format("expected one of {}, got \"{}\"", fmt::join(p.choices, ", "), value);
-}
-
-std::string parameters_markdown() {
-  std::string out = "| key | type | unit | default | accepted | meaning |\n|---|---|---|---|---|---|\n";
-  for (const auto& p : parameters()) {
-    std::string type, fallback, accepted;
-    switch (p.type) {
-      case ParamType::number:
-      case ParamType::integer:
-        type = p.type == ParamType::number ? "number" : "integer";
-        fallback = p.default_number ? format_value(*p.default_number, p.type) : "";
-        accepted = range_text(p);
-        break;
-      case ParamType::boolean:
-        type = "boolean";
-        fallback = *p.default_number != 0 ? "true" : "false";
-        break;
-      case ParamType::text:
-        type = "string";
-        fallback = p.default_text.empty() ? "" : fmt::format("{}", p.default_text);
-        accepted = fmt::format("{}", fmt::join(p.choices, ", "));
-        break;
-    }
-    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name(), type, p.unit, fallback, accepted, p.doc);
-  }
-  return out;
-}
+std::string parameters_markdown() { return sim::parameters_markdown(parameters()); }
 
 }  // namespace models::quantum
