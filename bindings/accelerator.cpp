@@ -13,6 +13,7 @@
 #include "bindings/bindings.hpp"
 #include "bindings/seed.hpp"
 #include "models/accelerator/batch.hpp"
+#include "models/accelerator/parameters.hpp"
 #include "models/accelerator/bottleneck.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
@@ -32,9 +33,16 @@ struct PyOperator {
   std::optional<std::string> input_tier, weight_tier, output_tier, copy_from, copy_to;
 };
 
+// Keyword defaults of the scenario keys (models/accelerator/parameters.cpp).
+std::string declared_text(std::string_view table, std::string_view key) {
+  return std::string(acc::parameter(table, key).default_text);
+}
+double declared_number(std::string_view table, std::string_view key) {
+  return acc::parameter(table, key).default_number.value_or(0.0);
+}
+
 acc::DataType dtype_of(const std::string& name) {
-  if (auto t = acc::parse_data_type(name)) return *t;
-  throw py::value_error("unknown dtype \"" + name + "\" (expected fp32, tf32, bf16, fp16, fp8 or int8)");
+  return sim::parse_enum<acc::DataType>(name, "dtype");
 }
 
 std::size_t tier_of(const acc::Device& d, const std::string& name) {
@@ -266,7 +274,7 @@ void bind_accelerator(py::module_& m) {
                              })
       .def("peak_ops_per_s", [](const acc::Device& d, const std::string& dtype) {
         return d.peak_matrix_ops_per_s(dtype_of(dtype));
-      }, py::arg("dtype") = "bf16")
+      }, py::arg("dtype") = declared_text("workload", "dtype"))
       .def("__repr__", [](const acc::Device& d) { return "<Device " + d.name + ">"; });
 
   a.def("preset_names", &acc::preset_names);
@@ -304,7 +312,7 @@ void bind_accelerator(py::module_& m) {
                    const std::string& dtype, std::string name, OptStr in, OptStr w, OptStr out) {
     return make(std::move(name), acc::GemmShape{batch, m, n, k, shared_weights}, dtype, in, w, out);
   }, py::arg("m"), py::arg("n"), py::arg("k"), py::arg("batch") = 1, py::arg("shared_weights") = true,
-        py::arg("dtype") = "bf16", py::arg("name") = "gemm", py::arg("input_tier") = py::none(),
+        py::arg("dtype") = declared_text("workload", "dtype"), py::arg("name") = "gemm", py::arg("input_tier") = py::none(),
         py::arg("weight_tier") = py::none(), py::arg("output_tier") = py::none());
   a.def("conv2d", [](std::uint64_t batch, std::uint64_t in_c, std::uint64_t out_c, std::uint64_t h, std::uint64_t w,
                      std::uint64_t kernel, std::uint64_t stride, std::optional<std::uint64_t> padding,
@@ -313,29 +321,29 @@ void bind_accelerator(py::module_& m) {
     return make(std::move(name), s, dtype, it, wt, ot);
   }, py::arg("batch"), py::arg("in_channels"), py::arg("out_channels"), py::arg("height"), py::arg("width"),
         py::arg("kernel"), py::arg("stride") = 1, py::arg("padding") = py::none(), py::arg("groups") = 1,
-        py::arg("dtype") = "bf16", py::arg("name") = "conv2d", py::arg("input_tier") = py::none(),
+        py::arg("dtype") = declared_text("workload", "dtype"), py::arg("name") = "conv2d", py::arg("input_tier") = py::none(),
         py::arg("weight_tier") = py::none(), py::arg("output_tier") = py::none());
   a.def("attention", [](std::uint64_t batch, std::uint64_t heads, std::uint64_t q_len, std::uint64_t kv_len,
                         std::uint64_t head_dim, const std::string& dtype, std::string name, OptStr kv_tier) {
     return make(std::move(name), acc::AttentionShape{batch, heads, q_len, kv_len, head_dim}, dtype, {}, kv_tier, {});
   }, py::arg("batch"), py::arg("heads"), py::arg("q_len"), py::arg("kv_len"), py::arg("head_dim"),
-        py::arg("dtype") = "bf16", py::arg("name") = "attention", py::arg("kv_tier") = py::none());
+        py::arg("dtype") = declared_text("workload", "dtype"), py::arg("name") = "attention", py::arg("kv_tier") = py::none());
   a.def("elementwise", [](std::uint64_t elements, std::uint64_t inputs, std::uint64_t ops_per_element,
                           const std::string& dtype, std::string name) {
     return make(std::move(name), acc::ElementwiseShape{elements, inputs, ops_per_element}, dtype, {}, {}, {});
-  }, py::arg("elements"), py::arg("inputs") = 1, py::arg("ops_per_element") = 1, py::arg("dtype") = "bf16",
+  }, py::arg("elements"), py::arg("inputs") = 1, py::arg("ops_per_element") = 1, py::arg("dtype") = declared_text("workload", "dtype"),
         py::arg("name") = "elementwise");
   a.def("softmax", [](std::uint64_t rows, std::uint64_t cols, const std::string& dtype, std::string name) {
     return make(std::move(name), acc::RowNormShape{acc::RowNormShape::Kind::softmax, rows, cols}, dtype, {}, {}, {});
-  }, py::arg("rows"), py::arg("cols"), py::arg("dtype") = "bf16", py::arg("name") = "softmax");
+  }, py::arg("rows"), py::arg("cols"), py::arg("dtype") = declared_text("workload", "dtype"), py::arg("name") = "softmax");
   a.def("layernorm", [](std::uint64_t rows, std::uint64_t cols, const std::string& dtype, std::string name) {
     return make(std::move(name), acc::RowNormShape{acc::RowNormShape::Kind::layernorm, rows, cols}, dtype, {}, {}, {});
-  }, py::arg("rows"), py::arg("cols"), py::arg("dtype") = "bf16", py::arg("name") = "layernorm");
+  }, py::arg("rows"), py::arg("cols"), py::arg("dtype") = declared_text("workload", "dtype"), py::arg("name") = "layernorm");
   a.def("pool", [](std::uint64_t batch, std::uint64_t channels, std::uint64_t h, std::uint64_t w, std::uint64_t kernel,
                    std::uint64_t stride, std::uint64_t padding, const std::string& dtype, std::string name) {
     return make(std::move(name), acc::PoolShape{batch, channels, h, w, kernel, stride, padding}, dtype, {}, {}, {});
   }, py::arg("batch"), py::arg("channels"), py::arg("height"), py::arg("width"), py::arg("kernel") = 0,
-        py::arg("stride") = 1, py::arg("padding") = 0, py::arg("dtype") = "bf16", py::arg("name") = "pool");
+        py::arg("stride") = 1, py::arg("padding") = 0, py::arg("dtype") = declared_text("workload", "dtype"), py::arg("name") = "pool");
   a.def("gather", [](std::uint64_t rows, std::uint64_t row_bytes, std::uint64_t table_rows, std::uint64_t offset_bytes,
                      std::string name, OptStr table_tier) {
     return make(std::move(name), acc::GatherShape{rows, row_bytes, table_rows, offset_bytes}, "fp32", {}, table_tier, {});
@@ -352,7 +360,7 @@ void bind_accelerator(py::module_& m) {
   a.def("network", [](const std::string& name, std::uint64_t batch, const std::string& dtype, std::optional<std::string> arch,
                       OptU64 seq, OptU64 kv_len, OptU64 d_model, OptU64 heads, OptU64 d_ff, OptU64 layers) {
     return wrap(acc::network_by_name(spec_of(name, batch, dtype, std::move(arch), seq, kv_len, d_model, heads, d_ff, layers)));
-  }, py::arg("name"), py::arg("batch") = 1, py::arg("dtype") = "bf16", py::arg("arch") = py::none(),
+  }, py::arg("name"), py::arg("batch") = acc::default_count("workload", "batch"), py::arg("dtype") = declared_text("workload", "dtype"), py::arg("arch") = py::none(),
         py::arg("seq") = py::none(), py::arg("kv_len") = py::none(), py::arg("d_model") = py::none(),
         py::arg("heads") = py::none(), py::arg("d_ff") = py::none(), py::arg("layers") = py::none(),
         "A network by name (network_names(); nb201 = nas_bench_201). nas_bench_201, fbnet and ofa_mbv3 need\n"
@@ -376,28 +384,28 @@ void bind_accelerator(py::module_& m) {
   }, py::arg("ops"), "Parameter bytes and K/V-cache bytes of a list of operators.");
   a.def("nas_bench_201", [](const std::string& arch, std::uint64_t batch, const std::string& dtype) {
     return wrap(acc::nas_bench_201(arch, batch, dtype_of(dtype)));
-  }, py::arg("arch"), py::arg("batch") = 1, py::arg("dtype") = "bf16");
+  }, py::arg("arch"), py::arg("batch") = 1, py::arg("dtype") = declared_text("workload", "dtype"));
   a.def("fbnet", [](const std::string& blocks, std::uint64_t batch, const std::string& dtype) {
     return wrap(acc::fbnet(blocks, batch, dtype_of(dtype)));
-  }, py::arg("blocks"), py::arg("batch") = 1, py::arg("dtype") = "bf16");
+  }, py::arg("blocks"), py::arg("batch") = 1, py::arg("dtype") = declared_text("workload", "dtype"));
   a.def("ofa_mbv3", [](std::uint64_t resolution, std::array<std::uint32_t, 5> depths, std::array<std::uint32_t, 20> kernels,
                        std::array<std::uint32_t, 20> expansions, std::uint64_t batch, const std::string& dtype) {
     return wrap(acc::ofa_mobilenet_v3({resolution, depths, kernels, expansions}, batch, dtype_of(dtype)));
   }, py::arg("resolution"), py::arg("depths"), py::arg("kernels"), py::arg("expansions"), py::arg("batch") = 1,
-        py::arg("dtype") = "bf16");
+        py::arg("dtype") = declared_text("workload", "dtype"));
   a.def("transformer_block", [](std::uint64_t batch, std::uint64_t seq, std::uint64_t d_model, std::uint64_t heads,
                                 std::uint64_t d_ff, std::uint64_t layers, const std::string& dtype) {
     return wrap(acc::transformer_block({d_model, heads, d_ff, layers}, batch, seq, dtype_of(dtype)));
-  }, py::arg("batch"), py::arg("seq"), py::arg("d_model") = 4096, py::arg("heads") = 32, py::arg("d_ff") = 11008,
-        py::arg("layers") = 1, py::arg("dtype") = "bf16");
+  }, py::arg("batch"), py::arg("seq"), py::arg("d_model") = acc::default_count("workload.transformer", "d_model"), py::arg("heads") = acc::default_count("workload.transformer", "heads"), py::arg("d_ff") = acc::default_count("workload.transformer", "d_ff"),
+        py::arg("layers") = acc::default_count("workload.transformer", "layers"), py::arg("dtype") = declared_text("workload", "dtype"));
   a.def("llm_decode_step", [](std::uint64_t batch, std::uint64_t kv_len, std::uint64_t d_model, std::uint64_t heads,
                               std::uint64_t d_ff, std::uint64_t layers, const std::string& dtype) {
     return wrap(acc::llm_decode_step({d_model, heads, d_ff, layers}, batch, kv_len, dtype_of(dtype)));
-  }, py::arg("batch"), py::arg("kv_len"), py::arg("d_model") = 4096, py::arg("heads") = 32, py::arg("d_ff") = 11008,
-        py::arg("layers") = 1, py::arg("dtype") = "bf16");
+  }, py::arg("batch"), py::arg("kv_len"), py::arg("d_model") = acc::default_count("workload.transformer", "d_model"), py::arg("heads") = acc::default_count("workload.transformer", "heads"), py::arg("d_ff") = acc::default_count("workload.transformer", "d_ff"),
+        py::arg("layers") = acc::default_count("workload.transformer", "layers"), py::arg("dtype") = declared_text("workload", "dtype"));
   a.def("random_operators", [](std::size_t count, const py::object& seed, const std::string& dtype) {
     return wrap(acc::random_operators(count, seed_from(seed, "seed"), dtype_of(dtype)));
-  }, py::arg("count"), py::arg("seed") = 1, py::arg("dtype") = "bf16");
+  }, py::arg("count"), py::arg("seed") = 1, py::arg("dtype") = declared_text("workload", "dtype"));
 
   a.def("execute", [](const acc::Device& d, const PyOperator& p, std::uint64_t simulated_repeats) {
     const acc::Operator op = resolve(d, p);
@@ -409,7 +417,7 @@ void bind_accelerator(py::module_& m) {
       r = acc::execute(d, op, o);
     }
     return operator_dict(d, r);
-  }, py::arg("device"), py::arg("op"), py::arg("simulated_repeats") = 16,
+  }, py::arg("device"), py::arg("op"), py::arg("simulated_repeats") = acc::default_count("execution", "simulated_repeats"),
         "Simulates one operator; returns latency, bytes and energy per tier and link, bottleneck.");
   a.def("run_network", [](const acc::Device& d, const std::vector<PyOperator>& ops, OptStr weights_tier,
                           double activations_on_chip) {
@@ -421,7 +429,7 @@ void bind_accelerator(py::module_& m) {
       r = acc::execute_network(d, net);
     }
     return network_dict(d, r, acc::footprint(net));
-  }, py::arg("device"), py::arg("ops"), py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = 0.0,
+  }, py::arg("device"), py::arg("ops"), py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = declared_number("execution", "activations_on_chip"),
         "Runs operators one after another (simulated in parallel); activations_on_chip > 0 keeps outputs up to\n"
         "that fraction of the on-chip tier there for the next operator. Totals and per-operator arrays.");
   a.def("run_networks", [](const acc::Device& d, const std::string& space, const std::vector<std::string>& archs,
@@ -447,19 +455,18 @@ void bind_accelerator(py::module_& m) {
       }
     }
     return batch_dict(d, archs, results);
-  }, py::arg("device"), py::arg("space"), py::arg("archs"), py::arg("batch") = 1, py::arg("dtype") = "bf16",
+  }, py::arg("device"), py::arg("space"), py::arg("archs"), py::arg("batch") = acc::default_count("workload", "batch"), py::arg("dtype") = declared_text("workload", "dtype"),
         py::arg("seq") = py::none(), py::arg("kv_len") = py::none(), py::arg("d_model") = py::none(),
         py::arg("heads") = py::none(), py::arg("d_ff") = py::none(), py::arg("layers") = py::none(),
-        py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = 0.0,
-        py::arg("simulated_repeats") = 16, py::arg("threads") = 0,
+        py::arg("weights_tier") = py::none(), py::arg("activations_on_chip") = declared_number("execution", "activations_on_chip"),
+        py::arg("simulated_repeats") = acc::default_count("execution", "simulated_repeats"), py::arg("threads") = 0,
         "Runs one network of `space` per architecture string, in parallel (threads = 0: all cores); each result\n"
         "equals run_network's for that architecture bit for bit. A dict of numpy arrays, one entry per arch.");
 
   a.def("systolic", [](std::uint32_t rows, std::uint32_t cols, const std::string& dataflow, std::uint64_t sr,
                        std::uint64_t t, std::uint64_t sc, std::uint64_t sram_bytes, std::uint32_t element_bytes) {
-    const auto df = acc::parse_dataflow(dataflow);
-    if (!df) throw py::value_error("dataflow must be os, ws, is or rs");
-    const auto r = acc::run_systolic({rows, cols, *df, sram_bytes, sram_bytes, sram_bytes}, {sr, t, sc}, element_bytes);
+    const auto df = sim::parse_enum<acc::Dataflow>(dataflow, "dataflow");
+    const auto r = acc::run_systolic({rows, cols, df, sram_bytes, sram_bytes, sram_bytes}, {sr, t, sc}, element_bytes);
     py::dict out;
     out["cycles"] = r.cycles;
     out["folds"] = r.folds;

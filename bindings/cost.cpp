@@ -145,14 +145,13 @@ void bind_cost(py::module_& m) {
               std::uint64_t batch, const std::string& dtype) {
              const auto* m = std::get_if<cost::OperatorModel>(&cm.model);
              if (!m) throw py::value_error("predict_network_ms prices with an operator model (from fit); use predict_ms");
-             const auto type = acc::parse_data_type(dtype);
-             if (!type) throw py::value_error("unknown dtype \"" + dtype + "\"");
+             const auto type = sim::parse_enum<acc::DataType>(dtype, "dtype");
              const auto parsed = parse_all(space_of(space), archs);
              py::array_t<double> out(static_cast<py::ssize_t>(parsed.size()));
              auto* values = out.mutable_data();
              py::gil_scoped_release release;
              for (std::size_t i = 0; i < parsed.size(); ++i) {
-               values[i] = 1e3 * cost::predict_network_s(*m, cost::to_network(parsed[i], batch, *type));
+               values[i] = 1e3 * cost::predict_network_s(*m, cost::to_network(parsed[i], batch, type));
              }
              return out;
            },

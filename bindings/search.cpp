@@ -45,8 +45,7 @@ auto checked(F&& f) -> decltype(f()) {
 }
 
 acc::DataType dtype_of(const std::string& name) {
-  if (const auto t = acc::parse_data_type(name)) return *t;
-  throw py::value_error("unknown dtype \"" + name + "\" (expected fp32, tf32, bf16, fp16, fp8 or int8)");
+  return sim::parse_enum<acc::DataType>(name, "dtype");
 }
 
 acc::Device device_of(const py::object& device) {

@@ -35,7 +35,10 @@ std::optional<ColumnDevice> device_for_column(const std::filesystem::path& mappi
   out.device_file = mapping.parent_path() / *device;
   const std::string dtype = (*entry)["dtype"].value_or(std::string("fp32"));
   const auto parsed = models::accelerator::parse_data_type(dtype);
-  if (!parsed) throw std::invalid_argument(mapping.string() + ": columns." + best + ".dtype: unknown data type '" + dtype + "'");
+  if (!parsed) {
+    throw std::invalid_argument(mapping.string() + ": columns." + best + ".dtype: unknown data type '" + dtype +
+                                "' (expected " + sim::accepted_names<models::accelerator::DataType>() + ")");
+  }
   out.dtype = *parsed;
   return out;
 }

@@ -334,7 +334,7 @@ EstimateResult estimate(std::string_view body, const ModelSet& set, const Estima
   acc::DataType dtype = acc::DataType::fp32;
   if (const auto it = req.find("dtype"); it != req.end()) {
     const auto parsed = it->is_string() ? acc::parse_data_type(it->get_ref<const std::string&>()) : std::nullopt;
-    if (!parsed) bad_request("dtype: expected fp32, tf32, bf16, fp16, fp8 or int8, got " + shown(*it));
+    if (!parsed) bad_request("dtype: expected " + sim::accepted_names<acc::DataType>() + ", got " + shown(*it));
     dtype = *parsed;
   }
   if (req.contains("operators")) return estimate_operators(req, set, limits, fields, dtype);

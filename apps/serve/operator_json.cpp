@@ -87,7 +87,7 @@ acc::Operator operator_from_json(const nlohmann::json& j, const std::string& whe
   op.dtype = dtype;
   if (const auto it = j.find("dtype"); it != j.end()) {
     const auto parsed = it->is_string() ? acc::parse_data_type(it->get<std::string>()) : std::nullopt;
-    if (!parsed) bad_request(where + ".dtype: expected fp32, tf32, bf16, fp16, fp8 or int8");
+    if (!parsed) bad_request(where + ".dtype: expected " + sim::accepted_names<acc::DataType>());
     op.dtype = *parsed;
   }
   if (kind == "gemm") {

@@ -15,6 +15,7 @@
 
 #include "apps/simfabric/commands.hpp"
 #include "models/accelerator/batch.hpp"
+#include "models/accelerator/parameters.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 #include "sim/input_file.hpp"
@@ -40,13 +41,7 @@ std::vector<std::string> read_archs(const std::string& path) {
   return archs;
 }
 
-std::vector<std::string> dtype_names() {
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) {
-    names.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
-  }
-  return names;
-}
+std::vector<std::string> dtype_names() { return sim::accepted_spellings<acc::DataType>(); }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -77,9 +72,9 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
 
   struct NetworkArgs : Common {
     std::string model = "resnet50";
-    std::uint64_t batch = 1;
+    std::uint64_t batch = acc::default_count("workload", "batch");
     int repeat = 5;
-    std::string dtype = "bf16";
+    std::string dtype = std::string(acc::parameter("workload", "dtype").default_text);
     std::optional<std::string> arch, arch_file;
     std::optional<std::uint64_t> seq, kv_len, layers;
   };
@@ -94,13 +89,21 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
   network->add_option("--arch-file", net->arch_file,
                       "run every architecture of this file (one a line, '#' comments) in parallel; JSON arrays")
       ->excludes(network->get_option("--arch"));
-  network->add_option("--batch", net->batch, "batch size")->check(CLI::PositiveNumber);
-  network->add_option("--dtype", net->dtype, "data type")->check(CLI::IsMember(dtype_names()));
-  network->add_option("--seq", net->seq, "tokens of transformer_block (default 2048)")->check(CLI::PositiveNumber);
-  network->add_option("--kv-len", net->kv_len, "KV-cache entries of llm_decode (default 4096)")
-      ->check(CLI::PositiveNumber);
-  network->add_option("--layers", net->layers, "layers of transformer_block or llm_decode (default 1)")
-      ->check(CLI::PositiveNumber);
+  // Defaults are the scenario keys' (models/accelerator/parameters.cpp).
+  const auto transformer_default = [](std::string_view key) {
+    return std::to_string(acc::default_count("workload.transformer", key));
+  };
+  network->add_option("--batch", net->batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  network->add_option("--dtype", net->dtype, "data type")->check(CLI::IsMember(dtype_names()))->capture_default_str();
+  network->add_option("--seq", net->seq, "tokens of transformer_block")
+      ->check(CLI::PositiveNumber)
+      ->default_str(transformer_default("seq"));
+  network->add_option("--kv-len", net->kv_len, "KV-cache entries of llm_decode")
+      ->check(CLI::PositiveNumber)
+      ->default_str(transformer_default("kv_len"));
+  network->add_option("--layers", net->layers, "layers of transformer_block or llm_decode")
+      ->check(CLI::PositiveNumber)
+      ->default_str(transformer_default("layers"));
   network->add_option("--repeat", net->repeat, "runs timed; wall_s is the fastest")->check(CLI::PositiveNumber);
   add_common(network, *net);
   network->callback([net, &action] {
@@ -110,7 +113,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
       acc::NetworkSpec spec;
       spec.name = acc::canonical_network_name(net->model);
       spec.batch = net->batch;
-      spec.dtype = *acc::parse_data_type(net->dtype);
+      spec.dtype = sim::parse_enum<acc::DataType>(net->dtype, "data type (--dtype)");
       spec.seq = net->seq;
       spec.kv_len = net->kv_len;
       if (net->layers) {

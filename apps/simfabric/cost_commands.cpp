@@ -178,17 +178,16 @@ int run_estimate(const EstimateArgs& a) {
     }
     space = m->space;
   }
-  const auto dtype = acc::parse_data_type(a.dtype);
-  if (!dtype) throw std::invalid_argument("--dtype: unknown data type '" + a.dtype + "'");
+  const auto dtype = sim::parse_enum<acc::DataType>(a.dtype, "data type (--dtype)");
   if (a.arch.empty() == a.input.empty()) throw std::invalid_argument("give exactly one of --arch STR or --input CSV");
 
   if (!a.arch.empty()) {
     if (!space) throw std::invalid_argument("--space is needed with --arch and an operator model");
     const cost::Arch arch = cost::parse_arch(*space, a.arch);
-    const double ms = price(model, std::span(&arch, 1), a.batch, *dtype)[0];
+    const double ms = price(model, std::span(&arch, 1), a.batch, dtype)[0];
     nlohmann::ordered_json out{{"space", cost::space_name(*space)}, {"arch", a.arch}, {"predicted_ms", ms}};
     if (a.stats) {
-      const auto s = cost::network_stats(cost::to_network(arch, a.batch ? a.batch : 1, *dtype));
+      const auto s = cost::network_stats(cost::to_network(arch, a.batch ? a.batch : 1, dtype));
       out["macs"] = s.macs;
       out["params"] = s.params;
       out["peak_activation_bytes"] = s.peak_activation_bytes;
@@ -202,7 +201,7 @@ int run_estimate(const EstimateArgs& a) {
   }
 
   auto table = cost::read_latency_table(a.input, space);
-  const auto predicted = price(model, table.archs, a.batch, *dtype);
+  const auto predicted = price(model, table.archs, a.batch, dtype);
   auto& csv = table.csv;
   const auto add_column = [&csv](const std::string& name) {
     const auto it = std::find(csv.header.begin(), csv.header.end(), name);
@@ -216,7 +215,7 @@ int run_estimate(const EstimateArgs& a) {
   if (a.stats) {
     const std::size_t macs = add_column("macs"), params = add_column("params"), peak = add_column("peak_activation_bytes");
     for (std::size_t r = 0; r < csv.rows.size(); ++r) {
-      const auto s = cost::network_stats(cost::to_network(table.archs[r], a.batch ? a.batch : 1, *dtype));
+      const auto s = cost::network_stats(cost::to_network(table.archs[r], a.batch ? a.batch : 1, dtype));
       csv.rows[r][macs] = std::to_string(s.macs);
       csv.rows[r][params] = std::to_string(s.params);
       csv.rows[r][peak] = std::to_string(s.peak_activation_bytes);

@@ -75,9 +75,7 @@ ms::SearchSpace space_of(const SearchArgs& a) {
   if (!a.precision.empty()) {
     std::vector<acc::DataType> types;
     for (const auto& t : a.precision) {
-      const auto type = acc::parse_data_type(t);
-      if (!type) throw std::invalid_argument("--precision: unknown data type '" + t + "' (expected fp32, tf32, bf16, fp16, fp8 or int8)");
-      types.push_back(*type);
+      types.push_back(sim::parse_enum<acc::DataType>(t, "data type (--precision)"));
     }
     space = space.with_precision(types);
   }
@@ -100,8 +98,7 @@ void print_front(const ms::Evaluator& ev, const ms::SearchResult& r) {
 int run_search(const SearchArgs& a) {
   const ms::SearchSpace space = space_of(a);
   const auto algorithm = sim::parse_enum<ms::Algorithm>(a.algorithm, "algorithm (--algorithm)");
-  const auto dtype = acc::parse_data_type(a.dtype);
-  if (!dtype) throw std::invalid_argument("--dtype: unknown data type '" + a.dtype + "'");
+  const auto dtype = sim::parse_enum<acc::DataType>(a.dtype, "data type (--dtype)");
   if (!a.measured.empty() && a.measured_column.empty()) throw std::invalid_argument("--measured needs --measured-column");
   if (a.measured.empty() && !a.measured_column.empty()) throw std::invalid_argument("--measured-column needs --measured");
 
@@ -136,7 +133,7 @@ int run_search(const SearchArgs& a) {
   const cost::CostModel model = cost::load_cost_model(a.model);
   ms::EvaluatorOptions eo;
   eo.batch = a.batch;
-  eo.dtype = *dtype;
+  eo.dtype = dtype;
   eo.energy = o.constraints.energy_mj.has_value() || std::count(o.goals.begin(), o.goals.end(), ms::Goal::energy);
   eo.memory = o.constraints.memory_bytes.has_value() || std::count(o.goals.begin(), o.goals.end(), ms::Goal::memory);
   if (!a.device.empty()) eo.device = device_of(a.device);

@@ -8,9 +8,7 @@ namespace models::accelerator {
 
 namespace {
 
-constexpr std::array<std::string_view, kDataTypeCount> kTypeNames = {"fp32", "tf32", "bf16", "fp16", "fp8", "int8"};
 constexpr std::array<std::uint32_t, kDataTypeCount> kTypeBytes = {4, 4, 2, 2, 1, 1};
-constexpr std::array<std::string_view, 4> kDataflowNames = {"os", "ws", "is", "rs"};
 
 void require(bool ok, const Device& device, const std::string& what) {
   if (!ok) throw std::invalid_argument("device \"" + device.name + "\": " + what);
@@ -48,27 +46,17 @@ void validate_kernel_and_runtime(const Device& device) {
 
 }  // namespace
 
-std::string_view data_type_name(DataType type) { return kTypeNames[static_cast<std::size_t>(type)]; }
+std::string_view data_type_name(DataType type) { return sim::name_of(type); }
 
-std::optional<DataType> parse_data_type(std::string_view name) {
-  for (std::size_t i = 0; i < kDataTypeCount; ++i) {
-    if (kTypeNames[i] == name) return static_cast<DataType>(i);
-  }
-  return std::nullopt;
-}
+std::optional<DataType> parse_data_type(std::string_view name) { return sim::find_enum<DataType>(name); }
 
 std::uint32_t element_bytes(DataType type) { return kTypeBytes[static_cast<std::size_t>(type)]; }
 
-std::string_view dataflow_name(Dataflow dataflow) { return kDataflowNames[static_cast<std::size_t>(dataflow)]; }
+std::string_view dataflow_name(Dataflow dataflow) { return sim::name_of(dataflow); }
 
-std::optional<Dataflow> parse_dataflow(std::string_view name) {
-  for (std::size_t i = 0; i < kDataflowNames.size(); ++i) {
-    if (kDataflowNames[i] == name) return static_cast<Dataflow>(i);
-  }
-  return std::nullopt;
-}
+std::optional<Dataflow> parse_dataflow(std::string_view name) { return sim::find_enum<Dataflow>(name); }
 
-std::vector<std::string> dataflow_names() { return {kDataflowNames.begin(), kDataflowNames.end()}; }
+std::vector<std::string> dataflow_names() { return sim::accepted_spellings<Dataflow>(); }
 
 std::optional<std::size_t> Device::tier_index(std::string_view tier_name) const {
   for (std::size_t i = 0; i < tiers.size(); ++i) {
@@ -83,7 +71,7 @@ void validate(const Device& device) {
   for (std::size_t i = 0; i < kDataTypeCount; ++i) {
     const double peak = device.compute.matrix_ops_per_s[i];
     require(non_negative_finite(peak), device,
-            "compute peak for " + std::string(kTypeNames[i]) + " must be >= 0 ops/s");
+            "compute peak for " + std::string(data_type_name(static_cast<DataType>(i))) + " must be >= 0 ops/s");
     any_peak = any_peak || peak > 0.0;
   }
   require(any_peak, device, "compute needs a positive matrix peak for at least one data type");

@@ -10,13 +10,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <span>
 #include <vector>
+
+#include "sim/enum_names.hpp"
 
 namespace models::accelerator {
 
 enum class DataType : std::uint8_t { fp32, tf32, bf16, fp16, fp8, int8 };
 inline constexpr std::size_t kDataTypeCount = 6;
+inline constexpr sim::EnumName<DataType> kDataTypeNames[] = {
+    {DataType::fp32, "fp32"}, {DataType::tf32, "tf32"}, {DataType::bf16, "bf16"},
+    {DataType::fp16, "fp16"}, {DataType::fp8, "fp8"},   {DataType::int8, "int8"}};
+constexpr std::span<const sim::EnumName<DataType>> enum_names(DataType) { return kDataTypeNames; }
 
+// sim::name_of / find_enum over kDataTypeNames.
 std::string_view data_type_name(DataType type);
 std::optional<DataType> parse_data_type(std::string_view name);
 // Storage size of one element (tf32 is stored as 4 bytes).
@@ -97,9 +105,15 @@ struct Link {
 
 // os, ws, is: SCALE-Sim's GEMM dataflows; rs: Eyeriss's row stationary (systolic.hpp).
 enum class Dataflow : std::uint8_t { output_stationary, weight_stationary, input_stationary, row_stationary };
+// SCALE-Sim's and Eyeriss's short names.
+inline constexpr sim::EnumName<Dataflow> kDataflowNames[] = {{Dataflow::output_stationary, "os"},
+                                                             {Dataflow::weight_stationary, "ws"},
+                                                             {Dataflow::input_stationary, "is"},
+                                                             {Dataflow::row_stationary, "rs"}};
+constexpr std::span<const sim::EnumName<Dataflow>> enum_names(Dataflow) { return kDataflowNames; }
 std::string_view dataflow_name(Dataflow dataflow);  // "os", "ws", "is", "rs"
 std::optional<Dataflow> parse_dataflow(std::string_view name);
-std::vector<std::string> dataflow_names();
+std::vector<std::string> dataflow_names();  // every accepted spelling
 
 // A PE array for systolic-mode analysis; rows == 0 means the device has none. Row
 // stationary reads rows as PE rows (filter rows) and cols as PE columns (output rows).

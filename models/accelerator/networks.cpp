@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "models/accelerator/parameters.hpp"
+
 namespace models::accelerator {
 
 namespace {
@@ -535,8 +537,11 @@ Network network_by_name(const NetworkSpec& spec) {
   if (name == "ofa_mbv3") return ofa_mobilenet_v3(parse_ofa_arch(*spec.arch), spec.batch, spec.dtype);
   if (name == "nas_bench_201") return nas_bench_201(*spec.arch, spec.batch, spec.dtype);
   if (name == "fbnet") return fbnet(*spec.arch, spec.batch, spec.dtype);
-  if (name == "transformer_block") return transformer_block(t, spec.batch, spec.seq.value_or(2048), spec.dtype);
-  return llm_decode_step(t, spec.batch, spec.kv_len.value_or(4096), spec.dtype);
+  if (name == "transformer_block") {
+    return transformer_block(t, spec.batch, spec.seq.value_or(default_count("workload.transformer", "seq")), spec.dtype);
+  }
+  return llm_decode_step(t, spec.batch, spec.kv_len.value_or(default_count("workload.transformer", "kv_len")),
+                         spec.dtype);
 }
 
 Network network_by_name(const std::string& name, std::uint64_t batch, DataType dtype) {

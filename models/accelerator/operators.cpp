@@ -55,17 +55,20 @@ void require_spatial(const Operator& op, std::uint64_t value, const char* field)
 
 }  // namespace
 
-std::string_view kind_name(const Operator& op) {
-  return std::visit(Overloaded{[](const GemmShape&) { return "gemm"; }, [](const Conv2dShape&) { return "conv2d"; },
-                               [](const PoolShape&) { return "pool"; },
-                               [](const ElementwiseShape&) { return "elementwise"; },
+OperatorKind kind_of(const Operator& op) {
+  using K = OperatorKind;
+  return std::visit(Overloaded{[](const GemmShape&) { return K::gemm; }, [](const Conv2dShape&) { return K::conv2d; },
+                               [](const PoolShape&) { return K::pool; },
+                               [](const ElementwiseShape&) { return K::elementwise; },
                                [](const RowNormShape& s) {
-                                 return s.kind == RowNormShape::Kind::softmax ? "softmax" : "layernorm";
+                                 return s.kind == RowNormShape::Kind::softmax ? K::softmax : K::layernorm;
                                },
-                               [](const AttentionShape&) { return "attention"; },
-                               [](const GatherShape&) { return "gather"; }, [](const CopyShape&) { return "copy"; }},
+                               [](const AttentionShape&) { return K::attention; },
+                               [](const GatherShape&) { return K::gather; }, [](const CopyShape&) { return K::copy; }},
                     op.shape);
 }
+
+std::string_view kind_name(const Operator& op) { return sim::name_of(kind_of(op)); }
 
 std::uint64_t op_count(const Operator& op) {
   try {

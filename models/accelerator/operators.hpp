@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <span>
 #include <variant>
 
 #include "models/accelerator/device.hpp"
@@ -77,7 +78,19 @@ struct Operator {
   Placement placement;
 };
 
-std::string_view kind_name(const Operator& op);
+// What an operator computes, by the name scenario files and results give it (softmax and
+// layer norm are the two kinds of RowNormShape).
+enum class OperatorKind : std::uint8_t { gemm, conv2d, pool, elementwise, softmax, layernorm, attention, gather, copy };
+inline constexpr sim::EnumName<OperatorKind> kOperatorKindNames[] = {
+    {OperatorKind::gemm, "gemm"},           {OperatorKind::conv2d, "conv2d"},
+    {OperatorKind::pool, "pool"},           {OperatorKind::elementwise, "elementwise"},
+    {OperatorKind::softmax, "softmax"},     {OperatorKind::layernorm, "layernorm"},
+    {OperatorKind::attention, "attention"}, {OperatorKind::gather, "gather"},
+    {OperatorKind::copy, "copy"}};
+constexpr std::span<const sim::EnumName<OperatorKind>> enum_names(OperatorKind) { return kOperatorKindNames; }
+
+OperatorKind kind_of(const Operator& op);
+std::string_view kind_name(const Operator& op);  // sim::name_of(kind_of(op))
 
 // Exact arithmetic ops (a MAC counts 2; padding taps count, as hardware computes them).
 std::uint64_t op_count(const Operator& op);

@@ -160,9 +160,7 @@ SystolicResult row_stationary(const SystolicSpec& a, const SystolicLayer& l, u64
 }  // namespace
 
 std::optional<OutputConvention> parse_output_convention(std::string_view name) {
-  if (name == "framework") return OutputConvention::framework;
-  if (name == "scalesim") return OutputConvention::scalesim;
-  return std::nullopt;
+  return sim::find_enum<OutputConvention>(name);
 }
 
 std::uint64_t output_side(std::uint64_t in, std::uint64_t kernel, std::uint64_t stride, std::uint64_t padding,

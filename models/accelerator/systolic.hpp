@@ -52,6 +52,11 @@ namespace models::accelerator {
 // ceil((H - K + S) / S) on the input as given (SCALE-Sim has no padding; a partial last
 // window counts).
 enum class OutputConvention : std::uint8_t { framework, scalesim };
+inline constexpr sim::EnumName<OutputConvention> kOutputConventionNames[] = {
+    {OutputConvention::framework, "framework"}, {OutputConvention::scalesim, "scalesim"}};
+constexpr std::span<const sim::EnumName<OutputConvention>> enum_names(OutputConvention) {
+  return kOutputConventionNames;
+}
 std::optional<OutputConvention> parse_output_convention(std::string_view name);  // "framework" | "scalesim"
 std::uint64_t output_side(std::uint64_t in, std::uint64_t kernel, std::uint64_t stride, std::uint64_t padding,
                           OutputConvention convention);

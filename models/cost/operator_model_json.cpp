@@ -202,7 +202,7 @@ acc::Device device_from_json(const json& j, const std::string& where) {
   d.systolic.rows = u32(sy, sw, "rows", 0);
   d.systolic.cols = u32(sy, sw, "cols", 0);
   const auto dataflow = acc::parse_dataflow(text(sy, sw, "dataflow"));
-  if (!dataflow) fail(sw + ".dataflow", "unknown dataflow");
+  if (!dataflow) fail(sw + ".dataflow", "unknown dataflow (expected " + sim::accepted_names<acc::Dataflow>() + ")");
   d.systolic.dataflow = *dataflow;
   d.systolic.ifmap_sram_bytes = whole(sy, sw, "ifmap_sram_bytes");
   d.systolic.filter_sram_bytes = whole(sy, sw, "filter_sram_bytes");

@@ -7,10 +7,12 @@
 #include <map>
 
 #include "models/accelerator/networks.hpp"
+#include "models/accelerator/parameters.hpp"
 #include "models/accelerator/scalesim_topology.hpp"
 #include "models/accelerator/bottleneck.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
+#include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/memory_estimate.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
@@ -62,8 +64,7 @@ acc::Device read_scenario_device(const Scenario& scenario, Section& root) {
 }
 
 acc::Operator read_operator(Section& s, const std::string& name, const acc::Device& d, acc::DataType dtype) {
-  const std::string kind = s.text(
-      "kind", std::nullopt, {"gemm", "conv2d", "pool", "elementwise", "softmax", "layernorm", "attention", "gather", "copy"});
+  const std::string kind = s.text("kind", std::nullopt, sim::accepted_spellings<acc::OperatorKind>());
   const std::size_t problems_before = s.diagnostics().size();
   acc::Operator op;
   op.name = name;
@@ -130,10 +131,8 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
   networks.insert(networks.end(), {"nb201", "operators"});
   const std::string given = w.text("network", std::nullopt, networks);
   const std::string network = given == "operators" ? given : acc::canonical_network_name(given);
-  const auto batch = static_cast<std::uint64_t>(w.integer("batch", 1, 1, 1 << 20));
-  std::vector<std::string> types;
-  for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) types.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
-  const acc::DataType dtype = *acc::parse_data_type(w.text("dtype", "bf16", types));
+  const auto batch = static_cast<std::uint64_t>(declared_integer(w, acc::parameter("workload", "batch")));
+  const acc::DataType dtype = declared_enum<acc::DataType>(w, acc::parameter("workload", "dtype"));
   acc::NetworkSpec spec;
   spec.name = network;
   spec.batch = batch;
@@ -161,7 +160,7 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
     } else if (network == "ofa_mbv3" && ofa_table) {
       Section o(w, "ofa");
       acc::OfaMbv3Config c;
-      c.resolution = static_cast<std::uint64_t>(o.integer("resolution", 224, 32, 1024));
+      c.resolution = static_cast<std::uint64_t>(declared_integer(o, acc::parameter("workload.ofa", "resolution")));
       const auto copy = [&o](std::string_view key, auto& out) {
         const auto v = o.numbers(key);
         if (v.size() != out.size()) {
@@ -178,16 +177,19 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
       net = acc::ofa_mobilenet_v3(c, batch, dtype);
     } else if (network == "transformer_block" || network == "llm_decode") {
       Section t(w, "transformer");
+      const auto count = [&t](std::string_view key) {
+        return static_cast<std::uint64_t>(declared_integer(t, acc::parameter("workload.transformer", key)));
+      };
       acc::TransformerConfig c;
-      c.d_model = static_cast<std::uint64_t>(t.integer("d_model", 4096, 1));
-      c.heads = static_cast<std::uint64_t>(t.integer("heads", 32, 1));
-      c.d_ff = static_cast<std::uint64_t>(t.integer("d_ff", 11008, 1));
-      c.layers = static_cast<std::uint64_t>(t.integer("layers", 1, 1, 1000));
+      c.d_model = count("d_model");
+      c.heads = count("heads");
+      c.d_ff = count("d_ff");
+      c.layers = count("layers");
       spec.transformer = c;
       if (network == "transformer_block") {
-        spec.seq = static_cast<std::uint64_t>(t.integer("seq", 2048, 1));
+        spec.seq = count("seq");
       } else {
-        spec.kv_len = static_cast<std::uint64_t>(t.integer("kv_len", 4096, 1));
+        spec.kv_len = count("kv_len");
       }
       t.reject_unread();
       net = acc::network_by_name(spec);
@@ -280,9 +282,7 @@ RunSummary simulate(const acc::Device& device, const acc::Network& net, const ac
 acc::Network read_scalesim_workload(const Scenario& scenario, Section& w) {
   std::filesystem::path path = w.text("scalesim_topology");
   if (path.is_relative()) path = std::filesystem::path(scenario.file()).parent_path() / path;
-  std::vector<std::string> types;
-  for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) types.emplace_back(acc::data_type_name(static_cast<acc::DataType>(i)));
-  const acc::DataType dtype = *acc::parse_data_type(w.text("dtype", "bf16", types));
+  const acc::DataType dtype = declared_enum<acc::DataType>(w, acc::parameter("workload", "dtype"));
   w.reject_unread();
   acc::Network net;
   try {
@@ -350,7 +350,7 @@ RunSummary systolic(const acc::Device& device, const acc::Network& net, acc::Out
       recorder->write_column("layers", name, values, unit);
     }
     recorder->summary("systolic_dataflow", std::string(acc::dataflow_name(device.systolic.dataflow)));
-    recorder->summary("systolic_convention", convention == acc::OutputConvention::scalesim ? "scalesim" : "framework");
+    recorder->summary("systolic_convention", std::string(sim::name_of(convention)));
   }
   const double pes = static_cast<double>(device.systolic.rows) * device.systolic.cols;
   RunSummary summary;
@@ -380,22 +380,25 @@ ScenarioKind accelerator_kind() {
   return {"accelerator", "neural-network operators on an accelerator's memory hierarchy",
           [](const Scenario& scenario, std::uint64_t) -> PreparedRun {
             Section root(scenario, "");
-            root.integer("seed", 1, 0);
-            root.text("name", "");
+            declared_integer(root, acc::parameter("", "seed"));
+            declared_text(root, acc::parameter("", "name"));
             const acc::Device device = read_scenario_device(scenario, root);
             Section w(root, "workload");
             const bool topology = w.has("scalesim_topology");
             acc::Network net = topology ? read_scalesim_workload(scenario, w) : read_network(scenario, w, device);
             Section e(root, "execution");
-            const std::string mode = e.text("mode", "simulate", {"simulate", "systolic"});
+            const auto declared = [](std::string_view key) -> const sim::Parameter& {
+              return acc::parameter("execution", key);
+            };
+            const std::string mode = declared_text(e, declared("mode"));
             acc::ExecOptions options;
-            options.simulated_repeats = static_cast<std::uint64_t>(e.integer("simulated_repeats", 16, 0, 1 << 20));
+            options.simulated_repeats = static_cast<std::uint64_t>(declared_integer(e, declared("simulated_repeats")));
             // Fraction of the on-chip tier an activation may occupy to stay there for the
             // next operator; 0 sends every activation through the home tier.
-            const double resident = e.number("activations_on_chip", 0.0, 0.0, 1.0);
+            const double resident = declared_number(e, declared("activations_on_chip"));
             // Systolic mode's output-size convention; a SCALE-Sim topology defaults to SCALE-Sim's.
             const auto convention = *acc::parse_output_convention(
-                e.text("convention", topology ? "scalesim" : "framework", {"framework", "scalesim"}));
+                e.text("convention", topology ? "scalesim" : "framework", sim::accepted_spellings<acc::OutputConvention>()));
             if (e.has("convention") && mode != "systolic") e.error("convention", "applies to mode = \"systolic\" only");
             e.reject_unread();
             if (mode == "systolic" && device.systolic.rows == 0) {
