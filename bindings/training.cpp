@@ -9,6 +9,7 @@
 #include "bindings/bindings.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/link_names.hpp"
+#include "models/training/parameters.hpp"
 #include "models/training/step.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
 
@@ -88,6 +89,20 @@ py::dict step_dict(const mt::StepResult& r) {
   return d;
 }
 
+// Keywords take the scenario keys' defaults (models/training/parameters.cpp); their values
+// are checked by mt::validate, as a TrainingJob built in C++ is (a test may make the fabric
+// free with bandwidths beyond a scenario file's range).
+const sim::Parameter& declared(std::string_view table, std::string_view key) { return mt::parameter(table, key); }
+double number_default(std::string_view table, std::string_view key) {
+  return declared(table, key).default_number.value_or(0.0);
+}
+std::uint64_t count_default(std::string_view table, std::string_view key) {
+  return static_cast<std::uint64_t>(number_default(table, key));
+}
+std::string text_default(std::string_view table, std::string_view key) {
+  return std::string(declared(table, key).default_text);
+}
+
 }  // namespace
 
 void bind_training(py::module_& m) {
@@ -117,9 +132,7 @@ void bind_training(py::module_& m) {
         j.model.top_k = top_k;
         j.model.moe_skew = moe_skew;
         j.plan.ep = ep;
-        const auto dt = models::accelerator::parse_data_type(precision);
-        if (!dt) throw std::invalid_argument("training: unknown precision \"" + precision + "\"");
-        j.model.precision = *dt;
+        j.model.precision = sim::parse_enum<models::accelerator::DataType>(precision, "precision");
         j.plan.dp = dp;
         j.plan.tp = tp;
         j.plan.pp = pp;
@@ -131,13 +144,13 @@ void bind_training(py::module_& m) {
         auto& c = j.cluster;
         c.gpus_per_host = gpus_per_host;
         c.intra_host_gbps = intra_host_gbps;
-        c.intra_host_latency_ps = sim::Time::from_ns(intra_host_latency_ns).ps();
+        c.intra_host_latency = sim::Time::from_ns(intra_host_latency_ns);
         c.nic_gbps = nic_gbps;
         c.hosts_per_leaf = hosts_per_leaf;
         c.spines = spines;
         c.oversubscription = oversubscription;
-        c.host_latency_ps = sim::Time::from_ns(host_latency_ns).ps();
-        c.uplink_latency_ps = sim::Time::from_ns(uplink_latency_ns).ps();
+        c.host_latency = sim::Time::from_ns(host_latency_ns);
+        c.uplink_latency = sim::Time::from_ns(uplink_latency_ns);
         c.policy = models::network::path_policy_from(policy);
         c.seed = seed_from(seed, "seed");
         for (const auto& [link, fraction, at_s] : faults) c.faults.push_back({link, fraction, at_s});
@@ -151,17 +164,33 @@ void bind_training(py::module_& m) {
         }
         return step_dict(r);
       },
-      py::kw_only(), py::arg("layers") = 24, py::arg("hidden") = 2304, py::arg("heads") = 24, py::arg("ffn") = 0,
-      py::arg("seq") = 2048, py::arg("vocab") = 51200, py::arg("micro_batch") = 1, py::arg("global_batch") = 512,
-      py::arg("precision") = "bf16", py::arg("dp") = 1, py::arg("tp") = 1, py::arg("pp") = 1,
-      py::arg("schedule") = "1f1b", py::arg("zero") = 0, py::arg("recompute") = false, py::arg("dp_buckets") = 1,
-      py::arg("device") = "a100", py::arg("gpus_per_host") = 8, py::arg("intra_host_gbps") = 2400.0,
-      py::arg("intra_host_latency_ns") = 500.0, py::arg("nic_gbps") = 1600.0, py::arg("hosts_per_leaf") = 16,
-      py::arg("spines") = 16, py::arg("oversubscription") = 1.0, py::arg("host_latency_ns") = 1000.0,
-      py::arg("uplink_latency_ns") = 1000.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-      py::arg("faults") = std::vector<std::tuple<std::string, double, double>>{}, py::arg("timeline_replicas") = 1,
-      py::arg("check_memory") = true, py::arg("experts") = 0, py::arg("moe_every") = 2, py::arg("top_k") = 1,
-      py::arg("moe_skew") = 0.0, py::arg("ep") = 1,
+      py::kw_only(), py::arg("layers") = count_default("model", "layers"),
+      py::arg("hidden") = count_default("model", "hidden"), py::arg("heads") = count_default("model", "heads"),
+      py::arg("ffn") = count_default("model", "ffn"), py::arg("seq") = count_default("model", "seq"),
+      py::arg("vocab") = count_default("model", "vocab"), py::arg("micro_batch") = count_default("model", "micro_batch"),
+      py::arg("global_batch") = count_default("model", "global_batch"),
+      py::arg("precision") = text_default("model", "precision"), py::arg("dp") = count_default("parallelism", "dp"),
+      py::arg("tp") = count_default("parallelism", "tp"), py::arg("pp") = count_default("parallelism", "pp"),
+      py::arg("schedule") = text_default("parallelism", "schedule"),
+      py::arg("zero") = count_default("parallelism", "zero"),
+      py::arg("recompute") = number_default("parallelism", "recompute") != 0.0,
+      py::arg("dp_buckets") = count_default("parallelism", "dp_buckets"),
+      py::arg("device") = text_default("cluster", "device"),
+      py::arg("gpus_per_host") = count_default("cluster", "gpus_per_host"),
+      py::arg("intra_host_gbps") = number_default("cluster", "intra_host_gbps"),
+      py::arg("intra_host_latency_ns") = number_default("cluster", "intra_host_latency_ns"),
+      py::arg("nic_gbps") = number_default("cluster", "nic_gbps"),
+      py::arg("hosts_per_leaf") = count_default("cluster", "hosts_per_leaf"),
+      py::arg("spines") = count_default("cluster", "spines"),
+      py::arg("oversubscription") = number_default("cluster", "oversubscription"),
+      py::arg("host_latency_ns") = number_default("cluster", "host_latency_ns"),
+      py::arg("uplink_latency_ns") = number_default("cluster", "uplink_latency_ns"),
+      py::arg("policy") = text_default("cluster", "policy"), py::arg("seed") = 1,
+      py::arg("faults") = std::vector<std::tuple<std::string, double, double>>{},
+      py::arg("timeline_replicas") = count_default("output", "timeline_replicas"), py::arg("check_memory") = true,
+      py::arg("experts") = count_default("model", "experts"), py::arg("moe_every") = count_default("model", "moe_every"),
+      py::arg("top_k") = count_default("model", "top_k"), py::arg("moe_skew") = number_default("model", "moe_skew"),
+      py::arg("ep") = count_default("parallelism", "ep"),
       "Simulates one training step; faults are (link name, fraction kept (0 = down), at_s).");
   tm.def(
       "step_flops",

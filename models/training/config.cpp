@@ -12,13 +12,9 @@ void require(bool ok, const std::string& what) {
 std::string str(std::uint64_t v) { return std::to_string(v); }
 }  // namespace
 
-std::string_view schedule_name(Schedule s) { return s == Schedule::gpipe ? "gpipe" : "1f1b"; }
+std::string_view schedule_name(Schedule s) { return sim::name_of(s); }
 
-Schedule parse_schedule(std::string_view text) {
-  if (text == "gpipe") return Schedule::gpipe;
-  if (text == "1f1b") return Schedule::one_f_one_b;
-  throw std::invalid_argument("training: unknown schedule \"" + std::string(text) + "\" (expected gpipe or 1f1b)");
-}
+Schedule parse_schedule(std::string_view text) { return sim::parse_enum<Schedule>(text, "training schedule"); }
 
 void validate(const TrainingJob& job) {
   const ModelConfig& m = job.model;
@@ -49,7 +45,8 @@ void validate(const TrainingJob& job) {
   require(c.gpus_per_host >= 1, "gpus_per_host must be at least 1");
   require(c.intra_host_gbps > 0.0 && c.nic_gbps > 0.0, "intra_host_gbps and nic_gbps must be positive");
   require(c.hosts_per_leaf >= 1 && c.spines >= 1, "hosts_per_leaf and spines must be at least 1");
-  require(c.intra_host_latency_ps >= 0 && c.host_latency_ps >= 0 && c.uplink_latency_ps >= 0,
+  require(c.intra_host_latency >= sim::Time::zero() && c.host_latency >= sim::Time::zero() &&
+              c.uplink_latency >= sim::Time::zero(),
           "latencies must not be negative");
   for (const auto& f : c.faults) {
     require(f.at_s >= 0.0, "fault on " + f.link + ": at must not be negative");

@@ -7,12 +7,15 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "models/accelerator/device.hpp"
 #include "models/collective/experiment.hpp"
 #include "models/network/path_policy.hpp"
+#include "sim/enum_names.hpp"
+#include "sim/time.hpp"
 
 namespace models::training {
 
@@ -44,6 +47,9 @@ struct ModelConfig {
 };
 
 enum class Schedule : std::uint8_t { gpipe, one_f_one_b };
+inline constexpr sim::EnumName<Schedule> kScheduleNames[] = {{Schedule::gpipe, "gpipe"},
+                                                             {Schedule::one_f_one_b, "1f1b"}};
+constexpr std::span<const sim::EnumName<Schedule>> enum_names(Schedule) { return kScheduleNames; }
 std::string_view schedule_name(Schedule s);
 Schedule parse_schedule(std::string_view text);  // "gpipe", "1f1b"; throws std::invalid_argument
 
@@ -67,13 +73,13 @@ struct ParallelPlan {
 struct ClusterConfig {
   std::uint32_t gpus_per_host = 8;
   double intra_host_gbps = 2400.0;            // per GPU, each direction (A100 NVLink: 300 GB/s)
-  std::int64_t intra_host_latency_ps = 500'000;
+  sim::Time intra_host_latency = sim::Time::from_ps(500'000);
   double nic_gbps = 1600.0;                   // per host to its leaf (8 x 200 Gb/s HDR)
   std::uint32_t hosts_per_leaf = 16;
   std::uint32_t spines = 16;
   double oversubscription = 1.0;
-  std::int64_t host_latency_ps = 1'000'000;
-  std::int64_t uplink_latency_ps = 1'000'000;
+  sim::Time host_latency = sim::Time::from_ps(1'000'000);
+  sim::Time uplink_latency = sim::Time::from_ps(1'000'000);
   network::PathPolicy policy = network::PathPolicy::ecmp;
   std::uint64_t seed = 1;
   // Link faults by name as results print them ("host3-leaf0", "leaf0->spine1"): down, or

@@ -154,11 +154,11 @@ Topology build_cluster(const ClusterConfig& c, std::uint32_t gpus) {
   ls.spines = c.spines;
   ls.host_gbps = c.nic_gbps;
   ls.oversubscription = c.oversubscription;
-  ls.host_latency_ps = c.host_latency_ps;
-  ls.uplink_latency_ps = c.uplink_latency_ps;
+  ls.host_latency_ps = c.host_latency.ps();
+  ls.uplink_latency_ps = c.uplink_latency.ps();
   ls.gpus_per_host = c.gpus_per_host;
   ls.intra_host_gbps = c.intra_host_gbps;
-  ls.intra_host_latency_ps = c.intra_host_latency_ps;
+  ls.intra_host_latency_ps = c.intra_host_latency.ps();
   return topologies::leaf_spine(ls);
 }
 

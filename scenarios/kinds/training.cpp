@@ -10,7 +10,9 @@
 
 #include "models/accelerator/device.hpp"
 #include "models/collective/link_names.hpp"
+#include "models/training/parameters.hpp"
 #include "models/training/step.hpp"
+#include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/memory_estimate.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
@@ -21,35 +23,45 @@ namespace {
 
 namespace mt = models::training;
 
+// Defaults, ranges and choices are models/training/parameters.cpp's.
+struct Reader {
+  Section& s;
+  std::string_view table;
+  const sim::Parameter& p(std::string_view key) const { return mt::parameter(table, key); }
+  std::uint64_t count(std::string_view key) const { return static_cast<std::uint64_t>(declared_integer(s, p(key))); }
+  std::uint32_t count32(std::string_view key) const { return static_cast<std::uint32_t>(declared_integer(s, p(key))); }
+  double number(std::string_view key) const { return declared_number(s, p(key)); }
+  std::string text(std::string_view key) const { return declared_text(s, p(key)); }
+  sim::Time duration(std::string_view key) const { return declared_duration(s, p(key)); }
+};
+
 void read_model(Section& s, mt::ModelConfig& m) {
-  const auto count = [&](std::string_view key, std::int64_t fallback, std::int64_t max) {
-    return static_cast<std::uint64_t>(s.integer(key, fallback, 1, max));
-  };
-  m.name = s.text("name", "gpt");
-  m.layers = count("layers", 24, 1 << 16);
-  m.hidden = count("hidden", 2304, 1 << 20);
-  m.heads = count("heads", 24, 1 << 16);
-  m.ffn = static_cast<std::uint64_t>(s.integer("ffn", 0, 0, 1 << 22));
-  m.seq = count("seq", 2048, 1 << 22);
-  m.vocab = static_cast<std::uint64_t>(s.integer("vocab", 51200, 0, 1 << 24));
-  m.micro_batch = count("micro_batch", 1, 1 << 16);
-  m.global_batch = count("global_batch", 512, std::int64_t{1} << 32);
-  m.experts = static_cast<std::uint64_t>(s.integer("experts", 0, 0, 1 << 16));
-  m.moe_every = count("moe_every", 2, 1 << 16);
-  m.top_k = count("top_k", 1, 1 << 16);
-  m.moe_skew = s.number("moe_skew", 0.0, 0.0, 10.0);
-  const std::string precision = s.text("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "int8"});
-  m.precision = *models::accelerator::parse_data_type(precision);
+  const Reader r{s, "model"};
+  m.name = r.text("name");
+  m.layers = r.count("layers");
+  m.hidden = r.count("hidden");
+  m.heads = r.count("heads");
+  m.ffn = r.count("ffn");
+  m.seq = r.count("seq");
+  m.vocab = r.count("vocab");
+  m.micro_batch = r.count("micro_batch");
+  m.global_batch = r.count("global_batch");
+  m.experts = r.count("experts");
+  m.moe_every = r.count("moe_every");
+  m.top_k = r.count("top_k");
+  m.moe_skew = r.number("moe_skew");
+  m.precision = declared_enum<models::accelerator::DataType>(s, r.p("precision"));
 }
 
 void read_plan(Section& s, mt::ParallelPlan& p) {
-  p.dp = static_cast<std::uint32_t>(s.integer("dp", 1, 1, 1 << 20));
-  p.tp = static_cast<std::uint32_t>(s.integer("tp", 1, 1, 1 << 10));
-  p.pp = static_cast<std::uint32_t>(s.integer("pp", 1, 1, 1 << 12));
+  const Reader r{s, "parallelism"};
+  p.dp = r.count32("dp");
+  p.tp = r.count32("tp");
+  p.pp = r.count32("pp");
   // `gpus` instead of `dp`: the replicas follow from tp and pp, so a sweep over plans
   // keeps the cluster's size.
   if (s.has("gpus")) {
-    const auto gpus = static_cast<std::uint64_t>(s.integer("gpus", std::nullopt, 1, 1 << 24));
+    const auto gpus = r.count("gpus");
     if (s.has("dp")) {
       s.error("gpus", "give gpus or dp, not both");
     } else if (gpus % (std::uint64_t{p.tp} * p.pp) != 0) {
@@ -59,48 +71,48 @@ void read_plan(Section& s, mt::ParallelPlan& p) {
       p.dp = static_cast<std::uint32_t>(gpus / (std::uint64_t{p.tp} * p.pp));
     }
   }
-  p.schedule = mt::parse_schedule(s.text("schedule", "1f1b", {"gpipe", "1f1b"}));
-  p.zero = static_cast<std::uint32_t>(s.integer("zero", 0, 0, 3));
-  p.recompute = s.boolean("recompute", false);
-  p.dp_buckets = static_cast<std::uint32_t>(s.integer("dp_buckets", 1, 1, 1 << 16));
-  p.ep = static_cast<std::uint32_t>(s.integer("ep", 1, 1, 1 << 16));
+  p.schedule = declared_enum<mt::Schedule>(s, r.p("schedule"));
+  p.zero = r.count32("zero");
+  p.recompute = declared_boolean(s, r.p("recompute"));
+  p.dp_buckets = r.count32("dp_buckets");
+  p.ep = r.count32("ep");
 }
 
 std::string read_cluster(Section& s, mt::ClusterConfig& c) {
-  const auto ns = [](double n) { return sim::Time::from_ns(n); };
-  const std::string device = s.text("device", "a100");
-  c.gpus_per_host = static_cast<std::uint32_t>(s.integer("gpus_per_host", 8, 1, 64));
-  c.intra_host_gbps = s.number("intra_host_gbps", 2400.0, 1e-3, 1e7);
-  c.intra_host_latency_ps = s.duration("intra_host_latency_ns", ns(500)).ps();
-  c.nic_gbps = s.number("nic_gbps", 1600.0, 1e-3, 1e7);
-  c.hosts_per_leaf = static_cast<std::uint32_t>(s.integer("hosts_per_leaf", 16, 1, 1 << 16));
-  c.spines = static_cast<std::uint32_t>(s.integer("spines", 16, 1, 1 << 16));
-  c.oversubscription = s.number("oversubscription", 1.0, 1e-3, 1e3);
-  c.host_latency_ps = s.duration("host_latency_ns", ns(1000)).ps();
-  c.uplink_latency_ps = s.duration("uplink_latency_ns", ns(1000)).ps();
-  c.policy = models::network::path_policy_from(s.text("policy", "ecmp", {"ecmp", "spray", "split", "planned"}));
+  const Reader r{s, "cluster"};
+  const std::string device = r.text("device");
+  c.gpus_per_host = r.count32("gpus_per_host");
+  c.intra_host_gbps = r.number("intra_host_gbps");
+  c.intra_host_latency = r.duration("intra_host_latency_ns");
+  c.nic_gbps = r.number("nic_gbps");
+  c.hosts_per_leaf = r.count32("hosts_per_leaf");
+  c.spines = r.count32("spines");
+  c.oversubscription = r.number("oversubscription");
+  c.host_latency = r.duration("host_latency_ns");
+  c.uplink_latency = r.duration("uplink_latency_ns");
+  c.policy = declared_enum<models::network::PathPolicy>(s, r.p("policy"));
   return device;
 }
 
 // The same keys as the fabric kind's [faults]; slow NICs by host index.
 void read_faults(Section& s, mt::ClusterConfig& c, std::uint32_t hosts_per_leaf) {
-  const auto zero = sim::Time::zero();
+  const Reader r{s, "faults"};
   const auto orphan = [&s](std::string_view key, bool used, std::string_view why) {
     if (s.has(key) && !used) s.error(key, "given, but " + std::string(why));
   };
-  const auto down = models::collective::split_link_names(s.text("link_down", ""));
-  const double down_at = s.duration("link_down_at_us", zero).to_seconds();
+  const auto down = models::collective::split_link_names(r.text("link_down"));
+  const double down_at = r.duration("link_down_at_us").to_seconds();
   orphan("link_down_at_us", !down.empty(), "link_down names no link");
   for (const auto& n : down) c.faults.push_back({n, 0.0, down_at});
-  const auto degraded = models::collective::split_link_names(s.text("degraded_links", ""));
-  const double fraction = s.number("degraded_fraction", 0.5, 1e-9, 1.0);
-  const double degraded_at = s.duration("degraded_at_us", zero).to_seconds();
+  const auto degraded = models::collective::split_link_names(r.text("degraded_links"));
+  const double fraction = r.number("degraded_fraction");
+  const double degraded_at = r.duration("degraded_at_us").to_seconds();
   orphan("degraded_fraction", !degraded.empty(), "degraded_links names no link");
   orphan("degraded_at_us", !degraded.empty(), "degraded_links names no link");
   for (const auto& n : degraded) c.faults.push_back({n, fraction, degraded_at});
   const auto nics = s.numbers("slow_nic_hosts", std::vector<double>{});
-  const double nic_fraction = s.number("slow_nic_fraction", 0.5, 1e-9, 1.0);
-  const double nic_at = s.duration("slow_nic_at_us", zero).to_seconds();
+  const double nic_fraction = r.number("slow_nic_fraction");
+  const double nic_at = r.duration("slow_nic_at_us").to_seconds();
   orphan("slow_nic_fraction", !nics.empty(), "slow_nic_hosts names no host");
   orphan("slow_nic_at_us", !nics.empty(), "slow_nic_hosts names no host");
   for (double h : nics) {
@@ -243,7 +255,7 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   job->cluster.seed = seed;
   Section out(root, "output");
   mt::StepOptions options;
-  options.timeline_replicas = static_cast<std::uint32_t>(out.integer("timeline_replicas", 1, 0, 1 << 20));
+  options.timeline_replicas = static_cast<std::uint32_t>(declared_integer(out, mt::parameter("output", "timeline_replicas")));
   const std::uint32_t gpus = job->plan.gpus();
   const std::uint32_t hosts = (gpus + job->cluster.gpus_per_host - 1) / job->cluster.gpus_per_host;
   Section faults(root, "faults");

@@ -37,7 +37,7 @@ TrainingJob small_job(std::uint32_t dp, std::uint32_t tp, std::uint32_t pp, std:
 void free_fabric(TrainingJob& j) {
   j.cluster.nic_gbps = 1e9;
   j.cluster.intra_host_gbps = 1e9;
-  j.cluster.host_latency_ps = j.cluster.uplink_latency_ps = j.cluster.intra_host_latency_ps = 0;
+  j.cluster.host_latency = j.cluster.uplink_latency = j.cluster.intra_host_latency = sim::Time::zero();
 }
 
 // Most micro-batches a stage holds (forward done, backward not yet) at any time.
@@ -186,7 +186,7 @@ TEST_CASE("tensor parallelism prices its all-reduces on the intra-host tier") {
   CHECK(r.tp_comm_s == doctest::Approx(2 * 8 * 4 * r.tp_allreduce_s).epsilon(1e-9));
   // 2 (t - 1) ring steps, each n / t bytes over GPU -> switch -> GPU after two hops' latency.
   const double step = r.activation_bytes / 4 / (j.cluster.intra_host_gbps * 1e9 / 8) +
-                      2 * static_cast<double>(j.cluster.intra_host_latency_ps) * 1e-12;
+                      2 * j.cluster.intra_host_latency.to_seconds();
   CHECK(r.tp_allreduce_s == doctest::Approx(2 * 3 * step).epsilon(1e-6));
 }
 
