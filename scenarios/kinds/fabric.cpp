@@ -15,6 +15,7 @@
 #include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/kinds/fabric_packet.hpp"
+#include "scenarios/kinds/fabric_traffic.hpp"
 #include "scenarios/memory_estimate.hpp"
 #include "sim/enum_names.hpp"
 #include "sim/time.hpp"
@@ -206,7 +207,13 @@ std::vector<topologies::LinkId> fault_links(const Topology& t, const FaultSpec& 
 }
 
 mc::Workload read_workload(Section& w) {
-  const std::string type = w.text("type", "collective", {"collective", "permutation", "gpipe", "moe"});
+  const std::string type = w.text("type", "collective",
+                                  {"collective", "permutation", "gpipe", "moe", "incast", "traffic_matrix", "poisson"});
+  if (type == "incast" || type == "traffic_matrix" || type == "poisson") {
+    // The [workload] reads these (fabric_traffic.cpp) before coming here: this is a job.
+    w.error("type", "\"" + type + "\" runs as the [workload], not as a [[job]]");
+    return mc::PermutationWorkload{};
+  }
   if (type == "collective") {
     mc::CollectiveWorkload c;
     const auto algorithm = w.text("algorithm", "ring_allreduce", sim::accepted_spellings<mc::Algorithm>());
@@ -476,7 +483,10 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   Section faults(root, "faults");
   const auto fault_specs = read_faults(faults);
   Section work(root, "workload");
-  experiment->workload = read_workload(work);
+  // Incast, traffic matrices and Poisson arrivals (fabric_traffic.cpp); the memory check
+  // sees them as one flow per endpoint, their lists being capped where they are read.
+  const auto traffic = read_traffic_workload(work, dir.empty() ? "." : dir);
+  experiment->workload = traffic ? mc::Workload(mc::PermutationWorkload{}) : read_workload(work);
   std::vector<Section> job_sections;
   job_sections.reserve(64);
   experiment->jobs = read_jobs(root, job_sections);
@@ -512,6 +522,13 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
     }
   }
   root.throw_if_errors();
+  if (traffic) {
+    try {
+      return prepare_traffic(*experiment, packet ? &packet_params : nullptr, *traffic, name, work);
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError({{scenario.file(), 0, "workload", e.what()}});
+    }
+  }
   if (packet) experiment->packet = packet_params;
   // Every job's problem at once, each at its table.
   for (std::size_t i = 0; i < experiment->jobs.size(); ++i) {
