@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"scheduler\": \"%s\", \"pending\": %llu, \"events\": %llu, \"wall_s\": %.6f, "
       "\"events_per_second\": %.1f, \"final_time_ps\": %lld, \"peak_rss_bytes\": %llu}\n",
-      scheduler.c_str(), static_cast<unsigned long long>(pending), static_cast<unsigned long long>(executed),
-      wall_s, static_cast<double>(executed) / wall_s, static_cast<long long>(final_ps),
+      scheduler.c_str(), static_cast<unsigned long long>(pending), static_cast<unsigned long long>(executed), wall_s,
+      static_cast<double>(executed) / wall_s, static_cast<long long>(final_ps),
       static_cast<unsigned long long>(usage.ru_maxrss) * 1024ULL);
   return 0;
 }

@@ -2,9 +2,9 @@
 
 #include <pybind11/pybind11.h>
 
-#include "models/queueing/hold.hpp"
 #include "bindings/bindings.hpp"
 #include "bindings/seed.hpp"
+#include "models/queueing/hold.hpp"
 
 namespace py = pybind11;
 

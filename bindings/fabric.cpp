@@ -101,40 +101,75 @@ models::packet::PacketParams packet_params_from(const py::object& given) {
   const auto us = [](const py::handle& v) { return sim::Time::from_us(v.cast<double>()).ps(); };
   for (const auto& [k, v] : d) {
     const auto key = k.cast<std::string>();
-    if (key == "mtu_bytes") p.mtu_bytes = v.cast<std::uint32_t>();
-    else if (key == "header_bytes") p.header_bytes = v.cast<std::uint32_t>();
-    else if (key == "transport") p.transport = sim::parse_enum<mp::Transport>(v.cast<std::string>(), "packet transport");
-    else if (key == "paths") p.paths = sim::parse_enum<mp::PathSelection>(v.cast<std::string>(), "packet paths");
-    else if (key == "entropies") p.entropies = v.cast<std::uint32_t>();
-    else if (key == "flowlet_gap_us") p.flowlet_gap_ps = us(v);
-    else if (key == "switch_latency_ns") p.switch_latency_ps = ps_from_ns(v.cast<double>());
-    else if (key == "cut_through") p.cut_through = v.cast<bool>();
-    else if (key == "port_buffer_bytes") p.port_buffer_bytes = u64(v);
-    else if (key == "shared_buffer") p.shared_buffer = v.cast<bool>();
-    else if (key == "switch_buffer_bytes") p.switch_buffer_bytes = u64(v);
-    else if (key == "shared_alpha") p.shared_alpha = v.cast<double>();
-    else if (key == "control_priority") p.control_priority = v.cast<bool>();
-    else if (key == "ecn") p.ecn = v.cast<bool>();
-    else if (key == "ecn_kmin_bytes") p.ecn_kmin_bytes = u64(v);
-    else if (key == "ecn_kmax_bytes") p.ecn_kmax_bytes = u64(v);
-    else if (key == "ecn_pmax") p.ecn_pmax = v.cast<double>();
-    else if (key == "pfc") p.pfc = v.cast<bool>();
-    else if (key == "pfc_xoff_bytes") p.pfc_xoff_bytes = u64(v);
-    else if (key == "pfc_xon_bytes") p.pfc_xon_bytes = u64(v);
-    else if (key == "pfc_headroom_bytes") p.pfc_headroom_bytes = u64(v);
-    else if (key == "trimming") p.trimming = v.cast<bool>();
-    else if (key == "initial_window_bytes") p.initial_window_bytes = u64(v);
-    else if (key == "rto_us") p.rto_ps = us(v);
-    else if (key == "dctcp_g") p.dctcp_g = v.cast<double>();
-    else if (key == "dcqcn_g") p.dcqcn_g = v.cast<double>();
-    else if (key == "dcqcn_timer_us") p.dcqcn_timer_ps = us(v);
-    else if (key == "dcqcn_cnp_interval_us") p.dcqcn_cnp_interval_ps = us(v);
-    else if (key == "dcqcn_byte_counter_bytes") p.dcqcn_byte_counter_bytes = u64(v);
-    else if (key == "dcqcn_rate_ai_gbps") p.dcqcn_rate_ai_gbps = v.cast<double>();
-    else if (key == "dcqcn_rate_hai_gbps") p.dcqcn_rate_hai_gbps = v.cast<double>();
-    else if (key == "dcqcn_fast_recovery_steps") p.dcqcn_fast_recovery_steps = v.cast<std::uint32_t>();
-    else if (key == "dcqcn_min_rate_gbps") p.dcqcn_min_rate_gbps = v.cast<double>();
-    else throw py::value_error("packet: unknown key '" + key + "' (the keys of a scenario's [packet] table, docs/packet.md)");
+    if (key == "mtu_bytes")
+      p.mtu_bytes = v.cast<std::uint32_t>();
+    else if (key == "header_bytes")
+      p.header_bytes = v.cast<std::uint32_t>();
+    else if (key == "transport")
+      p.transport = sim::parse_enum<mp::Transport>(v.cast<std::string>(), "packet transport");
+    else if (key == "paths")
+      p.paths = sim::parse_enum<mp::PathSelection>(v.cast<std::string>(), "packet paths");
+    else if (key == "entropies")
+      p.entropies = v.cast<std::uint32_t>();
+    else if (key == "flowlet_gap_us")
+      p.flowlet_gap_ps = us(v);
+    else if (key == "switch_latency_ns")
+      p.switch_latency_ps = ps_from_ns(v.cast<double>());
+    else if (key == "cut_through")
+      p.cut_through = v.cast<bool>();
+    else if (key == "port_buffer_bytes")
+      p.port_buffer_bytes = u64(v);
+    else if (key == "shared_buffer")
+      p.shared_buffer = v.cast<bool>();
+    else if (key == "switch_buffer_bytes")
+      p.switch_buffer_bytes = u64(v);
+    else if (key == "shared_alpha")
+      p.shared_alpha = v.cast<double>();
+    else if (key == "control_priority")
+      p.control_priority = v.cast<bool>();
+    else if (key == "ecn")
+      p.ecn = v.cast<bool>();
+    else if (key == "ecn_kmin_bytes")
+      p.ecn_kmin_bytes = u64(v);
+    else if (key == "ecn_kmax_bytes")
+      p.ecn_kmax_bytes = u64(v);
+    else if (key == "ecn_pmax")
+      p.ecn_pmax = v.cast<double>();
+    else if (key == "pfc")
+      p.pfc = v.cast<bool>();
+    else if (key == "pfc_xoff_bytes")
+      p.pfc_xoff_bytes = u64(v);
+    else if (key == "pfc_xon_bytes")
+      p.pfc_xon_bytes = u64(v);
+    else if (key == "pfc_headroom_bytes")
+      p.pfc_headroom_bytes = u64(v);
+    else if (key == "trimming")
+      p.trimming = v.cast<bool>();
+    else if (key == "initial_window_bytes")
+      p.initial_window_bytes = u64(v);
+    else if (key == "rto_us")
+      p.rto_ps = us(v);
+    else if (key == "dctcp_g")
+      p.dctcp_g = v.cast<double>();
+    else if (key == "dcqcn_g")
+      p.dcqcn_g = v.cast<double>();
+    else if (key == "dcqcn_timer_us")
+      p.dcqcn_timer_ps = us(v);
+    else if (key == "dcqcn_cnp_interval_us")
+      p.dcqcn_cnp_interval_ps = us(v);
+    else if (key == "dcqcn_byte_counter_bytes")
+      p.dcqcn_byte_counter_bytes = u64(v);
+    else if (key == "dcqcn_rate_ai_gbps")
+      p.dcqcn_rate_ai_gbps = v.cast<double>();
+    else if (key == "dcqcn_rate_hai_gbps")
+      p.dcqcn_rate_hai_gbps = v.cast<double>();
+    else if (key == "dcqcn_fast_recovery_steps")
+      p.dcqcn_fast_recovery_steps = v.cast<std::uint32_t>();
+    else if (key == "dcqcn_min_rate_gbps")
+      p.dcqcn_min_rate_gbps = v.cast<double>();
+    else
+      throw py::value_error("packet: unknown key '" + key +
+                            "' (the keys of a scenario's [packet] table, docs/packet.md)");
   }
   return p;
 }
@@ -238,105 +273,120 @@ void bind_fabric(py::module_& m) {
 
   py::class_<Topology>(tm, "Topology", "Nodes and directed links with bandwidth, latency and state")
       .def(py::init<>())
-      .def("add_node",
-           [](Topology& t, const std::string& name, const std::string& kind) {
-             return t.add_node(name, topologies::node_kind_from(kind));
-           },
-           py::arg("name"), py::arg("kind"))
-      .def("add_duplex",
-           [](Topology& t, NodeId a, NodeId b, double gbps, double latency_ns) {
-             return t.add_duplex(a, b, gbps, ps_from_ns(latency_ns));
-           },
-           py::arg("a"), py::arg("b"), py::arg("bandwidth_gbps"), py::arg("latency_ns") = 0.0)
+      .def(
+          "add_node",
+          [](Topology& t, const std::string& name, const std::string& kind) {
+            return t.add_node(name, topologies::node_kind_from(kind));
+          },
+          py::arg("name"), py::arg("kind"))
+      .def(
+          "add_duplex",
+          [](Topology& t, NodeId a, NodeId b, double gbps, double latency_ns) {
+            return t.add_duplex(a, b, gbps, ps_from_ns(latency_ns));
+          },
+          py::arg("a"), py::arg("b"), py::arg("bandwidth_gbps"), py::arg("latency_ns") = 0.0)
       .def_property_readonly("node_count", &Topology::node_count)
       .def_property_readonly("link_count", &Topology::link_count)
       .def_property_readonly("endpoints", [](const Topology& t) { return to_array(t.endpoints()); })
       .def("node_name", [](const Topology& t, NodeId n) { return t.node(n).name; })
       .def("node_kind", [](const Topology& t, NodeId n) { return std::string(topologies::to_string(t.node(n).kind)); })
       .def("node", &Topology::node_by_name, py::arg("name"), "node id by name")
-      .def("link", [](const Topology& t, const std::string& a, const std::string& b) {
-             const LinkId l = t.find_link(t.node_by_name(a), t.node_by_name(b));
-             if (l == UINT32_MAX) throw py::key_error("no link " + a + " -> " + b);
-             return l;
-           }, py::arg("from_name"), py::arg("to_name"), "link id from one named node to another")
-      .def("links", [](const Topology& t) {
-             std::vector<std::uint32_t> from, to;
-             std::vector<double> gbps, fraction;
-             std::vector<std::int64_t> latency;
-             std::vector<std::string> state, names;
-             for (LinkId l = 0; l < t.link_count(); ++l) {
-               names.push_back(mc::link_name(t, l));
-               from.push_back(t.link_from(l));
-               to.push_back(t.link_to(l));
-               gbps.push_back(t.link(l).bandwidth_gbps);
-               latency.push_back(t.link(l).latency_ps);
-               fraction.push_back(t.link(l).capacity_fraction);
-               state.emplace_back(topologies::to_string(t.link(l).state));
-             }
-             py::dict d;
-             d["from"] = to_array(from);
-             d["to"] = to_array(to);
-             d["bandwidth_gbps"] = to_array(gbps);
-             d["latency_ps"] = to_array(latency);
-             d["capacity_fraction"] = to_array(fraction);
-             d["state"] = state;
-             d["name"] = names;
-             return d;
-           }, "all links as numpy columns, with their names (\"leaf0->spine0\")")
-      .def("set_link_down",
-           [](Topology& t, const LinkSpec& link) {
-             for (auto l : links_of(t, link)) t.set_link_down(l);
-           },
-           py::arg("link"), "a link id, \"a->b\" (one direction) or \"a-b\" (the cable, both directions)")
-      .def("set_link_up",
-           [](Topology& t, const LinkSpec& link) {
-             for (auto l : links_of(t, link)) t.set_link_up(l);
-           },
-           py::arg("link"))
-      .def("set_link_degraded",
-           [](Topology& t, const LinkSpec& link, double fraction) {
-             for (auto l : links_of(t, link)) t.set_link_degraded(l, fraction);
-           },
-           py::arg("link"), py::arg("fraction"))
+      .def(
+          "link",
+          [](const Topology& t, const std::string& a, const std::string& b) {
+            const LinkId l = t.find_link(t.node_by_name(a), t.node_by_name(b));
+            if (l == UINT32_MAX) throw py::key_error("no link " + a + " -> " + b);
+            return l;
+          },
+          py::arg("from_name"), py::arg("to_name"), "link id from one named node to another")
+      .def(
+          "links",
+          [](const Topology& t) {
+            std::vector<std::uint32_t> from, to;
+            std::vector<double> gbps, fraction;
+            std::vector<std::int64_t> latency;
+            std::vector<std::string> state, names;
+            for (LinkId l = 0; l < t.link_count(); ++l) {
+              names.push_back(mc::link_name(t, l));
+              from.push_back(t.link_from(l));
+              to.push_back(t.link_to(l));
+              gbps.push_back(t.link(l).bandwidth_gbps);
+              latency.push_back(t.link(l).latency_ps);
+              fraction.push_back(t.link(l).capacity_fraction);
+              state.emplace_back(topologies::to_string(t.link(l).state));
+            }
+            py::dict d;
+            d["from"] = to_array(from);
+            d["to"] = to_array(to);
+            d["bandwidth_gbps"] = to_array(gbps);
+            d["latency_ps"] = to_array(latency);
+            d["capacity_fraction"] = to_array(fraction);
+            d["state"] = state;
+            d["name"] = names;
+            return d;
+          },
+          "all links as numpy columns, with their names (\"leaf0->spine0\")")
+      .def(
+          "set_link_down",
+          [](Topology& t, const LinkSpec& link) {
+            for (auto l : links_of(t, link)) t.set_link_down(l);
+          },
+          py::arg("link"), "a link id, \"a->b\" (one direction) or \"a-b\" (the cable, both directions)")
+      .def(
+          "set_link_up",
+          [](Topology& t, const LinkSpec& link) {
+            for (auto l : links_of(t, link)) t.set_link_up(l);
+          },
+          py::arg("link"))
+      .def(
+          "set_link_degraded",
+          [](Topology& t, const LinkSpec& link, double fraction) {
+            for (auto l : links_of(t, link)) t.set_link_degraded(l, fraction);
+          },
+          py::arg("link"), py::arg("fraction"))
       .def("validate", &Topology::validate)
       .def("copy", [](const Topology& t) { return Topology(t); });
 
-  tm.def("leaf_spine",
-         [](std::uint32_t leaves, std::uint32_t spines, std::uint32_t hosts_per_leaf, double host_gbps,
-            std::optional<double> uplink_gbps, double oversubscription, double host_latency_ns,
-            double uplink_latency_ns, std::uint32_t gpus_per_host, double intra_host_gbps,
-            double intra_host_latency_ns) {
-           topologies::LeafSpineParams p;
-           p.leaves = leaves;
-           p.spines = spines;
-           p.hosts_per_leaf = hosts_per_leaf;
-           p.host_gbps = host_gbps;
-           p.uplink_gbps = uplink_gbps;
-           p.oversubscription = oversubscription;
-           p.host_latency_ps = ps_from_ns(host_latency_ns);
-           p.uplink_latency_ps = ps_from_ns(uplink_latency_ns);
-           p.gpus_per_host = gpus_per_host;
-           p.intra_host_gbps = intra_host_gbps;
-           p.intra_host_latency_ps = ps_from_ns(intra_host_latency_ns);
-           return topologies::leaf_spine(p);
-         },
-         py::arg("leaves") = 2, py::arg("spines") = 2, py::arg("hosts_per_leaf") = 2, py::arg("host_gbps") = 400.0,
-         py::arg("uplink_gbps") = py::none(), py::arg("oversubscription") = 1.0, py::arg("host_latency_ns") = 500.0,
-         py::arg("uplink_latency_ns") = 500.0, py::arg("gpus_per_host") = 1, py::arg("intra_host_gbps") = 3600.0,
-         py::arg("intra_host_latency_ns") = 100.0);
-  tm.def("fat_tree",
-         [](std::uint32_t k, double gbps, double latency_ns) {
-           return topologies::fat_tree({k, gbps, ps_from_ns(latency_ns)});
-         },
-         py::arg("k") = 4, py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
-  tm.def("ring", [](std::uint32_t n, double gbps, double lat) { return topologies::ring(n, gbps, ps_from_ns(lat)); },
-         py::arg("hosts"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
-  tm.def("torus2d",
-         [](std::uint32_t x, std::uint32_t y, double gbps, double lat) {
-           return topologies::torus2d(x, y, gbps, ps_from_ns(lat));
-         },
-         py::arg("x"), py::arg("y"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
-  tm.def("load_graphml", [](const std::string& path) { return topologies::load_graphml(path); }, py::arg("path"));
+  tm.def(
+      "leaf_spine",
+      [](std::uint32_t leaves, std::uint32_t spines, std::uint32_t hosts_per_leaf, double host_gbps,
+         std::optional<double> uplink_gbps, double oversubscription, double host_latency_ns, double uplink_latency_ns,
+         std::uint32_t gpus_per_host, double intra_host_gbps, double intra_host_latency_ns) {
+        topologies::LeafSpineParams p;
+        p.leaves = leaves;
+        p.spines = spines;
+        p.hosts_per_leaf = hosts_per_leaf;
+        p.host_gbps = host_gbps;
+        p.uplink_gbps = uplink_gbps;
+        p.oversubscription = oversubscription;
+        p.host_latency_ps = ps_from_ns(host_latency_ns);
+        p.uplink_latency_ps = ps_from_ns(uplink_latency_ns);
+        p.gpus_per_host = gpus_per_host;
+        p.intra_host_gbps = intra_host_gbps;
+        p.intra_host_latency_ps = ps_from_ns(intra_host_latency_ns);
+        return topologies::leaf_spine(p);
+      },
+      py::arg("leaves") = 2, py::arg("spines") = 2, py::arg("hosts_per_leaf") = 2, py::arg("host_gbps") = 400.0,
+      py::arg("uplink_gbps") = py::none(), py::arg("oversubscription") = 1.0, py::arg("host_latency_ns") = 500.0,
+      py::arg("uplink_latency_ns") = 500.0, py::arg("gpus_per_host") = 1, py::arg("intra_host_gbps") = 3600.0,
+      py::arg("intra_host_latency_ns") = 100.0);
+  tm.def(
+      "fat_tree",
+      [](std::uint32_t k, double gbps, double latency_ns) {
+        return topologies::fat_tree({k, gbps, ps_from_ns(latency_ns)});
+      },
+      py::arg("k") = 4, py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
+  tm.def(
+      "ring", [](std::uint32_t n, double gbps, double lat) { return topologies::ring(n, gbps, ps_from_ns(lat)); },
+      py::arg("hosts"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
+  tm.def(
+      "torus2d",
+      [](std::uint32_t x, std::uint32_t y, double gbps, double lat) {
+        return topologies::torus2d(x, y, gbps, ps_from_ns(lat));
+      },
+      py::arg("x"), py::arg("y"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
+  tm.def(
+      "load_graphml", [](const std::string& path) { return topologies::load_graphml(path); }, py::arg("path"));
 
   py::class_<topologies::Router>(tm, "Router", "Shortest and equal-cost paths over links that are up")
       .def(py::init<const Topology&>(), py::keep_alive<1, 2>(), py::arg("topology"))
@@ -348,32 +398,34 @@ void bind_fabric(py::module_& m) {
 
   // ---- network -----------------------------------------------------------------------
   py::module_ nm = m.def_submodule("network", "Flow-level max-min fair network model");
-  nm.def("random_permutation",
-         [](std::uint32_t n, const py::object& seed) {
-           sim::RandomStream rng(seed_from(seed, "seed"), models::network::kPermutationStream);
-           return to_array(models::network::random_derangement(n, rng));
-         },
-         py::arg("n"), py::arg("seed") = 1, "a random permutation of 0..n-1 without fixed points");
-  nm.def("run_permutation",
-         [](const Topology& topology, double bytes, const std::string& policy, const py::object& seed,
-            std::uint32_t subflows, std::optional<std::vector<std::uint32_t>> perm, const LinkDownAt& link_down_at,
-            const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
-           mc::PermutationWorkload w{bytes, perm.value_or(std::vector<std::uint32_t>{})};
-           auto e = experiment(
-               topology, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, true, model, packet}, w);
-           const auto x = run(e);
-           py::dict d = result_dict(x);
-           d["flow_completion_s"] = to_array(x.run.rank_finish_s);  // per source; -1 for a lost flow
-           d["ideal_s"] = x.ideal_s;
-           d["failed"] = x.run.failed_transfers.size();
-           d["permutation"] = to_array(x.permutation);
-           return d;
-         },
-         py::arg("topology"), py::arg("bytes"), py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("subflows") = 4, py::arg("permutation") = py::none(), py::arg("link_down_at") = LinkDownAt{},
-         py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
-         "every endpoint sends `bytes` to its image under a permutation at time 0; faults and model as in "
-         "collective.run");
+  nm.def(
+      "random_permutation",
+      [](std::uint32_t n, const py::object& seed) {
+        sim::RandomStream rng(seed_from(seed, "seed"), models::network::kPermutationStream);
+        return to_array(models::network::random_derangement(n, rng));
+      },
+      py::arg("n"), py::arg("seed") = 1, "a random permutation of 0..n-1 without fixed points");
+  nm.def(
+      "run_permutation",
+      [](const Topology& topology, double bytes, const std::string& policy, const py::object& seed,
+         std::uint32_t subflows, std::optional<std::vector<std::uint32_t>> perm, const LinkDownAt& link_down_at,
+         const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
+        mc::PermutationWorkload w{bytes, perm.value_or(std::vector<std::uint32_t>{})};
+        auto e = experiment(
+            topology, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, true, model, packet}, w);
+        const auto x = run(e);
+        py::dict d = result_dict(x);
+        d["flow_completion_s"] = to_array(x.run.rank_finish_s);  // per source; -1 for a lost flow
+        d["ideal_s"] = x.ideal_s;
+        d["failed"] = x.run.failed_transfers.size();
+        d["permutation"] = to_array(x.permutation);
+        return d;
+      },
+      py::arg("topology"), py::arg("bytes"), py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4,
+      py::arg("permutation") = py::none(), py::arg("link_down_at") = LinkDownAt{},
+      py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
+      "every endpoint sends `bytes` to its image under a permutation at time 0; faults and model as in "
+      "collective.run");
 
   // ---- collective --------------------------------------------------------------------
   const char* faults_doc =
@@ -385,71 +437,74 @@ void bind_fabric(py::module_& m) {
       "table: transport, paths, mtu_bytes, rto_us, ...) or packet=network.PacketParams, and adds its counters "
       "(drops, ecn_marks, retransmissions, timeouts, p99_fct_s, ...).";
   py::module_ cm = m.def_submodule("collective", "Collectives, pipeline and MoE steps on a fabric");
-  cm.def("run",
-         [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,
-            std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, const py::object& seed,
-            std::uint32_t subflows, const py::object& placement, const LinkDownAt& link_down_at, bool extrapolate,
-            const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
-           mc::CollectiveWorkload w;
-           w.params.algorithm = mc::algorithm_from(algorithm);
-           w.params.bytes = bytes;
-           w.params.ranks = ranks.value_or(0);
-           w.params.chunks = chunks;
-           w.params.ranks_per_host = ranks_per_host;
-           w.placement = placement_from(placement);
-           auto e = experiment(
-               t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate, model, packet}, w);
-           return result_dict(run(e));
-         },
-         py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
-         py::arg("ranks") = py::none(), py::arg("chunks") = 8, py::arg("ranks_per_host") = 1,
-         py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
-         py::arg("link_down_at") = LinkDownAt{}, py::arg("extrapolate") = true, py::arg("degraded_at") = DegradedAt{},
-         py::arg("model") = "flow", py::arg("packet") = py::none(),
-         (std::string("run one collective (extrapolate=False simulates every ring step instead of skipping exact "
-                      "repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler "
-                      "report.") +
-          faults_doc)
-             .c_str());
-  cm.def("gpipe",
-         [](const Topology& t, std::vector<double> forward_us, std::vector<double> backward_us,
-            std::uint32_t micro_batches, double activation_bytes, const std::string& policy, const py::object& seed,
-            const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at,
-            const std::string& model, const py::object& packet) {
-           mc::GpipeWorkload w;
-           w.params.micro_batches = micro_batches;
-           for (double f : forward_us) w.params.forward_ps.push_back(sim::Time::from_us(f).ps());
-           for (double b : backward_us) w.params.backward_ps.push_back(sim::Time::from_us(b).ps());
-           w.params.activation_bytes = activation_bytes;
-           w.placement = placement_from(placement);
-           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
-           const auto x = run(e);
-           py::dict d = result_dict(x);
-           d["bubble_fraction"] = x.bubble_fraction;
-           d["bubble_formula"] = x.bubble_formula;
-           return d;
-         },
-         py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"), py::arg("micro_batches") = 8,
-         py::arg("activation_bytes") = 0.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{},
-         py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
-         (std::string("one GPipe step: per-stage forward/backward times in microseconds.") + faults_doc).c_str());
-  cm.def("moe",
-         [](const Topology& t, std::uint32_t experts, std::uint64_t tokens_per_rank, double bytes_per_token,
-            double skew, const std::string& policy, const py::object& seed, const LinkDownAt& link_down_at,
-            const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
-           mc::MoeWorkload w{{experts, tokens_per_rank, bytes_per_token, skew}};
-           auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
-           const auto x = run(e);
-           py::dict d = result_dict(x);
-           d["tokens_per_expert"] = to_array(x.tokens_per_expert);
-           return d;
-         },
-         py::arg("topology"), py::arg("experts") = 8, py::arg("tokens_per_rank") = 4096,
-         py::arg("bytes_per_token") = 8192.0, py::arg("skew") = 1.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow",
-         py::arg("packet") = py::none(),
-         (std::string("expert-parallel dispatch all-to-all with Zipf(skew) top-1 routing.") + faults_doc).c_str());
+  cm.def(
+      "run",
+      [](const Topology& t, const std::string& algorithm, double bytes, std::optional<std::uint32_t> ranks,
+         std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, const py::object& seed,
+         std::uint32_t subflows, const py::object& placement, const LinkDownAt& link_down_at, bool extrapolate,
+         const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
+        mc::CollectiveWorkload w;
+        w.params.algorithm = mc::algorithm_from(algorithm);
+        w.params.bytes = bytes;
+        w.params.ranks = ranks.value_or(0);
+        w.params.chunks = chunks;
+        w.params.ranks_per_host = ranks_per_host;
+        w.placement = placement_from(placement);
+        auto e = experiment(
+            t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate, model, packet}, w);
+        return result_dict(run(e));
+      },
+      py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
+      py::arg("ranks") = py::none(), py::arg("chunks") = 8, py::arg("ranks_per_host") = 1, py::arg("policy") = "ecmp",
+      py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
+      py::arg("link_down_at") = LinkDownAt{}, py::arg("extrapolate") = true, py::arg("degraded_at") = DegradedAt{},
+      py::arg("model") = "flow", py::arg("packet") = py::none(),
+      (std::string("run one collective (extrapolate=False simulates every ring step instead of skipping exact "
+                   "repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler "
+                   "report.") +
+       faults_doc)
+          .c_str());
+  cm.def(
+      "gpipe",
+      [](const Topology& t, std::vector<double> forward_us, std::vector<double> backward_us,
+         std::uint32_t micro_batches, double activation_bytes, const std::string& policy, const py::object& seed,
+         const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at,
+         const std::string& model, const py::object& packet) {
+        mc::GpipeWorkload w;
+        w.params.micro_batches = micro_batches;
+        for (double f : forward_us) w.params.forward_ps.push_back(sim::Time::from_us(f).ps());
+        for (double b : backward_us) w.params.backward_ps.push_back(sim::Time::from_us(b).ps());
+        w.params.activation_bytes = activation_bytes;
+        w.placement = placement_from(placement);
+        auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
+        const auto x = run(e);
+        py::dict d = result_dict(x);
+        d["bubble_fraction"] = x.bubble_fraction;
+        d["bubble_formula"] = x.bubble_formula;
+        return d;
+      },
+      py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"), py::arg("micro_batches") = 8,
+      py::arg("activation_bytes") = 0.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
+      py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{},
+      py::arg("model") = "flow", py::arg("packet") = py::none(),
+      (std::string("one GPipe step: per-stage forward/backward times in microseconds.") + faults_doc).c_str());
+  cm.def(
+      "moe",
+      [](const Topology& t, std::uint32_t experts, std::uint64_t tokens_per_rank, double bytes_per_token, double skew,
+         const std::string& policy, const py::object& seed, const LinkDownAt& link_down_at,
+         const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
+        mc::MoeWorkload w{{experts, tokens_per_rank, bytes_per_token, skew}};
+        auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
+        const auto x = run(e);
+        py::dict d = result_dict(x);
+        d["tokens_per_expert"] = to_array(x.tokens_per_expert);
+        return d;
+      },
+      py::arg("topology"), py::arg("experts") = 8, py::arg("tokens_per_rank") = 4096,
+      py::arg("bytes_per_token") = 8192.0, py::arg("skew") = 1.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
+      py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow",
+      py::arg("packet") = py::none(),
+      (std::string("expert-parallel dispatch all-to-all with Zipf(skew) top-1 routing.") + faults_doc).c_str());
 }
 
 }  // namespace bindings

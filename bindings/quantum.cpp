@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <limits>
-#include <memory>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -92,8 +92,8 @@ py::dict to_dict(const mq::ExperimentResult& r) {
     const auto& first = res.memories_busy_samples.front();
     std::vector<double> times;
     for (const auto& t : first.times()) times.push_back(t.to_seconds());
-    py::array_t<double> busy({static_cast<py::ssize_t>(res.memories_busy_samples.size()),
-                              static_cast<py::ssize_t>(times.size())});
+    py::array_t<double> busy(
+        {static_cast<py::ssize_t>(res.memories_busy_samples.size()), static_cast<py::ssize_t>(times.size())});
     auto w = busy.mutable_unchecked<2>();
     for (std::size_t r = 0; r < res.memories_busy_samples.size(); ++r)
       for (std::size_t i = 0; i < times.size(); ++i)
@@ -224,54 +224,56 @@ std::string default_text(std::string_view table, std::string_view key) {
 }
 
 // The run of run_chain's keywords, checked as a scenario file is.
-mq::ExperimentParams chain_params(long long routers, double link_km, long long memories, std::optional<long long> request_memories,
-         double raw_fidelity, double coherence_time_s, double memory_efficiency, double detector_efficiency,
-         std::optional<double> target_fidelity, double duration_s, const std::string& formalism,
-         const std::string& generation, const std::string& timing, const py::object& seed, double utilisation_sample_s,
-         const py::dict& topology, const py::dict& memory, const py::dict& source, const py::dict& detector,
-         const py::dict& swap, const py::dict& purify, const py::dict& request, const py::list& requests,
-         const py::dict& traffic) {
-        KeywordValues v;
-        v.set("topology.type", py::str("chain"));
-        v.set("topology.routers", py::int_(routers));
-        v.set("topology.link_km", py::float_(link_km));
-        v.set("topology.memories", py::int_(memories));
-        v.set_table("topology", topology);
-        v.set("memory.raw_fidelity", py::float_(raw_fidelity));
-        v.set("memory.coherence_time_s", py::float_(coherence_time_s));
-        v.set("memory.efficiency", py::float_(memory_efficiency));
-        v.set_table("memory", memory);
-        v.set("detector.efficiency", py::float_(detector_efficiency));
-        v.set_table("detector", detector);
-        v.set_table("source", source);
-        v.set_table("swap", swap);
-        v.set_table("purify", purify);
-        v.set_table("traffic", traffic);
-        v.set("duration_s", py::float_(duration_s));
-        v.set("formalism", py::str(formalism));
-        v.set("generation", py::str(generation));
-        v.set("timing", py::str(timing));
-        v.set("seed", py::int_(seed_from(seed, "seed")));
-        v.set("utilisation_sample_s", py::float_(utilisation_sample_s));
-        if (!requests.empty()) {
-          v.set_array("request", requests);
-          if (request_memories || target_fidelity || !request.empty())
-            throw py::value_error("requests: give either a list of requests or request_memories/target_fidelity/request");
-        } else if (traffic.empty() || request_memories || target_fidelity || !request.empty()) {
-          // The one request runs between the chain's ends over the whole run unless told otherwise.
-          v.set("request.src", py::str("r0"));
-          v.set("request.dst", py::str("r" + std::to_string(std::max(routers - 1, 1LL))));
-          if (request_memories) v.set("request.memories", py::int_(*request_memories));
-          if (target_fidelity) v.set("request.target_fidelity", py::float_(*target_fidelity));
-          for (const auto& [k, val] : request) {
-            const std::string name = "request." + py::str(k).cast<std::string>();
-            if (name == "request.src" || name == "request.dst") {
-              v.replace(name, py::reinterpret_borrow<py::object>(val));
-            } else {
-              v.set(name, py::reinterpret_borrow<py::object>(val));
-            }
-          }
-        }
+mq::ExperimentParams chain_params(long long routers, double link_km, long long memories,
+                                  std::optional<long long> request_memories, double raw_fidelity,
+                                  double coherence_time_s, double memory_efficiency, double detector_efficiency,
+                                  std::optional<double> target_fidelity, double duration_s,
+                                  const std::string& formalism, const std::string& generation,
+                                  const std::string& timing, const py::object& seed, double utilisation_sample_s,
+                                  const py::dict& topology, const py::dict& memory, const py::dict& source,
+                                  const py::dict& detector, const py::dict& swap, const py::dict& purify,
+                                  const py::dict& request, const py::list& requests, const py::dict& traffic) {
+  KeywordValues v;
+  v.set("topology.type", py::str("chain"));
+  v.set("topology.routers", py::int_(routers));
+  v.set("topology.link_km", py::float_(link_km));
+  v.set("topology.memories", py::int_(memories));
+  v.set_table("topology", topology);
+  v.set("memory.raw_fidelity", py::float_(raw_fidelity));
+  v.set("memory.coherence_time_s", py::float_(coherence_time_s));
+  v.set("memory.efficiency", py::float_(memory_efficiency));
+  v.set_table("memory", memory);
+  v.set("detector.efficiency", py::float_(detector_efficiency));
+  v.set_table("detector", detector);
+  v.set_table("source", source);
+  v.set_table("swap", swap);
+  v.set_table("purify", purify);
+  v.set_table("traffic", traffic);
+  v.set("duration_s", py::float_(duration_s));
+  v.set("formalism", py::str(formalism));
+  v.set("generation", py::str(generation));
+  v.set("timing", py::str(timing));
+  v.set("seed", py::int_(seed_from(seed, "seed")));
+  v.set("utilisation_sample_s", py::float_(utilisation_sample_s));
+  if (!requests.empty()) {
+    v.set_array("request", requests);
+    if (request_memories || target_fidelity || !request.empty())
+      throw py::value_error("requests: give either a list of requests or request_memories/target_fidelity/request");
+  } else if (traffic.empty() || request_memories || target_fidelity || !request.empty()) {
+    // The one request runs between the chain's ends over the whole run unless told otherwise.
+    v.set("request.src", py::str("r0"));
+    v.set("request.dst", py::str("r" + std::to_string(std::max(routers - 1, 1LL))));
+    if (request_memories) v.set("request.memories", py::int_(*request_memories));
+    if (target_fidelity) v.set("request.target_fidelity", py::float_(*target_fidelity));
+    for (const auto& [k, val] : request) {
+      const std::string name = "request." + py::str(k).cast<std::string>();
+      if (name == "request.src" || name == "request.dst") {
+        v.replace(name, py::reinterpret_borrow<py::object>(val));
+      } else {
+        v.set(name, py::reinterpret_borrow<py::object>(val));
+      }
+    }
+  }
   return read_keywords(v);
 }
 
@@ -295,7 +297,8 @@ class SharedQuantum {
         net_->submit(spec);
       }
     }
-    if (params_.traffic) net_->start_random_traffic(*params_.traffic, start_ + sim::Time::from_seconds(params_.duration_s));
+    if (params_.traffic)
+      net_->start_random_traffic(*params_.traffic, start_ + sim::Time::from_seconds(params_.duration_s));
   }
 
   void add_listener(py::object callback) {
@@ -341,13 +344,20 @@ class SharedQuantum {
 // Defines `name` on q with run_chain's keywords (defaults the declared ones).
 template <class F>
 void def_chain(py::module_& q, const char* name, F then, const char* doc) {
-  q.def(name, [then](long long routers, double link_km, long long memories, std::optional<long long> request_memories,
-         double raw_fidelity, double coherence_time_s, double memory_efficiency, double detector_efficiency,
-         std::optional<double> target_fidelity, double duration_s, const std::string& formalism,
-         const std::string& generation, const std::string& timing, const py::object& seed, double utilisation_sample_s,
-         const py::dict& topology, const py::dict& memory, const py::dict& source, const py::dict& detector,
-         const py::dict& swap, const py::dict& purify, const py::dict& request, const py::list& requests,
-         const py::dict& traffic) { return then(chain_params(routers, link_km, memories, request_memories, raw_fidelity, coherence_time_s, memory_efficiency, detector_efficiency, target_fidelity, duration_s, formalism, generation, timing, seed, utilisation_sample_s, topology, memory, source, detector, swap, purify, request, requests, traffic)); },
+  q.def(
+      name,
+      [then](long long routers, double link_km, long long memories, std::optional<long long> request_memories,
+             double raw_fidelity, double coherence_time_s, double memory_efficiency, double detector_efficiency,
+             std::optional<double> target_fidelity, double duration_s, const std::string& formalism,
+             const std::string& generation, const std::string& timing, const py::object& seed,
+             double utilisation_sample_s, const py::dict& topology, const py::dict& memory, const py::dict& source,
+             const py::dict& detector, const py::dict& swap, const py::dict& purify, const py::dict& request,
+             const py::list& requests, const py::dict& traffic) {
+        return then(chain_params(routers, link_km, memories, request_memories, raw_fidelity, coherence_time_s,
+                                 memory_efficiency, detector_efficiency, target_fidelity, duration_s, formalism,
+                                 generation, timing, seed, utilisation_sample_s, topology, memory, source, detector,
+                                 swap, purify, request, requests, traffic));
+      },
       py::arg("routers") = default_integer("topology", "routers"),
       py::arg("link_km") = default_number("topology", "link_km"),
       py::arg("memories") = default_integer("topology", "memories"), py::arg("request_memories") = py::none(),
@@ -361,8 +371,7 @@ void def_chain(py::module_& q, const char* name, F then, const char* doc) {
       py::arg("utilisation_sample_s") = default_number("", "utilisation_sample_s"), py::arg("topology") = py::dict(),
       py::arg("memory") = py::dict(), py::arg("source") = py::dict(), py::arg("detector") = py::dict(),
       py::arg("swap") = py::dict(), py::arg("purify") = py::dict(), py::arg("request") = py::dict(),
-      py::arg("requests") = py::list(), py::arg("traffic") = py::dict(),
-        doc);
+      py::arg("requests") = py::list(), py::arg("traffic") = py::dict(), doc);
 }
 
 }  // namespace
@@ -370,8 +379,9 @@ void def_chain(py::module_& q, const char* name, F then, const char* doc) {
 void bind_quantum(py::module_& m) {
   py::module_ q = m.def_submodule("quantum", "Quantum networks: states, protocols, whole-network runs");
 
-  q.def("bbpssw", [](double f) { return py::make_tuple(mq::bbpssw_success_probability(f), mq::bbpssw_fidelity(f)); },
-        py::arg("fidelity"), "BBPSSW on two Werner pairs: (success probability, output fidelity)");
+  q.def(
+      "bbpssw", [](double f) { return py::make_tuple(mq::bbpssw_success_probability(f), mq::bbpssw_fidelity(f)); },
+      py::arg("fidelity"), "BBPSSW on two Werner pairs: (success probability, output fidelity)");
   q.def("swap_werner", &mq::werner_swap_fidelity, py::arg("f1"), py::arg("f2"));
   q.def(
       "purify_bell",
@@ -394,10 +404,12 @@ void bind_quantum(py::module_& m) {
         return d;
       },
       py::arg("eta"), py::arg("d_cc_ps"), py::arg("d_q_ps"), py::arg("d_cm_ps"));
-  q.def("fiber_delay_ps", [](double km) { return mq::fiber_delay(km).ps(); }, py::arg("km"));
+  q.def(
+      "fiber_delay_ps", [](double km) { return mq::fiber_delay(km).ps(); }, py::arg("km"));
   q.def("fiber_transmission", &mq::fiber_transmission, py::arg("km"), py::arg("attenuation_db_per_km") = 0.2);
 
-  def_chain(q, "run_chain", [](const mq::ExperimentParams& p) { return to_dict(run_released(p)); },
+  def_chain(
+      q, "run_chain", [](const mq::ExperimentParams& p) { return to_dict(run_released(p)); },
       "Requests over a linear chain r0..r(N-1); returns a dict of metrics and numpy arrays\n"
       "(memory_busy: routers x samples when utilisation_sample_s > 0; requests: one dict per\n"
       "request with its pairs_per_s over its own window, mean true and believed fidelity and\n"
@@ -413,16 +425,17 @@ void bind_quantum(py::module_& m) {
       "keys raise ValueError naming the scenario key (request[2].dst for the second of a list).");
   py::class_<mq::ExperimentParams>(q, "ChainSpec", "A checked quantum run (chain_spec), for QuantumNetwork")
       .def_property_readonly("duration_s", [](const mq::ExperimentParams& p) { return p.duration_s; });
-  def_chain(q, "chain_spec", [](mq::ExperimentParams p) { return p; },
-            "The keywords of run_chain, checked, for a QuantumNetwork on a shared Simulator.");
+  def_chain(
+      q, "chain_spec", [](mq::ExperimentParams p) { return p; },
+      "The keywords of run_chain, checked, for a QuantumNetwork on a shared Simulator.");
 
   q.def(
       "run_topology_file",
       [](const std::filesystem::path& file, const std::string& src, const std::string& dst, long long memories,
          double target_fidelity, std::optional<double> duration_s, std::optional<std::string> formalism,
-         const py::object& seed, std::optional<std::string> timing, const py::dict& topology,
-         const py::dict& memory, const py::dict& source, const py::dict& detector, const py::dict& swap,
-         const py::dict& purify, const py::dict& request) {
+         const py::object& seed, std::optional<std::string> timing, const py::dict& topology, const py::dict& memory,
+         const py::dict& source, const py::dict& detector, const py::dict& swap, const py::dict& purify,
+         const py::dict& request) {
         KeywordValues v;
         v.set("topology.type", py::str(file.extension() == ".graphml" ? "graphml" : "json"));
         v.set("topology.file", py::str(file.string()));
@@ -445,10 +458,10 @@ void bind_quantum(py::module_& m) {
       },
       py::arg("file"), py::arg("src"), py::arg("dst"), py::arg("memories") = default_integer("request", "memories"),
       py::arg("target_fidelity") = default_number("request", "target_fidelity"), py::arg("duration_s") = py::none(),
-      py::arg("formalism") = py::none(), py::arg("seed") = default_integer("", "seed"),
-      py::arg("timing") = py::none(), py::arg("topology") = py::dict(), py::arg("memory") = py::dict(),
-      py::arg("source") = py::dict(), py::arg("detector") = py::dict(), py::arg("swap") = py::dict(),
-      py::arg("purify") = py::dict(), py::arg("request") = py::dict(),
+      py::arg("formalism") = py::none(), py::arg("seed") = default_integer("", "seed"), py::arg("timing") = py::none(),
+      py::arg("topology") = py::dict(), py::arg("memory") = py::dict(), py::arg("source") = py::dict(),
+      py::arg("detector") = py::dict(), py::arg("swap") = py::dict(), py::arg("purify") = py::dict(),
+      py::arg("request") = py::dict(),
       "One request over a router-network JSON or GraphML topology. duration_s and formalism\n"
       "default to the file's stop_time and formalism, else 1 s and bell-diagonal; timing to\n"
       "reference. The dicts carry the other keys of their scenario tables (topology: link_km,\n"

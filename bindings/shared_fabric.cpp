@@ -265,8 +265,9 @@ void bind_shared_fabric(py::module_& m) {
 
   py::module_ nm = m.attr("network").cast<py::module_>();
   py::class_<FabricCollective>(nm, "FabricCollective", "A collective running on a SharedFabric")
-      .def_property_readonly("finished", [](const FabricCollective& c) { return c.fabric->run(c.k).finished(); },
-                             "every rank has finished")
+      .def_property_readonly(
+          "finished", [](const FabricCollective& c) { return c.fabric->run(c.k).finished(); },
+          "every rank has finished")
       .def(
           "result", [](const FabricCollective& c) { return collective_dict(c.fabric->run(c.k)); },
           "completion_s (from its start), algbw/busbw (GB/s), rank_finish_s, failed_transfers; "
@@ -279,8 +280,8 @@ Transfers and collectives start at the simulator's current time, from Python cod
 event order. Endpoints are given by index (topology.endpoints order) or node name.)doc")
       // The simulator keeps the fabric alive: its pending events point into it.
       .def(py::init<py::object, const Topology&, const std::string&, const py::object&, std::uint32_t>(),
-           py::keep_alive<2, 1>(), py::arg("sim"), py::arg("topology"), py::arg("policy") = "ecmp",
-           py::arg("seed") = 1, py::arg("subflows") = 4,
+           py::keep_alive<2, 1>(), py::arg("sim"), py::arg("topology"), py::arg("policy") = "ecmp", py::arg("seed") = 1,
+           py::arg("subflows") = 4,
            "the topology is copied; its link states hold from the start; the fabric lives as long as sim")
       .def("start_transfer", &SharedFabric::start_transfer, py::arg("src"), py::arg("dst"), py::arg("bytes"),
            py::arg("on_done") = py::none(),

@@ -159,8 +159,8 @@ PyObject* fast_schedule(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
     }
     if (times_given > 1) throw py::value_error("schedule: give only one of delay_s, delay_ns, delay_ps");
     auto& simulator = simulator_of(self);
-    const sim::EventHandle handle = simulator.schedule(
-        delay, PyCallback(py::reinterpret_borrow<py::object>(callback)), static_cast<sim::Priority>(priority));
+    const sim::EventHandle handle = simulator.schedule(delay, PyCallback(py::reinterpret_borrow<py::object>(callback)),
+                                                       static_cast<sim::Priority>(priority));
     return handle_to_int(handle);
   } catch (py::error_already_set& e) {
     e.restore();
@@ -189,7 +189,6 @@ PyMethodDef fast_schedule_def = {
 void bind_sim(py::module_& m) {
   scheduling_error_type = py::register_exception<sim::SchedulingError>(m, "SchedulingError", PyExc_ValueError).ptr();
   time_overflow_type = py::register_exception<sim::TimeOverflow>(m, "TimeOverflow", PyExc_OverflowError).ptr();
-
 
   py::class_<sim::RandomStream>(m, "RandomStream",
                                 "xoshiro256++ stream derived from (seed, stream id); reproducible bit for bit.")
@@ -224,17 +223,18 @@ by priority (lower first), then in the order they were scheduled.)doc");
           [](sim::Simulator& s, py::object callback, std::optional<double> at_s, std::optional<double> at_ns,
              const std::optional<py::int_>& at_ps, int priority) {
             if (!PyCallable_Check(callback.ptr())) throw py::type_error("schedule_at: callback is not callable");
-            if (priority < -128 || priority > 127) throw py::value_error("schedule_at: priority must be in [-128, 127]");
+            if (priority < -128 || priority > 127)
+              throw py::value_error("schedule_at: priority must be in [-128, 127]");
             const sim::Time at = time_from(at_s, at_ns, at_ps, "schedule_at", "at_ps");
-            return py::reinterpret_steal<py::int_>(
-                handle_to_int(s.schedule_at(at, PyCallback(std::move(callback)), static_cast<sim::Priority>(priority))));
+            return py::reinterpret_steal<py::int_>(handle_to_int(
+                s.schedule_at(at, PyCallback(std::move(callback)), static_cast<sim::Priority>(priority))));
           },
           py::arg("callback"), py::kw_only(), py::arg("at_s") = py::none(), py::arg("at_ns") = py::none(),
-          py::arg("at_ps") = py::none(), py::arg("priority") = 0, "Run callback() at an absolute time; returns the event handle (an int).")
+          py::arg("at_ps") = py::none(), py::arg("priority") = 0,
+          "Run callback() at an absolute time; returns the event handle (an int).")
       .def(
           "cancel", [](sim::Simulator& s, py::int_ handle) { return s.cancel(handle_from_int(handle)); },
-          py::arg("handle"),
-           "Cancel a pending event; False if it already ran or was cancelled.")
+          py::arg("handle"), "Cancel a pending event; False if it already ran or was cancelled.")
       .def(
           "run",
           [](sim::Simulator& s, std::optional<double> until_s, const std::optional<py::int_>& until_ps) {

@@ -44,7 +44,8 @@ struct Model {
 
 Model model_from(const std::string& model, const std::string& policy, const py::object& seed, std::uint32_t subflows,
                  const std::optional<mp::PacketParams>& packet) {
-  if (model != "flow" && model != "packet") throw py::value_error("model must be 'flow' or 'packet', got '" + model + "'");
+  if (model != "flow" && model != "packet")
+    throw py::value_error("model must be 'flow' or 'packet', got '" + model + "'");
   if (model == "flow" && packet) throw py::value_error("packet parameters given with model='flow'");
   return {model, policy, seed_from(seed, "seed"), subflows, packet};
 }
@@ -138,8 +139,8 @@ std::uint32_t endpoint(const Topology& t, const std::variant<std::uint32_t, std:
   throw py::key_error(std::string(what) + ": no endpoint named '" + std::get<std::string>(e) + "'");
 }
 
-mn::FlowSizes sizes_from(const std::string& kind, double bytes, double min_bytes, double max_bytes,
-                         double median_bytes, double sigma, const std::optional<std::string>& cdf_file) {
+mn::FlowSizes sizes_from(const std::string& kind, double bytes, double min_bytes, double max_bytes, double median_bytes,
+                         double sigma, const std::optional<std::string>& cdf_file) {
   mn::FlowSizes s;
   if (kind == "cdf") {
     if (!cdf_file) throw py::value_error("sizes='cdf' needs cdf_file");
@@ -224,117 +225,121 @@ void bind_traffic(py::module_& m) {
       "retransmissions, timeouts, 'links' and 'queue_series'.";
   const auto doc = [common](const char* what) { return std::string(what) + common; };
 
-  nm.def("run_transfers",
-         [](const Topology& t, const std::vector<Endpoint>& src, const std::vector<Endpoint>& dst,
-            const std::vector<double>& bytes, std::optional<std::vector<double>> start_s, const std::string& model,
-            const std::string& policy, const py::object& seed, std::uint32_t subflows,
-            const std::optional<mp::PacketParams>& packet) {
-           if (src.size() != dst.size() || src.size() != bytes.size() || (start_s && start_s->size() != src.size())) {
-             throw py::value_error("src, dst, bytes and start_s must have the same length");
-           }
-           std::vector<mn::TimedTransfer> transfers;
-           for (std::size_t i = 0; i < src.size(); ++i) {
-             const double b = bytes[i];
-             const double s = start_s ? (*start_s)[i] : 0.0;
-             if (!(b >= 1 && b <= static_cast<double>(mn::kMaxTransferBytes))) {
-               throw py::value_error("bytes[" + std::to_string(i) + "]: expected 1 to 2^40");
-             }
-             if (!(s >= 0 && s <= mn::kMaxTrafficStartS)) {
-               throw py::value_error("start_s[" + std::to_string(i) + "]: expected 0 to 3600");
-             }
-             transfers.push_back({endpoint(t, src[i], "src"), endpoint(t, dst[i], "dst"),
-                                  static_cast<std::uint64_t>(std::llround(b)), sim::Time::from_seconds(s)});
-             if (transfers.back().src == transfers.back().dst) throw py::value_error("a transfer from an endpoint to itself");
-           }
-           return run(t, model_from(model, policy, seed, subflows, packet), transfers);
-         },
-         py::arg("topology"), py::arg("src"), py::arg("dst"), py::arg("bytes"), py::arg("start_s") = py::none(),
-         py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4,
-         py::arg("packet") = py::none(),
-         doc("transfers src[i] -> dst[i] (endpoint indices or names) of bytes[i], starting at start_s[i] (0).").c_str());
+  nm.def(
+      "run_transfers",
+      [](const Topology& t, const std::vector<Endpoint>& src, const std::vector<Endpoint>& dst,
+         const std::vector<double>& bytes, std::optional<std::vector<double>> start_s, const std::string& model,
+         const std::string& policy, const py::object& seed, std::uint32_t subflows,
+         const std::optional<mp::PacketParams>& packet) {
+        if (src.size() != dst.size() || src.size() != bytes.size() || (start_s && start_s->size() != src.size())) {
+          throw py::value_error("src, dst, bytes and start_s must have the same length");
+        }
+        std::vector<mn::TimedTransfer> transfers;
+        for (std::size_t i = 0; i < src.size(); ++i) {
+          const double b = bytes[i];
+          const double s = start_s ? (*start_s)[i] : 0.0;
+          if (!(b >= 1 && b <= static_cast<double>(mn::kMaxTransferBytes))) {
+            throw py::value_error("bytes[" + std::to_string(i) + "]: expected 1 to 2^40");
+          }
+          if (!(s >= 0 && s <= mn::kMaxTrafficStartS)) {
+            throw py::value_error("start_s[" + std::to_string(i) + "]: expected 0 to 3600");
+          }
+          transfers.push_back({endpoint(t, src[i], "src"), endpoint(t, dst[i], "dst"),
+                               static_cast<std::uint64_t>(std::llround(b)), sim::Time::from_seconds(s)});
+          if (transfers.back().src == transfers.back().dst)
+            throw py::value_error("a transfer from an endpoint to itself");
+        }
+        return run(t, model_from(model, policy, seed, subflows, packet), transfers);
+      },
+      py::arg("topology"), py::arg("src"), py::arg("dst"), py::arg("bytes"), py::arg("start_s") = py::none(),
+      py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4,
+      py::arg("packet") = py::none(),
+      doc("transfers src[i] -> dst[i] (endpoint indices or names) of bytes[i], starting at start_s[i] (0).").c_str());
 
-  nm.def("run_incast",
-         [](const Topology& t, double bytes, const py::object& senders, const Endpoint& receiver,
-            const std::string& model, const std::string& policy, const py::object& seed, std::uint32_t subflows,
-            const std::optional<mp::PacketParams>& packet) {
-           const std::uint32_t r = endpoint(t, receiver, "receiver");
-           const auto n = static_cast<std::uint32_t>(t.endpoints().size());
-           std::vector<std::uint32_t> from;
-           if (senders.is_none() || py::isinstance<py::int_>(senders)) {
-             const auto count = senders.is_none() ? n - 1 : senders.cast<std::uint32_t>();
-             if (count == 0 || count >= n) throw py::value_error("senders: expected 1 to " + std::to_string(n - 1));
-             for (std::uint32_t k = 1; k <= count; ++k) from.push_back((r + k) % n);
-           } else {
-             for (const auto& e : senders.cast<std::vector<Endpoint>>()) from.push_back(endpoint(t, e, "senders"));
-           }
-           for (auto s : from) {
-             if (s == r) throw py::value_error("the receiver is among the senders");
-           }
-           if (!(bytes >= 1 && bytes <= static_cast<double>(mn::kMaxTransferBytes))) {
-             throw py::value_error("bytes: expected 1 to 2^40");
-           }
-           const auto transfers = mn::incast_transfers(from, r, static_cast<std::uint64_t>(std::llround(bytes)));
-           return run(t, model_from(model, policy, seed, subflows, packet), transfers);
-         },
-         py::arg("topology"), py::arg("bytes"), py::arg("senders") = py::none(), py::arg("receiver") = 0,
-         py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4,
-         py::arg("packet") = py::none(),
-         doc("N-to-1 incast at time zero: senders (a count, the endpoints after the receiver; or a list; default "
-             "every other endpoint) each send bytes to receiver.")
-             .c_str());
+  nm.def(
+      "run_incast",
+      [](const Topology& t, double bytes, const py::object& senders, const Endpoint& receiver, const std::string& model,
+         const std::string& policy, const py::object& seed, std::uint32_t subflows,
+         const std::optional<mp::PacketParams>& packet) {
+        const std::uint32_t r = endpoint(t, receiver, "receiver");
+        const auto n = static_cast<std::uint32_t>(t.endpoints().size());
+        std::vector<std::uint32_t> from;
+        if (senders.is_none() || py::isinstance<py::int_>(senders)) {
+          const auto count = senders.is_none() ? n - 1 : senders.cast<std::uint32_t>();
+          if (count == 0 || count >= n) throw py::value_error("senders: expected 1 to " + std::to_string(n - 1));
+          for (std::uint32_t k = 1; k <= count; ++k) from.push_back((r + k) % n);
+        } else {
+          for (const auto& e : senders.cast<std::vector<Endpoint>>()) from.push_back(endpoint(t, e, "senders"));
+        }
+        for (auto s : from) {
+          if (s == r) throw py::value_error("the receiver is among the senders");
+        }
+        if (!(bytes >= 1 && bytes <= static_cast<double>(mn::kMaxTransferBytes))) {
+          throw py::value_error("bytes: expected 1 to 2^40");
+        }
+        const auto transfers = mn::incast_transfers(from, r, static_cast<std::uint64_t>(std::llround(bytes)));
+        return run(t, model_from(model, policy, seed, subflows, packet), transfers);
+      },
+      py::arg("topology"), py::arg("bytes"), py::arg("senders") = py::none(), py::arg("receiver") = 0,
+      py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4,
+      py::arg("packet") = py::none(),
+      doc("N-to-1 incast at time zero: senders (a count, the endpoints after the receiver; or a list; default "
+          "every other endpoint) each send bytes to receiver.")
+          .c_str());
 
-  nm.def("run_traffic_matrix",
-         [](const Topology& t, const std::string& file, const std::string& model, const std::string& policy,
-            const py::object& seed, std::uint32_t subflows, const std::optional<mp::PacketParams>& packet) {
-           std::vector<std::string> names;
-           for (auto n : t.endpoints()) names.push_back(t.node(n).name);
-           const auto transfers = mn::read_traffic_matrix(file, names);
-           return run(t, model_from(model, policy, seed, subflows, packet), transfers);
-         },
-         py::arg("topology"), py::arg("file"), py::arg("model") = "flow", py::arg("policy") = "ecmp",
-         py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("packet") = py::none(),
-         doc("the transfers of a CSV traffic matrix (columns src, dst, bytes, start_us; docs/fabric.md).").c_str());
+  nm.def(
+      "run_traffic_matrix",
+      [](const Topology& t, const std::string& file, const std::string& model, const std::string& policy,
+         const py::object& seed, std::uint32_t subflows, const std::optional<mp::PacketParams>& packet) {
+        std::vector<std::string> names;
+        for (auto n : t.endpoints()) names.push_back(t.node(n).name);
+        const auto transfers = mn::read_traffic_matrix(file, names);
+        return run(t, model_from(model, policy, seed, subflows, packet), transfers);
+      },
+      py::arg("topology"), py::arg("file"), py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1,
+      py::arg("subflows") = 4, py::arg("packet") = py::none(),
+      doc("the transfers of a CSV traffic matrix (columns src, dst, bytes, start_us; docs/fabric.md).").c_str());
 
-  nm.def("run_poisson",
-         [](const Topology& t, double load, std::optional<double> duration_us, std::optional<std::uint64_t> flows,
-            const std::string& sizes, double bytes, double min_bytes, double max_bytes, double median_bytes,
-            double sigma, const std::optional<std::string>& cdf_file, const std::string& model,
-            const std::string& policy, const py::object& seed, std::uint32_t subflows,
-            const std::optional<mp::PacketParams>& packet) {
-           const Model m = model_from(model, policy, seed, subflows, packet);
-           mn::PoissonTraffic p;
-           p.load = load;
-           p.sizes = sizes_from(sizes, bytes, min_bytes, max_bytes, median_bytes, sigma, cdf_file);
-           if (duration_us) {
-             if (!(*duration_us > 0 && *duration_us <= mn::kMaxTrafficStartS * 1e6)) {
-               throw py::value_error("duration_us: expected > 0 and at most an hour");
-             }
-             p.duration = sim::Time::from_us(*duration_us);
-           }
-           p.max_flows = flows.value_or(0);
-           std::vector<double> capacity;
-           for (auto n : t.endpoints()) capacity.push_back(t.capacity_bytes_per_s(t.out_links(n)[0]));
-           const auto transfers = mn::poisson_transfers(p, capacity, m.seed);
-           if (transfers.empty()) throw py::value_error("no flow arrived in the duration");
-           py::dict d = run(t, m, transfers);
-           double offered = 0.0, total = 0.0;
-           for (const auto& x : transfers) offered += static_cast<double>(x.bytes);
-           for (double c : capacity) total += c;
-           const double window = duration_us ? p.duration.to_seconds() : transfers.back().start.to_seconds();
-           d["target_load"] = load;
-           d["offered_load"] = window > 0 ? offered / (total * window) : std::nan("");
-           d["mean_flow_bytes"] = p.sizes.mean_bytes();
-           return d;
-         },
-         py::arg("topology"), py::arg("load"), py::arg("duration_us") = py::none(), py::arg("flows") = py::none(),
-         py::arg("sizes") = "fixed", py::arg("bytes") = 1048576.0, py::arg("min_bytes") = 1.0,
-         py::arg("max_bytes") = 1048576.0, py::arg("median_bytes") = 1e5, py::arg("sigma") = 1.0,
-         py::arg("cdf_file") = py::none(), py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1,
-         py::arg("subflows") = 4, py::arg("packet") = py::none(),
-         doc("flows with Poisson arrivals at `load` (payload over each host's link capacity) to uniform "
-             "destinations, for duration_us and/or up to `flows` flows; sizes 'fixed' (bytes), 'uniform' "
-             "(min_bytes, max_bytes), 'lognormal' (median_bytes, sigma) or 'cdf' (cdf_file: rows bytes,cdf).")
-             .c_str());
+  nm.def(
+      "run_poisson",
+      [](const Topology& t, double load, std::optional<double> duration_us, std::optional<std::uint64_t> flows,
+         const std::string& sizes, double bytes, double min_bytes, double max_bytes, double median_bytes, double sigma,
+         const std::optional<std::string>& cdf_file, const std::string& model, const std::string& policy,
+         const py::object& seed, std::uint32_t subflows, const std::optional<mp::PacketParams>& packet) {
+        const Model m = model_from(model, policy, seed, subflows, packet);
+        mn::PoissonTraffic p;
+        p.load = load;
+        p.sizes = sizes_from(sizes, bytes, min_bytes, max_bytes, median_bytes, sigma, cdf_file);
+        if (duration_us) {
+          if (!(*duration_us > 0 && *duration_us <= mn::kMaxTrafficStartS * 1e6)) {
+            throw py::value_error("duration_us: expected > 0 and at most an hour");
+          }
+          p.duration = sim::Time::from_us(*duration_us);
+        }
+        p.max_flows = flows.value_or(0);
+        std::vector<double> capacity;
+        for (auto n : t.endpoints()) capacity.push_back(t.capacity_bytes_per_s(t.out_links(n)[0]));
+        const auto transfers = mn::poisson_transfers(p, capacity, m.seed);
+        if (transfers.empty()) throw py::value_error("no flow arrived in the duration");
+        py::dict d = run(t, m, transfers);
+        double offered = 0.0, total = 0.0;
+        for (const auto& x : transfers) offered += static_cast<double>(x.bytes);
+        for (double c : capacity) total += c;
+        const double window = duration_us ? p.duration.to_seconds() : transfers.back().start.to_seconds();
+        d["target_load"] = load;
+        d["offered_load"] = window > 0 ? offered / (total * window) : std::nan("");
+        d["mean_flow_bytes"] = p.sizes.mean_bytes();
+        return d;
+      },
+      py::arg("topology"), py::arg("load"), py::arg("duration_us") = py::none(), py::arg("flows") = py::none(),
+      py::arg("sizes") = "fixed", py::arg("bytes") = 1048576.0, py::arg("min_bytes") = 1.0,
+      py::arg("max_bytes") = 1048576.0, py::arg("median_bytes") = 1e5, py::arg("sigma") = 1.0,
+      py::arg("cdf_file") = py::none(), py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1,
+      py::arg("subflows") = 4, py::arg("packet") = py::none(),
+      doc("flows with Poisson arrivals at `load` (payload over each host's link capacity) to uniform "
+          "destinations, for duration_us and/or up to `flows` flows; sizes 'fixed' (bytes), 'uniform' "
+          "(min_bytes, max_bytes), 'lognormal' (median_bytes, sigma) or 'cdf' (cdf_file: rows bytes,cdf).")
+          .c_str());
 }
 
 }  // namespace bindings

@@ -74,8 +74,8 @@ py::dict step_dict(const mt::StepResult& r) {
   for (const auto& tl : r.timelines) {
     for (const auto* list : {&tl.compute, &tl.gradient}) {
       for (const auto& i : *list) {
-        timelines.append(py::make_tuple(tl.replica, tl.stage, tl.gpu, std::string(1, i.kind), i.micro_batch,
-                                        i.start_s, i.end_s));
+        timelines.append(
+            py::make_tuple(tl.replica, tl.stage, tl.gpu, std::string(1, i.kind), i.micro_batch, i.start_s, i.end_s));
       }
     }
   }
@@ -115,9 +115,10 @@ void bind_training(py::module_& m) {
          bool recompute, std::uint32_t dp_buckets, const std::string& device, std::uint32_t gpus_per_host,
          double intra_host_gbps, double intra_host_latency_ns, double nic_gbps, std::uint32_t hosts_per_leaf,
          std::uint32_t spines, double oversubscription, double host_latency_ns, double uplink_latency_ns,
-         const std::string& policy, const py::object& seed, const std::vector<std::tuple<std::string, double, double>>& faults,
-         std::uint32_t timeline_replicas, bool check_memory, std::uint64_t experts, std::uint64_t moe_every,
-         std::uint64_t top_k, double moe_skew, std::uint32_t ep) {
+         const std::string& policy, const py::object& seed,
+         const std::vector<std::tuple<std::string, double, double>>& faults, std::uint32_t timeline_replicas,
+         bool check_memory, std::uint64_t experts, std::uint64_t moe_every, std::uint64_t top_k, double moe_skew,
+         std::uint32_t ep) {
         mt::TrainingJob j;
         j.model.layers = layers;
         j.model.hidden = hidden;
@@ -167,7 +168,8 @@ void bind_training(py::module_& m) {
       py::kw_only(), py::arg("layers") = count_default("model", "layers"),
       py::arg("hidden") = count_default("model", "hidden"), py::arg("heads") = count_default("model", "heads"),
       py::arg("ffn") = count_default("model", "ffn"), py::arg("seq") = count_default("model", "seq"),
-      py::arg("vocab") = count_default("model", "vocab"), py::arg("micro_batch") = count_default("model", "micro_batch"),
+      py::arg("vocab") = count_default("model", "vocab"),
+      py::arg("micro_batch") = count_default("model", "micro_batch"),
       py::arg("global_batch") = count_default("model", "global_batch"),
       py::arg("precision") = text_default("model", "precision"), py::arg("dp") = count_default("parallelism", "dp"),
       py::arg("tp") = count_default("parallelism", "tp"), py::arg("pp") = count_default("parallelism", "pp"),
@@ -188,9 +190,9 @@ void bind_training(py::module_& m) {
       py::arg("policy") = text_default("cluster", "policy"), py::arg("seed") = 1,
       py::arg("faults") = std::vector<std::tuple<std::string, double, double>>{},
       py::arg("timeline_replicas") = count_default("output", "timeline_replicas"), py::arg("check_memory") = true,
-      py::arg("experts") = count_default("model", "experts"), py::arg("moe_every") = count_default("model", "moe_every"),
-      py::arg("top_k") = count_default("model", "top_k"), py::arg("moe_skew") = number_default("model", "moe_skew"),
-      py::arg("ep") = count_default("parallelism", "ep"),
+      py::arg("experts") = count_default("model", "experts"),
+      py::arg("moe_every") = count_default("model", "moe_every"), py::arg("top_k") = count_default("model", "top_k"),
+      py::arg("moe_skew") = number_default("model", "moe_skew"), py::arg("ep") = count_default("parallelism", "ep"),
       "Simulates one training step; faults are (link name, fraction kept (0 = down), at_s).");
   tm.def(
       "step_flops",

@@ -48,7 +48,11 @@ E declared_enum(Section& s, const sim::Parameter& p) {
 
 // A duration key whose plain numbers are in the declared unit ("ns", "us", "ms", "s", "ps").
 inline sim::Time declared_duration(Section& s, const sim::Parameter& p) {
-  const double scale_ps = p.unit == "ns" ? 1e3 : p.unit == "us" ? 1e6 : p.unit == "ms" ? 1e9 : p.unit == "s" ? 1e12 : 1.0;
+  const double scale_ps = p.unit == "ns"   ? 1e3
+                          : p.unit == "us" ? 1e6
+                          : p.unit == "ms" ? 1e9
+                          : p.unit == "s"  ? 1e12
+                                           : 1.0;
   std::optional<sim::Time> fallback;
   if (!p.required && p.default_number) {
     fallback = sim::Time::from_ps(static_cast<std::int64_t>(*p.default_number * scale_ps + 0.5));

@@ -23,8 +23,9 @@ std::optional<ColumnDevice> device_for_column(const std::filesystem::path& mappi
   std::string best;
   for (const auto& [key, node] : *columns) {
     const std::string prefix(key.str());
-    const bool matches = column == prefix || (column.rfind(prefix + "_", 0) == 0 &&
-                                              column.find_first_not_of("0123456789", prefix.size() + 1) == std::string::npos);
+    const bool matches =
+        column == prefix || (column.rfind(prefix + "_", 0) == 0 &&
+                             column.find_first_not_of("0123456789", prefix.size() + 1) == std::string::npos);
     if (matches && prefix.size() > best.size()) best = prefix;
   }
   if (best.empty()) return std::nullopt;

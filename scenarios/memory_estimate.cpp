@@ -23,22 +23,22 @@ namespace mc = models::collective;
 // Bytes per item, measured as the growth of peak RSS over runs of increasing size
 // (docs/scenarios.md "Memory" lists the runs). Where an item's cost varies with the run,
 // the figure is from the heavier runs, so the estimate leans high.
-constexpr double kFabricNodeBytes = 600;         // node, names, adjacency, per-node results
-constexpr double kFabricCableBytes = 700;        // two links, their state and statistics
-constexpr double kRouteTableEntryBytes = 4.4;    // int32 hop distance per node, per table
-constexpr double kFlowEndpointBytes = 1500;      // per endpoint: rank state, finish times, routes
-constexpr double kConcurrentFlowBytes = 600;     // a flow in the max-min problem and its route
-constexpr double kFlowRecordBytes = 64;          // record_flows: one record per message
-constexpr double kPacketPortBytes = 6000;        // an output queue, its counters and ECN/PFC state
-constexpr double kPacketFlowBytes = 4000;        // a transport connection and its reorder state
-constexpr double kPacketBytes = 200;             // a packet in a queue or on a wire
+constexpr double kFabricNodeBytes = 600;       // node, names, adjacency, per-node results
+constexpr double kFabricCableBytes = 700;      // two links, their state and statistics
+constexpr double kRouteTableEntryBytes = 4.4;  // int32 hop distance per node, per table
+constexpr double kFlowEndpointBytes = 1500;    // per endpoint: rank state, finish times, routes
+constexpr double kConcurrentFlowBytes = 600;   // a flow in the max-min problem and its route
+constexpr double kFlowRecordBytes = 64;        // record_flows: one record per message
+constexpr double kPacketPortBytes = 6000;      // an output queue, its counters and ECN/PFC state
+constexpr double kPacketFlowBytes = 4000;      // a transport connection and its reorder state
+constexpr double kPacketBytes = 200;           // a packet in a queue or on a wire
 constexpr double kAcceleratorOperatorBytes = 3000;
 constexpr double kQuantumMemoryBytes = 48;       // a memory and its reservation state
 constexpr double kQuantumRouterBytes = 5000;     // a router, its rules and its statistics
 constexpr double kQuantumLinkBytes = 1000;       // a link, its sources and detectors
 constexpr double kQuantumPairBytes = 48;         // a delivered pair kept for the result
 constexpr double kTrainingGpuBytes = 16000;      // a rank: its step program, timeline and flows
-constexpr double kTrainingMicroBatchBytes = 24;   // a rank's micro-batch: its slots in the schedule
+constexpr double kTrainingMicroBatchBytes = 24;  // a rank's micro-batch: its slots in the schedule
 constexpr double kFixedBytes = 1 << 20;          // what any run adds (result tables, buffers)
 
 std::string count(std::uint64_t n) {
@@ -77,8 +77,9 @@ FabricShape leaf_spine_shape(const topologies::LeafSpineParams& p) {
   const std::uint64_t endpoints = p.gpus_per_host > 1 ? hosts * p.gpus_per_host : hosts;
   // With GPUs behind NICs, each NIC anchors its GPUs' distance table.
   const std::uint64_t tables = p.gpus_per_host > 1 ? hosts : p.leaves;
-  return {size.nodes, size.cables, endpoints, tables,
-          p.gpus_per_host > 1 ? "[topology] leaves, hosts_per_leaf, gpus_per_host" : "[topology] leaves, hosts_per_leaf"};
+  return {
+      size.nodes, size.cables, endpoints, tables,
+      p.gpus_per_host > 1 ? "[topology] leaves, hosts_per_leaf, gpus_per_host" : "[topology] leaves, hosts_per_leaf"};
 }
 
 FabricShape fat_tree_shape(std::uint32_t k) {
@@ -212,8 +213,8 @@ MemoryEstimate estimate_training(const models::training::TrainingJob& job, std::
   const double gpus = plan.gpus();
   const double hosts = std::ceil(gpus / std::max(1u, job.cluster.gpus_per_host));
   const double leaves = std::ceil(hosts / std::max(1u, job.cluster.hosts_per_leaf));
-  const double micro = static_cast<double>(job.model.global_batch) /
-                       std::max(1.0, static_cast<double>(job.model.micro_batch) * plan.dp);
+  const double micro =
+      static_cast<double>(job.model.global_batch) / std::max(1.0, static_cast<double>(job.model.micro_batch) * plan.dp);
   const double layers_per_stage = static_cast<double>(job.model.layers) / std::max(1u, plan.pp);
   // Ranks dominate: a step's program is generated per rank, not stored per operation, so
   // micro-batches and layers add little; `timeline_replicas` replicas keep timelines.

@@ -8,11 +8,7 @@ namespace scenarios {
 
 const std::vector<ScenarioKind>& scenario_kinds() {
   static const std::vector<ScenarioKind> kinds = {
-      mm1_kind(),
-      accelerator_kind(),
-      fabric_kind(),
-      quantum_kind(),
-      training_kind(),
+      mm1_kind(), accelerator_kind(), fabric_kind(), quantum_kind(), training_kind(),
   };
   return kinds;
 }
@@ -27,8 +23,8 @@ const ScenarioKind& find_kind(const Scenario& scenario) {
   const toml::node* node = scenario.root().get("kind");
   const std::int64_t line = node ? static_cast<std::int64_t>(node->source().begin.line) : 0;
   if (scenario.kind() == "sweep") {
-    throw ScenarioError({{scenario.file(), line, "kind",
-                          "this is a sweep file: use `simfabric sweep plan` or `simfabric sweep run`"}});
+    throw ScenarioError(
+        {{scenario.file(), line, "kind", "this is a sweep file: use `simfabric sweep plan` or `simfabric sweep run`"}});
   }
   throw ScenarioError({{scenario.file(), line, "kind",
                         "unknown scenario kind \"" + scenario.kind() + "\" (expected one of " + known + ")"}});

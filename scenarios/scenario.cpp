@@ -240,8 +240,7 @@ void resolve_includes(toml::table& root, const std::string& file, std::vector<st
 }
 }  // namespace
 
-Scenario Scenario::parse(std::string_view text, std::string file_name,
-                         const std::vector<std::string>& overrides) {
+Scenario Scenario::parse(std::string_view text, std::string file_name, const std::vector<std::string>& overrides) {
   Scenario scenario;
   scenario.file_ = std::move(file_name);
   scenario.text_ = std::string(text);
@@ -486,8 +485,9 @@ double key_unit_ps(std::string_view key) {
 std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64_t> fallback) {
   const toml::node* node = lookup(key);
   const double unit_ps = key_unit_ps(key);
-  const std::string form = unit_ps > 0 ? "a duration: a number in the key's unit or a string with a unit, like \"10 us\""
-                                       : "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
+  const std::string form = unit_ps > 0
+                               ? "a duration: a number in the key's unit or a string with a unit, like \"10 us\""
+                               : "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
   if (node == nullptr) {
     if (!fallback) error(key, "missing: expected " + form);
     return fallback.value_or(0);
@@ -549,8 +549,8 @@ void Section::reject_unread() {
   if (table_ == nullptr) return;
   for (const auto& [key, node] : *table_) {
     if (std::find(read_.begin(), read_.end(), key.str()) == read_.end()) {
-      diagnostics_->push_back({file_of(&node), static_cast<std::int64_t>(node.source().begin.line),
-                               qualified(key.str()), "unknown key"});
+      diagnostics_->push_back(
+          {file_of(&node), static_cast<std::int64_t>(node.source().begin.line), qualified(key.str()), "unknown key"});
     }
   }
 }
@@ -558,10 +558,9 @@ void Section::reject_unread() {
 void Section::throw_if_errors() const {
   if (diagnostics_->empty()) return;
   auto sorted = *diagnostics_;
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     return a.file != b.file ? a.file < b.file : a.line < b.line;
-                   });
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
   throw ScenarioError(std::move(sorted));
 }
 
@@ -577,7 +576,8 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   try {
     value = std::stod(s, &pos);
   } catch (const std::exception&) {
-    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + shorten(s, kEchoChars) + "\"");
+    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + shorten(s, kEchoChars) +
+                                "\"");
   }
   std::string unit = s.substr(pos);
   unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
@@ -585,14 +585,15 @@ std::uint64_t parse_size_bytes(std::string_view text) {
     const char* name;
     double bytes;
   };
-  static constexpr Unit units[] = {{"", 1},         {"B", 1},           {"KB", 1e3},          {"MB", 1e6},
-                                   {"GB", 1e9},     {"TB", 1e12},       {"KiB", 1024.0},      {"MiB", 1048576.0},
-                                   {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+  static constexpr Unit units[] = {
+      {"", 1},      {"B", 1},        {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
+      {"TB", 1e12}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
   for (const auto& u : units) {
     if (unit == u.name) {
       const double bytes = value * u.bytes;
       if (!(bytes >= 0) || bytes > 1.8e19 || std::floor(bytes) != bytes) {
-        throw std::invalid_argument("size \"" + shorten(s, kEchoChars) + "\" is not a whole, non-negative number of bytes");
+        throw std::invalid_argument("size \"" + shorten(s, kEchoChars) +
+                                    "\" is not a whole, non-negative number of bytes");
       }
       return static_cast<std::uint64_t>(bytes);
     }
@@ -621,14 +622,16 @@ std::int64_t parse_duration_ps(std::string_view text) {
     if (unit == u.name) {
       const double ps = std::round(value * u.ps);
       if (!(value >= 0) || ps > 9.2e18 || std::abs(ps - value * u.ps) > 1e-6 * std::max(1.0, ps)) {
-        throw std::invalid_argument("duration \"" + shorten(s, kEchoChars) + "\" is not a whole, non-negative number of picoseconds");
+        throw std::invalid_argument("duration \"" + shorten(s, kEchoChars) +
+                                    "\" is not a whole, non-negative number of picoseconds");
       }
       return static_cast<std::int64_t>(ps);
     }
   }
-  throw std::invalid_argument(unit.empty() ? "duration \"" + shorten(s, kEchoChars) + "\" has no unit (expected ps, ns, us, ms or s)"
-                                           : "unknown time unit \"" + shorten(unit, kEchoChars) + "\" in \"" + shorten(s, kEchoChars) +
-                                                 "\" (expected ps, ns, us, ms or s)");
+  throw std::invalid_argument(unit.empty() ? "duration \"" + shorten(s, kEchoChars) +
+                                                 "\" has no unit (expected ps, ns, us, ms or s)"
+                                           : "unknown time unit \"" + shorten(unit, kEchoChars) + "\" in \"" +
+                                                 shorten(s, kEchoChars) + "\" (expected ps, ns, us, ms or s)");
 }
 
 }  // namespace scenarios

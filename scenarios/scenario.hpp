@@ -39,11 +39,10 @@ class ScenarioError : public std::runtime_error {
 class Scenario {
  public:
   // Parses `path`, merges the files named by a top-level `include` (a path or a list,
-  // relative to the including file; later files and the including file win), then applies overrides of the form "key.path=value" (value in TOML
-  // syntax; bare words are taken as strings).
+  // relative to the including file; later files and the including file win), then applies overrides of the form
+  // "key.path=value" (value in TOML syntax; bare words are taken as strings).
   static Scenario load(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
-  static Scenario parse(std::string_view text, std::string file_name,
-                        const std::vector<std::string>& overrides = {});
+  static Scenario parse(std::string_view text, std::string file_name, const std::vector<std::string>& overrides = {});
 
   Scenario(Scenario&&) noexcept;
   Scenario& operator=(Scenario&&) noexcept;
@@ -77,8 +76,8 @@ class Section {
   std::size_t table_count(std::string_view key);
 
   bool has(std::string_view key) const;
-  double number(std::string_view key, std::optional<double> fallback = std::nullopt,
-                double min = -1e308, double max = 1e308);
+  double number(std::string_view key, std::optional<double> fallback = std::nullopt, double min = -1e308,
+                double max = 1e308);
   std::int64_t integer(std::string_view key, std::optional<std::int64_t> fallback = std::nullopt,
                        std::int64_t min = INT64_MIN, std::int64_t max = INT64_MAX);
   std::string text(std::string_view key, std::optional<std::string> fallback = std::nullopt,

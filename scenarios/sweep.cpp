@@ -155,8 +155,8 @@ Sweep Sweep::from_file(const Scenario& file, std::int64_t max_points) {
   }
   Section parameters(root, "parameters");
   for (const auto& key : parameters.keys()) sweep.parameters.push_back(read_parameter(parameters, key));
-  const bool any_sampled = std::any_of(sweep.parameters.begin(), sweep.parameters.end(),
-                                       [](const SweepParameter& p) { return p.sampled; });
+  const bool any_sampled =
+      std::any_of(sweep.parameters.begin(), sweep.parameters.end(), [](const SweepParameter& p) { return p.sampled; });
   if (any_sampled && !spec.has("samples")) {
     spec.error("samples", "missing: range parameters need samples = N (how many draws)");
   }
@@ -177,8 +177,9 @@ Sweep Sweep::from_file(const Scenario& file, std::int64_t max_points) {
     if (!p.sampled) count = count > max_points ? count : count * static_cast<std::int64_t>(p.values.size());
   }
   if (count > max_points) {
-    throw ScenarioError({{sweep.file, 0, "", "the sweep has at least " + std::to_string(count) + " points; at most " +
-                                                 std::to_string(max_points) + " fit one sweep (split it)"}});
+    throw ScenarioError({{sweep.file, 0, "",
+                          "the sweep has at least " + std::to_string(count) + " points; at most " +
+                              std::to_string(max_points) + " fit one sweep (split it)"}});
   }
   expand_points(sweep, any_sampled ? samples : 1, latin);
   if (sweep.points.empty()) throw ScenarioError({{sweep.file, 0, "parameters", "the sweep has no points"}});

@@ -38,7 +38,7 @@ struct ParameterValue {
 };
 
 struct SweepParameter {
-  std::string key;  // scenario key path
+  std::string key;                                         // scenario key path
   ParameterValue::Type type = ParameterValue::Type::real;  // the column type
   bool sampled = false;                                    // range rather than list
   // A list parameter's values, as TOML text for --set and as table values.

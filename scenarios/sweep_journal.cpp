@@ -33,9 +33,7 @@ std::string hex(std::uint64_t x) {
   return buffer;
 }
 
-[[noreturn]] void fail(const std::string& what) {
-  throw std::runtime_error(what + ": " + std::strerror(errno));
-}
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
 
 void write_all(int fd, const std::string& data, const std::filesystem::path& path) {
   std::size_t done = 0;
@@ -65,9 +63,8 @@ std::filesystem::path parts_directory(const std::filesystem::path& output) {
 
 void claim_parts_directory(const std::filesystem::path& parts, const Sweep& sweep) {
   const auto stamp = parts / "sweep.json";
-  const nlohmann::json expected{{"fingerprint", hex(sweep.fingerprint)},
-                                {"points", sweep.points.size()},
-                                {"sweep", sweep.file}};
+  const nlohmann::json expected{
+      {"fingerprint", hex(sweep.fingerprint)}, {"points", sweep.points.size()}, {"sweep", sweep.file}};
   if (std::filesystem::exists(std::filesystem::symlink_status(stamp))) {
     const auto found = nlohmann::json::parse(sim::read_input_file(stamp, 1 << 20, "sweep stamp"), nullptr, false);
     if (found.is_discarded() || found.value("fingerprint", "") != expected["fingerprint"]) {
@@ -100,8 +97,8 @@ std::string to_json_line(const PointResult& result) {
   nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
   for (const auto& m : result.metrics) {
     // JSON has no NaN or infinity; they travel as strings.
-    nlohmann::ordered_json value = std::isfinite(m.value) ? nlohmann::ordered_json(m.value)
-                                                          : nlohmann::ordered_json(std::to_string(m.value));
+    nlohmann::ordered_json value =
+        std::isfinite(m.value) ? nlohmann::ordered_json(m.value) : nlohmann::ordered_json(std::to_string(m.value));
     metrics.push_back({m.name, value, m.unit});
   }
   nlohmann::ordered_json line{{"point", result.index}, {"seed", result.seed},     {"ok", result.ok},

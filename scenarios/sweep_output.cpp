@@ -68,8 +68,7 @@ void copy_details(hid_t file, const std::filesystem::path& source, std::int64_t 
 }  // namespace
 
 void write_sweep_results(const std::filesystem::path& output, const Sweep& sweep,
-                         const std::map<std::int64_t, PointResult>& results,
-                         const std::filesystem::path& details_dir) {
+                         const std::map<std::int64_t, PointResult>& results, const std::filesystem::path& details_dir) {
   if (results.size() != sweep.points.size()) throw std::logic_error("write_sweep_results: points missing");
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   sim::PartialFile partial(sim::resolve_output_path(output, "sweep results file"));

@@ -23,12 +23,8 @@ std::string duration_text(double seconds) {
 }  // namespace
 
 SweepProgress::SweepProgress(std::size_t total, std::size_t already_done, bool enabled)
-    : total_(total),
-      already_done_(already_done),
-      enabled_(enabled),
-      tty_(::isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+    : total_(total), already_done_(already_done), enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
 
 void SweepProgress::point_done(bool ok) {
   std::lock_guard lock(mutex_);

@@ -2,9 +2,9 @@
 
 #include <tbb/blocked_range.h>
 
-#include <atomic>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <atomic>
 
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep_output.hpp"
@@ -34,7 +34,8 @@ void require_sweep_memory(const Sweep& sweep, const std::vector<std::int64_t>& p
     }
   }
   const auto runs = std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, workers)), points.size());
-  if (!largest || static_cast<double>(largest->bytes) * static_cast<double>(runs) <= static_cast<double>(*limit.bytes)) {
+  if (!largest ||
+      static_cast<double>(largest->bytes) * static_cast<double>(runs) <= static_cast<double>(*limit.bytes)) {
     return;
   }
   throw ScenarioError({{sweep.file, 0, "",

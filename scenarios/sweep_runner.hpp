@@ -20,15 +20,15 @@ std::vector<std::int64_t> missing_points(const Sweep& sweep, const std::map<std:
 struct LocalRunOptions {
   int workers = 1;
   bool progress = true;
-  std::int64_t first = 0;   // run only points in [first, last]
-  std::int64_t last = -1;   // -1: to the end
+  std::int64_t first = 0;  // run only points in [first, last]
+  std::int64_t last = -1;  // -1: to the end
 };
 
 struct LocalRunReport {
-  std::size_t points = 0;         // in the sweep
-  std::size_t already_done = 0;   // journaled by earlier runs
+  std::size_t points = 0;        // in the sweep
+  std::size_t already_done = 0;  // journaled by earlier runs
   std::size_t ran = 0;
-  std::size_t failed = 0;         // of those that ran
+  std::size_t failed = 0;  // of those that ran
 };
 
 // Throws ScenarioError, before any point runs, when the largest of these points' memory

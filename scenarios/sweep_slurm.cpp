@@ -4,9 +4,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <thread>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include "scenarios/sweep_journal.hpp"
 #include "scenarios/sweep_runner.hpp"
@@ -85,7 +85,8 @@ SlurmJob submit_slurm(const Sweep& sweep, const std::filesystem::path& output, c
   claim_parts_directory(parts, sweep);
   const auto missing = missing_points(sweep, read_journals(parts));
   const auto points = static_cast<std::int64_t>(sweep.points.size());
-  const std::int64_t chunk = options.chunk_size > 0 ? options.chunk_size : std::max<std::int64_t>(1, (points + 99) / 100);
+  const std::int64_t chunk =
+      options.chunk_size > 0 ? options.chunk_size : std::max<std::int64_t>(1, (points + 99) / 100);
   SlurmJob job;
   const auto log_dir = parts / "slurm";
   std::filesystem::create_directories(log_dir);
@@ -99,8 +100,7 @@ SlurmJob submit_slurm(const Sweep& sweep, const std::filesystem::path& output, c
   for (std::size_t i = 0; i < missing.size(); ++i) {
     if (i == 0 || missing[i] / chunk != missing[i - 1] / chunk) ++job.tasks;
   }
-  const std::string command =
-      std::string("sbatch --parsable ") + shell_quote(job.script.string());
+  const std::string command = std::string("sbatch --parsable ") + shell_quote(job.script.string());
   job.job_id = command_output(command, job.sbatch_status);
   if (const auto semicolon = job.job_id.find(';'); semicolon != std::string::npos) job.job_id.resize(semicolon);
   if (job.job_id.empty() || job.sbatch_status != 0) {

@@ -15,18 +15,18 @@
 namespace scenarios {
 
 struct SlurmOptions {
-  std::string program;                 // absolute path of simfabric on the compute nodes
-  std::int64_t chunk_size = 0;         // points per array task; 0: about 100 tasks
-  int workers_per_task = 1;            // threads (and --cpus-per-task) per array task
-  std::string partition;               // empty: the cluster's default
-  std::string time_limit;              // e.g. "00:30:00"; empty: the partition's default
-  std::string memory;                  // e.g. "2G"; empty: the partition's default
-  std::vector<std::string> extra_args; // more #SBATCH lines, e.g. "--account=proj"
+  std::string program;                  // absolute path of simfabric on the compute nodes
+  std::int64_t chunk_size = 0;          // points per array task; 0: about 100 tasks
+  int workers_per_task = 1;             // threads (and --cpus-per-task) per array task
+  std::string partition;                // empty: the cluster's default
+  std::string time_limit;               // e.g. "00:30:00"; empty: the partition's default
+  std::string memory;                   // e.g. "2G"; empty: the partition's default
+  std::vector<std::string> extra_args;  // more #SBATCH lines, e.g. "--account=proj"
 };
 
 struct SlurmJob {
   std::filesystem::path script;
-  std::string job_id;    // empty when nothing was missing
+  std::string job_id;  // empty when nothing was missing
   std::int64_t tasks = 0;
   int sbatch_status = 0;
 };

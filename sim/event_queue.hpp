@@ -46,8 +46,11 @@ struct CacheLineAllocator {
   CacheLineAllocator() = default;
   template <class U>
   CacheLineAllocator(const CacheLineAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
+  // clang-format 14 writes `::operator new (`.
+  // clang-format off
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
   void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  // clang-format on
   template <class U>
   bool operator==(const CacheLineAllocator<U>&) const {
     return true;
@@ -102,8 +105,7 @@ class DaryEventQueue {
     if (!handler) throw std::invalid_argument("sim: cannot schedule an empty handler");
     const std::uint64_t seq = next_seq_++;
     if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
-    const std::uint64_t order =
-        (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << kSeqBits) | seq;
+    const std::uint64_t order = (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << kSeqBits) | seq;
     const std::uint32_t slot = slots_.acquire();
     slots_[slot].handler = std::move(handler);
     slots_[slot].order = order;
@@ -166,9 +168,7 @@ class DaryEventQueue {
   }
 
   // Bytes held by the queue's own storage (capacity, not just size).
-  std::size_t memory_bytes() const {
-    return heap_.capacity() * sizeof(Entry) + slots_.memory_bytes();
-  }
+  std::size_t memory_bytes() const { return heap_.capacity() * sizeof(Entry) + slots_.memory_bytes(); }
 
   // Moves every pending event `delta` later. A uniform shift keeps the heap order and
   // the tie-break order, so the run continues as if the skipped time had been simulated.

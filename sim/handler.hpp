@@ -18,12 +18,13 @@ class Handler {
  public:
   static constexpr std::size_t inline_bytes = 16;
 
+  // clang-format 14 glues `>> &&` into `>>&&` here.
+  // clang-format off
   template <class F>
   static constexpr bool stored_inline =
-      std::is_trivially_copyable_v<std::decay_t<F>> &&
-      std::is_trivially_destructible_v<std::decay_t<F>> &&
-      sizeof(std::decay_t<F>) <= inline_bytes &&
-      alignof(std::decay_t<F>) <= alignof(void*);
+      std::is_trivially_copyable_v<std::decay_t<F>> && std::is_trivially_destructible_v<std::decay_t<F>> &&
+      sizeof(std::decay_t<F>) <= inline_bytes && alignof(std::decay_t<F>) <= alignof(void*);
+  // clang-format on
 
   Handler() = default;
 

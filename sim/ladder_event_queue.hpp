@@ -58,8 +58,7 @@ class LadderEventQueue {
     if (!handler) throw std::invalid_argument("sim: cannot schedule an empty handler");
     const std::uint64_t seq = next_seq_++;
     if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
-    const std::uint64_t order =
-        (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << kSeqBits) | seq;
+    const std::uint64_t order = (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << kSeqBits) | seq;
     const std::uint32_t slot = slots_.acquire();
     slots_[slot].handler = std::move(handler);
     slots_[slot].order = order;
@@ -263,7 +262,8 @@ class LadderEventQueue {
     if (time_ps < near_end_ps_) {
       heap_.push_back(Entry{time_ps, slot});
       sift_up(heap_.size() - 1);
-      if (heap_.size() > heap_limit_) [[unlikely]] spill_heap();
+      if (heap_.size() > heap_limit_) [[unlikely]]
+        spill_heap();
     } else if (time_ps < far_end_ps_) {
       append(buckets_[offset(time_ps, base_ps_) >> shift_], time_ps, slot);
     } else {
@@ -283,7 +283,8 @@ class LadderEventQueue {
     std::size_t best = first;
     auto consider = [&](std::size_t c) {
       bool less = h[c].time_ps < h[best].time_ps;
-      if (h[c].time_ps == h[best].time_ps) [[unlikely]] less = slots_[h[c].slot].order < slots_[h[best].slot].order;
+      if (h[c].time_ps == h[best].time_ps) [[unlikely]]
+        less = slots_[h[c].slot].order < slots_[h[best].slot].order;
       best = less ? c : best;
     };
     if (end == first + 4) [[likely]] {
@@ -362,7 +363,8 @@ class LadderEventQueue {
 
   // Leaves the earliest live event at the heap's front. Requires live_ > 0.
   void ensure_front() {
-    if (!heap_.empty() && slots_[heap_.front().slot].handler) [[likely]] return;
+    if (!heap_.empty() && slots_[heap_.front().slot].handler) [[likely]]
+      return;
     settle_front();
   }
 
@@ -501,7 +503,7 @@ class LadderEventQueue {
   std::int64_t far_end_ps_ = kEverything;
   std::size_t heap_limit_ = kPlainHeapMax;
   std::size_t live_ = 0;
-  std::size_t stored_ = 0;  // live and cancelled entries still held
+  std::size_t stored_ = 0;      // live and cancelled entries still held
   std::uint64_t next_seq_ = 1;  // 0 marks an invalid handle
 };
 

@@ -68,7 +68,8 @@ std::span<const double> MaxMinSolver::solve() {
   for (std::size_t r = 0; r < resources; ++r) resource_begin_[r + 1] += resource_begin_[r];
   resource_flows_.resize(use_resource_.size());
   for (std::uint32_t f = 0; f < flows; ++f) {
-    for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u) resource_flows_[resource_begin_[use_resource_[u]]++] = f;
+    for (std::uint32_t u = flow_begin_[f]; u < flow_begin_[f + 1]; ++u)
+      resource_flows_[resource_begin_[use_resource_[u]]++] = f;
   }
   for (std::size_t r = resources; r > 0; --r) resource_begin_[r] = resource_begin_[r - 1];
   resource_begin_[0] = 0;

@@ -106,7 +106,7 @@ class MaxMinSolver {
 
   // Scratch of solve(), kept to avoid allocating per solve.
   std::vector<double> residual_;
-  std::vector<double> weight_;      // weight of the unfrozen flows, times their counts
+  std::vector<double> weight_;       // weight of the unfrozen flows, times their counts
   std::vector<std::uint32_t> open_;  // unfrozen flows (groups) per resource
   std::vector<std::uint32_t> resource_begin_;
   std::vector<std::uint32_t> resource_flows_;  // flows per resource, ascending

@@ -172,8 +172,7 @@ void PartialFile::commit() {
   std::error_code error;
   fs::rename(partial_, target_, error);
   if (error) {
-    throw std::runtime_error("cannot rename " + partial_.string() + " to " + target_.string() + ": " +
-                             error.message());
+    throw std::runtime_error("cannot rename " + partial_.string() + " to " + target_.string() + ": " + error.message());
   }
   committed_ = true;
   unregister_partial(slot_);

@@ -37,8 +37,7 @@ std::filesystem::path resolve_output_path(const std::filesystem::path& path, std
 // target's directory across machines (array tasks, MPI ranks) pass remove_stale = false:
 // a partial's process id means nothing on another machine.
 std::filesystem::path prepare_output_path(const std::filesystem::path& path, std::string_view what,
-                                          std::span<const std::filesystem::path> inputs = {},
-                                          bool remove_stale = true);
+                                          std::span<const std::filesystem::path> inputs = {}, bool remove_stale = true);
 
 // TARGET.partial-PID for this process.
 std::filesystem::path partial_path(const std::filesystem::path& target);

@@ -74,8 +74,8 @@ Parameter number(std::string_view table, std::string_view key, std::string_view 
                  double min, double max, std::string_view doc, bool min_open) {
   return {table, key, ParamType::number, unit, fallback, "", min, max, min_open, {}, doc};
 }
-Parameter integer(std::string_view table, std::string_view key, std::optional<double> fallback, double min,
-                  double max, std::string_view doc, std::string_view unit) {
+Parameter integer(std::string_view table, std::string_view key, std::optional<double> fallback, double min, double max,
+                  std::string_view doc, std::string_view unit) {
   return {table, key, ParamType::integer, unit, fallback, "", min, max, false, {}, doc};
 }
 Parameter boolean(std::string_view table, std::string_view key, bool fallback, std::string_view doc) {

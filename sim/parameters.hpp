@@ -53,8 +53,8 @@ struct Parameter {
 namespace declare {
 Parameter number(std::string_view table, std::string_view key, std::string_view unit, std::optional<double> fallback,
                  double min, double max, std::string_view doc, bool min_open = false);
-Parameter integer(std::string_view table, std::string_view key, std::optional<double> fallback, double min,
-                  double max, std::string_view doc, std::string_view unit = "");
+Parameter integer(std::string_view table, std::string_view key, std::optional<double> fallback, double min, double max,
+                  std::string_view doc, std::string_view unit = "");
 Parameter boolean(std::string_view table, std::string_view key, bool fallback, std::string_view doc);
 Parameter text(std::string_view table, std::string_view key, std::string_view fallback,
                std::vector<std::string_view> choices, std::string_view doc);

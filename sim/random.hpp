@@ -117,7 +117,8 @@ class RandomStream {
 
   // True with probability p, 0 <= p <= 1.
   bool bernoulli(double p) {
-    if (!(p >= 0.0 && p <= 1.0)) [[unlikely]] invalid("bernoulli(p) needs a probability 0 <= p <= 1", p);
+    if (!(p >= 0.0 && p <= 1.0)) [[unlikely]]
+      invalid("bernoulli(p) needs a probability 0 <= p <= 1", p);
     return uniform() < p;
   }
 

@@ -45,7 +45,6 @@ std::int64_t Recorder::group(std::string_view path) {
   return opened;
 }
 
-
 void Recorder::write(std::string_view name, const Counter& counter) {
   Id g(group("/stats/" + std::string(name)), H5Gclose, "open group");
   attribute(g, "kind", "counter");
@@ -96,20 +95,19 @@ void Recorder::write(std::string_view name, const TimeSeries& series) {
   column(g, "value", std::span<const double>(series.values()), series.unit());
 }
 
-void Recorder::write_column(std::string_view table, std::string_view column,
-                            std::span<const double> values, std::string_view unit) {
+void Recorder::write_column(std::string_view table, std::string_view column, std::span<const double> values,
+                            std::string_view unit) {
   Id g(group("/tables/" + std::string(table)), H5Gclose, "open group");
   hdf5::column(g, column, values, unit);
 }
 
-void Recorder::write_column(std::string_view table, std::string_view column,
-                            std::span<const std::int64_t> values, std::string_view unit) {
+void Recorder::write_column(std::string_view table, std::string_view column, std::span<const std::int64_t> values,
+                            std::string_view unit) {
   Id g(group("/tables/" + std::string(table)), H5Gclose, "open group");
   hdf5::column(g, column, values, unit);
 }
 
-void Recorder::write_column(std::string_view table, std::string_view column,
-                            const std::vector<std::string>& values) {
+void Recorder::write_column(std::string_view table, std::string_view column, const std::vector<std::string>& values) {
   Id g(group("/tables/" + std::string(table)), H5Gclose, "open group");
   hdf5::column(g, column, values);
 }

@@ -51,10 +51,9 @@ class Recorder {
   // One column of a table; all columns of a table should have the same length.
   void write_column(std::string_view table, std::string_view column, std::span<const double> values,
                     std::string_view unit);
-  void write_column(std::string_view table, std::string_view column,
-                    std::span<const std::int64_t> values, std::string_view unit);
-  void write_column(std::string_view table, std::string_view column,
-                    const std::vector<std::string>& values);
+  void write_column(std::string_view table, std::string_view column, std::span<const std::int64_t> values,
+                    std::string_view unit);
+  void write_column(std::string_view table, std::string_view column, const std::vector<std::string>& values);
 
   void summary(std::string_view metric, double value, std::string_view unit);
   void summary(std::string_view metric, std::string_view value);

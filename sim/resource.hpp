@@ -36,8 +36,7 @@ class Resource {
   bool try_acquire(std::uint64_t units = 1) {
     if (units == 0 || units > capacity_) {
       throw std::invalid_argument("sim::Resource::acquire: " + std::to_string(units) +
-                                  " units requested from a resource of capacity " +
-                                  std::to_string(capacity_));
+                                  " units requested from a resource of capacity " + std::to_string(capacity_));
     }
     const bool granted = waiters_.empty() && free_ >= units;
     if (granted) free_ -= units;
@@ -46,8 +45,8 @@ class Resource {
 
   void release(std::uint64_t units = 1) {
     if (units > capacity_ - free_) {
-      throw std::logic_error("sim::Resource::release: releasing " + std::to_string(units) +
-                             " units but only " + std::to_string(capacity_ - free_) + " are held");
+      throw std::logic_error("sim::Resource::release: releasing " + std::to_string(units) + " units but only " +
+                             std::to_string(capacity_ - free_) + " are held");
     }
     free_ += units;
     grant();

@@ -52,7 +52,8 @@ void Simulator::run_loop(Time limit) {
       if (!handler) break;
       ++executed_;
       handler();
-      if (executed_ % kEventsPerInterruptCheck == 0) [[unlikely]] check_interrupt();
+      if (executed_ % kEventsPerInterruptCheck == 0) [[unlikely]]
+        check_interrupt();
     }
     if (process_error_) {
       std::exception_ptr error = std::exchange(process_error_, nullptr);
@@ -65,7 +66,8 @@ void Simulator::at_end_of_timestamp(Handler&& hook, int order) {
   if (!hook) throw std::invalid_argument("sim: cannot request an empty end-of-timestamp hook");
   // Kept in reverse running order: a new hook runs after those of its order and below.
   hooks_.push_back(Hook{order, std::move(hook)});
-  for (std::size_t i = hooks_.size() - 1; i > 0 && hooks_[i - 1].order <= order; --i) std::swap(hooks_[i - 1], hooks_[i]);
+  for (std::size_t i = hooks_.size() - 1; i > 0 && hooks_[i - 1].order <= order; --i)
+    std::swap(hooks_[i - 1], hooks_[i]);
 }
 
 void Simulator::jump_ahead(Time delta, std::uint64_t events_accounted) {
@@ -98,8 +100,7 @@ void Simulator::process_finished(ProcessLink& link, std::exception_ptr error) {
 }
 
 void Simulator::throw_negative_delay(Time delay) const {
-  throw SchedulingError("sim: cannot schedule with negative delay " + to_string(delay) +
-                        " at t=" + to_string(now_));
+  throw SchedulingError("sim: cannot schedule with negative delay " + to_string(delay) + " at t=" + to_string(now_));
 }
 
 void Simulator::throw_nested_run() const {
@@ -108,8 +109,8 @@ void Simulator::throw_nested_run() const {
 }
 
 void Simulator::throw_in_past(Time at) const {
-  throw SchedulingError("sim: cannot schedule at " + to_string(at) +
-                        ", which is before the current time " + to_string(now_));
+  throw SchedulingError("sim: cannot schedule at " + to_string(at) + ", which is before the current time " +
+                        to_string(now_));
 }
 
 }  // namespace sim

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "sim/event_queue.hpp"
-#include "sim/ladder_event_queue.hpp"
 #include "sim/handler.hpp"
+#include "sim/ladder_event_queue.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 

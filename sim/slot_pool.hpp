@@ -90,45 +90,21 @@ class SlotPool {
 
   // Slots made so far, live or free: every index below it is valid to read.
   Index size() const { return static_cast<Index>(slots_.size()); }
-  std::size_t live_count() const
-    requires kGenerations
-  {
-    return live_;
-  }
+  std::size_t live_count() const requires kGenerations { return live_; }
 
-  std::uint32_t generation(Index i) const
-    requires kGenerations
-  {
-    return slots_[i].generation;
-  }
-  bool live(Index i) const
-    requires kGenerations
-  {
-    return (slots_[i].generation & 1U) != 0;
-  }
-  Handle handle(Index i) const
-    requires kGenerations
-  {
-    return Handle{i, slots_[i].generation};
-  }
+  std::uint32_t generation(Index i) const requires kGenerations { return slots_[i].generation; }
+  bool live(Index i) const requires kGenerations { return (slots_[i].generation & 1U) != 0; }
+  Handle handle(Index i) const requires kGenerations { return Handle{i, slots_[i].generation}; }
   // Whether `h` still names the occupancy it was taken from (false after release).
-  bool holds(Handle h) const
-    requires kGenerations
-  {
+  bool holds(Handle h) const requires kGenerations {
     return h.index < slots_.size() && slots_[h.index].generation == h.generation && (h.generation & 1U) != 0;
   }
   // The element `h` names, or nullptr when the handle is stale.
-  T* find(Handle h)
-    requires kGenerations
-  {
-    return holds(h) ? &slots_[h.index].value : nullptr;
-  }
+  T* find(Handle h) requires kGenerations { return holds(h) ? &slots_[h.index].value : nullptr; }
 
   // Calls f(index, element) for every live slot, in index order.
   template <class F>
-  void for_each_live(F&& f)
-    requires kGenerations
-  {
+  void for_each_live(F&& f) requires kGenerations {
     for (Index i = 0; i < slots_.size(); ++i) {
       if (live(i)) f(i, slots_[i].value);
     }

@@ -65,8 +65,7 @@ class Tally {
 class TimeWeighted {
  public:
   explicit TimeWeighted(std::string unit = "", Time start = Time::zero(), double initial = 0.0)
-      : unit_(std::move(unit)), start_(start), last_change_(start), value_(initial),
-        min_(initial), max_(initial) {}
+      : unit_(std::move(unit)), start_(start), last_change_(start), value_(initial), min_(initial), max_(initial) {}
 
   void set(Time now, double value) {
     if (now < last_change_) throw std::logic_error("sim::TimeWeighted::set: time went backwards");

@@ -50,11 +50,13 @@ struct Tolerance {
 bool same_state(const StateDigest& a, const StateDigest& b, Tolerance tolerance);
 
 struct Period {
-  Time length;                // from the earlier state to the later one
+  Time length;                 // from the earlier state to the later one
   std::uint64_t progress = 0;  // d: how far every counter moved
   // Time `steps` more steps take in whole periods (steps / d of them; the remainder is
   // left to simulate or to account separately).
-  Time time_for(std::uint64_t steps) const { return Time::from_ps(static_cast<Time::rep>(steps / progress) * length.ps()); }
+  Time time_for(std::uint64_t steps) const {
+    return Time::from_ps(static_cast<Time::rep>(steps / progress) * length.ps());
+  }
 };
 
 class PeriodDetector {

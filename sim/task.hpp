@@ -66,9 +66,7 @@ template <class T = void>
 class [[nodiscard]] Task {
  public:
   struct promise_type : detail::Promise<T> {
-    Task get_return_object() {
-      return Task(std::coroutine_handle<promise_type>::from_promise(*this));
-    }
+    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
   };
   using Handle = std::coroutine_handle<promise_type>;
 

@@ -10,16 +10,15 @@ std::string to_string(Time t) {
     std::int64_t ps;
     const char* name;
   };
-  static constexpr Unit units[] = {
-      {1'000'000'000'000, "s"}, {1'000'000'000, "ms"}, {1'000'000, "us"}, {1'000, "ns"}};
+  static constexpr Unit units[] = {{1'000'000'000'000, "s"}, {1'000'000'000, "ms"}, {1'000'000, "us"}, {1'000, "ns"}};
   // Unsigned: the magnitude of INT64_MIN does not fit an int64.
   const std::uint64_t magnitude =
       t.ps() < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(t.ps()) : static_cast<std::uint64_t>(t.ps());
   for (const auto& unit : units) {
     if (magnitude >= static_cast<std::uint64_t>(unit.ps)) {
       char buffer[64];
-      std::snprintf(buffer, sizeof(buffer), "%.6g %s",
-                    static_cast<double>(t.ps()) / static_cast<double>(unit.ps), unit.name);
+      std::snprintf(buffer, sizeof(buffer), "%.6g %s", static_cast<double>(t.ps()) / static_cast<double>(unit.ps),
+                    unit.name);
       return buffer;
     }
   }

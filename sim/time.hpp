@@ -46,24 +46,24 @@ class Time {
   constexpr Time operator+(Time other) const {
     rep result = 0;
     if (__builtin_add_overflow(ps_, other.ps_, &result)) {
-      throw TimeOverflow("sim::Time overflow: " + std::to_string(ps_) + " ps + " +
-                         std::to_string(other.ps_) + " ps exceeds the 63-bit picosecond range");
+      throw TimeOverflow("sim::Time overflow: " + std::to_string(ps_) + " ps + " + std::to_string(other.ps_) +
+                         " ps exceeds the 63-bit picosecond range");
     }
     return Time(result);
   }
   constexpr Time operator-(Time other) const {
     rep result = 0;
     if (__builtin_sub_overflow(ps_, other.ps_, &result)) {
-      throw TimeOverflow("sim::Time overflow: " + std::to_string(ps_) + " ps - " +
-                         std::to_string(other.ps_) + " ps exceeds the 63-bit picosecond range");
+      throw TimeOverflow("sim::Time overflow: " + std::to_string(ps_) + " ps - " + std::to_string(other.ps_) +
+                         " ps exceeds the 63-bit picosecond range");
     }
     return Time(result);
   }
   constexpr Time operator*(rep factor) const {
     rep result = 0;
     if (__builtin_mul_overflow(ps_, factor, &result)) {
-      throw TimeOverflow("sim::Time overflow: " + std::to_string(ps_) + " ps * " +
-                         std::to_string(factor) + " exceeds the 63-bit picosecond range");
+      throw TimeOverflow("sim::Time overflow: " + std::to_string(ps_) + " ps * " + std::to_string(factor) +
+                         " exceeds the 63-bit picosecond range");
     }
     return Time(result);
   }

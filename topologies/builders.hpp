@@ -14,11 +14,11 @@ struct LeafSpineParams {
   std::uint32_t leaves = 2;
   std::uint32_t spines = 2;
   std::uint32_t hosts_per_leaf = 2;
-  double host_gbps = 400.0;                   // host (NIC) to leaf
-  std::optional<double> uplink_gbps;          // leaf to spine; default from oversubscription
-  double oversubscription = 1.0;              // (hosts_per_leaf * host_gbps) / (spines * uplink_gbps)
-  std::int64_t host_latency_ps = 500'000;     // host <-> leaf hop
-  std::int64_t uplink_latency_ps = 500'000;   // leaf <-> spine hop
+  double host_gbps = 400.0;                  // host (NIC) to leaf
+  std::optional<double> uplink_gbps;         // leaf to spine; default from oversubscription
+  double oversubscription = 1.0;             // (hosts_per_leaf * host_gbps) / (spines * uplink_gbps)
+  std::int64_t host_latency_ps = 500'000;    // host <-> leaf hop
+  std::int64_t uplink_latency_ps = 500'000;  // leaf <-> spine hop
   // With gpus_per_host > 1 every host is a NIC node shared by its GPUs over an intra-host
   // link (NVLink-like); the GPUs are then the endpoints.
   std::uint32_t gpus_per_host = 1;

@@ -126,8 +126,9 @@ bool Router::ecmp_path(NodeId src, NodeId dst, std::uint64_t hash, std::vector<L
       out.clear();
       return false;
     }
-    const LinkId chosen =
-        scratch_.size() == 1 ? scratch_[0] : scratch_[sim::mix64(hash ^ (0x9e3779b97f4a7c15ULL * (v + 1))) % scratch_.size()];
+    const LinkId chosen = scratch_.size() == 1
+                              ? scratch_[0]
+                              : scratch_[sim::mix64(hash ^ (0x9e3779b97f4a7c15ULL * (v + 1))) % scratch_.size()];
     out.push_back(chosen);
     v = topology_->link_to(chosen);
   }
@@ -178,8 +179,8 @@ std::uint64_t Router::count_equal_cost_paths(NodeId src, NodeId dst) {
     std::uint64_t total = 0;
     for (LinkId l : next) {
       const std::uint64_t w = ways[topology_->link_to(l)];
-      total = total > std::numeric_limits<std::uint64_t>::max() - w ? std::numeric_limits<std::uint64_t>::max()
-                                                                     : total + w;
+      total =
+          total > std::numeric_limits<std::uint64_t>::max() - w ? std::numeric_limits<std::uint64_t>::max() : total + w;
     }
     ways[*it] = total;
   }

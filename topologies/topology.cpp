@@ -7,10 +7,7 @@
 namespace topologies {
 
 Topology::Topology(const Topology& other)
-    : graph_(other.graph_),
-      out_(other.out_),
-      in_(other.in_),
-      endpoints_(other.endpoints_),
+    : graph_(other.graph_), out_(other.out_), in_(other.in_), endpoints_(other.endpoints_),
       routing_epoch_(other.routing_epoch_) {
   reindex_links();
 }
@@ -44,8 +41,8 @@ LinkId Topology::add_link(NodeId from, NodeId to, double bandwidth_gbps, std::in
   if (from >= node_count() || to >= node_count()) throw TopologyError("link between unknown nodes");
   if (from == to) throw TopologyError("link from node \"" + node(from).name + "\" to itself");
   if (!(bandwidth_gbps > 0.0)) {
-    throw TopologyError("link " + node(from).name + " -> " + node(to).name +
-                        ": bandwidth_gbps must be positive, got " + std::to_string(bandwidth_gbps));
+    throw TopologyError("link " + node(from).name + " -> " + node(to).name + ": bandwidth_gbps must be positive, got " +
+                        std::to_string(bandwidth_gbps));
   }
   if (latency_ps < 0) {
     throw TopologyError("link " + node(from).name + " -> " + node(to).name + ": latency must not be negative");

@@ -25,7 +25,7 @@ enum class LinkState : std::uint8_t { up, down, degraded };
 
 // Names per sim/enum_names.hpp.
 inline constexpr sim::EnumName<NodeKind> kNodeKindNames[] = {
-    {NodeKind::host, "host"}, {NodeKind::gpu, "gpu"},   {NodeKind::nic, "nic"},       {NodeKind::leaf, "leaf"},
+    {NodeKind::host, "host"},   {NodeKind::gpu, "gpu"},   {NodeKind::nic, "nic"},        {NodeKind::leaf, "leaf"},
     {NodeKind::spine, "spine"}, {NodeKind::core, "core"}, {NodeKind::switch_, "switch"},
 };
 constexpr std::span<const sim::EnumName<NodeKind>> enum_names(NodeKind) { return kNodeKindNames; }
@@ -48,10 +48,10 @@ struct NodeProps {
 
 struct LinkProps {
   LinkId id = 0;
-  double bandwidth_gbps = 0.0;      // nominal capacity, gigabits per second
-  std::int64_t latency_ps = 0;      // propagation plus switching delay of this hop
+  double bandwidth_gbps = 0.0;  // nominal capacity, gigabits per second
+  std::int64_t latency_ps = 0;  // propagation plus switching delay of this hop
   LinkState state = LinkState::up;
-  double capacity_fraction = 1.0;   // of bandwidth_gbps while degraded
+  double capacity_fraction = 1.0;  // of bandwidth_gbps while degraded
 };
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, NodeProps, LinkProps>;

@@ -33,8 +33,8 @@ double operator_energy_pj(const acc::Device& raw, const acc::Operator& op) {
         for (const acc::Transfer& t : *list) {
           if (t.src == t.dst) continue;
           if (t.src >= tiers || t.dst >= tiers || paths[t.src][t.dst].empty()) {
-            throw std::invalid_argument("device \"" + device.name + "\": no link path between two tiers of operator \"" +
-                                        op.name + "\"");
+            throw std::invalid_argument("device \"" + device.name +
+                                        "\": no link path between two tiers of operator \"" + op.name + "\"");
           }
           tier_bytes[t.src] += t.payload_bytes() * times;
           tier_bytes[t.dst] += t.payload_bytes() * times;
@@ -46,7 +46,8 @@ double operator_energy_pj(const acc::Device& raw, const acc::Operator& op) {
     }
   }
   double energy = static_cast<double>(ops) * device.compute.energy_pj_per_op;
-  for (std::size_t t = 0; t < tiers; ++t) energy += static_cast<double>(tier_bytes[t]) * device.tiers[t].energy_pj_per_byte;
+  for (std::size_t t = 0; t < tiers; ++t)
+    energy += static_cast<double>(tier_bytes[t]) * device.tiers[t].energy_pj_per_byte;
   for (std::size_t l = 0; l < link_bytes.size(); ++l) {
     energy += static_cast<double>(link_bytes[l]) * device.links[l].energy_pj_per_byte;
   }

@@ -20,7 +20,7 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kKeys{"space", "arch", "archs", "operators", "model",
+constexpr std::array<std::string_view, 9> kKeys{"space",  "arch",  "archs", "operators", "model",
                                                 "models", "batch", "dtype", "fields"};
 
 std::string shown(const nlohmann::json& j) {
@@ -81,7 +81,8 @@ std::vector<const LoadedModel*> select_models(const nlohmann::json& req, const M
     for (const auto& n : one ? nlohmann::json::array({names}) : names) {
       const LoadedModel* m = n.is_string() ? set.find(n.get_ref<const std::string&>()) : nullptr;
       if (m == nullptr) bad_request(std::string(key) + ": no loaded model " + shown(n) + "; loaded: " + set.names());
-      if (std::find(chosen.begin(), chosen.end(), m) != chosen.end()) bad_request(std::string(key) + ": " + m->name + " twice");
+      if (std::find(chosen.begin(), chosen.end(), m) != chosen.end())
+        bad_request(std::string(key) + ": " + m->name + " twice");
       if (const std::string why = fits(*m); !why.empty()) bad_request(std::string(key) + ": " + m->name + " " + why);
       chosen.push_back(m);
     }
@@ -191,9 +192,8 @@ EstimateResult estimate_archs(const nlohmann::json& req, const ModelSet& set, co
   const bool single = req.contains("arch");
   const auto chosen = select_models(req, set, space, batch);
   const auto archs = read_archs(req, *space, limits);
-  const bool builds = fields.memory || std::any_of(chosen.begin(), chosen.end(), [](const LoadedModel* m) {
-                        return m->operator_model() != nullptr;
-                      });
+  const bool builds = fields.memory || std::any_of(chosen.begin(), chosen.end(),
+                                                   [](const LoadedModel* m) { return m->operator_model() != nullptr; });
   if (builds && archs.size() > limits.max_network_batch) {
     throw RequestError(413, "archs: " + std::to_string(archs.size()) + " architectures; at most " +
                                 std::to_string(limits.max_network_batch) +
@@ -253,7 +253,8 @@ EstimateResult estimate_operators(const nlohmann::json& req, const ModelSet& set
   const auto chosen = select_models(req, set, std::nullopt, std::nullopt);
   acc::Network network;
   network.reserve(list.size());
-  for (std::size_t i = 0; i < list.size(); ++i) network.push_back(operator_from_json(list[i], "operators[" + std::to_string(i) + "]", dtype));
+  for (std::size_t i = 0; i < list.size(); ++i)
+    network.push_back(operator_from_json(list[i], "operators[" + std::to_string(i) + "]", dtype));
   ojson estimates = ojson::object();
   for (const LoadedModel* m : chosen) {
     const auto& om = *m->operator_model();
@@ -273,7 +274,8 @@ EstimateResult estimate_operators(const nlohmann::json& req, const ModelSet& set
       const auto s = cost::network_stats(network);
       std::uint64_t weight_bytes = 0;
       for (const auto& op : network) weight_bytes += acc::operand_bytes(op).weight;
-      e["memory"] = ojson{{"params", s.params}, {"weight_bytes", weight_bytes}, {"peak_activation_bytes", s.peak_activation_bytes}};
+      e["memory"] = ojson{
+          {"params", s.params}, {"weight_bytes", weight_bytes}, {"peak_activation_bytes", s.peak_activation_bytes}};
     }
     estimates[m->name] = std::move(e);
   }
@@ -319,7 +321,8 @@ EstimateResult estimate(std::string_view body, const ModelSet& set, const Estima
   } catch (const nlohmann::json::exception&) {  // out_of_range: a number too large for a double
     bad_request("request body: a number out of the range of a double");
   }
-  if (!req.is_object()) bad_request("request body: expected a JSON object such as {\"space\": \"nb201\", \"arch\": \"...\"}");
+  if (!req.is_object())
+    bad_request("request body: expected a JSON object such as {\"space\": \"nb201\", \"arch\": \"...\"}");
   for (const auto& [key, value] : req.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       std::string known;
@@ -342,7 +345,8 @@ EstimateResult estimate(std::string_view body, const ModelSet& set, const Estima
   if (const auto it = req.find("batch"); it != req.end()) {
     batch = json_count(*it);
     if (!batch || *batch == 0 || *batch > limits.max_network_batch_size) {
-      bad_request("batch: expected an integer 1.." + std::to_string(limits.max_network_batch_size) + ", got " + shown(*it));
+      bad_request("batch: expected an integer 1.." + std::to_string(limits.max_network_batch_size) + ", got " +
+                  shown(*it));
     }
   }
   return estimate_archs(req, set, limits, fields, dtype, batch);

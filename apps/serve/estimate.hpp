@@ -14,9 +14,9 @@
 namespace serve {
 
 struct EstimateLimits {
-  std::size_t max_batch = 10'000;        // architectures per request
-  std::size_t max_network_batch = 256;   // ... when networks are built (operator models, memory)
-  std::size_t max_operators = 1'000;     // operators per request
+  std::size_t max_batch = 10'000;                // architectures per request
+  std::size_t max_network_batch = 256;           // ... when networks are built (operator models, memory)
+  std::size_t max_operators = 1'000;             // operators per request
   std::uint64_t max_network_batch_size = 4'096;  // the "batch" key: images per inference
   std::size_t max_json_depth = 32;
 };

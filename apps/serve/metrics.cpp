@@ -30,8 +30,8 @@ struct Out {
 void Metrics::record(Endpoint endpoint, int status, double seconds) {
   const auto e = static_cast<std::size_t>(endpoint);
   requests_[e][code_slot(status)].fetch_add(1, std::memory_order_relaxed);
-  const auto bucket = static_cast<std::size_t>(
-      std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin());
+  const auto bucket =
+      static_cast<std::size_t>(std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin());
   buckets_[e][bucket].fetch_add(1, std::memory_order_relaxed);
   const double ns = std::max(0.0, seconds) * 1e9;
   duration_ns_[e].fetch_add(static_cast<std::uint64_t>(std::min(ns, 1e18)), std::memory_order_relaxed);

@@ -30,7 +30,8 @@ class Reader {
     const auto value = json_count(*it);
     if (!value || *value < min || *value > kMaxDimension) {
       bad_request(where_ + "." + key + ": expected an integer " + std::to_string(min) + ".." +
-                  std::to_string(kMaxDimension) + ", got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                  std::to_string(kMaxDimension) + ", got " +
+                  it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     if (sized) size_ *= static_cast<double>(std::max<std::uint64_t>(*value, 1));
     return *value;
@@ -63,18 +64,20 @@ class Reader {
 }  // namespace
 
 acc::Operator operator_from_json(const nlohmann::json& j, const std::string& where, acc::DataType dtype) {
-  if (!j.is_object()) bad_request(where + ": expected an object such as {\"kind\": \"gemm\", \"m\": 64, \"n\": 64, \"k\": 64}");
+  if (!j.is_object())
+    bad_request(where + ": expected an object such as {\"kind\": \"gemm\", \"m\": 64, \"n\": 64, \"k\": 64}");
   Reader r(j, where);
   r.note("kind");
   r.note("name");
   r.note("dtype");
   const auto kind_it = j.find("kind");
   static const std::initializer_list<std::string_view> kinds{"gemm",    "conv2d",    "pool",      "elementwise",
-                                                              "softmax", "layernorm", "attention", "gather"};
+                                                             "softmax", "layernorm", "attention", "gather"};
   std::string kind;
   if (kind_it != j.end() && kind_it->is_string()) kind = kind_it->get<std::string>();
   if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
-    bad_request(where + ".kind: expected one of gemm, conv2d, pool, elementwise, softmax, layernorm, attention, gather");
+    bad_request(where +
+                ".kind: expected one of gemm, conv2d, pool, elementwise, softmax, layernorm, attention, gather");
   }
   acc::Operator op;
   op.name = where;
@@ -118,10 +121,12 @@ acc::Operator operator_from_json(const nlohmann::json& j, const std::string& whe
   } else if (kind == "elementwise") {
     op.shape = acc::ElementwiseShape{r.dim("elements"), r.dim("inputs", 1), r.dim("ops_per_element", 1)};
   } else if (kind == "softmax" || kind == "layernorm") {
-    op.shape = acc::RowNormShape{kind == "softmax" ? acc::RowNormShape::Kind::softmax : acc::RowNormShape::Kind::layernorm,
-                                 r.dim("rows"), r.dim("cols")};
+    op.shape =
+        acc::RowNormShape{kind == "softmax" ? acc::RowNormShape::Kind::softmax : acc::RowNormShape::Kind::layernorm,
+                          r.dim("rows"), r.dim("cols")};
   } else if (kind == "attention") {
-    op.shape = acc::AttentionShape{r.dim("batch", 1), r.dim("heads"), r.dim("q_len"), r.dim("kv_len"), r.dim("head_dim")};
+    op.shape =
+        acc::AttentionShape{r.dim("batch", 1), r.dim("heads"), r.dim("q_len"), r.dim("kv_len"), r.dim("head_dim")};
   } else {
     acc::GatherShape g;
     g.rows = r.dim("rows");

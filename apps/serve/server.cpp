@@ -219,8 +219,10 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version == 10 ? 10 : 11);
     response_.result(static_cast<unsigned>(response.status));
     response_.set(http::field::server, std::string("simfabric/") + sim::kVersion);
-    response_.set(http::field::content_type, beast::string_view(response.content_type.data(), response.content_type.size()));
-    if (!response.allow.empty()) response_.set(http::field::allow, beast::string_view(response.allow.data(), response.allow.size()));
+    response_.set(http::field::content_type,
+                  beast::string_view(response.content_type.data(), response.content_type.size()));
+    if (!response.allow.empty())
+      response_.set(http::field::allow, beast::string_view(response.allow.data(), response.allow.size()));
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();

@@ -17,7 +17,8 @@ Response method_not_allowed(std::string_view allowed) {
 
 }  // namespace
 
-Service::Service(std::shared_ptr<const ModelSet> models, EstimateLimits limits) : models_(std::move(models)), limits_(limits) {}
+Service::Service(std::shared_ptr<const ModelSet> models, EstimateLimits limits)
+    : models_(std::move(models)), limits_(limits) {}
 
 void Service::replace_models(std::shared_ptr<const ModelSet> models) {
   models_.store(std::move(models), std::memory_order_release);
@@ -44,10 +45,11 @@ std::string Service::models_body() const {
   nlohmann::ordered_json reloads{{"ok", metrics_.reloads_ok()}, {"failed", metrics_.reloads_failed()}};
   {
     const std::lock_guard lock(reload_mutex_);
-    reloads["last_error"] = last_reload_error_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(last_reload_error_);
+    reloads["last_error"] =
+        last_reload_error_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(last_reload_error_);
   }
-  const nlohmann::ordered_json out{{"generation", set->generation}, {"loaded_at", set->loaded_at},
-                                   {"reloads", reloads},            {"models", models}};
+  const nlohmann::ordered_json out{
+      {"generation", set->generation}, {"loaded_at", set->loaded_at}, {"reloads", reloads}, {"models", models}};
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -83,7 +85,8 @@ Response Service::route(const Request& r, Endpoint& endpoint) {
     return {200, metrics_.prometheus(set->models.size(), set->generation, draining()), "text/plain; version=0.0.4"};
   }
   endpoint = Endpoint::other;
-  return error(404, "no such endpoint; the service answers POST /v1/estimate, GET /v1/models, GET /healthz, GET /metrics");
+  return error(404,
+               "no such endpoint; the service answers POST /v1/estimate, GET /v1/models, GET /healthz, GET /metrics");
 }
 
 Response Service::handle(const Request& request) noexcept {

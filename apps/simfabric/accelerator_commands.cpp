@@ -86,8 +86,9 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
   network->add_option("--arch", net->arch,
                       "architecture of nas_bench_201 (NB201 arch_str), fbnet (op_str_22 or op_idx_22) or ofa_mbv3 "
                       "(\"r=160,d=4-3-2-4-4,k=<20 kernels>,e=<20 expansions>\")");
-  network->add_option("--arch-file", net->arch_file,
-                      "run every architecture of this file (one a line, '#' comments) in parallel; JSON arrays")
+  network
+      ->add_option("--arch-file", net->arch_file,
+                   "run every architecture of this file (one a line, '#' comments) in parallel; JSON arrays")
       ->excludes(network->get_option("--arch"));
   // Defaults are the scenario keys' (models/accelerator/parameters.cpp).
   const auto transformer_default = [](std::string_view key) {
@@ -215,10 +216,11 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
         if (spec.arch) out["arch"] = *spec.arch;
         std::cout << out.dump() << "\n";
       } else {
-        fmt::print("{} batch {} on {}: {} operators, simulated {:.6g} s, {:.3g} J, weights {} B, KV cache {} B, "
-                   "{} events, wall {:.4f} s\n",
-                   spec.name, net->batch, device.name, ops.size(), result.latency.to_seconds(),
-                   result.energy_pj * 1e-12, resident.weight_bytes, resident.kv_cache_bytes, result.events, best);
+        fmt::print(
+            "{} batch {} on {}: {} operators, simulated {:.6g} s, {:.3g} J, weights {} B, KV cache {} B, "
+            "{} events, wall {:.4f} s\n",
+            spec.name, net->batch, device.name, ops.size(), result.latency.to_seconds(), result.energy_pj * 1e-12,
+            resident.weight_bytes, resident.kv_cache_bytes, result.events, best);
       }
       return kExitOk;
     };

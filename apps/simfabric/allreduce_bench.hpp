@@ -10,7 +10,7 @@ namespace app {
 
 struct AllreduceParams {
   std::uint32_t hosts = 1024;
-  double bytes = 1073741824.0;  // 1 GiB
+  double bytes = 1073741824.0;     // 1 GiB
   std::string algorithm = "ring";  // ring, tree or hd
   std::string policy = "ecmp";
   double host_gbps = 400.0;
@@ -29,7 +29,7 @@ struct AllreduceResult {
   double busbw_gbyte_per_s = 0.0;
   std::uint64_t events = 0;               // executed
   std::uint64_t events_extrapolated = 0;  // stood for by skipped steps
-  std::uint64_t flows = 0;            // flow instances, simulated or extrapolated
+  std::uint64_t flows = 0;                // flow instances, simulated or extrapolated
   std::uint64_t flows_simulated = 0;
   std::uint64_t steps_extrapolated = 0;
   std::uint64_t rate_solves = 0;

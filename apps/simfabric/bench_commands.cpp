@@ -19,8 +19,7 @@ void add_bench_commands(CLI::App& app, Action& action) {
   CLI::App* hold = bench->add_subcommand("hold", "Hold model: N pending events, each schedules one more");
   hold->add_option("--pending", params->pending, "events kept pending")->check(positive_number());
   hold->add_option("--events", params->events, "events to execute")->check(positive_number());
-  hold->add_option("--mean-delay-ns", params->mean_delay_ns, "mean of the exponential delay")
-      ->check(positive_number());
+  hold->add_option("--mean-delay-ns", params->mean_delay_ns, "mean of the exponential delay")->check(positive_number());
   hold->add_option("--entities", params->entities, "entities events are spread over")->check(positive_number());
   hold->add_option("--seed", params->seed, "random seed")->check(non_negative_integer());
   hold->add_option("--queue", params->queue, "simulator, or a bare queue: binary, 4-ary, 8-ary, ladder")
@@ -41,8 +40,8 @@ void add_bench_commands(CLI::App& app, Action& action) {
                                    {"final_time_ps", r.final_time_ps}};
         std::cout << out.dump() << "\n";
       } else {
-        fmt::print("hold ({}): {} pending, {} events in {:.3f} s = {:.3g} events/s, {:.1f} B/pending event\n",
-                   r.queue, r.pending, r.events, r.wall_s, r.events_per_second, r.queue_bytes_per_pending);
+        fmt::print("hold ({}): {} pending, {} events in {:.3f} s = {:.3g} events/s, {:.1f} B/pending event\n", r.queue,
+                   r.pending, r.events, r.wall_s, r.events_per_second, r.queue_bytes_per_pending);
       }
       return kExitOk;
     };

@@ -39,16 +39,16 @@ inline CLI::Validator non_negative_integer() {
       "UINT");
 }
 
-void add_run_commands(CLI::App& app, Action& action);    // run, validate
-void add_bench_commands(CLI::App& app, Action& action);  // bench hold, ...
+void add_run_commands(CLI::App& app, Action& action);          // run, validate
+void add_bench_commands(CLI::App& app, Action& action);        // bench hold, ...
 void add_accelerator_commands(CLI::App& app, Action& action);  // bench network, bench operators
-void add_fabric_commands(CLI::App& app, Action& action);  // bench allreduce
-void add_quantum_commands(CLI::App& app, Action& action);  // bench quantum-chain
-void add_sweep_commands(CLI::App& app, Action& action);  // sweep plan, run, run-point, collect
-void add_cost_commands(CLI::App& app, Action& action);  // calibrate, estimate, bench estimate
-void add_fit_commands(CLI::App& app, Action& action);   // fit
-void add_search_commands(CLI::App& app, Action& action);  // search
-void add_serve_commands(CLI::App& app, Action& action);  // serve
-void add_report_commands(CLI::App& app, Action& action);  // report
+void add_fabric_commands(CLI::App& app, Action& action);       // bench allreduce
+void add_quantum_commands(CLI::App& app, Action& action);      // bench quantum-chain
+void add_sweep_commands(CLI::App& app, Action& action);        // sweep plan, run, run-point, collect
+void add_cost_commands(CLI::App& app, Action& action);         // calibrate, estimate, bench estimate
+void add_fit_commands(CLI::App& app, Action& action);          // fit
+void add_search_commands(CLI::App& app, Action& action);       // search
+void add_serve_commands(CLI::App& app, Action& action);        // serve
+void add_report_commands(CLI::App& app, Action& action);       // report
 
 }  // namespace app

@@ -55,10 +55,10 @@ void print_report(const cost::ErrorReport& r) {
     fmt::print("  no held-out rows\n");
     return;
   }
-  fmt::print("  held-out rows {}: Spearman {:.4f}, Kendall {:.4f}, R^2 {:.4f}, MAPE {:.2f}%, RMSPE {:.2f}%, "
-             "within 10% {:.1f}%, budget {:.1f}%\n",
-             r.rows, r.spearman, r.kendall, r.r2, 100 * r.mape, 100 * r.rmspe, 100 * r.within_10pct,
-             100 * r.budget_accuracy);
+  fmt::print(
+      "  held-out rows {}: Spearman {:.4f}, Kendall {:.4f}, R^2 {:.4f}, MAPE {:.2f}%, RMSPE {:.2f}%, "
+      "within 10% {:.1f}%, budget {:.1f}%\n",
+      r.rows, r.spearman, r.kendall, r.r2, 100 * r.mape, 100 * r.rmspe, 100 * r.within_10pct, 100 * r.budget_accuracy);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -112,20 +112,24 @@ int run_calibrate(const CalibrateArgs& a) {
   cost::CostModel model;
   model.model = cal.model;
   model.report = cal.report;
-  model.provenance = nlohmann::ordered_json{{"simfabric_version", sim::kVersion},
-                                            {"command", "calibrate"},
-                                            {"measured", a.measured},
-                                            {"column", a.column},
-                                            {"space", cost::space_name(table.space)},
-                                            {"train", a.train},
-                                            {"shuffle_seed", shuffle ? nlohmann::json(*shuffle) : nlohmann::json()},
-                                            {"test_from", a.test_from ? nlohmann::json(*a.test_from) : nlohmann::json()},
-                                            {"prior_device", prior_device}};
+  model.provenance =
+      nlohmann::ordered_json{{"simfabric_version", sim::kVersion},
+                             {"command", "calibrate"},
+                             {"measured", a.measured},
+                             {"column", a.column},
+                             {"space", cost::space_name(table.space)},
+                             {"train", a.train},
+                             {"shuffle_seed", shuffle ? nlohmann::json(*shuffle) : nlohmann::json()},
+                             {"test_from", a.test_from ? nlohmann::json(*a.test_from) : nlohmann::json()},
+                             {"prior_device", prior_device}};
   if (!output.empty()) cost::save_cost_model(output, model);
   if (a.json) {
-    nlohmann::ordered_json out{{"command", "calibrate"},     {"space", cost::space_name(table.space)},
-                               {"column", a.column},         {"train", cal.train_rows.size()},
-                               {"test", cal.test_rows.size()}, {"method", cal.model.method["chosen"]},
+    nlohmann::ordered_json out{{"command", "calibrate"},
+                               {"space", cost::space_name(table.space)},
+                               {"column", a.column},
+                               {"train", cal.train_rows.size()},
+                               {"test", cal.test_rows.size()},
+                               {"method", cal.model.method["chosen"]},
                                {"report", report_json(cal.report)}};
     if (!a.output.empty()) out["output"] = a.output;
     std::cout << out.dump() << "\n";
@@ -213,7 +217,8 @@ int run_estimate(const EstimateArgs& a) {
   const std::size_t col = add_column("predicted_ms");
   for (std::size_t r = 0; r < csv.rows.size(); ++r) csv.rows[r][col] = fmt::format("{:.6g}", predicted[r]);
   if (a.stats) {
-    const std::size_t macs = add_column("macs"), params = add_column("params"), peak = add_column("peak_activation_bytes");
+    const std::size_t macs = add_column("macs"), params = add_column("params"),
+                      peak = add_column("peak_activation_bytes");
     for (std::size_t r = 0; r < csv.rows.size(); ++r) {
       const auto s = cost::network_stats(cost::to_network(table.archs[r], a.batch ? a.batch : 1, dtype));
       csv.rows[r][macs] = std::to_string(s.macs);
@@ -267,10 +272,14 @@ int run_bench_estimate(const BenchEstimateArgs& a) {
   for (double v : out) checksum += v;
   const double rate = static_cast<double>(a.count) / best;
   if (a.json) {
-    std::cout << nlohmann::ordered_json{{"benchmark", "estimate"}, {"space", cost::space_name(space)},
-                                        {"model", source},           {"count", a.count},
-                                        {"threads", 1},              {"wall_s", best},
-                                        {"estimates_per_second", rate}, {"checksum_ms", checksum}}
+    std::cout << nlohmann::ordered_json{{"benchmark", "estimate"},
+                                        {"space", cost::space_name(space)},
+                                        {"model", source},
+                                        {"count", a.count},
+                                        {"threads", 1},
+                                        {"wall_s", best},
+                                        {"estimates_per_second", rate},
+                                        {"checksum_ms", checksum}}
                      .dump()
               << "\n";
   } else {

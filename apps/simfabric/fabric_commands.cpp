@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-#include <nlohmann/json.hpp>
 
 #include "apps/simfabric/allreduce_bench.hpp"
 #include "apps/simfabric/commands.hpp"
@@ -62,10 +62,11 @@ void add_fabric_commands(CLI::App& app, Action& action) {
                                    {"peak_rss_bytes", r.peak_rss_bytes}};
         std::cout << out.dump() << "\n";
       } else {
-        fmt::print("{} all-reduce, {} hosts ({} leaves x {}): simulated {:.6f} s (alpha-beta {:.6f} s), "
-                   "busbw {:.2f} GB/s, {} flows ({} simulated), {} events, wall {:.3f} s, peak RSS {:.1f} MiB\n",
-                   r.algorithm, r.hosts, r.leaves, r.hosts_per_leaf, r.simulated_s, r.formula_s,
-                   r.busbw_gbyte_per_s, r.flows, r.flows_simulated, r.events, r.wall_s, r.peak_rss_bytes / 1048576.0);
+        fmt::print(
+            "{} all-reduce, {} hosts ({} leaves x {}): simulated {:.6f} s (alpha-beta {:.6f} s), "
+            "busbw {:.2f} GB/s, {} flows ({} simulated), {} events, wall {:.3f} s, peak RSS {:.1f} MiB\n",
+            r.algorithm, r.hosts, r.leaves, r.hosts_per_leaf, r.simulated_s, r.formula_s, r.busbw_gbyte_per_s, r.flows,
+            r.flows_simulated, r.events, r.wall_s, r.peak_rss_bytes / 1048576.0);
       }
       return kExitOk;
     };

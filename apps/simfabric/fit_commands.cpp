@@ -81,8 +81,8 @@ int run_fit(const FitArgs& a) {
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
-  fmt::print("fitted {} on {} ({} design, seed {}): {} operators simulated, {} fit, {} held out\n", a.plan,
-             device.name, cost::design_name(plan.design), seed, result.simulated, fit_rows, held_out_rows);
+  fmt::print("fitted {} on {} ({} design, seed {}): {} operators simulated, {} fit, {} held out\n", a.plan, device.name,
+             cost::design_name(plan.design), seed, result.simulated, fit_rows, held_out_rows);
   for (const auto& [c, s] : skipped) {
     fmt::print("  skipped {} {} operators the device cannot run, e.g. {}\n", s.first, c, s.second);
   }

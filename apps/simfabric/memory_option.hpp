@@ -3,8 +3,8 @@
 // available. It sets SIMFABRIC_MEMORY_LIMIT, which the runs of this command read
 // (scenarios/memory_check.hpp) and the processes it starts (Slurm tasks) inherit.
 
-#include <CLI/CLI.hpp>
 #include <stdlib.h>
+#include <CLI/CLI.hpp>
 
 #include <stdexcept>
 #include <string>

@@ -65,8 +65,9 @@ int run_report(const ReportArgs& a) {
 
 void add_report_commands(CLI::App& app, Action& action) {
   auto a = std::make_shared<ReportArgs>();
-  CLI::App* c = app.add_subcommand("report", "Write one self-contained HTML page (plots, tables, provenance) "
-                                             "for a results file of run, sweep run or search");
+  CLI::App* c = app.add_subcommand("report",
+                                   "Write one self-contained HTML page (plots, tables, provenance) "
+                                   "for a results file of run, sweep run or search");
   c->add_option("result", a->result, "results file (HDF5)")->required();
   c->add_option("-o,--output", a->output, "HTML file to write")->required();
   c->add_option("--title", a->title, "page title (default: the results file's name)");

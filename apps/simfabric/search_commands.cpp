@@ -52,8 +52,8 @@ acc::Device device_of(const std::string& spec) {
 
 ms::SearchSpace space_of(const SearchArgs& a) {
   const auto kind = sim::parse_enum<ms::SpaceKind>(a.space, "space (--space)");
-  const bool llm_options = !a.layers.empty() || !a.heads.empty() || !a.d_model.empty() || !a.d_ff.empty() || !a.seq.empty() ||
-                           !a.kv_len.empty() || !a.workload.empty();
+  const bool llm_options = !a.layers.empty() || !a.heads.empty() || !a.d_model.empty() || !a.d_ff.empty() ||
+                           !a.seq.empty() || !a.kv_len.empty() || !a.workload.empty();
   ms::SearchSpace space;
   if (kind == ms::SpaceKind::llm) {
     ms::LlmChoices c;
@@ -69,7 +69,9 @@ ms::SearchSpace space_of(const SearchArgs& a) {
     if (!a.workload.empty()) c.workload = sim::parse_enum<ms::Workload>(a.workload, "workload (--workload)");
     space = ms::SearchSpace::llm(c);
   } else {
-    if (llm_options) throw std::invalid_argument("--layers, --heads, --d-model, --d-ff, --seq, --kv-len and --workload apply to the llm space only");
+    if (llm_options)
+      throw std::invalid_argument(
+          "--layers, --heads, --d-model, --d-ff, --seq, --kv-len and --workload apply to the llm space only");
     space = ms::SearchSpace::cnn(*cost::parse_space(a.space));
   }
   if (!a.precision.empty()) {
@@ -99,8 +101,10 @@ int run_search(const SearchArgs& a) {
   const ms::SearchSpace space = space_of(a);
   const auto algorithm = sim::parse_enum<ms::Algorithm>(a.algorithm, "algorithm (--algorithm)");
   const auto dtype = sim::parse_enum<acc::DataType>(a.dtype, "data type (--dtype)");
-  if (!a.measured.empty() && a.measured_column.empty()) throw std::invalid_argument("--measured needs --measured-column");
-  if (a.measured.empty() && !a.measured_column.empty()) throw std::invalid_argument("--measured-column needs --measured");
+  if (!a.measured.empty() && a.measured_column.empty())
+    throw std::invalid_argument("--measured needs --measured-column");
+  if (a.measured.empty() && !a.measured_column.empty())
+    throw std::invalid_argument("--measured-column needs --measured");
 
   ms::SearchOptions o;
   o.algorithm = algorithm;
@@ -120,7 +124,8 @@ int run_search(const SearchArgs& a) {
   }
   for (const auto& g : a.minimize) {
     const auto goal = sim::parse_enum<ms::Goal>(g, "goal (--minimize)");
-    if (goal != ms::Goal::energy && goal != ms::Goal::memory) throw std::invalid_argument("--minimize: expected energy or memory");
+    if (goal != ms::Goal::energy && goal != ms::Goal::memory)
+      throw std::invalid_argument("--minimize: expected energy or memory");
     o.goals.push_back(goal);
   }
 
@@ -176,8 +181,12 @@ int run_search(const SearchArgs& a) {
   if (!a.device.empty()) provenance["device"] = a.device;
   if (space.kind() == ms::SpaceKind::llm) {
     const auto& c = space.llm_choices();
-    provenance["llm"] = {{"layers", c.layers}, {"heads", c.heads},   {"d_model", c.d_model},
-                         {"d_ff", c.d_ff},     {"seq", c.seq},       {"kv_len", c.kv_len},
+    provenance["llm"] = {{"layers", c.layers},
+                         {"heads", c.heads},
+                         {"d_model", c.d_model},
+                         {"d_ff", c.d_ff},
+                         {"seq", c.seq},
+                         {"kv_len", c.kv_len},
                          {"workload", sim::name_of(c.workload)}};
   }
   if (!output.empty()) ms::write_results(output, evaluator, o, result, provenance, measured);
@@ -227,10 +236,11 @@ int run_search(const SearchArgs& a) {
              ms::objective_column(evaluator.objective()));
   print_front(evaluator, result);
   if (measured) {
-    fmt::print("measured ({}, {}): {} of {} front architectures in the table are under {} ms; {} of {} of all "
-               "architectures the estimator put under it\n",
-               measured->file, measured->column, measured->front_under, measured->front_rows, a.budget_ms,
-               measured->feasible_under, measured->feasible_rows);
+    fmt::print(
+        "measured ({}, {}): {} of {} front architectures in the table are under {} ms; {} of {} of all "
+        "architectures the estimator put under it\n",
+        measured->file, measured->column, measured->front_under, measured->front_rows, a.budget_ms,
+        measured->feasible_under, measured->feasible_rows);
   }
   if (!output.empty()) fmt::print("results written to {}\n", a.output);
   return kExitOk;
@@ -242,24 +252,29 @@ void add_search_commands(CLI::App& app, Action& action) {
   auto s = std::make_shared<SearchArgs>();
   CLI::App* c = app.add_subcommand("search", "Hardware-aware architecture search on a cost model (NSGA-II or random)");
   c->add_option("--space", s->space, "nb201, fbnet, ofa-mbv3 or llm")->required();
-  c->add_option("--model", s->model, "cost model file: a space model (calibrate) or an operator model (fit)")->required();
+  c->add_option("--model", s->model, "cost model file: a space model (calibrate) or an operator model (fit)")
+      ->required();
   c->add_option("--budget-ms", s->budget_ms, "latency budget, ms: every returned architecture is under it")
       ->required()
       ->check(positive_number());
   c->add_option("--objective", s->objective, "proxy (default), macs, params, or csv:FILE:COLUMN (maximised)");
   c->add_option("--algorithm", s->algorithm, "nsga2 (default) or random");
-  c->add_option("--evaluations", s->evaluations, "distinct architectures priced (default 1000)")->check(CLI::PositiveNumber);
+  c->add_option("--evaluations", s->evaluations, "distinct architectures priced (default 1000)")
+      ->check(CLI::PositiveNumber);
   c->add_option("--population", s->population, "NSGA-II population (default 50)")->check(CLI::Range(2, 1'000'000));
   c->add_option("--seed", s->seed, "seed (0 to 2^63-1, default 1)")->check(seed_number());
-  c->add_option("--precision", s->precision, "search a data type per layer among these, e.g. int8,fp16,bf16")->delimiter(',');
+  c->add_option("--precision", s->precision, "search a data type per layer among these, e.g. int8,fp16,bf16")
+      ->delimiter(',');
   c->add_option("--dtype", s->dtype, "data type of the other operators (default bf16)");
   c->add_option("--batch", s->batch, "batch size (default: a space model's own, else 1)")->check(CLI::PositiveNumber);
   c->add_option("--energy-mj", s->energy_mj, "energy limit per inference, mJ")->check(positive_number());
   c->add_option("--memory-bytes", s->memory, "memory limit: weights, KV cache and the largest activation (\"16 GiB\")");
   c->add_option("--minimize", s->minimize, "extra objectives: energy, memory")->delimiter(',');
   c->add_option("--device", s->device, "preset or device file energy is counted on (default: the operator model's)");
-  c->add_option("--crossover", s->crossover, "probability a child mixes two parents (default 0.9)")->check(CLI::Range(0.0, 1.0));
-  c->add_option("--mutation", s->mutation, "per-gene mutation probability (default 1 / genes)")->check(CLI::Range(0.0, 1.0));
+  c->add_option("--crossover", s->crossover, "probability a child mixes two parents (default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--mutation", s->mutation, "per-gene mutation probability (default 1 / genes)")
+      ->check(CLI::Range(0.0, 1.0));
   c->add_option("--measured", s->measured, "latency table (data/latency format) to check the result against");
   c->add_option("--measured-column", s->measured_column, "its device column, e.g. titan_rtx_1");
   c->add_option("--layers", s->layers, "llm: layer counts searched")->delimiter(',');

@@ -78,7 +78,8 @@ void add_serve_commands(CLI::App& app, Action& action) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
   c->add_option("--max-operators", a->limits.max_operators, "most operators per request (default 1000)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-  c->add_option("--read-timeout", a->read_timeout_s, "seconds to read a whole request (default 10)")->check(positive_number());
+  c->add_option("--read-timeout", a->read_timeout_s, "seconds to read a whole request (default 10)")
+      ->check(positive_number());
   c->add_option("--idle-timeout", a->idle_timeout_s, "seconds a kept-alive connection may wait (default 60)")
       ->check(positive_number());
   c->add_option("--write-timeout", a->write_timeout_s, "seconds to write a whole response (default 10)")

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <iostream>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "apps/simfabric/commands.hpp"
 #include "apps/simfabric/file_options.hpp"
@@ -68,10 +68,8 @@ int plan(const SweepArgs& args) {
   if (args.json) {
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (const auto& point : sweep.points) points.push_back(point_json(sweep, point));
-    nlohmann::ordered_json out{{"sweep", sweep.file},
-                               {"scenario", sweep.scenario_file},
-                               {"seed", sweep.seed},
-                               {"points", points}};
+    nlohmann::ordered_json out{
+        {"sweep", sweep.file}, {"scenario", sweep.scenario_file}, {"seed", sweep.seed}, {"points", points}};
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
@@ -122,9 +120,9 @@ int run_point_command(const SweepArgs& args) {
 int collect(const scenarios::Sweep& sweep, const std::filesystem::path& output, bool json) {
   const auto report = scenarios::collect_results(sweep, output);
   if (json) {
-    nlohmann::ordered_json out{{"sweep", sweep.file},         {"output", output.string()},
+    nlohmann::ordered_json out{{"sweep", sweep.file},           {"output", output.string()},
                                {"points", sweep.points.size()}, {"missing", report.missing},
-                               {"failed", report.failed},      {"complete", report.missing == 0}};
+                               {"failed", report.failed},       {"complete", report.missing == 0}};
     std::cout << out.dump() << "\n";
   }
   if (report.missing > 0) {
@@ -148,8 +146,7 @@ int run(SweepArgs args) {
     slurm_sweep.file = absolute(sweep.file).string();
     const auto job = scenarios::submit_slurm(slurm_sweep, output, args.slurm);
     if (job.job_id.empty()) return collect(sweep, output, args.json);
-    fmt::print(stderr, "sweep: Slurm job {} ({} array tasks), script {}\n", job.job_id, job.tasks,
-               job.script.string());
+    fmt::print(stderr, "sweep: Slurm job {} ({} array tasks), script {}\n", job.job_id, job.tasks, job.script.string());
     if (args.no_wait) {
       fmt::print(stderr, "sweep: when it ends: simfabric sweep collect {} -o {}\n", args.file, output.string());
       return kExitOk;
@@ -208,8 +205,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   run_cmd->add_option("--workers", args->workers, "local threads (default: every core)")->check(positive_number());
   run_cmd->add_flag("--no-progress", args->no_progress, "no progress output on stderr");
   run_cmd->add_flag("--json", args->json, "print one JSON object: points, missing, failed, output");
-  run_cmd->add_option("--chunk-size", args->slurm.chunk_size, "slurm: points per array task")
-      ->check(positive_number());
+  run_cmd->add_option("--chunk-size", args->slurm.chunk_size, "slurm: points per array task")->check(positive_number());
   run_cmd->add_option("--task-workers", args->slurm.workers_per_task, "slurm: threads per array task")
       ->check(positive_number());
   run_cmd->add_option("--partition", args->slurm.partition, "slurm: partition");

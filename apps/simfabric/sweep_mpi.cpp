@@ -3,10 +3,10 @@
 #include <mpi.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <iostream>
-#include <chrono>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -90,8 +90,7 @@ void work(const scenarios::Sweep& sweep, const std::filesystem::path& parts) {
 }
 
 // Throws on bad input or I/O errors; the caller turns that into MPI_Abort.
-int run_ranks(const scenarios::Sweep& sweep, const std::filesystem::path& output, int rank, int size,
-              bool progress) {
+int run_ranks(const scenarios::Sweep& sweep, const std::filesystem::path& output, int rank, int size, bool progress) {
   const auto parts = scenarios::parts_directory(output);
   if (size == 1) {  // not under mpirun: run here, on one thread
     scenarios::LocalRunOptions options;

@@ -36,16 +36,26 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--leaves") lp.leaves = std::stoul(next());
-    else if (a == "--spines") lp.spines = std::stoul(next());
-    else if (a == "--hosts") lp.hosts_per_leaf = std::stoul(next());
-    else if (a == "--gbps") lp.host_gbps = *(lp.uplink_gbps = std::stod(next()));
-    else if (a == "--bytes") bytes = std::stoull(next());
-    else if (a == "--paths") p.paths = sim::parse_enum<models::packet::PathSelection>(next(), "paths");
-    else if (a == "--transport") p.transport = sim::parse_enum<models::packet::Transport>(next(), "transport");
-    else if (a == "--trimming") p.trimming = true;
-    else if (a == "--buffer-bytes") p.port_buffer_bytes = std::stoull(next());
-    else if (a == "--seed") p.seed = std::stoull(next());
+    if (a == "--leaves")
+      lp.leaves = std::stoul(next());
+    else if (a == "--spines")
+      lp.spines = std::stoul(next());
+    else if (a == "--hosts")
+      lp.hosts_per_leaf = std::stoul(next());
+    else if (a == "--gbps")
+      lp.host_gbps = *(lp.uplink_gbps = std::stod(next()));
+    else if (a == "--bytes")
+      bytes = std::stoull(next());
+    else if (a == "--paths")
+      p.paths = sim::parse_enum<models::packet::PathSelection>(next(), "paths");
+    else if (a == "--transport")
+      p.transport = sim::parse_enum<models::packet::Transport>(next(), "transport");
+    else if (a == "--trimming")
+      p.trimming = true;
+    else if (a == "--buffer-bytes")
+      p.port_buffer_bytes = std::stoull(next());
+    else if (a == "--seed")
+      p.seed = std::stoull(next());
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -74,8 +84,8 @@ int main(int argc, char** argv) {
       n, static_cast<unsigned long long>(bytes), std::string(sim::name_of(p.paths)).c_str(),
       std::string(sim::name_of(p.transport)).c_str(), p.trimming ? "true" : "false", wall,
       static_cast<unsigned long long>(r.events), static_cast<double>(r.events) / wall,
-      static_cast<double>(sim::peak_rss_bytes()) / 1e6, r.complete ? "true" : "false", ideal_s, busiest_s, r.completion_s,
-      r.median_fct_s, r.p99_fct_s, static_cast<unsigned long long>(r.totals.drops),
+      static_cast<double>(sim::peak_rss_bytes()) / 1e6, r.complete ? "true" : "false", ideal_s, busiest_s,
+      r.completion_s, r.median_fct_s, r.p99_fct_s, static_cast<unsigned long long>(r.totals.drops),
       static_cast<unsigned long long>(r.totals.trims), static_cast<unsigned long long>(r.totals.ecn_marks),
       static_cast<unsigned long long>(r.totals.retransmissions), static_cast<unsigned long long>(r.totals.timeouts));
   return 0;

@@ -75,9 +75,12 @@ int main(int argc, char** argv) {
   int threads = 1;
   bool timelines = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
-    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--timelines")) timelines = true;
+    if (!std::strcmp(argv[i], "--only") && i + 1 < argc)
+      only = argv[++i];
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--timelines"))
+      timelines = true;
     else {
       std::fprintf(stderr, "usage: training_bench [--only NAME] [--threads N] [--timelines]\n");
       return 2;

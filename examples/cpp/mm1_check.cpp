@@ -15,7 +15,7 @@ int main() {
   const auto result = models::queueing::run_mm1(params);
   const double simulated = result.wait_s.mean();
   const double relative_error = std::abs(simulated / result.expected_wait_s - 1.0);
-  std::printf("mean wait %.4g s, closed form %.4g s, relative error %.3f\n", simulated,
-              result.expected_wait_s, relative_error);
+  std::printf("mean wait %.4g s, closed form %.4g s, relative error %.3f\n", simulated, result.expected_wait_s,
+              relative_error);
   return relative_error < 0.05 ? 0 : 1;
 }

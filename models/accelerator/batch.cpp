@@ -9,7 +9,8 @@ namespace models::accelerator {
 Network prepare_network(const Device& device, Network network, const BatchOptions& options) {
   if (options.weights_tier) {
     if (*options.weights_tier >= device.tiers.size()) {
-      throw std::invalid_argument("device \"" + device.name + "\" has no tier " + std::to_string(*options.weights_tier));
+      throw std::invalid_argument("device \"" + device.name + "\" has no tier " +
+                                  std::to_string(*options.weights_tier));
     }
     for (Operator& op : network) {
       if (!op.placement.weight) op.placement.weight = options.weights_tier;
@@ -22,7 +23,7 @@ Network prepare_network(const Device& device, Network network, const BatchOption
 }
 
 std::vector<Network> build_networks(const Device& device, const std::vector<NetworkSpec>& specs,
-                                     const BatchOptions& options) {
+                                    const BatchOptions& options) {
   validate(device);
   std::vector<Network> networks(specs.size());
   std::vector<std::string> errors(specs.size());

@@ -24,7 +24,8 @@ void validate_kernel_and_runtime(const Device& device) {
   require(fraction(k.matrix_efficiency), device, "kernel.matrix_efficiency must be in (0, 1]");
   require(fraction(k.vector_efficiency), device, "kernel.vector_efficiency must be in (0, 1]");
   require(fraction(k.memory_efficiency), device, "kernel.memory_efficiency must be in (0, 1]");
-  for (const auto& [value, key] : {std::pair{k.mma_m, "kernel.mma_m"}, {k.mma_n, "kernel.mma_n"}, {k.mma_k, "kernel.mma_k"}}) {
+  for (const auto& [value, key] :
+       {std::pair{k.mma_m, "kernel.mma_m"}, {k.mma_n, "kernel.mma_n"}, {k.mma_k, "kernel.mma_k"}}) {
     require(value >= 1 && value <= 4096, device, std::string(key) + " must be in 1..4096");
   }
   require((k.block_m == 0) == (k.block_n == 0), device, "kernel.block_m and kernel.block_n are set together");
@@ -42,7 +43,6 @@ void validate_kernel_and_runtime(const Device& device) {
   require(std::isfinite(r.activations_on_chip) && r.activations_on_chip >= 0.0 && r.activations_on_chip <= 1.0, device,
           "runtime.activations_on_chip must be in [0, 1]");
 }
-
 
 }  // namespace
 

@@ -8,9 +8,9 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <span>
 #include <vector>
 
 #include "sim/enum_names.hpp"
@@ -19,9 +19,9 @@ namespace models::accelerator {
 
 enum class DataType : std::uint8_t { fp32, tf32, bf16, fp16, fp8, int8 };
 inline constexpr std::size_t kDataTypeCount = 6;
-inline constexpr sim::EnumName<DataType> kDataTypeNames[] = {
-    {DataType::fp32, "fp32"}, {DataType::tf32, "tf32"}, {DataType::bf16, "bf16"},
-    {DataType::fp16, "fp16"}, {DataType::fp8, "fp8"},   {DataType::int8, "int8"}};
+inline constexpr sim::EnumName<DataType> kDataTypeNames[] = {{DataType::fp32, "fp32"}, {DataType::tf32, "tf32"},
+                                                             {DataType::bf16, "bf16"}, {DataType::fp16, "fp16"},
+                                                             {DataType::fp8, "fp8"},   {DataType::int8, "int8"}};
 constexpr std::span<const sim::EnumName<DataType>> enum_names(DataType) { return kDataTypeNames; }
 
 // sim::name_of / find_enum over kDataTypeNames.
@@ -71,14 +71,14 @@ struct RuntimeSpec {
   // converter splitting groups into separate convolutions).
   double group_call_ns = 0.0;
   bool depthwise_by_group = true;  // depthwise convolutions too (else they are one kernel)
-  bool async_launch = false;      // the host queues kernels ahead of the device (streams)
-  bool fold_batch_norm = true;    // false: a batch-norm kernel follows every convolution
-  bool fuse_elementwise = false;  // elementwise operators run inside the preceding kernel
+  bool async_launch = false;       // the host queues kernels ahead of the device (streams)
+  bool fold_batch_norm = true;     // false: a batch-norm kernel follows every convolution
+  bool fuse_elementwise = false;   // elementwise operators run inside the preceding kernel
   // > 0: an operator's output of at most this fraction of the on-chip tier stays there
   // for the next operator (keep_activations_on_chip), as in a layer-pipelined
   // accelerator or a GPU whose L2 holds the tensor one kernel writes and the next reads.
   double activations_on_chip = 0.0;
-  std::uint32_t threads = 0;      // cores one operator uses; 0 = all
+  std::uint32_t threads = 0;  // cores one operator uses; 0 = all
 };
 
 struct MemoryTier {
@@ -138,9 +138,7 @@ struct Device {
   SystolicSpec systolic;
 
   std::optional<std::size_t> tier_index(std::string_view name) const;
-  double peak_matrix_ops_per_s(DataType type) const {
-    return compute.matrix_ops_per_s[static_cast<std::size_t>(type)];
-  }
+  double peak_matrix_ops_per_s(DataType type) const { return compute.matrix_ops_per_s[static_cast<std::size_t>(type)]; }
   // Cores one operator runs on (runtime.threads, at most compute.cores).
   std::uint32_t cores_used() const {
     return runtime.threads == 0 ? compute.cores : std::min(runtime.threads, compute.cores);

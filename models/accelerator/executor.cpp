@@ -118,9 +118,7 @@ double least_seconds(const Device& device, const Operator& op, const Paths& path
   return least;
 }
 
-bool below(sim::Time::rep period_ps, double least_s) {
-  return static_cast<double>(period_ps + 1) < least_s * 1e12;
-}
+bool below(sim::Time::rep period_ps, double least_s) { return static_cast<double>(period_ps + 1) < least_s * 1e12; }
 
 struct SimOutcome {
   sim::Time latency;

@@ -31,9 +31,9 @@ struct OperatorResult {
   // Standalone: host + kernel. In a network: the time this operator adds to the
   // network's end (execute_network), so that operator latencies sum to the total.
   sim::Time latency;
-  sim::Time host;    // host time to issue it (runtime dispatch, library and group calls)
-  sim::Time kernel;  // device time: launches, then the pipeline of its steps
-  std::uint64_t kernels = 1;  // kernels launched (one per group for per-group calls)
+  sim::Time host;                             // host time to issue it (runtime dispatch, library and group calls)
+  sim::Time kernel;                           // device time: launches, then the pipeline of its steps
+  std::uint64_t kernels = 1;                  // kernels launched (one per group for per-group calls)
   double matrix_use = 1.0, vector_use = 1.0;  // kernel_use() factors it ran with
   std::uint64_t ops = 0;
   std::vector<std::uint64_t> tier_bytes;  // payload read + written at each tier

@@ -20,7 +20,8 @@ FluidNetwork::FluidNetwork(sim::Simulator& sim, std::vector<double> capacity_byt
 void FluidNetwork::start(double payload_bytes, std::vector<Use> uses, std::uint64_t tag) {
   if (uses.empty()) throw std::invalid_argument("FluidNetwork: a flow needs at least one channel");
   for (const Use& u : uses) {
-    if (u.channel >= capacity_.size()) throw std::invalid_argument("FluidNetwork: no channel " + std::to_string(u.channel));
+    if (u.channel >= capacity_.size())
+      throw std::invalid_argument("FluidNetwork: no channel " + std::to_string(u.channel));
     carried_[u.channel] += payload_bytes * u.factor;
   }
   flows_.push_back(Flow{payload_bytes, 0.0, sim_.now().ps(), -1, std::move(uses), tag});

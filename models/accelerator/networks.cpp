@@ -62,8 +62,10 @@ void require_batch(std::uint64_t batch) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -262,10 +264,12 @@ Network nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataTyp
     }
     for (const std::string& part : split(std::string_view(group).substr(1, group.size() - 2), "|")) {
       const auto tilde = part.find('~');
-      const auto input = tilde == std::string::npos ? std::nullopt : parse_count(std::string_view(part).substr(tilde + 1));
+      const auto input =
+          tilde == std::string::npos ? std::nullopt : parse_count(std::string_view(part).substr(tilde + 1));
       if (!input || *input != edges.size()) {
-        bad_arch(kName, arch, "edge \"" + part + "\" of node " + std::to_string(nodes.size() + 1) + " should read op~" +
-                                  std::to_string(edges.size()));
+        bad_arch(kName, arch,
+                 "edge \"" + part + "\" of node " + std::to_string(nodes.size() + 1) + " should read op~" +
+                     std::to_string(edges.size()));
       }
       const std::string op = part.substr(0, tilde);
       if (op != "none" && op != "skip_connect" && op != "nor_conv_1x1" && op != "nor_conv_3x3" &&
@@ -275,8 +279,9 @@ Network nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataTyp
       edges.push_back(op);
     }
     if (edges.size() != nodes.size() + 1) {
-      bad_arch(kName, arch, "node " + std::to_string(nodes.size() + 1) + " needs " + std::to_string(nodes.size() + 1) +
-                                " edges, got " + std::to_string(edges.size()));
+      bad_arch(kName, arch,
+               "node " + std::to_string(nodes.size() + 1) + " needs " + std::to_string(nodes.size() + 1) +
+                   " edges, got " + std::to_string(edges.size()));
     }
     nodes.push_back(std::move(edges));
   }
@@ -328,15 +333,16 @@ Network nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataTyp
 namespace {
 
 // FBNet's block set in the order of its op indices (op_idx_22 of the FBNet tables).
-const std::array<const char*, 9> kFbnetBlocks{"k3_e1", "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
-                                              "k5_e1_g2", "k5_e3", "k5_e6", "skip"};
+const std::array<const char*, 9> kFbnetBlocks{"k3_e1",    "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
+                                              "k5_e1_g2", "k5_e3",    "k5_e6", "skip"};
 
 std::vector<std::string> parse_fbnet(const std::string& arch) {
   std::vector<std::string> names = split(arch, "|-");
   const auto given = std::count_if(names.begin(), names.end(), [](const std::string& n) { return !n.empty(); });
   if (names.size() != 22 || given != 22) {
-    bad_arch("fbnet", arch, std::to_string(given) + " blocks, not 22" +
-                                (given == static_cast<std::ptrdiff_t>(names.size()) ? "" : ", and empty ones"));
+    bad_arch("fbnet", arch,
+             std::to_string(given) + " blocks, not 22" +
+                 (given == static_cast<std::ptrdiff_t>(names.size()) ? "" : ", and empty ones"));
   }
   std::size_t indices = 0;
   for (std::string& block : names) {
@@ -439,7 +445,8 @@ OfaMbv3Config parse_ofa_arch(const std::string& arch_text) {
     }
     const auto expect = [&](std::size_t count, const std::string& what, auto allowed) {
       if (values.size() != count) {
-        bad_arch(kName, arch, key + ": " + std::to_string(values.size()) + " " + what + ", not " + std::to_string(count));
+        bad_arch(kName, arch,
+                 key + ": " + std::to_string(values.size()) + " " + what + ", not " + std::to_string(count));
       }
       for (std::uint64_t v : values) {
         if (!allowed(v)) bad_arch(kName, arch, key + ": " + std::to_string(v) + " is not a valid " + what);
@@ -474,8 +481,8 @@ std::string ofa_arch_string(const OfaMbv3Config& c) {
     }
     return out;
   };
-  return "r=" + std::to_string(c.resolution) + ",d=" + join(c.depths) + ",k=" + join(c.kernels) + ",e=" +
-         join(c.expansions);
+  return "r=" + std::to_string(c.resolution) + ",d=" + join(c.depths) + ",k=" + join(c.kernels) +
+         ",e=" + join(c.expansions);
 }
 
 std::vector<std::string> network_names() {
@@ -490,7 +497,8 @@ std::string canonical_network_name(const std::string& name) {
   }
   std::string known;
   for (const auto& n : network_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown network \"" + name + "\" (expected one of " + known + "; nb201 = nas_bench_201)");
+  throw std::invalid_argument("unknown network \"" + name + "\" (expected one of " + known +
+                              "; nb201 = nas_bench_201)");
 }
 
 bool network_takes_arch(const std::string& name) {
@@ -525,8 +533,7 @@ Network network_by_name(const NetworkSpec& spec) {
          "architecture string (nas_bench_201, fbnet and ofa_mbv3 do)");
   refuse(spec.seq.has_value() && name != "transformer_block", "seq (transformer_block does)");
   refuse(spec.kv_len.has_value() && name != "llm_decode", "kv_len (llm_decode does)");
-  refuse(spec.transformer.has_value() && !transformer,
-         "transformer dimensions (transformer_block and llm_decode do)");
+  refuse(spec.transformer.has_value() && !transformer, "transformer dimensions (transformer_block and llm_decode do)");
   if (network_takes_arch(name) && !spec.arch) {
     throw std::invalid_argument("network \"" + name + "\" needs an architecture string: expected " + arch_syntax(name));
   }
@@ -538,7 +545,8 @@ Network network_by_name(const NetworkSpec& spec) {
   if (name == "nas_bench_201") return nas_bench_201(*spec.arch, spec.batch, spec.dtype);
   if (name == "fbnet") return fbnet(*spec.arch, spec.batch, spec.dtype);
   if (name == "transformer_block") {
-    return transformer_block(t, spec.batch, spec.seq.value_or(default_count("workload.transformer", "seq")), spec.dtype);
+    return transformer_block(t, spec.batch, spec.seq.value_or(default_count("workload.transformer", "seq")),
+                             spec.dtype);
   }
   return llm_decode_step(t, spec.batch, spec.kv_len.value_or(default_count("workload.transformer", "kv_len")),
                          spec.dtype);

@@ -57,15 +57,14 @@ void require_spatial(const Operator& op, std::uint64_t value, const char* field)
 
 OperatorKind kind_of(const Operator& op) {
   using K = OperatorKind;
-  return std::visit(Overloaded{[](const GemmShape&) { return K::gemm; }, [](const Conv2dShape&) { return K::conv2d; },
-                               [](const PoolShape&) { return K::pool; },
-                               [](const ElementwiseShape&) { return K::elementwise; },
-                               [](const RowNormShape& s) {
-                                 return s.kind == RowNormShape::Kind::softmax ? K::softmax : K::layernorm;
-                               },
-                               [](const AttentionShape&) { return K::attention; },
-                               [](const GatherShape&) { return K::gather; }, [](const CopyShape&) { return K::copy; }},
-                    op.shape);
+  return std::visit(
+      Overloaded{
+          [](const GemmShape&) { return K::gemm; }, [](const Conv2dShape&) { return K::conv2d; },
+          [](const PoolShape&) { return K::pool; }, [](const ElementwiseShape&) { return K::elementwise; },
+          [](const RowNormShape& s) { return s.kind == RowNormShape::Kind::softmax ? K::softmax : K::layernorm; },
+          [](const AttentionShape&) { return K::attention; }, [](const GatherShape&) { return K::gather; },
+          [](const CopyShape&) { return K::copy; }},
+      op.shape);
 }
 
 std::string_view kind_name(const Operator& op) { return sim::name_of(kind_of(op)); }
@@ -73,23 +72,23 @@ std::string_view kind_name(const Operator& op) { return sim::name_of(kind_of(op)
 std::uint64_t op_count(const Operator& op) {
   try {
     return std::visit(
-               Overloaded{
-                   [](const GemmShape& s) { return Count{2} * s.batch * s.m * s.n * s.k; },
-                   [](const Conv2dShape& s) {
-                     const Count macs_per_output = Count{s.in_channels / s.groups} * s.kernel_h * s.kernel_w;
-                     return Count{2} * s.batch * s.out_channels * s.out_height() * s.out_width() * macs_per_output;
-                   },
-                   [](const PoolShape& s) {
-                     return Count{s.batch} * s.channels * s.out_height() * s.out_width() *
-                            (s.kernel == 0 ? Count{s.height} * s.width : Count{s.kernel} * s.kernel);
-                   },
-                   [](const ElementwiseShape& s) { return Count{s.elements} * s.ops_per_element; },
-                   [](const RowNormShape& s) { return Count{s.rows} * s.cols * s.ops_per_element(); },
-                   [](const AttentionShape& s) {
-                     const Count scores = Count{s.batch} * s.heads * s.q_len * s.kv_len;
-                     return Count{2} * scores * s.head_dim * 2 + scores * RowNormShape{}.ops_per_element();
-                   },
-                   [](const GatherShape&) { return Count{0}; }, [](const CopyShape&) { return Count{0}; }},
+               Overloaded{[](const GemmShape& s) { return Count{2} * s.batch * s.m * s.n * s.k; },
+                          [](const Conv2dShape& s) {
+                            const Count macs_per_output = Count{s.in_channels / s.groups} * s.kernel_h * s.kernel_w;
+                            return Count{2} * s.batch * s.out_channels * s.out_height() * s.out_width() *
+                                   macs_per_output;
+                          },
+                          [](const PoolShape& s) {
+                            return Count{s.batch} * s.channels * s.out_height() * s.out_width() *
+                                   (s.kernel == 0 ? Count{s.height} * s.width : Count{s.kernel} * s.kernel);
+                          },
+                          [](const ElementwiseShape& s) { return Count{s.elements} * s.ops_per_element; },
+                          [](const RowNormShape& s) { return Count{s.rows} * s.cols * s.ops_per_element(); },
+                          [](const AttentionShape& s) {
+                            const Count scores = Count{s.batch} * s.heads * s.q_len * s.kv_len;
+                            return Count{2} * scores * s.head_dim * 2 + scores * RowNormShape{}.ops_per_element();
+                          },
+                          [](const GatherShape&) { return Count{0}; }, [](const CopyShape&) { return Count{0}; }},
                op.shape)
         .value;
   } catch (const CountOverflow&) {
@@ -116,7 +115,9 @@ OperandBytes operand_bytes(const Operator& op) {
               return bytes(Count{s.batch} * s.channels * s.height * s.width * e, 0,
                            Count{s.batch} * s.channels * s.out_height() * s.out_width() * e);
             },
-            [&](const ElementwiseShape& s) { return bytes(Count{s.inputs} * s.elements * e, 0, Count{s.elements} * e); },
+            [&](const ElementwiseShape& s) {
+              return bytes(Count{s.inputs} * s.elements * e, 0, Count{s.elements} * e);
+            },
             [&](const RowNormShape& s) {
               const Count params = s.kind == RowNormShape::Kind::layernorm ? Count{2} * s.cols * e : Count{0};
               return bytes(Count{s.rows} * s.cols * e, params, Count{s.rows} * s.cols * e);
@@ -134,75 +135,86 @@ OperandBytes operand_bytes(const Operator& op) {
 }
 
 void validate(const Operator& op) {
-  std::visit(Overloaded{[&](const GemmShape& s) {
-                          require_positive(op, s.batch, "batch");
-                          require_positive(op, s.m, "m");
-                          require_positive(op, s.n, "n");
-                          require_positive(op, s.k, "k");
-                        },
-                        [&](const Conv2dShape& s) {
-                          for (auto [v, f] : {std::pair{s.batch, "batch"}, {s.in_channels, "in_channels"},
-                                              {s.out_channels, "out_channels"}, {s.height, "height"},
-                                              {s.width, "width"}, {s.kernel_h, "kernel_h"}, {s.kernel_w, "kernel_w"},
-                                              {s.stride, "stride"}, {s.groups, "groups"}}) {
-                            require_positive(op, v, f);
-                          }
-                          for (auto [v, f] : {std::pair{s.height, "height"}, {s.width, "width"},
-                                              {s.kernel_h, "kernel_h"}, {s.kernel_w, "kernel_w"},
-                                              {s.stride, "stride"}, {s.padding, "padding"}}) {
-                            require_spatial(op, v, f);
-                          }
-                          if (s.in_channels % s.groups != 0 || s.out_channels % s.groups != 0) {
-                            throw std::invalid_argument("operator \"" + op.name +
-                                                        "\": groups must divide in_channels and out_channels");
-                          }
-                          if (s.height + 2 * s.padding < s.kernel_h || s.width + 2 * s.padding < s.kernel_w) {
-                            throw std::invalid_argument("operator \"" + op.name +
-                                                        "\": kernel larger than the padded input");
-                          }
-                        },
-                        [&](const PoolShape& s) {
-                          require_positive(op, s.batch, "batch");
-                          require_positive(op, s.channels, "channels");
-                          require_positive(op, s.height, "height");
-                          require_positive(op, s.width, "width");
-                          require_positive(op, s.stride, "stride");
-                          for (auto [v, f] : {std::pair{s.height, "height"}, {s.width, "width"},
-                                              {s.kernel, "kernel"}, {s.stride, "stride"}, {s.padding, "padding"}}) {
-                            require_spatial(op, v, f);
-                          }
-                          if (s.kernel > 0 && (s.height + 2 * s.padding < s.kernel || s.width + 2 * s.padding < s.kernel)) {
-                            throw std::invalid_argument("operator \"" + op.name +
-                                                        "\": pooling window larger than the padded input");
-                          }
-                        },
-                        [&](const ElementwiseShape& s) {
-                          require_positive(op, s.elements, "elements");
-                          require_positive(op, s.inputs, "inputs");
-                        },
-                        [&](const RowNormShape& s) {
-                          require_positive(op, s.rows, "rows");
-                          require_positive(op, s.cols, "cols");
-                        },
-                        [&](const AttentionShape& s) {
-                          require_positive(op, s.batch, "batch");
-                          require_positive(op, s.heads, "heads");
-                          require_positive(op, s.q_len, "q_len");
-                          require_positive(op, s.kv_len, "kv_len");
-                          require_positive(op, s.head_dim, "head_dim");
-                        },
-                        [&](const GatherShape& s) {
-                          require_positive(op, s.rows, "rows");
-                          require_positive(op, s.row_bytes, "row_bytes");
-                          require_positive(op, s.table_rows, "table_rows");
-                        },
-                        [&](const CopyShape& s) {
-                          require_positive(op, s.bytes, "bytes");
-                          if (s.from == s.to) {
-                            throw std::invalid_argument("operator \"" + op.name + "\": copy from a tier to itself");
-                          }
-                        }},
-             op.shape);
+  std::visit(
+      Overloaded{[&](const GemmShape& s) {
+                   require_positive(op, s.batch, "batch");
+                   require_positive(op, s.m, "m");
+                   require_positive(op, s.n, "n");
+                   require_positive(op, s.k, "k");
+                 },
+                 [&](const Conv2dShape& s) {
+                   for (auto [v, f] : {std::pair{s.batch, "batch"},
+                                       {s.in_channels, "in_channels"},
+                                       {s.out_channels, "out_channels"},
+                                       {s.height, "height"},
+                                       {s.width, "width"},
+                                       {s.kernel_h, "kernel_h"},
+                                       {s.kernel_w, "kernel_w"},
+                                       {s.stride, "stride"},
+                                       {s.groups, "groups"}}) {
+                     require_positive(op, v, f);
+                   }
+                   for (auto [v, f] : {std::pair{s.height, "height"},
+                                       {s.width, "width"},
+                                       {s.kernel_h, "kernel_h"},
+                                       {s.kernel_w, "kernel_w"},
+                                       {s.stride, "stride"},
+                                       {s.padding, "padding"}}) {
+                     require_spatial(op, v, f);
+                   }
+                   if (s.in_channels % s.groups != 0 || s.out_channels % s.groups != 0) {
+                     throw std::invalid_argument("operator \"" + op.name +
+                                                 "\": groups must divide in_channels and out_channels");
+                   }
+                   if (s.height + 2 * s.padding < s.kernel_h || s.width + 2 * s.padding < s.kernel_w) {
+                     throw std::invalid_argument("operator \"" + op.name + "\": kernel larger than the padded input");
+                   }
+                 },
+                 [&](const PoolShape& s) {
+                   require_positive(op, s.batch, "batch");
+                   require_positive(op, s.channels, "channels");
+                   require_positive(op, s.height, "height");
+                   require_positive(op, s.width, "width");
+                   require_positive(op, s.stride, "stride");
+                   for (auto [v, f] : {std::pair{s.height, "height"},
+                                       {s.width, "width"},
+                                       {s.kernel, "kernel"},
+                                       {s.stride, "stride"},
+                                       {s.padding, "padding"}}) {
+                     require_spatial(op, v, f);
+                   }
+                   if (s.kernel > 0 && (s.height + 2 * s.padding < s.kernel || s.width + 2 * s.padding < s.kernel)) {
+                     throw std::invalid_argument("operator \"" + op.name +
+                                                 "\": pooling window larger than the padded input");
+                   }
+                 },
+                 [&](const ElementwiseShape& s) {
+                   require_positive(op, s.elements, "elements");
+                   require_positive(op, s.inputs, "inputs");
+                 },
+                 [&](const RowNormShape& s) {
+                   require_positive(op, s.rows, "rows");
+                   require_positive(op, s.cols, "cols");
+                 },
+                 [&](const AttentionShape& s) {
+                   require_positive(op, s.batch, "batch");
+                   require_positive(op, s.heads, "heads");
+                   require_positive(op, s.q_len, "q_len");
+                   require_positive(op, s.kv_len, "kv_len");
+                   require_positive(op, s.head_dim, "head_dim");
+                 },
+                 [&](const GatherShape& s) {
+                   require_positive(op, s.rows, "rows");
+                   require_positive(op, s.row_bytes, "row_bytes");
+                   require_positive(op, s.table_rows, "table_rows");
+                 },
+                 [&](const CopyShape& s) {
+                   require_positive(op, s.bytes, "bytes");
+                   if (s.from == s.to) {
+                     throw std::invalid_argument("operator \"" + op.name + "\": copy from a tier to itself");
+                   }
+                 }},
+      op.shape);
   (void)op_count(op);
   (void)operand_bytes(op);
 }

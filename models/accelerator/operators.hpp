@@ -4,8 +4,8 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <variant>
 
 #include "models/accelerator/device.hpp"
@@ -64,8 +64,8 @@ struct CopyShape {
   std::size_t from = 1, to = 1;
 };
 
-using OperatorShape = std::variant<GemmShape, Conv2dShape, PoolShape, ElementwiseShape, RowNormShape,
-                                   AttentionShape, GatherShape, CopyShape>;
+using OperatorShape = std::variant<GemmShape, Conv2dShape, PoolShape, ElementwiseShape, RowNormShape, AttentionShape,
+                                   GatherShape, CopyShape>;
 
 struct Placement {
   std::optional<std::size_t> input, weight, output;  // tier indices; unset = home tier
@@ -81,12 +81,15 @@ struct Operator {
 // What an operator computes, by the name scenario files and results give it (softmax and
 // layer norm are the two kinds of RowNormShape).
 enum class OperatorKind : std::uint8_t { gemm, conv2d, pool, elementwise, softmax, layernorm, attention, gather, copy };
-inline constexpr sim::EnumName<OperatorKind> kOperatorKindNames[] = {
-    {OperatorKind::gemm, "gemm"},           {OperatorKind::conv2d, "conv2d"},
-    {OperatorKind::pool, "pool"},           {OperatorKind::elementwise, "elementwise"},
-    {OperatorKind::softmax, "softmax"},     {OperatorKind::layernorm, "layernorm"},
-    {OperatorKind::attention, "attention"}, {OperatorKind::gather, "gather"},
-    {OperatorKind::copy, "copy"}};
+inline constexpr sim::EnumName<OperatorKind> kOperatorKindNames[] = {{OperatorKind::gemm, "gemm"},
+                                                                     {OperatorKind::conv2d, "conv2d"},
+                                                                     {OperatorKind::pool, "pool"},
+                                                                     {OperatorKind::elementwise, "elementwise"},
+                                                                     {OperatorKind::softmax, "softmax"},
+                                                                     {OperatorKind::layernorm, "layernorm"},
+                                                                     {OperatorKind::attention, "attention"},
+                                                                     {OperatorKind::gather, "gather"},
+                                                                     {OperatorKind::copy, "copy"}};
 constexpr std::span<const sim::EnumName<OperatorKind>> enum_names(OperatorKind) { return kOperatorKindNames; }
 
 OperatorKind kind_of(const Operator& op);

@@ -39,9 +39,9 @@ std::vector<sim::Parameter> declare_all() {
                       "the layers of that file as convolutions, instead of `network` (only `dtype` may accompany it)"),
                  "", "a SCALE-Sim topology CSV, relative to the scenario"),
 
-      with_notes(integer("workload.transformer", "d_model", static_cast<double>(transformer.d_model), 1, kInf,
-                         "model width"),
-                 "", ">= 1, a multiple of `heads`"),
+      with_notes(
+          integer("workload.transformer", "d_model", static_cast<double>(transformer.d_model), 1, kInf, "model width"),
+          "", ">= 1, a multiple of `heads`"),
       integer("workload.transformer", "heads", static_cast<double>(transformer.heads), 1, kInf, "attention heads"),
       integer("workload.transformer", "d_ff", static_cast<double>(transformer.d_ff), 1, kInf, "feed-forward width"),
       integer("workload.transformer", "layers", static_cast<double>(transformer.layers), 1, 1000, "transformer layers"),
@@ -52,8 +52,8 @@ std::vector<sim::Parameter> declare_all() {
 
       integer("workload.ofa", "resolution", 224, 32, 1024, "input side", "pixels"),
       with_notes(required(numbers("workload.ofa", "depths", "blocks", "blocks per stage")), "", "5 numbers, 1 .. 4"),
-      with_notes(required(numbers("workload.ofa", "kernels", "", "depthwise kernel of block i of stage s at 4s + i")), "",
-                 "20 numbers, 3, 5 or 7"),
+      with_notes(required(numbers("workload.ofa", "kernels", "", "depthwise kernel of block i of stage s at 4s + i")),
+                 "", "20 numbers, 3, 5 or 7"),
       with_notes(required(numbers("workload.ofa", "expansions", "", "expansion ratio, same layout")), "",
                  "20 numbers, 3, 4 or 6"),
 

@@ -43,9 +43,9 @@ class Pipeline {
  public:
   Pipeline(sim::Simulator& sim, const Device& device, const Operator& op, const Paths& paths,
            const std::vector<const Step*>& steps)
-      : sim_(sim), device_(device), paths_(paths), steps_(steps), net_(sim, capacities(device), [this](std::uint64_t tag) {
-          on_transfer_done(tag);
-        }), engines_(sim, device.dma_engines) {
+      : sim_(sim), device_(device), paths_(paths), steps_(steps),
+        net_(sim, capacities(device), [this](std::uint64_t tag) { on_transfer_done(tag); }),
+        engines_(sim, device.dma_engines) {
     const std::size_t n = steps.size();
     loads_left_.assign(n, 0);
     stores_left_.assign(n, 0);
@@ -96,7 +96,9 @@ class Pipeline {
       s.put(loads_left_[j]);
       s.put(stores_left_[j]);
     }
-    const auto rel_tag = [i](std::uint64_t tag) { return static_cast<std::int64_t>(tag) - 2 * static_cast<std::int64_t>(i); };
+    const auto rel_tag = [i](std::uint64_t tag) {
+      return static_cast<std::int64_t>(tag) - 2 * static_cast<std::int64_t>(i);
+    };
     for (const Pending& p : waiting_) s.put_signed(rel_tag(p.tag));
     s.put_signed(-1);
     for (std::uint32_t index : unbegun_) {

@@ -161,8 +161,8 @@ Device generic_systolic(const SystolicPresetParams& p) {
   d.tiers.push_back({"dram", 16ULL << 30, p.dram_bandwidth_gb_per_s, 100.0, 100.0});
   d.links.push_back({"dram_bus", "dram", "sram", p.dram_bandwidth_gb_per_s, 0.0, 0.0, 0, 0});
   d.dma_engines = 2;
-  d.systolic = {p.rows, p.cols, p.dataflow, p.sram_bytes_per_operand, p.sram_bytes_per_operand,
-                p.sram_bytes_per_operand};
+  d.systolic = {
+      p.rows, p.cols, p.dataflow, p.sram_bytes_per_operand, p.sram_bytes_per_operand, p.sram_bytes_per_operand};
   return d;
 }
 

@@ -25,7 +25,8 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> fields;
   for (std::size_t start = 0;;) {
     const auto comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+    fields.push_back(
+        trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -46,9 +47,10 @@ std::vector<TopologyLayer> read_scalesim_topology(const std::filesystem::path& f
     if (line_no == 1 || trim(text).empty()) continue;  // the header, as SCALE-Sim skips it
     const auto fields = split_fields(text);
     if (fields.size() != 8 && fields.size() != 9) {
-      throw where("expected 8 or 9 comma-separated fields (name, IFMAP height, IFMAP width, filter height, filter "
-                  "width, channels, num filters, stride height[, stride width]), got " +
-                  std::to_string(fields.size()));
+      throw where(
+          "expected 8 or 9 comma-separated fields (name, IFMAP height, IFMAP width, filter height, filter "
+          "width, channels, num filters, stride height[, stride width]), got " +
+          std::to_string(fields.size()));
     }
     if (fields[0].empty()) throw where("the layer name is empty");
     std::array<std::uint64_t, 8> v{};

@@ -16,7 +16,8 @@ std::vector<OperatorResult> execute_all(const Device& device, const std::vector<
   validate(device);
   std::vector<OperatorResult> results(ops.size());
   if (parallel) {
-    tbb::parallel_for(std::size_t{0}, ops.size(), [&](std::size_t i) { results[i] = execute(device, ops[i], options); });
+    tbb::parallel_for(std::size_t{0}, ops.size(),
+                      [&](std::size_t i) { results[i] = execute(device, ops[i], options); });
   } else {
     for (std::size_t i = 0; i < ops.size(); ++i) results[i] = execute(device, ops[i], options);
   }
@@ -50,8 +51,8 @@ bool absorbs_elementwise(const Operator& op) {
 
 std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& given) {
   const RuntimeSpec& rt = device.runtime;
-  const Network network = rt.activations_on_chip > 0.0 ? keep_activations_on_chip(device, given, rt.activations_on_chip)
-                                                        : given;
+  const Network network =
+      rt.activations_on_chip > 0.0 ? keep_activations_on_chip(device, given, rt.activations_on_chip) : given;
   std::vector<RuntimeStep> steps;
   steps.reserve(network.size() * 2);
   for (const Operator& op : network) {
@@ -59,22 +60,22 @@ std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& give
     const auto* c = std::get_if<Conv2dShape>(&op.shape);
     if (c == nullptr || rt.fold_batch_norm) continue;
     // Inference batch norm: a scale and a shift per element, in place on the output.
-    Operator bn = elementwise(op.name + ".bn", c->batch * c->out_channels * c->out_height() * c->out_width(), 1, 2,
-                              op.dtype);
+    Operator bn =
+        elementwise(op.name + ".bn", c->batch * c->out_channels * c->out_height() * c->out_width(), 1, 2, op.dtype);
     bn.placement.input = op.placement.output;
     bn.placement.output = op.placement.output;
     steps.push_back({std::move(bn), false});
   }
   if (rt.fuse_elementwise) {
     for (std::size_t i = 1; i < steps.size(); ++i) {
-      steps[i].fused = std::holds_alternative<ElementwiseShape>(steps[i].op.shape) && absorbs_elementwise(steps[i - 1].op);
+      steps[i].fused =
+          std::holds_alternative<ElementwiseShape>(steps[i].op.shape) && absorbs_elementwise(steps[i - 1].op);
     }
   }
   return steps;
 }
 
-NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options,
-                              bool parallel) {
+NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options, bool parallel) {
   check_weights_fit(device, network);
   validate(device);
   const std::vector<RuntimeStep> steps = runtime_steps(device, network);

@@ -139,8 +139,8 @@ SystolicResult row_stationary(const SystolicSpec& a, const SystolicLayer& l, u64
   }
   const u64 cols_read = covered(0, g.out_w, g.stride, g.kernel_w, -pad, g.in_w);
   const u64 ofmap = g.batch * g.filters * g.out_h * g.out_w;
-  const Elements sram{convs * rows_read * cols_read, convs * strips * g.kernel_h * g.kernel_w, ofmap * g.channels * chunks,
-                      ofmap * (g.channels * chunks - 1)};
+  const Elements sram{convs * rows_read * cols_read, convs * strips * g.kernel_h * g.kernel_w,
+                      ofmap * g.channels * chunks, ofmap * (g.channels * chunks - 1)};
 
   // DRAM: the cheaper of two blockings. Filters in blocks that fit half the filter SRAM
   // (whole filters, so at most one block per filter), inputs streamed once per block; or

@@ -52,8 +52,8 @@ namespace models::accelerator {
 // ceil((H - K + S) / S) on the input as given (SCALE-Sim has no padding; a partial last
 // window counts).
 enum class OutputConvention : std::uint8_t { framework, scalesim };
-inline constexpr sim::EnumName<OutputConvention> kOutputConventionNames[] = {
-    {OutputConvention::framework, "framework"}, {OutputConvention::scalesim, "scalesim"}};
+inline constexpr sim::EnumName<OutputConvention> kOutputConventionNames[] = {{OutputConvention::framework, "framework"},
+                                                                             {OutputConvention::scalesim, "scalesim"}};
 constexpr std::span<const sim::EnumName<OutputConvention>> enum_names(OutputConvention) {
   return kOutputConventionNames;
 }
@@ -71,9 +71,9 @@ struct ConvGeometry {
 
 struct SystolicLayer {
   std::uint64_t sr = 1, t = 1, sc = 1;  // the lowered GEMM of one group: (sr x t) * (t x sc)
-  std::uint64_t ifmap_elements = 0;      // distinct input elements one group reads (0 = sr * t)
-  std::optional<ConvGeometry> conv;      // absent: row stationary runs the GEMM as a 1 x sr image
-  std::uint64_t groups = 1;              // independent copies of the GEMM (convolution groups)
+  std::uint64_t ifmap_elements = 0;     // distinct input elements one group reads (0 = sr * t)
+  std::optional<ConvGeometry> conv;     // absent: row stationary runs the GEMM as a 1 x sr image
+  std::uint64_t groups = 1;             // independent copies of the GEMM (convolution groups)
 };
 
 // `conv` lowered per group, with its group count (results cover every group).
@@ -84,7 +84,9 @@ SystolicLayer lower_to_gemm(const Conv2dShape& conv, OutputConvention convention
 struct SystolicTraffic {
   std::uint64_t ifmap_read_bytes = 0, filter_read_bytes = 0;
   std::uint64_t ofmap_write_bytes = 0, ofmap_read_bytes = 0;  // reads: partial sums read back
-  std::uint64_t total_bytes() const { return ifmap_read_bytes + filter_read_bytes + ofmap_write_bytes + ofmap_read_bytes; }
+  std::uint64_t total_bytes() const {
+    return ifmap_read_bytes + filter_read_bytes + ofmap_write_bytes + ofmap_read_bytes;
+  }
 };
 
 // Every figure covers all of the layer's groups.

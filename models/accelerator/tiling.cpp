@@ -74,8 +74,8 @@ Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& 
   }
   const double matrix_peak = device.peak_matrix_ops_per_s(op.dtype);
   const double ops_per_s = w.matrix && matrix_peak > 0.0 ? matrix_peak : device.compute.vector_ops_per_s;
-  const double total_ops = 2.0 * static_cast<double>(w.g) * static_cast<double>(w.m) * static_cast<double>(w.n) *
-                           static_cast<double>(w.k);
+  const double total_ops =
+      2.0 * static_cast<double>(w.g) * static_cast<double>(w.m) * static_cast<double>(w.n) * static_cast<double>(w.k);
   struct Candidate {
     Tile tile;
     double estimate_s, steps, traffic;
@@ -91,10 +91,10 @@ Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& 
           if (ws > cap) continue;
           const std::uint64_t gtiles = ceil_div(w.g, gt), mtiles = ceil_div(w.m, mt);
           const std::uint64_t ntiles = ceil_div(w.n, nt), ktiles = ceil_div(w.k, kt);
-          const double traffic = static_cast<double>(w.g * w.a_bytes(w.m, w.k)) * ntiles +
-                                 static_cast<double>(w.b_bytes(w.g, w.k, w.n)) * mtiles *
-                                     (w.shared_weights ? gtiles : 1) +
-                                 static_cast<double>(w.g * w.m * w.n * w.e);
+          const double traffic =
+              static_cast<double>(w.g * w.a_bytes(w.m, w.k)) * ntiles +
+              static_cast<double>(w.b_bytes(w.g, w.k, w.n)) * mtiles * (w.shared_weights ? gtiles : 1) +
+              static_cast<double>(w.g * w.m * w.n * w.e);
           const double steps = static_cast<double>(gtiles) * mtiles * ntiles * ktiles;
           // Steady state plus the first load and the last compute and store, which double
           // buffering cannot hide.
@@ -104,9 +104,8 @@ Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& 
           // With two buffers, load i starts when compute i-2 ends and compute i waits for
           // load i: two steps take at least a latency and two loads sharing the feed.
           const double per_two_steps = latency_s + 2.0 * step_in / feed;
-          const double estimate =
-              std::max({total_ops / ops_per_s, traffic / feed, steps * per_two_steps / 2.0}) +
-              (step_in + step_out) / feed + step_ops / ops_per_s + 2.0 * latency_s;
+          const double estimate = std::max({total_ops / ops_per_s, traffic / feed, steps * per_two_steps / 2.0}) +
+                                  (step_in + step_out) / feed + step_ops / ops_per_s + 2.0 * latency_s;
           candidates.push_back({{gt, mt, nt, kt}, estimate, steps, traffic});
         }
       }
@@ -128,8 +127,8 @@ Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& 
 void plan_gemm(const Device& device, const Operator& op, const GemmWork& w, Plan& plan) {
   const Tile t = choose_gemm_tile(device, op, w);
   if (!plan.tiling.empty()) plan.tiling += "; ";
-  plan.tiling += "gemm tile g" + std::to_string(t.g) + " m" + std::to_string(t.m) + " n" + std::to_string(t.n) +
-                 " k" + std::to_string(t.k);
+  plan.tiling += "gemm tile g" + std::to_string(t.g) + " m" + std::to_string(t.m) + " n" + std::to_string(t.n) + " k" +
+                 std::to_string(t.k);
   const auto kp = pieces(w.k, t.k);
   for (auto [gs, gc] : pieces(w.g, t.g)) {
     for (auto [ms, mc] : pieces(w.m, t.m)) {
@@ -161,7 +160,7 @@ void plan_gemm(const Device& device, const Operator& op, const GemmWork& w, Plan
 struct StreamWork {
   std::uint64_t units = 1, in_bytes = 0, out_bytes = 0, ops = 0;
   std::uint64_t pieces_per_unit = 1, offset_bytes = 0;  // gathers: each unit is a separate row
-  std::uint64_t weight_bytes = 0;                      // loaded once before the stream
+  std::uint64_t weight_bytes = 0;                       // loaded once before the stream
   std::size_t in_tier = 1, weight_tier = 1, out_tier = 1;
 };
 
@@ -224,8 +223,8 @@ Plan plan_operator(const Device& device, const Operator& op) {
   const std::uint64_t e = element_bytes(op.dtype);
   Plan plan;
   if (const auto* s = std::get_if<GemmShape>(&op.shape)) {
-    plan_gemm(device, op, GemmWork{s->batch, s->m, s->n, s->k, e, s->shared_weights, true, 1.0, in_tier, w_tier, out_tier},
-              plan);
+    plan_gemm(device, op,
+              GemmWork{s->batch, s->m, s->n, s->k, e, s->shared_weights, true, 1.0, in_tier, w_tier, out_tier}, plan);
   } else if (const auto* c = std::get_if<Conv2dShape>(&op.shape)) {
     GemmWork w;
     w.g = c->groups;
@@ -268,10 +267,10 @@ Plan plan_operator(const Device& device, const Operator& op) {
     plan_gemm(device, op, GemmWork{bh, a->q_len, a->head_dim, a->kv_len, e, false, true, 1.0, home, w_tier, out_tier},
               plan);
   } else if (const auto* gth = std::get_if<GatherShape>(&op.shape)) {
-    plan_stream(device, op,
-                StreamWork{gth->rows, gth->row_bytes, gth->row_bytes, 0, 1, gth->offset_bytes, 0, w_tier, w_tier,
-                           out_tier},
-                plan);
+    plan_stream(
+        device, op,
+        StreamWork{gth->rows, gth->row_bytes, gth->row_bytes, 0, 1, gth->offset_bytes, 0, w_tier, w_tier, out_tier},
+        plan);
   } else if (const auto* cp = std::get_if<CopyShape>(&op.shape)) {
     if (cp->from >= device.tiers.size() || cp->to >= device.tiers.size()) {
       throw std::invalid_argument("operator \"" + op.name + "\": copy tier out of range");

@@ -17,9 +17,7 @@ class RingAllReduce final : public Program {
   bool repeats_ops() const override { return true; }
   std::uint32_t ranks() const override { return p_; }
   std::uint64_t op_count(Agent) const override { return 2ull * (p_ - 1); }
-  Op op(Agent r, std::uint64_t) const override {
-    return Op{}.send((r + 1) % p_, n_ / p_).recv((r + p_ - 1) % p_);
-  }
+  Op op(Agent r, std::uint64_t) const override { return Op{}.send((r + 1) % p_, n_ / p_).recv((r + p_ - 1) % p_); }
   double data_bytes() const override { return n_; }
   double bus_factor() const override { return all_reduce_factor(p_); }
 
@@ -36,9 +34,7 @@ class RingHalf final : public Program {
   bool repeats_ops() const override { return true; }
   std::uint32_t ranks() const override { return p_; }
   std::uint64_t op_count(Agent) const override { return p_ - 1; }
-  Op op(Agent r, std::uint64_t) const override {
-    return Op{}.send((r + 1) % p_, n_ / p_).recv((r + p_ - 1) % p_);
-  }
+  Op op(Agent r, std::uint64_t) const override { return Op{}.send((r + 1) % p_, n_ / p_).recv((r + p_ - 1) % p_); }
   double data_bytes() const override { return n_; }
   double bus_factor() const override { return gather_factor(p_); }
 
@@ -233,9 +229,7 @@ class Hierarchical final : public Program {
     if (k < intra || k >= intra + inter) {
       return Op{}.send(host * g_ + (local + 1) % g_, n_ / g_).recv(host * g_ + (local + g_ - 1) % g_);
     }
-    return Op{}
-        .send(((host + 1) % h_) * g_ + local, n_ / g_ / h_)
-        .recv(((host + h_ - 1) % h_) * g_ + local);
+    return Op{}.send(((host + 1) % h_) * g_ + local, n_ / g_ / h_).recv(((host + h_ - 1) % h_) * g_ + local);
   }
   double data_bytes() const override { return n_; }
   double bus_factor() const override { return all_reduce_factor(h_ * g_); }

@@ -22,9 +22,9 @@ enum class Algorithm : std::uint8_t {
   hierarchical_allreduce,  // intra-host ring reduce-scatter, inter-host ring, intra-host all-gather
   ring_allgather,
   ring_reduce_scatter,
-  broadcast,               // pipelined chain from rank 0
-  alltoall,                // pairwise exchange
-  sendrecv,                // rank 0 -> rank 1
+  broadcast,  // pipelined chain from rank 0
+  alltoall,   // pairwise exchange
+  sendrecv,   // rank 0 -> rank 1
 };
 // Names per sim/enum_names.hpp; ring, tree and hd are the short names of the CLI.
 inline constexpr sim::EnumName<Algorithm> kAlgorithmNames[] = {

@@ -25,8 +25,7 @@ using sim::Overloaded;
 
 std::vector<std::uint32_t> place(const Placement& p, std::uint32_t ranks, const Topology& t) {
   switch (p.kind) {
-    case Placement::Kind::contiguous:
-      return {};
+    case Placement::Kind::contiguous: return {};
     case Placement::Kind::strided: {
       std::uint32_t leaves = 0;
       for (topologies::NodeId n = 0; n < t.node_count(); ++n) {
@@ -229,9 +228,9 @@ Job make_fabric_job(const JobWorkload& jw, const Topology& t, std::uint64_t seed
   std::vector<bool> seen(endpoints, false);
   for (std::uint32_t h : hosts) {
     if (h >= endpoints || seen[h]) {
-      throw std::invalid_argument("hosts: endpoint " + std::to_string(h) +
-                                  (h >= endpoints ? " out of range (the topology has " + std::to_string(endpoints) + ")"
-                                                  : " listed twice"));
+      throw std::invalid_argument(
+          "hosts: endpoint " + std::to_string(h) +
+          (h >= endpoints ? " out of range (the topology has " + std::to_string(endpoints) + ")" : " listed twice"));
     }
     seen[h] = true;
   }
@@ -251,14 +250,14 @@ Job make_fabric_job(const JobWorkload& jw, const Topology& t, std::uint64_t seed
     job.program = std::make_unique<PermutationProgram>(std::move(perm), p->bytes);
   } else {
     if (auto* c = std::get_if<CollectiveWorkload>(&w); c != nullptr && c->params.ranks == 0) c->params.ranks = n;
-    const auto placement_kind = std::visit(
-        Overloaded{[](const CollectiveWorkload& c) { return c.placement.kind; },
-                   [](const GpipeWorkload& g) { return g.placement.kind; },
-                   [](const auto&) { return Placement::Kind::contiguous; }},
-        w);
+    const auto placement_kind = std::visit(Overloaded{[](const CollectiveWorkload& c) { return c.placement.kind; },
+                                                      [](const GpipeWorkload& g) { return g.placement.kind; },
+                                                      [](const auto&) { return Placement::Kind::contiguous; }},
+                                           w);
     if (placement_kind == Placement::Kind::strided) {
-      throw std::invalid_argument("a job places its ranks on its hosts in order (strided placement is for a "
-                                  "whole-fabric workload)");
+      throw std::invalid_argument(
+          "a job places its ranks on its hosts in order (strided placement is for a "
+          "whole-fabric workload)");
     }
     job = make_job(w, t, seed ^ index, dry, tokens);
   }
@@ -350,9 +349,10 @@ void check_experiment(const Experiment& e) {
     }
   }
   if (e.packet && e.network.policy != network::PathPolicy::ecmp) {
-    throw std::invalid_argument(std::string("the packet model chooses paths with [packet] paths (ecmp, spray, flowlet); "
-                                            "network policy \"") +
-                                std::string(sim::name_of(e.network.policy)) + "\" is the flow model's");
+    throw std::invalid_argument(
+        std::string("the packet model chooses paths with [packet] paths (ecmp, spray, flowlet); "
+                    "network policy \"") +
+        std::string(sim::name_of(e.network.policy)) + "\" is the flow model's");
   }
   if (!e.jobs.empty()) {
     // The jobs are the workload.

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <limits>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -96,9 +96,9 @@ struct Experiment {
 // What only the packet model measures.
 struct PacketFigures {
   packet::Totals totals;
-  std::vector<packet::PortStats> ports;              // by link id
-  std::vector<sim::TimeSeries> queue_series;          // NetworkParams::series_links, bytes queued
-  std::vector<packet::FlowRecord> flows;              // every transfer, in start order
+  std::vector<packet::PortStats> ports;                         // by link id
+  std::vector<sim::TimeSeries> queue_series;                    // NetworkParams::series_links, bytes queued
+  std::vector<packet::FlowRecord> flows;                        // every transfer, in start order
   double p99_fct_s = std::numeric_limits<double>::quiet_NaN();  // of the transfers that completed
   std::uint64_t flows_failed = 0;
 };
@@ -113,9 +113,9 @@ struct JobResult {
 struct ExperimentResult {
   // For a permutation, rank i is source endpoint i and its finish time is its flow's.
   CollectiveResult run;
-  std::string workload;  // "collective", "permutation", "gpipe" or "moe"
-  double max_link_load = 0.0;              // most transfers on one link at once (fractional when sprayed)
-  std::vector<network::LinkStats> links;   // per directed link, in link id order
+  std::string workload;                           // "collective", "permutation", "gpipe" or "moe"
+  double max_link_load = 0.0;                     // most transfers on one link at once (fractional when sprayed)
+  std::vector<network::LinkStats> links;          // per directed link, in link id order
   std::vector<network::FlowRecord> flow_records;  // with NetworkParams::record_flows
   std::vector<topologies::LinkId> path_links;     // the records' paths
   std::vector<sim::TimeSeries> series;            // utilisation of NetworkParams::series_links
@@ -124,8 +124,8 @@ struct ExperimentResult {
   double bandwidth_term_s = kNone;  // ring all-reduce: 2 (p-1)/p n / B at the first NIC's nominal speed
   double ideal_s = kNone;           // permutation: bytes / NIC rate + path latency of the worst flow
   std::vector<std::uint32_t> permutation;
-  double bubble_fraction = kNone;   // GPipe: measured share of the step a stage idles
-  double bubble_formula = kNone;    // GPipe: (K-1) / (M+K-1)
+  double bubble_fraction = kNone;                // GPipe: measured share of the step a stage idles
+  double bubble_formula = kNone;                 // GPipe: (K-1) / (M+K-1)
   std::vector<std::uint64_t> tokens_per_expert;  // MoE
   // With jobs: each job's result; `run` is then the whole (completion of the last job
   // from time zero, every rank of every job, lost transfers of all).

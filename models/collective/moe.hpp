@@ -24,8 +24,8 @@ struct MoeParams {
 };
 
 struct MoeRouting {
-  std::vector<double> bytes;              // src * experts + dst
-  std::vector<std::uint64_t> tokens_in;   // tokens each expert receives
+  std::vector<double> bytes;             // src * experts + dst
+  std::vector<std::uint64_t> tokens_in;  // tokens each expert receives
 };
 
 MoeRouting route_moe_tokens(const MoeParams& params, sim::RandomStream& rng);

@@ -156,9 +156,9 @@ class Executor {
     std::uint64_t k = 0;
     Op op;
     Phase phase = Phase::receiving;
-    std::uint8_t matched = 0;       // bit i: recv slot i satisfied
-    std::uint8_t sends_open = 0;    // of the current operation
-    std::uint32_t async_open = 0;   // sends of earlier operations still in flight
+    std::uint8_t matched = 0;      // bit i: recv slot i satisfied
+    std::uint8_t sends_open = 0;   // of the current operation
+    std::uint32_t async_open = 0;  // sends of earlier operations still in flight
     bool stuck = false;
     std::int64_t finished_ps = -1;
     std::vector<std::pair<Agent, std::uint32_t>> early;  // messages not yet expected
@@ -361,8 +361,8 @@ namespace {
 
 void check_placement(const Program& program, const std::vector<std::uint32_t>& placement) {
   if (!placement.empty() && placement.size() != program.ranks()) {
-    throw std::invalid_argument("collective: placement has " + std::to_string(placement.size()) +
-                                " entries for " + std::to_string(program.ranks()) + " ranks");
+    throw std::invalid_argument("collective: placement has " + std::to_string(placement.size()) + " entries for " +
+                                std::to_string(program.ranks()) + " ranks");
   }
 }
 
@@ -402,8 +402,8 @@ std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNet
                                        const std::vector<JobSpec>& jobs) {
   for (const JobSpec& j : jobs) {
     if (!j.placement.empty() && j.placement.size() != j.program->ranks()) {
-      throw std::invalid_argument("collective: placement has " + std::to_string(j.placement.size()) +
-                                  " entries for " + std::to_string(j.program->ranks()) + " ranks");
+      throw std::invalid_argument("collective: placement has " + std::to_string(j.placement.size()) + " entries for " +
+                                  std::to_string(j.program->ranks()) + " ranks");
     }
   }
   const std::uint64_t events_before = sim.events_executed();

@@ -34,20 +34,20 @@ struct CollectiveResult {
   std::string algorithm;
   std::uint32_t ranks = 0;
   double bytes = 0.0;
-  bool complete = false;             // every operation of every agent ran
+  bool complete = false;  // every operation of every agent ran
   // The last rank's finish; NaN (like algbw and busbw) when the run is incomplete, whose
   // partial results are the finished ranks, the lost transfers and the link statistics.
   double completion_s = 0.0;
-  double algbw_gbyte_per_s = 0.0;    // data bytes / time, 1e9 bytes per second
+  double algbw_gbyte_per_s = 0.0;  // data bytes / time, 1e9 bytes per second
   double busbw_gbyte_per_s = 0.0;
-  std::vector<double> rank_finish_s;  // -1 for a rank that could not finish
+  std::vector<double> rank_finish_s;            // -1 for a rank that could not finish
   std::vector<std::uint64_t> failed_transfers;  // (src rank << 32 | dst rank)
-  std::vector<SlowRank> slow_ranks;              // slowest first, at most 8
-  std::vector<SuspectLink> suspect_links;        // most suspicious first, at most 8
+  std::vector<SlowRank> slow_ranks;             // slowest first, at most 8
+  std::vector<SuspectLink> suspect_links;       // most suspicious first, at most 8
   std::uint64_t transfers = 0;
-  std::uint64_t flows = 0;            // flow instances, simulated or extrapolated
-  std::uint64_t flows_simulated = 0;  // of those, the ones simulated one by one
-  std::uint64_t steps_extrapolated = 0;  // operations per agent skipped as exact repeats
+  std::uint64_t flows = 0;                // flow instances, simulated or extrapolated
+  std::uint64_t flows_simulated = 0;      // of those, the ones simulated one by one
+  std::uint64_t steps_extrapolated = 0;   // operations per agent skipped as exact repeats
   std::uint64_t events = 0;               // simulator events executed
   std::uint64_t events_extrapolated = 0;  // events the skipped steps stand for (not executed)
   std::uint64_t rate_solves = 0;

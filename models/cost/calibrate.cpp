@@ -64,8 +64,8 @@ Calibration calibrate(const LatencyTable& table, const CalibrationOptions& o) {
   }
   if (o.train < 3) throw std::invalid_argument("calibrate: --train must be at least 3");
   if (o.train > pool.size()) {
-    throw std::invalid_argument("calibrate: --train " + std::to_string(o.train) + " but column " + o.column +
-                                " has " + std::to_string(pool.size()) + " rows with values" +
+    throw std::invalid_argument("calibrate: --train " + std::to_string(o.train) + " but column " + o.column + " has " +
+                                std::to_string(pool.size()) + " rows with values" +
                                 (o.test_from ? " before the held-out rows" : ""));
   }
   Calibration cal;
@@ -87,8 +87,9 @@ Calibration calibrate(const LatencyTable& table, const CalibrationOptions& o) {
   // Bases: the simulator's table, then one model per other device column.
   const std::vector<Arch> train_archs = pick(table.archs, cal.train_rows);
   std::vector<Basis> bases;
-  if (o.prior) bases.push_back(make_basis("simulated " + o.prior->model.target.substr(o.prior->model.target.find(':') + 1),
-                                          o.prior->model, train_archs));
+  if (o.prior)
+    bases.push_back(make_basis("simulated " + o.prior->model.target.substr(o.prior->model.target.find(':') + 1),
+                               o.prior->model, train_archs));
   std::vector<std::string> others;
   if (o.use_other_columns) {
     for (const auto& c : o.other_columns.empty() ? table.device_columns : o.other_columns) {

@@ -24,16 +24,16 @@
 namespace models::cost {
 
 struct CalibrationOptions {
-  std::string column;                          // the target device column
-  std::size_t train = 100;                     // training rows
-  std::optional<std::uint64_t> shuffle_seed;   // a seeded sample of rows instead of the first ones
+  std::string column;                         // the target device column
+  std::size_t train = 100;                    // training rows
+  std::optional<std::uint64_t> shuffle_seed;  // a seeded sample of rows instead of the first ones
   // Rows from this index on are held out: never trained on, never used by the other
   // columns' models, and the report is on them alone. Unset: the report is on every row
   // that was not trained on.
   std::optional<std::size_t> test_from;
   bool use_other_columns = true;
-  std::vector<std::string> other_columns;      // empty: every other device column
-  std::optional<SimulatedPrior> prior;         // the simulator prior, if any
+  std::vector<std::string> other_columns;  // empty: every other device column
+  std::optional<SimulatedPrior> prior;     // the simulator prior, if any
   // Models of the other columns from fit_columns (with the same test_from), to share
   // between calibrations of one table; fitted here when null.
   const std::map<std::string, SpaceModel>* column_models = nullptr;
@@ -46,7 +46,7 @@ std::map<std::string, SpaceModel> fit_columns(const LatencyTable& table, std::op
 
 struct Calibration {
   SpaceModel model;
-  ErrorReport report;                // on the test rows
+  ErrorReport report;  // on the test rows
   std::vector<std::size_t> train_rows, test_rows;
   std::vector<double> test_predicted_ms;
 };

@@ -7,8 +7,8 @@ namespace models::cost {
 
 namespace {
 constexpr std::array<const char*, 5> kNb201{"none", "skip", "conv1x1", "conv3x3", "pool3x3"};
-constexpr std::array<const char*, 9> kFbnet{"k3_e1", "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
-                                            "k5_e1_g2", "k5_e3", "k5_e6", "skip"};
+constexpr std::array<const char*, 9> kFbnet{"k3_e1",    "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
+                                            "k5_e1_g2", "k5_e3",    "k5_e6", "skip"};
 constexpr std::array<const char*, 9> kOfa{"k3_e3", "k3_e4", "k3_e6", "k5_e3", "k5_e4",
                                           "k5_e6", "k7_e3", "k7_e4", "k7_e6"};
 }  // namespace

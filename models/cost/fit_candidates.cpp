@@ -17,7 +17,8 @@ constexpr std::array<double, 6> kPenalties{1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0};
 }  // namespace
 
 FitData fit_data(std::span<const Arch> archs, std::span<const double> latency_ms) {
-  if (archs.size() != latency_ms.size()) throw std::invalid_argument("fit: architectures and latencies differ in count");
+  if (archs.size() != latency_ms.size())
+    throw std::invalid_argument("fit: architectures and latencies differ in count");
   if (archs.size() < 3) throw std::invalid_argument("fit: at least 3 architectures with latencies are needed");
   FitData d;
   d.space = archs[0].space;
@@ -26,7 +27,8 @@ FitData fit_data(std::span<const Arch> archs, std::span<const double> latency_ms
   d.y_ms.resize(static_cast<Eigen::Index>(archs.size()));
   for (std::size_t i = 0; i < archs.size(); ++i) {
     if (archs[i].space != d.space) throw std::invalid_argument("fit: architectures of different spaces");
-    if (!(latency_ms[i] > 0) || !std::isfinite(latency_ms[i])) throw std::invalid_argument("fit: latencies must be > 0");
+    if (!(latency_ms[i] > 0) || !std::isfinite(latency_ms[i]))
+      throw std::invalid_argument("fit: latencies must be > 0");
     for_each_feature(archs[i], [&](std::size_t j, double v) {
       d.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
     });
@@ -67,7 +69,8 @@ Candidate evaluate(const FitData& d, const std::vector<Basis>& bases, std::vecto
   const Eigen::Index cols = t + static_cast<Eigen::Index>(use.size());
   Eigen::MatrixXd X(n, cols);
   X.leftCols(t) = d.features.leftCols(t);
-  for (std::size_t k = 0; k < use.size(); ++k) X.col(t + static_cast<Eigen::Index>(k)) = bases[use[k]].values_ms / d.unit_ms;
+  for (std::size_t k = 0; k < use.size(); ++k)
+    X.col(t + static_cast<Eigen::Index>(k)) = bases[use[k]].values_ms / d.unit_ms;
   Eigen::VectorXd pen = Eigen::VectorXd::Zero(cols);
   if (t > 1) pen.segment(1, t - 1).setConstant(penalty);
   // Rows scaled by 1 / (y + 1) in units of the median: see the header.
@@ -131,7 +134,9 @@ std::vector<Candidate> ranked_candidates(const FitData& d, const std::vector<Bas
   return all;
 }
 
-Candidate best_candidate(const FitData& d, const std::vector<Basis>& bases) { return ranked_candidates(d, bases).front(); }
+Candidate best_candidate(const FitData& d, const std::vector<Basis>& bases) {
+  return ranked_candidates(d, bases).front();
+}
 
 SpaceModel to_space_model(const FitData& d, const Candidate& c, const std::vector<Basis>& bases) {
   SpaceModel m;
@@ -147,12 +152,9 @@ SpaceModel to_space_model(const FitData& d, const Candidate& c, const std::vecto
     used.push_back({{"basis", bases[c.bases[k]].name}, {"coefficient", b}});
   }
   m.floor_ms = 0.25 * d.y_ms.minCoeff();
-  m.method = nlohmann::ordered_json{{"chosen", c.describe(bases)},
-                                    {"bases", used},
-                                    {"feature_table", c.table},
-                                    {"penalty", c.penalty},
-                                    {"loo_error", c.loo_error},
-                                    {"rows", d.y_ms.size()}};
+  m.method = nlohmann::ordered_json{{"chosen", c.describe(bases)}, {"bases", used},
+                                    {"feature_table", c.table},    {"penalty", c.penalty},
+                                    {"loo_error", c.loo_error},    {"rows", d.y_ms.size()}};
   return m;
 }
 

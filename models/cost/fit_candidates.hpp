@@ -22,7 +22,7 @@ struct FitData {
   Space space = Space::nb201;
   Eigen::MatrixXd features;  // rows x feature_count(space)
   Eigen::VectorXd y_ms;
-  double unit_ms = 1.0;      // median latency: the fit works in this unit
+  double unit_ms = 1.0;  // median latency: the fit works in this unit
 };
 FitData fit_data(std::span<const Arch> archs, std::span<const double> latency_ms);
 

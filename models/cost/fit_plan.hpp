@@ -22,7 +22,7 @@ struct PlanFitOptions {
 };
 
 struct PlanFit {
-  CostModel file;                 // holds the OperatorModel; ready for save_cost_model
+  CostModel file;  // holds the OperatorModel; ready for save_cost_model
   std::uint64_t seed = 0;
   std::size_t simulated = 0, fit_rows = 0, held_out_rows = 0;
   // Operators the device cannot run, per class: how many and the first reason.

@@ -41,8 +41,8 @@ std::string trim(std::string s) {
 }
 
 const std::vector<std::string>& non_device_columns() {
-  static const std::vector<std::string> names{"nb201_index", "sample", "index", "arch_str", "op_idx_22", "op_str_22",
-                                              "resolution", "depth_5", "ks_20", "e_20", "arch", "space"};
+  static const std::vector<std::string> names{"nb201_index", "sample",  "index", "arch_str", "op_idx_22", "op_str_22",
+                                              "resolution",  "depth_5", "ks_20", "e_20",     "arch",      "space"};
   return names;
 }
 
@@ -67,7 +67,8 @@ CsvTable read_csv(const std::filesystem::path& path, std::uint64_t max_bytes) {
   in.read(text.data(), static_cast<std::streamsize>(size));
 
   csv_parser parser;
-  if (csv_init(&parser, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0) throw std::runtime_error("csv_init failed");
+  if (csv_init(&parser, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
+    throw std::runtime_error("csv_init failed");
   Collector collector;
   std::vector<std::size_t> record_lines;
   // Parse line by line so that errors and rows know their line.
@@ -109,7 +110,8 @@ CsvTable read_csv(const std::filesystem::path& path, std::uint64_t max_bytes) {
     if (records[r].size() != table.header.size()) {
       if (problem_count++ < kMaxListed) {
         problems += "\n  " + table.file + ":" + std::to_string(record_lines[r]) + ": " +
-                    std::to_string(records[r].size()) + " fields, the header has " + std::to_string(table.header.size());
+                    std::to_string(records[r].size()) + " fields, the header has " +
+                    std::to_string(table.header.size());
       }
       continue;
     }
@@ -223,7 +225,8 @@ LatencyTable read_latency_table(const std::filesystem::path& path, std::optional
                                 " space, not " + std::string(space_name(*space)));
   }
   if (!detected && !generic) {
-    throw std::invalid_argument(t.csv.file + ": no architecture column (arch_str, op_str_22 or op_idx_22, "
+    throw std::invalid_argument(t.csv.file +
+                                ": no architecture column (arch_str, op_str_22 or op_idx_22, "
                                 "resolution/depth_5/ks_20/e_20, or arch)");
   }
   t.space = *space;
@@ -236,7 +239,10 @@ LatencyTable read_latency_table(const std::filesystem::path& path, std::optional
     try {
       if (detected == t.space) {
         switch (t.space) {
-          case Space::nb201: column = "arch_str"; t.archs[r] = parse_arch(t.space, trim(row[*col("arch_str")])); break;
+          case Space::nb201:
+            column = "arch_str";
+            t.archs[r] = parse_arch(t.space, trim(row[*col("arch_str")]));
+            break;
           case Space::fbnet:
             column = col("op_str_22") ? "op_str_22" : "op_idx_22";
             t.archs[r] = parse_arch(t.space, trim(row[*col(column)]));
@@ -265,12 +271,13 @@ LatencyTable read_latency_table(const std::filesystem::path& path, std::optional
     }
   }
   if (problem_count > 0) {
-    throw std::invalid_argument(t.csv.file + ": " + std::to_string(problem_count) + " rows with a bad architecture:" +
-                                problems);
+    throw std::invalid_argument(t.csv.file + ": " + std::to_string(problem_count) +
+                                " rows with a bad architecture:" + problems);
   }
   for (const auto& name : h) {
     const auto& skip = non_device_columns();
-    if (std::find(skip.begin(), skip.end(), name) == skip.end() && !is_predicted(name)) t.device_columns.push_back(name);
+    if (std::find(skip.begin(), skip.end(), name) == skip.end() && !is_predicted(name))
+      t.device_columns.push_back(name);
   }
   return t;
 }

@@ -34,8 +34,8 @@ void write_csv(const std::filesystem::path& path, const CsvTable& table);
 struct LatencyTable {
   CsvTable csv;
   Space space = Space::nb201;
-  std::vector<Arch> archs;                 // one per row
-  std::vector<std::string> device_columns; // every column that is neither an id nor the architecture
+  std::vector<Arch> archs;                  // one per row
+  std::vector<std::string> device_columns;  // every column that is neither an id nor the architecture
 
   std::optional<std::size_t> column_index(const std::string& name) const;
   // Milliseconds of one device column; NaN for empty cells. Throws std::invalid_argument

@@ -39,8 +39,8 @@ CostModel cost_model_from_json(const nlohmann::json& j, const std::string& where
     throw std::invalid_argument(where + ".version: expected an integer");
   }
   if (j["version"].get<long long>() != kModelVersion) {
-    throw std::invalid_argument(where + ": model file version " + j["version"].dump() + ", this simfabric reads version " +
-                                std::to_string(kModelVersion));
+    throw std::invalid_argument(where + ": model file version " + j["version"].dump() +
+                                ", this simfabric reads version " + std::to_string(kModelVersion));
   }
   for (const char* key : {"type", "provenance", "report", "model"}) {
     if (!j.contains(key)) throw std::invalid_argument(where + "." + key + ": missing");

@@ -131,7 +131,8 @@ std::array<double, kCoefficients> fit_coefficients(std::array<double, kCoefficie
     bool improved = false;
     while (lambda < 1e12) {
       Eigen::Matrix<double, kCoefficients, kCoefficients> a = jtj;
-      for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(kCoefficients); ++j) a(j, j) += lambda * (jtj(j, j) + 1e-12);
+      for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(kCoefficients); ++j)
+        a(j, j) += lambda * (jtj(j, j) + 1e-12);
       Eigen::Vector<double, kCoefficients> next = u - a.ldlt().solve(jtr);
       // A coefficient the rows cannot see drifts without bound; keep it within physical sense.
       next = next.cwiseMax(std::log(1e-15)).cwiseMin(std::log(1e6));

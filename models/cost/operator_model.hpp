@@ -56,7 +56,7 @@ struct Coefficient {
 
 struct ClassModel {
   std::string op_class;
-  double norm_p = 1.0;  // 1 = compute and memory add up; large = the larger one alone
+  double norm_p = 1.0;                    // 1 = compute and memory add up; large = the larger one alone
   std::vector<Coefficient> coefficients;  // the six above, in that order
   std::size_t fit_rows = 0;
   ErrorReport holdout;  // this class's held-out rows, predicted without the lookup table

@@ -220,7 +220,8 @@ ClassModel class_from_json(const json& j, const std::string& where) {
   ClassModel m;
   m.op_class = text(j, where, "class");
   const auto known = operator_classes();
-  if (std::find(known.begin(), known.end(), m.op_class) == known.end()) fail(where + ".class", "unknown operator class");
+  if (std::find(known.begin(), known.end(), m.op_class) == known.end())
+    fail(where + ".class", "unknown operator class");
   m.norm_p = number(j, where, "norm_p", 1.0, 1e3);
   const json& coefficients = array_at(j, where, "coefficients");
   const std::array<const char*, 6> names = {"overhead",     "kernel_overhead", "compute_scale",
@@ -241,12 +242,8 @@ ClassModel class_from_json(const json& j, const std::string& where) {
 }  // namespace
 
 json to_json(const Provenance& p) {
-  return {{"device", p.device},
-          {"plan_file", p.plan_file},
-          {"plan_sha256", p.plan_sha256},
-          {"plan_text", p.plan_text},
-          {"seed", p.seed},
-          {"simfabric_version", p.simfabric_version}};
+  return {{"device", p.device},       {"plan_file", p.plan_file}, {"plan_sha256", p.plan_sha256},
+          {"plan_text", p.plan_text}, {"seed", p.seed},           {"simfabric_version", p.simfabric_version}};
 }
 
 Provenance provenance_from_json(const json& j, const std::string& where) {
@@ -264,7 +261,8 @@ json to_json(const OperatorModel& model) {
   json classes = json::array();
   for (const auto& c : model.classes) {
     json coefficients = json::array();
-    for (const auto& k : c.coefficients) coefficients.push_back({{"name", k.name}, {"unit", k.unit}, {"value", k.value}});
+    for (const auto& k : c.coefficients)
+      coefficients.push_back({{"name", k.name}, {"unit", k.unit}, {"value", k.value}});
     classes.push_back({{"class", c.op_class},
                        {"norm_p", c.norm_p},
                        {"coefficients", coefficients},

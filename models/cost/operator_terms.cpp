@@ -124,7 +124,8 @@ OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op) {
     t.times = times;
     t.compute_s = a.compute_s;
     for (std::size_t c = 0; c < channels; ++c) {
-      const double rate = c < d.tiers.size() ? d.tiers[c].bandwidth_gb_per_s : d.links[c - d.tiers.size()].bandwidth_gb_per_s;
+      const double rate =
+          c < d.tiers.size() ? d.tiers[c].bandwidth_gb_per_s : d.links[c - d.tiers.size()].bandwidth_gb_per_s;
       t.memory_s = std::max(t.memory_s, (a.store_bytes[c] + b.load_bytes[c]) / (rate * 1e9));
     }
     t.request_s = (a.stores.requests_s + b.loads.requests_s) / engines;
@@ -132,7 +133,8 @@ OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op) {
   }
   const Kind& first = kinds.front();
   const Kind& last = kinds.back();
-  out.fill_s = first.loads.latency_s + first.loads.memory_s + last.compute_s + last.stores.latency_s + last.stores.memory_s;
+  out.fill_s =
+      first.loads.latency_s + first.loads.memory_s + last.compute_s + last.stores.latency_s + last.stores.memory_s;
   return out;
 }
 

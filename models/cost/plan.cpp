@@ -125,8 +125,8 @@ class Reader {
       return std::nullopt;
     }
     if (!std::isfinite(*v) || *v < min || *v > max) {
-      problem(&node, key, "expected a value in [" + fmt_number(min) + ", " + fmt_number(max) + "], got " +
-                              fmt_number(*v));
+      problem(&node, key,
+              "expected a value in [" + fmt_number(min) + ", " + fmt_number(max) + "], got " + fmt_number(*v));
       return std::nullopt;
     }
     return v;
@@ -228,7 +228,8 @@ double from_unit(const ParameterSpec& p, double u) {
   // Whole numbers over [lo, hi]: spread over [lo, hi + 1) and floored, so hi is as likely
   // as its neighbours.
   const double hi = p.hi + 1.0;
-  const double v = p.log_scale ? std::exp(std::log(p.lo) + u * (std::log(hi) - std::log(p.lo))) : p.lo + u * (hi - p.lo);
+  const double v =
+      p.log_scale ? std::exp(std::log(p.lo) + u * (std::log(hi) - std::log(p.lo))) : p.lo + u * (hi - p.lo);
   return std::clamp(std::floor(v), p.lo, p.hi);
 }
 
@@ -238,8 +239,8 @@ std::vector<double> grid_levels(const ParameterSpec& p, std::size_t levels) {
   std::vector<double> out;
   for (std::size_t i = 0; i < levels; ++i) {
     const double t = levels == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(levels - 1);
-    const double v = p.log_scale ? std::exp(std::log(p.lo) + t * (std::log(p.hi) - std::log(p.lo)))
-                                 : p.lo + t * (p.hi - p.lo);
+    const double v =
+        p.log_scale ? std::exp(std::log(p.lo) + t * (std::log(p.hi) - std::log(p.lo))) : p.lo + t * (p.hi - p.lo);
     const double r = std::clamp(std::round(v), p.lo, p.hi);
     if (out.empty() || out.back() != r) out.push_back(r);
   }

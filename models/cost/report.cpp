@@ -120,10 +120,14 @@ ErrorReport error_report(std::span<const double> predicted, std::span<const doub
 nlohmann::json to_json(const ErrorReport& r) {
   // JSON has no NaN: figures that do not exist are null.
   const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return nlohmann::ordered_json{{"rows", r.rows},           {"r2", num(r.r2)},
-                                {"mape", num(r.mape)},       {"rmspe", num(r.rmspe)},
-                                {"within_10pct", num(r.within_10pct)}, {"spearman", num(r.spearman)},
-                                {"kendall", num(r.kendall)}, {"budget_accuracy", num(r.budget_accuracy)}};
+  return nlohmann::ordered_json{{"rows", r.rows},
+                                {"r2", num(r.r2)},
+                                {"mape", num(r.mape)},
+                                {"rmspe", num(r.rmspe)},
+                                {"within_10pct", num(r.within_10pct)},
+                                {"spearman", num(r.spearman)},
+                                {"kendall", num(r.kendall)},
+                                {"budget_accuracy", num(r.budget_accuracy)}};
 }
 
 ErrorReport error_report_from_json(const nlohmann::json& j, const std::string& where) {

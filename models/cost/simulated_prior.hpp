@@ -25,8 +25,8 @@ std::vector<double> simulate_ms(const accelerator::Device& device, std::span<con
                                 const ProgressFn& progress = {});
 
 struct SimulatedPrior {
-  SpaceModel model;     // the lookup table fitted to the simulations
-  ErrorReport report;   // the table against simulations it was not fitted on (a fifth of them)
+  SpaceModel model;    // the lookup table fitted to the simulations
+  ErrorReport report;  // the table against simulations it was not fitted on (a fifth of them)
   std::size_t simulated = 0;
 };
 

@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kNb201Ops{"none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3",
                                                     "avg_pool_3x3"};
-constexpr std::array<std::string_view, 9> kFbnetBlocks{"k3_e1", "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
-                                                       "k5_e1_g2", "k5_e3", "k5_e6", "skip"};
+constexpr std::array<std::string_view, 9> kFbnetBlocks{"k3_e1",    "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
+                                                       "k5_e1_g2", "k5_e3",    "k5_e6", "skip"};
 constexpr std::array<std::uint32_t, 3> kOfaKernels{3, 5, 7};
 constexpr std::array<std::uint32_t, 3> kOfaExpansions{3, 4, 6};
 
@@ -64,8 +64,8 @@ Arch parse_nb201(std::string_view text) {
       const auto tilde = edges[i].find('~');
       const auto input = tilde == std::string_view::npos ? std::nullopt : to_uint(edges[i].substr(tilde + 1));
       if (!input || *input != i) {
-        throw std::invalid_argument("nb201 arch " + quoted(text) + ": edge " + quoted(edges[i]) +
-                                    " should read \"op~" + std::to_string(i) + "\"");
+        throw std::invalid_argument("nb201 arch " + quoted(text) + ": edge " + quoted(edges[i]) + " should read \"op~" +
+                                    std::to_string(i) + "\"");
       }
       const auto op = std::find(kNb201Ops.begin(), kNb201Ops.end(), edges[i].substr(0, tilde));
       if (op == kNb201Ops.end()) {
@@ -152,7 +152,8 @@ Arch parse_ofa(std::uint64_t resolution, std::string_view depths, std::string_vi
   if (resolution < 32 || resolution > 1024) {
     throw std::invalid_argument("ofa-mbv3 resolution " + std::to_string(resolution) + ": expected 32..1024");
   }
-  const auto d = numbers("depths", depths, 5), k = numbers("kernels", kernels, 20), e = numbers("expansions", expansions, 20);
+  const auto d = numbers("depths", depths, 5), k = numbers("kernels", kernels, 20),
+             e = numbers("expansions", expansions, 20);
   Arch a;
   a.space = Space::ofa_mbv3;
   a.resolution = static_cast<std::uint16_t>(resolution);
@@ -184,7 +185,8 @@ Arch parse_arch(Space space, std::string_view text) {
   std::string_view d, k, e;
   for (auto field : split(text, ",")) {
     const auto eq = field.find('=');
-    const auto key = field.substr(0, eq), value = eq == std::string_view::npos ? std::string_view{} : field.substr(eq + 1);
+    const auto key = field.substr(0, eq),
+               value = eq == std::string_view::npos ? std::string_view{} : field.substr(eq + 1);
     if (key == "r") {
       r = to_uint(value);
     } else if (key == "d") {
@@ -309,7 +311,8 @@ std::vector<Arch> random_archs(Space space, std::size_t count, std::uint64_t see
       }
       continue;
     }
-    for (std::size_t i = 0; i < slot_count(space); ++i) a.choice[i] = static_cast<std::uint8_t>(rng.below(choice_count(space)));
+    for (std::size_t i = 0; i < slot_count(space); ++i)
+      a.choice[i] = static_cast<std::uint8_t>(rng.below(choice_count(space)));
   }
   return out;
 }

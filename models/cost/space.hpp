@@ -22,9 +22,9 @@ enum class Space : std::uint8_t { nb201, fbnet, ofa_mbv3 };
 inline constexpr std::size_t kSpaceCount = 3;
 // "ofa-mbv3" is the name model files and the service have always written; the snake_case
 // spelling of the networks' names is accepted as an alias.
-inline constexpr sim::EnumName<Space> kSpaceNames[] = {
-    {Space::nb201, "nb201"},         {Space::fbnet, "fbnet"},          {Space::ofa_mbv3, "ofa-mbv3"},
-    {Space::nb201, "nas_bench_201"}, {Space::nb201, "nas-bench-201"}, {Space::ofa_mbv3, "ofa_mbv3"}};
+inline constexpr sim::EnumName<Space> kSpaceNames[] = {{Space::nb201, "nb201"},         {Space::fbnet, "fbnet"},
+                                                       {Space::ofa_mbv3, "ofa-mbv3"},   {Space::nb201, "nas_bench_201"},
+                                                       {Space::nb201, "nas-bench-201"}, {Space::ofa_mbv3, "ofa_mbv3"}};
 constexpr std::span<const sim::EnumName<Space>> enum_names(Space) { return kSpaceNames; }
 
 std::string_view space_name(Space space);  // "nb201", "fbnet", "ofa-mbv3"
@@ -66,10 +66,10 @@ accelerator::Network to_network(const Arch& arch, std::uint64_t batch = 1,
 
 // Size figures of a network, exact from its operator list.
 struct NetworkStats {
-  std::uint64_t macs = 0;            // multiply-accumulates (ops / 2 of matrix operators)
-  std::uint64_t ops = 0;             // arithmetic ops, as accelerator::op_count
-  std::uint64_t params = 0;          // weight elements
-  std::uint64_t operators = 0;       // operators (kernels before fusion)
+  std::uint64_t macs = 0;                   // multiply-accumulates (ops / 2 of matrix operators)
+  std::uint64_t ops = 0;                    // arithmetic ops, as accelerator::op_count
+  std::uint64_t params = 0;                 // weight elements
+  std::uint64_t operators = 0;              // operators (kernels before fusion)
   std::uint64_t peak_activation_bytes = 0;  // largest input + output of one operator
 };
 NetworkStats network_stats(const accelerator::Network& network);

@@ -18,10 +18,14 @@ void predict_ms(const SpaceModel& m, std::span<const Arch> archs, std::span<doub
 }
 
 nlohmann::json to_json(const SpaceModel& m) {
-  return nlohmann::ordered_json{{"space", space_name(m.space)}, {"target", m.target},
-                                {"batch", m.batch},             {"unit", "ms"},
-                                {"floor_ms", m.floor_ms},       {"features", feature_count(m.space)},
-                                {"weights_ms", m.weights_ms},   {"method", m.method}};
+  return nlohmann::ordered_json{{"space", space_name(m.space)},
+                                {"target", m.target},
+                                {"batch", m.batch},
+                                {"unit", "ms"},
+                                {"floor_ms", m.floor_ms},
+                                {"features", feature_count(m.space)},
+                                {"weights_ms", m.weights_ms},
+                                {"method", m.method}};
 }
 
 SpaceModel space_model_from_json(const nlohmann::json& j, const std::string& where) {

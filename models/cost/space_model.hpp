@@ -17,11 +17,11 @@ namespace models::cost {
 
 struct SpaceModel {
   Space space = Space::nb201;
-  std::string target;          // the device (table column) the model prices
-  std::uint64_t batch = 1;     // batch size of the latencies
+  std::string target;              // the device (table column) the model prices
+  std::uint64_t batch = 1;         // batch size of the latencies
   std::vector<double> weights_ms;  // feature_count(space) entries
-  double floor_ms = 0.0;       // predictions are at least this (a linear model extrapolating far)
-  nlohmann::json method;       // how it was fitted: candidate chosen, penalty, bases and their coefficients
+  double floor_ms = 0.0;           // predictions are at least this (a linear model extrapolating far)
+  nlohmann::json method;           // how it was fitted: candidate chosen, penalty, bases and their coefficients
 };
 
 inline double predict_ms(const SpaceModel& m, const Arch& a) {

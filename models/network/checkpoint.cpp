@@ -65,8 +65,8 @@ bool FlowNetwork::checkpoint(Checkpoint& c) {
       if (flows_.generation(e.flow) != e.gen) continue;
       Flow& f = flows_[e.flow];
       if (f.mark == epoch_) continue;
-      const bool live = b.activation ? f.state == FlowState::latent
-                                     : (f.state == FlowState::active && f.finish_ps == b.time_ps);
+      const bool live =
+          b.activation ? f.state == FlowState::latent : (f.state == FlowState::active && f.finish_ps == b.time_ps);
       if (!live) continue;
       f.mark = epoch_;
       ++flows_seen;

@@ -16,11 +16,7 @@ constexpr double kPsPerS = 1e12;
 }  // namespace
 
 FlowNetwork::FlowNetwork(sim::Simulator& sim, topologies::Topology& topology, NetworkParams params)
-    : sim_(&sim),
-      topology_(&topology),
-      router_(topology),
-      params_(std::move(params)),
-      routes_(topology.node_count()),
+    : sim_(&sim), topology_(&topology), router_(topology), params_(std::move(params)), routes_(topology.node_count()),
       bundles_(topology.link_count()) {
   if (params_.policy == PathPolicy::split && params_.subflows < 1) {
     throw std::invalid_argument("network: subflows must be at least 1");
@@ -52,8 +48,7 @@ std::uint32_t FlowNetwork::new_transfer(std::uint64_t tag, std::uint32_t flows) 
   return id;
 }
 
-std::uint32_t FlowNetwork::new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer,
-                                    std::uint64_t hash) {
+std::uint32_t FlowNetwork::new_flow(NodeId src, NodeId dst, double bytes, std::uint32_t transfer, std::uint64_t hash) {
   const std::uint32_t id = flows_.acquire();
   Flow& f = flows_[id];
   f.bytes = bytes;
@@ -91,8 +86,8 @@ void FlowNetwork::start_transfer(NodeId src, NodeId dst, double bytes, std::uint
   for (std::uint32_t i = 0; i < k; ++i) {
     // The hash identifies a connection (seed, src, dst, subflow): a connection keeps its
     // path for all the messages it carries, as a 5-tuple hash would.
-    const std::uint64_t hash =
-        sim::mix64(params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + i));
+    const std::uint64_t hash = sim::mix64(
+        params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + i));
     const std::uint32_t id = new_flow(src, dst, bytes / k, t, hash);
     Flow& f = flows_[id];
     f.share = 1.0 / k;
@@ -140,7 +135,8 @@ void FlowNetwork::launch(std::uint32_t id, std::int64_t latency_ps) {
 void FlowNetwork::enqueue(std::uint32_t flow, std::int64_t time_ps, bool activation) {
   const auto added = buckets_.add(time_ps, activation, TimeBuckets::Entry{flow, flows_.generation(flow)});
   const std::uint32_t b = added.first;  // a plain variable: clang 14 cannot capture structured bindings
-  if (added.second) buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
+  if (added.second)
+    buckets_[b].order = sim_->schedule_at(sim::Time::from_ps(time_ps), [this, b] { run_bucket(b); }).order;
 }
 
 void FlowNetwork::run_bucket(std::uint32_t b) {

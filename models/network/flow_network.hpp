@@ -39,9 +39,9 @@ using topologies::NodeId;
 
 struct NetworkParams {
   PathPolicy policy = PathPolicy::ecmp;
-  std::uint32_t subflows = 1;   // with PathPolicy::split
-  std::uint64_t seed = 1;       // ECMP hash seed
-  bool record_flows = false;    // keep a FlowRecord per flow
+  std::uint32_t subflows = 1;  // with PathPolicy::split
+  std::uint64_t seed = 1;      // ECMP hash seed
+  bool record_flows = false;   // keep a FlowRecord per flow
   // Lets a collective runner skip steps that provably repeat (steady-state extrapolation,
   // see checkpoint()); never used with record_flows or series_links, whose per-flow and
   // per-change output would have to be invented.
@@ -55,18 +55,18 @@ struct FlowRecord {
   NodeId src = 0;
   NodeId dst = 0;
   double bytes = 0.0;
-  double delivered_bytes = 0.0;  // integral of the flow's rate over its life
-  std::int64_t start_ps = 0;     // transfer start (before latency)
-  std::int64_t end_ps = 0;       // last byte delivered; -1 if the flow failed
+  double delivered_bytes = 0.0;   // integral of the flow's rate over its life
+  std::int64_t start_ps = 0;      // transfer start (before latency)
+  std::int64_t end_ps = 0;        // last byte delivered; -1 if the flow failed
   std::uint32_t path_offset = 0;  // into path_links()
   std::uint32_t path_length = 0;
 };
 
 struct LinkStats {
-  double carried_bytes = 0.0;     // integral of the link's load
-  std::uint32_t max_flows = 0;    // most flows on the link at once
-  double max_load = 0.0;          // most transfers at once (sprayed flows and split subflows count fractionally)
-  double best_flow_gbps = 0.0;    // fastest drain rate of a completed flow through the link
+  double carried_bytes = 0.0;   // integral of the link's load
+  std::uint32_t max_flows = 0;  // most flows on the link at once
+  double max_load = 0.0;        // most transfers at once (sprayed flows and split subflows count fractionally)
+  double best_flow_gbps = 0.0;  // fastest drain rate of a completed flow through the link
   std::uint64_t flows_completed = 0;
 };
 
@@ -175,17 +175,17 @@ class FlowNetwork {
   };
   // One resource of the max-min problem: links that carry the same flows (link_bundles.hpp).
   struct Bundle {
-    double capacity = 0.0;  // bytes per second: the lowest of its links
+    double capacity = 0.0;        // bytes per second: the lowest of its links
     bool capacity_stale = false;  // to be recomputed before it is next used
-    double load = 0.0;      // bytes per second carried now, on each of its links
-    double weight = 0.0;    // transfers on each link (split subflows and sprayed branches count fractionally)
+    double load = 0.0;            // bytes per second carried now, on each of its links
+    double weight = 0.0;          // transfers on each link (split subflows and sprayed branches count fractionally)
     std::uint32_t flows = 0;
     std::int64_t load_since_ps = 0;
     double carried_bytes_ps = 0.0;  // each link's load integrated over time, bytes/s x ps
     std::uint64_t mark = 0;
     bool dirty = false;
-    double dirty_level = 0.0;  // while dirty: the lowest rate its changes can alter
-    double residual = 0.0;     // in a solve: capacity left by the routes kept as they are
+    double dirty_level = 0.0;     // while dirty: the lowest rate its changes can alter
+    double residual = 0.0;        // in a solve: capacity left by the routes kept as they are
     std::vector<Member> members;  // routes with flows
     std::vector<LinkId> series_links;
     LinkStats stats;  // each of its links' (carried_bytes filled in by settle())
@@ -210,7 +210,7 @@ class FlowNetwork {
   // Routes and bundles (routes.cpp).
   std::uint32_t connection_route(NodeId src, NodeId dst, std::uint32_t subflow, std::uint64_t hash);
   bool compute_path(NodeId src, NodeId dst, std::uint64_t hash);  // into hop_scratch_
-  bool plan(NodeId src, NodeId dst);  // PathPolicy::planned without a given path
+  bool plan(NodeId src, NodeId dst);                              // PathPolicy::planned without a given path
   std::uint32_t intern_route(const std::vector<LinkHop>& hops);
   void refresh_bundles(Route& r);
   void split_bundle(LinkBundles::Split split);
@@ -246,15 +246,15 @@ class FlowNetwork {
   TimeBuckets buckets_;
 
   RouteTable routes_;
-  std::uint64_t route_epoch_ = UINT64_MAX;  // the routing epoch the cached connections belong to
+  std::uint64_t route_epoch_ = UINT64_MAX;   // the routing epoch the cached connections belong to
   std::vector<std::uint32_t> planned_load_;  // planned connections per link
   std::vector<LinkHop> hop_scratch_;
   std::vector<LinkId> path_scratch_;
   std::vector<topologies::WeightedLink> spray_scratch_;
 
   LinkBundles bundles_;
-  std::vector<Bundle> bundle_state_;  // by bundle id
-  std::vector<double> link_capacity_;  // bytes per second, 0 while down
+  std::vector<Bundle> bundle_state_;       // by bundle id
+  std::vector<double> link_capacity_;      // bytes per second, 0 while down
   std::vector<std::int32_t> link_series_;  // index into series_, -1 when not recorded
   std::vector<LinkBundles::Split> splits_;
   std::vector<LinkId> group_scratch_;

@@ -13,7 +13,8 @@ std::size_t RouteTable::ConnectionHash::operator()(const ConnectionKey& k) const
 
 std::pair<std::uint32_t, bool> RouteTable::intern(std::span<const LinkHop> hops) {
   std::uint64_t h = 0x726f757465ULL + hops.size();
-  for (const LinkHop& hop : hops) h = sim::mix64(h ^ (hop.link * 0x9e3779b97f4a7c15ULL) ^ std::bit_cast<std::uint64_t>(hop.weight));
+  for (const LinkHop& hop : hops)
+    h = sim::mix64(h ^ (hop.link * 0x9e3779b97f4a7c15ULL) ^ std::bit_cast<std::uint64_t>(hop.weight));
   auto [it, fresh] = by_hash_.try_emplace(h, kNone);
   for (std::uint32_t id = it->second; id != kNone; id = routes_[id].next_same_hash) {
     const Route& r = routes_[id];
@@ -59,8 +60,7 @@ std::uint32_t RouteTable::cached_slow(topologies::NodeId src, topologies::NodeId
   return it->second;
 }
 
-void RouteTable::remember(topologies::NodeId src, topologies::NodeId dst, std::uint32_t subflow,
-                          std::uint32_t route) {
+void RouteTable::remember(topologies::NodeId src, topologies::NodeId dst, std::uint32_t subflow, std::uint32_t route) {
   cache_[ConnectionKey{static_cast<std::uint64_t>(src) << 32 | dst, subflow}] = route;
   retain(route);
   cached_hops_ += (route < kUnreachable ? routes_[route].links.size() : 0) + 4;

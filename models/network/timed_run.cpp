@@ -12,7 +12,8 @@ namespace models::network {
 TimedRunResult run_timed_transfers(const topologies::Topology& topology, const NetworkParams& params,
                                    const std::vector<TimedTransfer>& transfers) {
   if (params.policy == PathPolicy::planned) {
-    throw std::invalid_argument("planned paths are planned for a permutation; timed traffic takes ecmp, spray or split");
+    throw std::invalid_argument(
+        "planned paths are planned for a permutation; timed traffic takes ecmp, spray or split");
   }
   const auto& ends = topology.endpoints();
   for (const auto& t : transfers) {

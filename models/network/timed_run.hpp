@@ -15,7 +15,7 @@ namespace models::network {
 struct TimedRunResult {
   std::vector<std::int64_t> end_ps;  // per transfer, its last byte; -1 when it lost every path
   std::uint64_t events = 0;
-  std::vector<LinkStats> links;  // per directed link
+  std::vector<LinkStats> links;         // per directed link
   std::vector<sim::TimeSeries> series;  // utilisation of NetworkParams::series_links
 };
 
@@ -28,10 +28,10 @@ TimedRunResult run_timed_transfers(const topologies::Topology& topology, const N
 std::vector<double> ideal_fct_s(const topologies::Topology& topology, const std::vector<TimedTransfer>& transfers);
 
 struct FctSummary {
-  bool complete = false;       // every transfer finished
-  double completion_s = 0.0;   // last end, from time zero (NaN when incomplete)
-  double median_fct_s = 0.0;   // of finished transfers; the upper median
-  double p99_fct_s = 0.0;      // sorted[floor(0.99 n)], capped at the last
+  bool complete = false;      // every transfer finished
+  double completion_s = 0.0;  // last end, from time zero (NaN when incomplete)
+  double median_fct_s = 0.0;  // of finished transfers; the upper median
+  double p99_fct_s = 0.0;     // sorted[floor(0.99 n)], capped at the last
   double max_fct_s = 0.0;
   double mean_slowdown = 0.0;
   double median_slowdown = 0.0;

@@ -101,8 +101,9 @@ std::vector<TimedTransfer> read_traffic_matrix(const std::filesystem::path& file
   Reader in(file, kMaxTrafficFileBytes, "traffic matrix file");
   std::string_view line;
   if (!in.next(line)) {
-    throw std::invalid_argument(file.string() + ": expected a header line naming src, dst, bytes and start_us "
-                                                "(or start_ps, start_ns, start_ms, start_s); the file has none");
+    throw std::invalid_argument(file.string() +
+                                ": expected a header line naming src, dst, bytes and start_us "
+                                "(or start_ps, start_ns, start_ms, start_s); the file has none");
   }
   // Column of each field: 0 src, 1 dst, 2 bytes, 3 start.
   std::array<std::optional<std::size_t>, 4> at;
@@ -121,8 +122,10 @@ std::vector<TimedTransfer> read_traffic_matrix(const std::filesystem::path& file
       }
     }
     if (!which) {
-      in.fail(header[i].column, "expected a column name src, dst, bytes or start_us (start_ps, start_ns, start_ms, "
-                                "start_s), got " + quoted(name));
+      in.fail(header[i].column,
+              "expected a column name src, dst, bytes or start_us (start_ps, start_ns, start_ms, "
+              "start_s), got " +
+                  quoted(name));
     }
     if (at[*which]) in.fail(header[i].column, "column " + quoted(name) + " given twice");
     at[*which] = i;
@@ -199,7 +202,8 @@ FlowSizes read_size_cdf(const std::filesystem::path& file) {
     }
     first = false;
     if (fields.size() != 2) {
-      in.fail(fields.back().column, "expected 2 comma-separated fields (bytes, cdf), got " + std::to_string(fields.size()));
+      in.fail(fields.back().column,
+              "expected 2 comma-separated fields (bytes, cdf), got " + std::to_string(fields.size()));
     }
     const double bytes = in.number(fields[0], "bytes");
     const double p = in.number(fields[1], "cdf");
@@ -210,7 +214,8 @@ FlowSizes read_size_cdf(const std::filesystem::path& file) {
       in.fail(fields[0].column, "expected bytes above the previous row's, got " + quoted(fields[0].text));
     }
     if (!(p >= 0 && p <= 1) || (!sizes.cdf.empty() && p < sizes.cdf.back().second)) {
-      in.fail(fields[1].column, "expected cdf from 0 to 1, not below the previous row's, got " + quoted(fields[1].text));
+      in.fail(fields[1].column,
+              "expected cdf from 0 to 1, not below the previous row's, got " + quoted(fields[1].text));
     }
     if (sizes.cdf.size() == 100'000) in.fail(1, "more than 100000 points");
     sizes.cdf.emplace_back(bytes, p);

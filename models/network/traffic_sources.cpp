@@ -93,13 +93,15 @@ std::vector<TimedTransfer> poisson_transfers(const PoissonTraffic& traffic, cons
   if (!(traffic.load > 0 && traffic.load <= 1)) throw std::invalid_argument("Poisson traffic: expected load in (0, 1]");
   check_flow_sizes(traffic.sizes);
   const bool timed = traffic.duration != sim::Time::max();
-  if (!timed && traffic.max_flows == 0) throw std::invalid_argument("Poisson traffic: expected a duration or a flow count");
+  if (!timed && traffic.max_flows == 0)
+    throw std::invalid_argument("Poisson traffic: expected a duration or a flow count");
   const double mean = traffic.sizes.mean_bytes();
   std::vector<double> rate(n);  // flows per second
   double expected = 0;
   for (std::uint32_t h = 0; h < n; ++h) {
     rate[h] = traffic.load * host_bytes_per_s[h] / mean;
-    if (!(rate[h] > 0 && std::isfinite(rate[h]))) throw std::invalid_argument("Poisson traffic: a host has no capacity");
+    if (!(rate[h] > 0 && std::isfinite(rate[h])))
+      throw std::invalid_argument("Poisson traffic: a host has no capacity");
     if (timed) expected += rate[h] * traffic.duration.to_seconds();
   }
   const double cap = static_cast<double>(traffic.max_flows > 0 ? std::min(traffic.max_flows, kMaxTrafficTransfers)

@@ -25,7 +25,7 @@ struct TimedTransfer {
 // Caps on generated and read traffic: a list past them is a mistake, not a workload.
 constexpr std::uint64_t kMaxTrafficTransfers = 10'000'000;
 constexpr std::uint64_t kMaxTransferBytes = std::uint64_t{1} << 40;  // 1 TiB
-constexpr double kMaxTrafficStartS = 3600.0;                       // latest start, 1 h
+constexpr double kMaxTrafficStartS = 3600.0;                         // latest start, 1 h
 constexpr std::uint64_t kMaxTrafficFileBytes = std::uint64_t{512} << 20;
 
 // Every sender sends `bytes` to `receiver` at time zero.
@@ -76,8 +76,8 @@ struct PoissonTraffic {
 // Host h draws from its own stream (seed, kPoissonStream + h), so a host's flows do not
 // depend on the others'. In start order; throws std::invalid_argument when the expected
 // flow count passes kMaxTrafficTransfers.
-std::vector<TimedTransfer> poisson_transfers(const PoissonTraffic& traffic,
-                                             const std::vector<double>& host_bytes_per_s, std::uint64_t seed);
+std::vector<TimedTransfer> poisson_transfers(const PoissonTraffic& traffic, const std::vector<double>& host_bytes_per_s,
+                                             std::uint64_t seed);
 inline constexpr std::uint64_t kPoissonStream = 0x504f4953'00000000;  // "POIS" << 32
 
 }  // namespace models::network

@@ -25,8 +25,8 @@ std::uint32_t PacketNetwork::try_connection_route(NodeId src, NodeId dst, std::u
   if (route != network::RouteTable::kNone) return route;
   // The flow model's connection hash (flow_network.cpp): with the same seed, ECMP puts a
   // connection on the same path in both models.
-  const std::uint64_t hash =
-      sim::mix64(params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + subflow));
+  const std::uint64_t hash = sim::mix64(
+      params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + subflow));
   if (!router_.ecmp_path(src, dst, hash, path_scratch_)) {
     routes_.remember(src, dst, subflow, network::RouteTable::kUnreachable);
     return kNone;
@@ -50,11 +50,8 @@ std::uint32_t PacketNetwork::try_connection_route(NodeId src, NodeId dst, std::u
 
 std::uint32_t PacketNetwork::data_route(Flow& f) {
   switch (params_.paths) {
-    case PathSelection::ecmp:
-      return f.route;
-    case PathSelection::spray:
-      f.entropy = static_cast<std::uint32_t>(rng_.below(params_.entropies));
-      break;
+    case PathSelection::ecmp: return f.route;
+    case PathSelection::spray: f.entropy = static_cast<std::uint32_t>(rng_.below(params_.entropies)); break;
     case PathSelection::flowlet:
       if (sim_->now().ps() - f.last_send_ps > params_.flowlet_gap_ps) {
         f.entropy = static_cast<std::uint32_t>(rng_.below(params_.entropies));
@@ -81,7 +78,8 @@ std::uint64_t PacketNetwork::initial_window(const Flow& f) const {
   // packet out and its acknowledgement back -- plus the packet on the wire when the
   // first acknowledgement comes in: a lone flow is never window-bound.
   std::int64_t rtt_ps = 0;
-  for (const auto& hop : routes_[f.route].links) rtt_ps += ports_[hop.link].latency_ps + serialization_ps(hop.link, params_.mtu_bytes);
+  for (const auto& hop : routes_[f.route].links)
+    rtt_ps += ports_[hop.link].latency_ps + serialization_ps(hop.link, params_.mtu_bytes);
   for (const auto& hop : routes_[f.back_route].links) {
     rtt_ps += ports_[hop.link].latency_ps + serialization_ps(hop.link, params_.header_bytes);
   }
@@ -168,8 +166,7 @@ bool PacketNetwork::sendable(Flow& f, std::int64_t& wake_ps) {
       if (sim_->now().ps() >= f.next_send_ps) return true;
       wake_ps = std::min(wake_ps, f.next_send_ps);
       return false;
-    case Transport::ndp:
-      return f.credits > 0;
+    case Transport::ndp: return f.credits > 0;
   }
   return false;
 }

@@ -12,12 +12,8 @@ namespace {
 }  // namespace
 
 PacketNetwork::PacketNetwork(sim::Simulator& sim, const topologies::Topology& topology, PacketParams params)
-    : sim_(&sim),
-      topology_(&topology),
-      router_(topology),
-      params_(std::move(params)),
-      rng_(sim.stream(0x7061636b6574ULL ^ params_.seed)),
-      routes_(topology.node_count()) {
+    : sim_(&sim), topology_(&topology), router_(topology), params_(std::move(params)),
+      rng_(sim.stream(0x7061636b6574ULL ^ params_.seed)), routes_(topology.node_count()) {
   const auto& p = params_;
   if (p.mtu_bytes > 65535 || p.header_bytes == 0 || p.mtu_bytes <= p.header_bytes) {
     bad("mtu_bytes must exceed header_bytes (> 0) and be at most 65535, got mtu " + std::to_string(p.mtu_bytes) +
@@ -106,11 +102,13 @@ void PacketNetwork::sample(LinkId l) {
 
 bool PacketNetwork::admit(const Port& port, const Packet& k) const {
   const auto& p = params_;
-  if (p.pfc && k.ingress != kNoLink) return ingress_bytes_[k.ingress] + k.bytes <= p.pfc_xoff_bytes + p.pfc_headroom_bytes;
+  if (p.pfc && k.ingress != kNoLink)
+    return ingress_bytes_[k.ingress] + k.bytes <= p.pfc_xoff_bytes + p.pfc_headroom_bytes;
   if (p.shared_buffer) {
     const std::uint64_t used = switch_used_[port.from];
     if (used + k.bytes > p.switch_buffer_bytes) return false;
-    return static_cast<double>(port.data_bytes + k.bytes) <= p.shared_alpha * static_cast<double>(p.switch_buffer_bytes - used);
+    return static_cast<double>(port.data_bytes + k.bytes) <=
+           p.shared_alpha * static_cast<double>(p.switch_buffer_bytes - used);
   }
   return port.data_bytes + k.bytes <= p.port_buffer_bytes;
 }
@@ -153,9 +151,9 @@ void PacketNetwork::enqueue(LinkId l, std::uint32_t pkt) {
     }
     const std::uint64_t q = port.data_bytes;  // ahead of it
     if (p.ecn && !k.ecn && q > p.ecn_kmin_bytes) {
-      const bool mark = q >= p.ecn_kmax_bytes ||
-                        rng_.uniform() < p.ecn_pmax * static_cast<double>(q - p.ecn_kmin_bytes) /
-                                             static_cast<double>(p.ecn_kmax_bytes - p.ecn_kmin_bytes);
+      const bool mark =
+          q >= p.ecn_kmax_bytes || rng_.uniform() < p.ecn_pmax * static_cast<double>(q - p.ecn_kmin_bytes) /
+                                                        static_cast<double>(p.ecn_kmax_bytes - p.ecn_kmin_bytes);
       if (mark) {
         k.ecn = true;
         ++port.stats.ecn_marks;

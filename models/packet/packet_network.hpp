@@ -38,8 +38,8 @@ struct PortStats {
   std::uint64_t drops = 0;
   std::uint64_t ecn_marks = 0;
   std::uint64_t trims = 0;
-  std::uint64_t pauses = 0;        // PFC pauses this port obeyed
-  std::int64_t paused_ps = 0;      // time spent paused
+  std::uint64_t pauses = 0;    // PFC pauses this port obeyed
+  std::int64_t paused_ps = 0;  // time spent paused
   std::uint64_t max_queue_bytes = 0;
 };
 
@@ -121,7 +121,7 @@ class PacketNetwork {
     std::uint32_t flow = 0;
     std::uint32_t seq = 0;
     std::uint32_t route = 0;
-    LinkId ingress = kNoLink;        // the link it came in on, while queued in a switch
+    LinkId ingress = kNoLink;         // the link it came in on, while queued in a switch
     std::int64_t ingress_end_ps = 0;  // cut-through: when its last byte has come in
     std::uint16_t bytes = 0;
     std::uint16_t hop = 0;
@@ -142,7 +142,7 @@ class PacketNetwork {
     std::int64_t latency_ps = 0;  // to the far end's queue: link latency (+ switch latency)
     std::int64_t header_ps = 0;   // serialisation of a header (cut-through)
     NodeId from = 0;
-    std::int32_t host = -1;       // index in hosts_ when the port is an endpoint's NIC
+    std::int32_t host = -1;  // index in hosts_ when the port is an endpoint's NIC
     std::int32_t series = -1;
     bool to_switch = false;
     bool wake_pending = false;  // a tx_done is scheduled at busy_until_ps
@@ -168,9 +168,9 @@ class PacketNetwork {
     std::uint64_t bytes = 0;
     std::uint32_t packets = 0;
     std::uint64_t hash = 0;
-    std::uint32_t route = kNone;       // ECMP path, forward
-    std::uint32_t back_route = kNone;  // ECMP path of the reverse connection (control)
-    std::uint32_t entropy = 0;         // flowlet: the current one
+    std::uint32_t route = kNone;                // ECMP path, forward
+    std::uint32_t back_route = kNone;           // ECMP path of the reverse connection (control)
+    std::uint32_t entropy = 0;                  // flowlet: the current one
     std::vector<std::uint32_t> entropy_routes;  // spray, flowlet: by entropy, kNone until used
     std::int64_t last_send_ps = INT64_MIN / 2;
     // Sender.
@@ -189,14 +189,14 @@ class PacketNetwork {
     double window_acked = 0.0;
     double window_marked = 0.0;
     double window_target = 0.0;
-    double rate_bps = 0.0;    // DCQCN, bytes per second
+    double rate_bps = 0.0;  // DCQCN, bytes per second
     double target_bps = 0.0;
     double line_bps = 0.0;
     std::uint32_t stage = 0;
     std::uint64_t counted_bytes = 0;  // DCQCN byte counter
     std::int64_t next_send_ps = 0;
     std::int64_t last_cnp_ps = INT64_MIN / 2;  // at the sender: last CNP received
-    std::uint32_t credits = 0;  // NDP
+    std::uint32_t credits = 0;                 // NDP
     // Receiver.
     std::vector<bool> received;
     std::uint32_t received_count = 0;
@@ -207,8 +207,8 @@ class PacketNetwork {
   };
   struct Host {
     NodeId node = 0;
-    LinkId port = 0;     // its one link out
-    LinkId in_port = 0;  // the link that delivers to it (pull pacing)
+    LinkId port = 0;                   // its one link out
+    LinkId in_port = 0;                // the link that delivers to it (pull pacing)
     std::vector<std::uint32_t> flows;  // sending, not yet fully acknowledged
     std::size_t next = 0;              // round robin
     std::int64_t wake_ps = INT64_MAX;  // a pacing wake-up pending at this time
@@ -278,7 +278,7 @@ class PacketNetwork {
   std::vector<std::uint8_t> xoff_sent_;       // by link: the far switch has paused it
   std::vector<std::uint64_t> switch_used_;    // by node: shared buffer in use
   std::vector<Host> hosts_;
-  std::vector<std::int32_t> host_of_;         // by node
+  std::vector<std::int32_t> host_of_;  // by node
   sim::SlotPool<Packet> packets_;
   std::vector<Flow> flows_;
   network::RouteTable routes_;

@@ -38,18 +38,18 @@ struct PacketParams {
 
   Transport transport = Transport::dctcp;
   PathSelection paths = PathSelection::ecmp;
-  std::uint32_t entropies = 256;           // spray, flowlet
+  std::uint32_t entropies = 256;            // spray, flowlet
   std::int64_t flowlet_gap_ps = 5'000'000;  // flowlet
 
   // Switches. A switch adds switch_latency_ps to the link latency of the hop it forwards
   // onto (topology link latencies already include their own switching share).
   std::int64_t switch_latency_ps = 0;
-  bool cut_through = false;  // forward once the header is in, not the whole packet
+  bool cut_through = false;                    // forward once the header is in, not the whole packet
   std::uint64_t port_buffer_bytes = 1u << 20;  // per output queue (without shared_buffer)
   bool shared_buffer = false;
   std::uint64_t switch_buffer_bytes = 32u << 20;  // per switch, with shared_buffer
   double shared_alpha = 1.0;                      // dynamic threshold: a queue may hold alpha x free
-  bool control_priority = true;  // control packets and trimmed headers jump the data queue
+  bool control_priority = true;                   // control packets and trimmed headers jump the data queue
 
   // ECN, RED-style on the instantaneous queue at enqueue: none below kmin, probability
   // rising linearly to pmax at kmax, every packet above kmax.
@@ -73,7 +73,7 @@ struct PacketParams {
   std::int64_t rto_ps = 1'000'000'000;     // retransmission timeout
   double dctcp_g = 1.0 / 16;
   double dcqcn_g = 1.0 / 256;
-  std::int64_t dcqcn_timer_ps = 55'000'000;      // rate increase and alpha decay period
+  std::int64_t dcqcn_timer_ps = 55'000'000;         // rate increase and alpha decay period
   std::int64_t dcqcn_cnp_interval_ps = 50'000'000;  // at most one CNP per flow per interval
   double dcqcn_rate_ai_gbps = 5.0;
   double dcqcn_rate_hai_gbps = 50.0;

@@ -38,8 +38,11 @@ std::vector<TrafficMetric> traffic_metrics(const TrafficResult& r) {
   };
   if (r.packet) {
     const auto& t = r.packet->totals;
-    for (const auto& [name, value] : {std::pair{"drops", t.drops}, {"ecn_marks", t.ecn_marks}, {"trims", t.trims},
-                                      {"pfc_pauses", t.pfc_pauses}, {"retransmissions", t.retransmissions},
+    for (const auto& [name, value] : {std::pair{"drops", t.drops},
+                                      {"ecn_marks", t.ecn_marks},
+                                      {"trims", t.trims},
+                                      {"pfc_pauses", t.pfc_pauses},
+                                      {"retransmissions", t.retransmissions},
                                       {"timeouts", t.timeouts}}) {
       m.push_back({name, static_cast<double>(value), "count"});
     }

@@ -97,9 +97,7 @@ void PacketNetwork::pull_tick(std::uint32_t host) {
 void PacketNetwork::on_control(Flow& f, std::uint32_t id, const Packet& k) {
   if (f.sender_done) return;
   switch (k.kind) {
-    case Kind::ack:
-      on_ack(f, id, k.seq, k.ecn);
-      break;
+    case Kind::ack: on_ack(f, id, k.seq, k.ecn); break;
     case Kind::nack:
       if (f.state[k.seq] == in_flight) {
         f.state[k.seq] = queued;
@@ -107,9 +105,7 @@ void PacketNetwork::on_control(Flow& f, std::uint32_t id, const Packet& k) {
         f.rtx.push(k.seq);
       }
       break;
-    case Kind::pull:
-      ++f.credits;
-      break;
+    case Kind::pull: ++f.credits; break;
     case Kind::cnp: {
       f.target_bps = f.rate_bps;
       f.rate_bps = std::max(params_.dcqcn_min_rate_gbps * 1e9 / 8, f.rate_bps * (1.0 - f.alpha / 2));
@@ -119,8 +115,7 @@ void PacketNetwork::on_control(Flow& f, std::uint32_t id, const Packet& k) {
       f.last_cnp_ps = sim_->now().ps();
       break;
     }
-    case Kind::data:
-      break;
+    case Kind::data: break;
   }
   if (!f.sender_done) kick(f.src_host);
 }
@@ -193,8 +188,7 @@ void PacketNetwork::sent(Flow& f, std::uint32_t id, std::uint32_t seq) {
     case Transport::ndp:
       if (f.credits > 0) --f.credits;
       break;
-    case Transport::dctcp:
-      break;
+    case Transport::dctcp: break;
   }
   arm_timer(f, id);
 }

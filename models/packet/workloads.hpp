@@ -23,7 +23,7 @@ struct PacketRunResult {
   double p99_fct_s = 0.0;
   double max_fct_s = 0.0;
   Totals totals;
-  std::vector<PortStats> ports;              // by link id
+  std::vector<PortStats> ports;               // by link id
   std::vector<sim::TimeSeries> queue_series;  // PacketParams::series_links
   std::uint64_t events = 0;
   std::size_t peak_packets = 0;  // packets alive at the end (0 when drained)

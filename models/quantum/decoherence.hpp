@@ -14,7 +14,7 @@
 namespace models::quantum {
 
 struct QubitDecay {
-  bool t1_t2 = false;     // false: depolarising with coherence time t2_s
+  bool t1_t2 = false;  // false: depolarising with coherence time t2_s
   double t1_s = std::numeric_limits<double>::infinity();
   double t2_s = std::numeric_limits<double>::infinity();  // coherence time; inf = no decay
 };

@@ -16,7 +16,7 @@ struct PauliAction {
 };
 PauliAction pauli_on_bit(int k, int bit) {
   cd phase = 1.0;
-  if (z_bit(k) && bit) phase = -phase;  // Z first, then X: P = X^x Z^z
+  if (z_bit(k) && bit) phase = -phase;              // Z first, then X: P = X^x Z^z
   if (x_bit(k) && z_bit(k)) phase *= cd(0.0, 1.0);  // Y = i X Z
   return {phase, x_bit(k)};
 }
@@ -209,8 +209,8 @@ const std::array<int, 4>& swap_corrections() {
       sigma /= sigma.trace().real();
       double best = -1.0;
       for (int k = 0; k < 4; ++k) {
-        const double f = fidelity_phi_plus(apply_pauli_channel(sigma, 1, {k == 1 ? 1.0 : 0.0, k == 3 ? 1.0 : 0.0,
-                                                                          k == 2 ? 1.0 : 0.0}));
+        const double f = fidelity_phi_plus(
+            apply_pauli_channel(sigma, 1, {k == 1 ? 1.0 : 0.0, k == 3 ? 1.0 : 0.0, k == 2 ? 1.0 : 0.0}));
         if (f > best) {
           best = f;
           t[m] = k;

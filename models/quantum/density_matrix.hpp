@@ -27,7 +27,7 @@ Matrix4 dejmps_rotate(const Matrix4& rho);
 struct DensityPurifyOutcome {
   bool success = false;
   double success_probability = 0.0;  // of the whole round, for the statistics
-  Matrix4 kept;                     // given success
+  Matrix4 kept;                      // given success
 };
 DensityPurifyOutcome purify_density(const Matrix4& kept, const Matrix4& sacrificed, double gate_fidelity,
                                     double measurement_fidelity, sim::RandomStream& rng);

@@ -110,7 +110,8 @@ class Reader {
 // Every link's classical channel (router to router; to the heralding station half of it).
 void set_classical_delays(Topology& t, double delay_us) {
   const auto delay = sim::Time::from_ps(static_cast<std::int64_t>(std::llround(delay_us * 1e6)));
-  for (topologies::LinkId l = 0; l < t.graph.link_count(); ++l) t.graph.add_classical(t.graph.link(l).a, t.graph.link(l).b, delay);
+  for (topologies::LinkId l = 0; l < t.graph.link_count(); ++l)
+    t.graph.add_classical(t.graph.link(l).a, t.graph.link(l).b, delay);
 }
 
 // A loaded network takes the same physical keys as a built one, for every link.

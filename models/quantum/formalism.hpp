@@ -22,11 +22,10 @@ using PairId = std::uint32_t;
 
 enum class FormalismKind { BellDiagonal, DensityMatrix };
 // snake_case names; the hyphenated spellings of earlier scenario files stay accepted.
-inline constexpr sim::EnumName<FormalismKind> kFormalismNames[] = {
-    {FormalismKind::BellDiagonal, "bell_diagonal"},
-    {FormalismKind::DensityMatrix, "density_matrix"},
-    {FormalismKind::BellDiagonal, "bell-diagonal"},
-    {FormalismKind::DensityMatrix, "density-matrix"}};
+inline constexpr sim::EnumName<FormalismKind> kFormalismNames[] = {{FormalismKind::BellDiagonal, "bell_diagonal"},
+                                                                   {FormalismKind::DensityMatrix, "density_matrix"},
+                                                                   {FormalismKind::BellDiagonal, "bell-diagonal"},
+                                                                   {FormalismKind::DensityMatrix, "density-matrix"}};
 constexpr std::span<const sim::EnumName<FormalismKind>> enum_names(FormalismKind) { return kFormalismNames; }
 // std::invalid_argument listing the accepted names for anything else.
 FormalismKind parse_formalism(const std::string& name);

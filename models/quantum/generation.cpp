@@ -59,8 +59,8 @@ void Network::launch_round(std::uint32_t s, sim::Time wanted) {
   // timing: the router answering NEGOTIATE waits for its memory before it sets the
   // emission time one delay ahead (for NEGOTIATE_ACK).
   const sim::Time ready = std::max(ma.next_excite, mb.next_excite);
-  const sim::Time earliest =
-      std::max(wanted, params_.timing == ProtocolTiming::Reference && ready > sim::Time::zero() ? ready + link.d_cc : ready);
+  const sim::Time earliest = std::max(
+      wanted, params_.timing == ProtocolTiming::Reference && ready > sim::Time::zero() ? ready + link.d_cc : ready);
   const std::int64_t bin_ps = link.bin.ps();
   const std::int64_t now_bin = sim_.now().ps() / bin_ps;
   std::erase_if(link.taken_bins, [now_bin](std::int64_t b) { return b < now_bin; });
@@ -171,8 +171,7 @@ void Network::on_bsm(std::uint64_t key) {
   if (barrett_kok) {
     slot.herald_ok = std::popcount(clicks) == 1;
     // A herald is genuine when it came from the single photon of a one-emitter round.
-    slot.genuine =
-        slot.genuine && !dark && !multi_photon && photons_detected == 1 && std::popcount(emitting) == 1;
+    slot.genuine = slot.genuine && !dark && !multi_photon && photons_detected == 1 && std::popcount(emitting) == 1;
   } else {
     slot.herald_ok = clicks == 0b11;
     slot.genuine = !dark && !multi_photon && photons_detected == 2;
@@ -242,7 +241,8 @@ void Network::on_herald(std::uint64_t key) {
   rec.pos[1] = mb.pos;
   rec.session = slot.session;
   rec.ready = 0b11;
-  const double cutoff_s = std::min(spec_a.cutoff_ratio * spec_a.coherence_time_s, spec_b.cutoff_ratio * spec_b.coherence_time_s);
+  const double cutoff_s =
+      std::min(spec_a.cutoff_ratio * spec_a.coherence_time_s, spec_b.cutoff_ratio * spec_b.coherence_time_s);
   if (std::isfinite(cutoff_s) && cutoff_s < 1e6) {  // beyond ~11 days: never
     rec.expires = slot.emitted + sim::Time::from_seconds(cutoff_s);
     schedule_expiry(p);

@@ -22,9 +22,9 @@ inline double fiber_transmission(double length_km, double attenuation_db_per_km)
 }
 
 struct MemoryParams {
-  double efficiency = 1.0;       // probability an excitation yields a collectable photon
-  double raw_fidelity = 0.95;    // fidelity of freshly heralded pairs (Werner)
-  double frequency_hz = 80e6;    // maximum excitation rate
+  double efficiency = 1.0;     // probability an excitation yields a collectable photon
+  double raw_fidelity = 0.95;  // fidelity of freshly heralded pairs (Werner)
+  double frequency_hz = 80e6;  // maximum excitation rate
   double coherence_time_s = std::numeric_limits<double>::infinity();  // T2 (or pair T, see decoherence.hpp)
   double t1_s = std::numeric_limits<double>::infinity();              // used when t1_t2
   bool t1_t2 = false;
@@ -64,11 +64,11 @@ inline double pair_indistinguishability(const SourceParams& a, const SourceParam
 }
 
 struct DetectorParams {
-  double efficiency = 0.9;           // click probability per arriving photon
-  double dark_count_rate_hz = 0.0;   // Poisson
+  double efficiency = 0.9;          // click probability per arriving photon
+  double dark_count_rate_hz = 0.0;  // Poisson
   // Timing jitter of a click (Gaussian sigma); also the shortest time bin.
   double time_resolution_ps = 150;
-  double count_rate_hz = 50e6;       // dead time = 1 / count_rate
+  double count_rate_hz = 50e6;  // dead time = 1 / count_rate
   // Half-width w of the heralding window centred on the expected photon arrival: a click
   // whose jittered timestamp falls outside +-w is ignored, and dark counts inside it
   // herald. 0: no timing filter (no click is ever rejected for its time) and dark counts
@@ -109,8 +109,8 @@ struct SwapParams {
 struct BarrettKokTiming {
   double round1_ps;
   double round2_ps;
-  double p_round1;      // exactly one click in round 1
-  double p_success;     // eta^2 / 2
+  double p_round1;   // exactly one click in round 1
+  double p_success;  // eta^2 / 2
   double mean_attempt_ps;
 };
 inline BarrettKokTiming barrett_kok_timing(double eta, double d_cc_ps, double d_q_ps, double d_cm_ps) {

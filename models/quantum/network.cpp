@@ -31,18 +31,15 @@ constexpr std::uint64_t kDetectorStreamBase = 0x12000000u;
 }  // namespace
 
 Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkParams& params)
-    : sim_(sim),
-      topology_(topology),
-      params_(params),
-      formalism_(make_formalism(params.formalism)),
-      rules_rng_(sim.stream(kRulesStream)),
-      traffic_rng_(sim.stream(kTrafficStream)) {
+    : sim_(sim), topology_(topology), params_(params), formalism_(make_formalism(params.formalism)),
+      rules_rng_(sim.stream(kRulesStream)), traffic_rng_(sim.stream(kTrafficStream)) {
   if (topology_.memory.size() != topology_.routers() || topology_.source.size() != topology_.routers()) {
     throw std::invalid_argument("quantum network: memory and source parameters must be given for every router");
   }
   rules_ = params_.rules;
   std::stable_sort(rules_.begin(), rules_.end(), [](const Rule& a, const Rule& b) { return a.priority < b.priority; });
-  purify_enabled_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action == RuleAction::Purify; });
+  purify_enabled_ =
+      std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action == RuleAction::Purify; });
   const auto& graph = topology_.graph;
   for (std::size_t r = 0; r < topology_.routers(); ++r) {
     Router router;
@@ -83,8 +80,7 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
     // windows of neighbouring bins that do not overlap. The memory frequency limits each
     // memory (Memory::next_excite), not the link.
     const double source_hz = std::min(sa.frequency_hz, sb.frequency_hz);
-    l.bin = std::max({det.dead_time(),
-                      sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps))),
+    l.bin = std::max({det.dead_time(), sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(det.time_resolution_ps))),
                       std::isfinite(source_hz) ? sim::Time::from_seconds(1.0 / source_hz) : sim::Time::zero(),
                       sim::Time::from_ps(static_cast<std::int64_t>(std::ceil(2.0 * det.herald_window_ps)))});
     l.raw_fidelity = std::min(ma.raw_fidelity, mb.raw_fidelity);
@@ -174,10 +170,10 @@ int Network::submit(const RequestSpec& request) {
     // Random traffic would repeat this for every request: once is enough.
     const bool from_traffic = submitting_traffic_;
     if (!from_traffic || !warned_unreachable_traffic_) {
-      sim::logger().warn("quantum request {} -> {}: target fidelity {} is out of reach (purification from the "
-                         "freshest end-to-end pair converges to {:.4f}); it will deliver nothing",
-                         graph.node(request.src).name, graph.node(request.dst).name, request.target_fidelity,
-                         s.best_fidelity);
+      sim::logger().warn(
+          "quantum request {} -> {}: target fidelity {} is out of reach (purification from the "
+          "freshest end-to-end pair converges to {:.4f}); it will deliver nothing",
+          graph.node(request.src).name, graph.node(request.dst).name, request.target_fidelity, s.best_fidelity);
       warned_unreachable_traffic_ = warned_unreachable_traffic_ || from_traffic;
     }
   }

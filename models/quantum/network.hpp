@@ -134,10 +134,10 @@ struct NetworkResults {
   std::vector<double> delivered_fidelities;
   std::vector<double> delivered_beliefs;
   std::vector<std::uint32_t> delivered_purifications;
-  std::vector<LinkStats> links;                  // per topology quantum link
-  std::vector<sim::TimeWeighted> memories_busy;  // per router: memories not RAW
+  std::vector<LinkStats> links;                        // per topology quantum link
+  std::vector<sim::TimeWeighted> memories_busy;        // per router: memories not RAW
   std::vector<sim::TimeSeries> memories_busy_samples;  // per router, when sampling is on
-  sim::Tally teleport_fidelity{"fidelity"};  // of a qubit teleported over each delivered pair
+  sim::Tally teleport_fidelity{"fidelity"};            // of a qubit teleported over each delivered pair
   std::uint64_t swaps = 0;
   std::uint64_t swaps_failed = 0;
   std::uint64_t purifications = 0;
@@ -175,13 +175,13 @@ class Network {
 
   struct Memory {
     std::uint32_t router = 0;
-    std::uint32_t pair = kNone;     // network pair record
+    std::uint32_t pair = kNone;  // network pair record
     std::uint32_t session = kNone;
-    std::uint32_t slot = kNone;     // generation slot this memory belongs to
-    std::uint16_t pos = 0;          // position on the session's path
+    std::uint32_t slot = kNone;  // generation slot this memory belongs to
+    std::uint16_t pos = 0;       // position on the session's path
     MemState state = MemState::Raw;
-    sim::Time raw_since;            // when it last became RAW (reference generation pairing)
-    sim::Time next_excite;          // earliest next excitation (memory frequency)
+    sim::Time raw_since;    // when it last became RAW (reference generation pairing)
+    sim::Time next_excite;  // earliest next excitation (memory frequency)
   };
   struct Router {
     std::uint32_t first_memory = 0;
@@ -196,9 +196,9 @@ class Network {
   };
   // Physical link runtime: shared by all sessions crossing it.
   struct LinkRt {
-    double eta_a = 0, eta_b = 0;  // per-excitation click probability from each end (single photon)
-    double emit_eff[2] = {1, 1};     // memory efficiency at each end (per excitation)
-    double photon_eff[2] = {1, 1};   // per-photon source x fiber x detector efficiency
+    double eta_a = 0, eta_b = 0;      // per-excitation click probability from each end (single photon)
+    double emit_eff[2] = {1, 1};      // memory efficiency at each end (per excitation)
+    double photon_eff[2] = {1, 1};    // per-photon source x fiber x detector efficiency
     double multi_photon[2] = {0, 0};  // source multi-photon probability at each end
     BellVector genuine_state{};       // state left by a genuine herald
     sim::Time d_cc, d_q, d_cm, bin;
@@ -217,9 +217,9 @@ class Network {
     std::uint32_t link = 0;
     std::uint32_t mem_a = 0, mem_b = 0;  // mem_a at the lower path position
     std::uint8_t round = 0;
-    std::uint8_t excited = 0;    // bit 0: side a in |1> in round 1, bit 1: side b
+    std::uint8_t excited = 0;  // bit 0: side a in |1> in round 1, bit 1: side b
     bool herald_ok = false;
-    bool genuine = false;        // all heralds so far came from the right photons
+    bool genuine = false;  // all heralds so far came from the right photons
     sim::Time emitted;
   };
   // What the routers know of a pair: the Bell-diagonal state its history implies (link
@@ -257,9 +257,9 @@ class Network {
   struct Session {
     RequestSpec request;
     std::vector<int> path;
-    std::vector<int> links;                 // quantum link per hop
-    std::vector<sim::Time> prefix_delay;    // classical delay from path[0] along the path
-    std::vector<int> left_partner, right_partner;  // nested-doubling swap partners per position
+    std::vector<int> links;                               // quantum link per hop
+    std::vector<sim::Time> prefix_delay;                  // classical delay from path[0] along the path
+    std::vector<int> left_partner, right_partner;         // nested-doubling swap partners per position
     std::vector<std::vector<std::uint32_t>> left, right;  // memories per position and side
     std::vector<std::uint32_t> slots;
     SessionState state = SessionState::Reserving;
@@ -271,7 +271,9 @@ class Network {
     sim::Time approved;                   // when the destination approved the reservation
     double best_fidelity = 1.0;
     int last() const { return static_cast<int>(path.size()) - 1; }
-    sim::Time delay(int u, int v) const { return u < v ? prefix_delay[v] - prefix_delay[u] : prefix_delay[u] - prefix_delay[v]; }
+    sim::Time delay(int u, int v) const {
+      return u < v ? prefix_delay[v] - prefix_delay[u] : prefix_delay[u] - prefix_delay[v];
+    }
   };
 
   static std::uint64_t pack(std::uint32_t index, std::uint32_t epoch) {

@@ -21,7 +21,8 @@ std::vector<Parameter> declare() {
              true),
       text("", "formalism", "bell_diagonal", sim::declare::choices_of<FormalismKind>(),
            "state formalism; default: the topology file's, else bell_diagonal"),
-      text("", "generation", "barrett_kok", sim::declare::choices_of<GenerationProtocol>(), "entanglement generation protocol"),
+      text("", "generation", "barrett_kok", sim::declare::choices_of<GenerationProtocol>(),
+           "entanglement generation protocol"),
       number("", "utilisation_sample_s", "s", 0.0, 0, 1e6, "interval of busy-memory samples per router (0: none)"),
       text("", "timing", "reference", {"reference", "eager"},
            "classical message sequence: reference (SeQUeNCe's: pairing handshakes before swapping and "

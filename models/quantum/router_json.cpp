@@ -139,7 +139,8 @@ class JsonReader {
       const double attenuation_db_per_m = number(q, where, "attenuation");
       // The ranges of topology.link_km and attenuation_db_per_km, in this format's units.
       if (!(distance_m > 0)) fail(where + ".distance", "expected a positive distance in metres");
-      if (!(distance_m <= 1e8)) fail(where + ".distance", "expected at most 1e+08 m, got " + sim::format_compact(distance_m));
+      if (!(distance_m <= 1e8))
+        fail(where + ".distance", "expected at most 1e+08 m, got " + sim::format_compact(distance_m));
       if (!(attenuation_db_per_m >= 0 && attenuation_db_per_m <= 0.1)) {
         fail(where + ".attenuation", "expected 0 to 0.1 dB/m, got " + sim::format_compact(attenuation_db_per_m));
       }

@@ -84,15 +84,19 @@ bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, in
       const std::uint32_t kept = f >= fq ? p : q;
       const std::uint32_t sacrificed = f >= fq ? q : p;
       // Reference: the far end's protocol answers the REQUEST and measures first.
-      if (params_.timing == ProtocolTiming::Reference) after_pairing(s.delay(u, v) * 2, kept, sacrificed, u, false);
-      else do_purify(s, kept, sacrificed);
+      if (params_.timing == ProtocolTiming::Reference)
+        after_pairing(s.delay(u, v) * 2, kept, sacrificed, u, false);
+      else
+        do_purify(s, kept, sacrificed);
       return true;
     }
     case RuleAction::Swap: {
       if (below || u == 0 || u == s.last()) return false;
       int other = -1;
-      if (v == s.left_partner[u]) other = s.right_partner[u];
-      else if (v == s.right_partner[u]) other = s.left_partner[u];
+      if (v == s.left_partner[u])
+        other = s.right_partner[u];
+      else if (v == s.right_partner[u])
+        other = s.left_partner[u];
       if (other < 0) return false;
       const std::uint32_t q = find_ready_pair(s, u, other, other, p, false);
       if (q == kNone) return true;
@@ -157,8 +161,7 @@ void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right
   free_memory(r.mem[0]);
   notify(q, 0, s.delay(u, out.pos[0]));
   notify(q, 1, s.delay(u, out.pos[1]));
-  if (ok && out.expires != sim::Time::max())
-    schedule_expiry(q);
+  if (ok && out.expires != sim::Time::max()) schedule_expiry(q);
 }
 
 void Network::after_pairing(sim::Time delay, std::uint32_t a, std::uint32_t b, int u, bool swap) {
@@ -178,8 +181,10 @@ void Network::on_paired(std::uint64_t key_a, std::uint64_t key_b, int u, bool sw
   if (live_b) pairs_[b].locked = false;
   if (live_a && live_b) {
     Session& s = sessions_[pairs_[a].session];
-    if (swap) do_swap(s, u, a, b);
-    else do_purify(s, a, b);
+    if (swap)
+      do_swap(s, u, a, b);
+    else
+      do_purify(s, a, b);
     return;
   }
   // One of them expired while the far ends answered: the other is free for the rules again.
@@ -198,10 +203,10 @@ void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed
     const PurifyParams& pp = params_.purify;
     const BellVector in_k = pp.twirl ? werner(fk) : k.belief.state;
     const BellVector in_s = pp.twirl ? werner(fs) : pairs_[sacrificed].belief.state;
-    k.belief.state = (pp.protocol == PurifyProtocol::Dejmps
-                          ? purify_dejmps(in_k, in_s, pp.gate_fidelity, pp.measurement_fidelity)
-                          : purify_bell(in_k, in_s, pp.gate_fidelity, pp.measurement_fidelity))
-                         .state;
+    k.belief.state =
+        (pp.protocol == PurifyProtocol::Dejmps ? purify_dejmps(in_k, in_s, pp.gate_fidelity, pp.measurement_fidelity)
+                                               : purify_bell(in_k, in_s, pp.gate_fidelity, pp.measurement_fidelity))
+            .state;
     ++results_.purifications;
     ++k.purifications;
   } else {
@@ -318,7 +323,8 @@ std::uint32_t Network::new_pair() {
 
 void Network::schedule_expiry(std::uint32_t p) {
   PairRec& rec = pairs_[p];
-  rec.expiry = sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, pairs_.generation(p))] { on_expiry(k); });
+  rec.expiry =
+      sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, pairs_.generation(p))] { on_expiry(k); });
 }
 
 void Network::free_pair(std::uint32_t p) {

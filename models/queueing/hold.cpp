@@ -114,7 +114,8 @@ HoldResult run_hold(const HoldParams& p) {
   } else if (p.queue == "ladder") {
     r = run_queue<sim::LadderEventQueue>(p);
   } else {
-    throw std::invalid_argument("hold: unknown queue '" + p.queue + "' (expected simulator, binary, 4-ary, 8-ary or ladder)");
+    throw std::invalid_argument("hold: unknown queue '" + p.queue +
+                                "' (expected simulator, binary, 4-ary, 8-ary or ladder)");
   }
   r.queue = p.queue;
   r.pending = p.pending;

@@ -28,7 +28,7 @@ struct HoldResult {
   double events_per_second = 0.0;
   double queue_bytes_per_pending = 0.0;  // event storage capacity / pending events
   std::uint64_t peak_rss_bytes = 0;
-  std::int64_t final_time_ps = 0;        // identical for every queue: a correctness check
+  std::int64_t final_time_ps = 0;  // identical for every queue: a correctness check
 };
 
 // Throws std::invalid_argument for zero pending/events/entities, a non-positive mean or

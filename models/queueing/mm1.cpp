@@ -67,8 +67,8 @@ Mm1Result run_mm1(const Mm1Params& params) {
   }
   if (params.arrival_rate_per_s >= params.service_rate_per_s) {
     throw std::invalid_argument("mm1: arrival_rate_per_s (" + sim::format_compact(params.arrival_rate_per_s) +
-                                ") must be below service_rate_per_s (" + sim::format_compact(params.service_rate_per_s) +
-                                ") for a stable queue");
+                                ") must be below service_rate_per_s (" +
+                                sim::format_compact(params.service_rate_per_s) + ") for a stable queue");
   }
   if (params.customers == 0) throw std::invalid_argument("mm1: customers must be at least 1");
   if (mm1_span_bound_s(params) > kMm1MaxSpanS) {

@@ -30,8 +30,8 @@ struct Mm1Params {
 double mm1_span_bound_s(const Mm1Params& params);
 
 struct Mm1Result {
-  sim::Tally wait_s{"s"};         // time in queue before service starts
-  sim::Tally sojourn_s{"s"};      // wait + service
+  sim::Tally wait_s{"s"};     // time in queue before service starts
+  sim::Tally sojourn_s{"s"};  // wait + service
   sim::TimeWeighted queue_length{"customers"};
   sim::Histogram wait_histogram_s{0.0, 1.0, 1};
   sim::Time end_time;

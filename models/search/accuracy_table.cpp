@@ -31,7 +31,8 @@ std::optional<double> AccuracyTable::find(const SearchSpace& space, const Genome
   return it->second;
 }
 
-AccuracyTable read_accuracy_table(const std::filesystem::path& path, const std::string& column, const SearchSpace& space) {
+AccuracyTable read_accuracy_table(const std::filesystem::path& path, const std::string& column,
+                                  const SearchSpace& space) {
   AccuracyTable t;
   t.file = path.string();
   t.column = column;
@@ -51,11 +52,14 @@ AccuracyTable read_accuracy_table(const std::filesystem::path& path, const std::
     throw std::invalid_argument(t.file + ": no column \"" + column + "\" (columns: " + known + ")");
   }
   const auto arch_col = col("arch");
-  if (!cnn && !arch_col) throw std::invalid_argument(t.file + ": an `arch` column is needed for the " + std::string(space.name()) + " space");
+  if (!cnn && !arch_col)
+    throw std::invalid_argument(t.file + ": an `arch` column is needed for the " + std::string(space.name()) +
+                                " space");
   const auto precision_col = col("precision");
   t.by_precision = precision_col.has_value();
   if (t.by_precision && space.precision_layers() == 0) {
-    throw std::invalid_argument(t.file + ": the table has a precision column but the search has no precision dimension");
+    throw std::invalid_argument(t.file +
+                                ": the table has a precision column but the search has no precision dimension");
   }
   std::vector<std::string> problems;
   std::unordered_map<std::string, std::size_t> line_of;
@@ -93,7 +97,8 @@ AccuracyTable read_accuracy_table(const std::filesystem::path& path, const std::
     t.values.emplace(key, v);
   }
   if (!problems.empty()) {
-    std::string text = std::to_string(problems.size()) + (problems.size() == kMaxListed ? "+" : "") + " bad rows in " + t.file + ":";
+    std::string text =
+        std::to_string(problems.size()) + (problems.size() == kMaxListed ? "+" : "") + " bad rows in " + t.file + ":";
     for (const auto& p : problems) text += "\n  " + p;
     throw std::invalid_argument(text);
   }

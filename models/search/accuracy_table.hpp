@@ -28,6 +28,7 @@ struct AccuracyTable {
 // Throws std::invalid_argument naming the file, line and column for a missing column, a
 // cell that is not a finite number, an architecture that does not parse or lies outside
 // the space, a row given twice, or a precision column when the space searches none.
-AccuracyTable read_accuracy_table(const std::filesystem::path& path, const std::string& column, const SearchSpace& space);
+AccuracyTable read_accuracy_table(const std::filesystem::path& path, const std::string& column,
+                                  const SearchSpace& space);
 
 }  // namespace models::search

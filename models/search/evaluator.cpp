@@ -56,10 +56,12 @@ Objective parse_objective(std::string_view text, const SearchSpace& space) {
     }
     o.kind = ObjectiveKind::table;
     o.name = std::string(rest.substr(colon + 1));
-    o.table = std::make_shared<const AccuracyTable>(read_accuracy_table(std::string(rest.substr(0, colon)), o.name, space));
+    o.table =
+        std::make_shared<const AccuracyTable>(read_accuracy_table(std::string(rest.substr(0, colon)), o.name, space));
     return o;
   }
-  throw std::invalid_argument("objective \"" + std::string(text) + "\": expected proxy, macs, params or csv:FILE:COLUMN");
+  throw std::invalid_argument("objective \"" + std::string(text) +
+                              "\": expected proxy, macs, params or csv:FILE:COLUMN");
 }
 
 double memory_bytes(const acc::Network& network) {
@@ -135,28 +137,29 @@ double Evaluator::network_energy_pj(const acc::Network& network) const {
 }
 
 Evaluator::Evaluator(SearchSpace space, const cost::CostModel& model, Objective objective, EvaluatorOptions options)
-    : space_(std::move(space)),
-      model_(std::make_shared<const cost::CostModel>(model)),
-      objective_(std::move(objective)),
-      options_(std::move(options)),
-      caches_(std::make_shared<Caches>()) {
-  if (objective_.kind == ObjectiveKind::table && !objective_.table) throw std::invalid_argument("objective: a table objective without its table");
-  if (objective_.kind == ObjectiveKind::callback && !objective_.callback) throw std::invalid_argument("objective: a callable objective without its callable");
+    : space_(std::move(space)), model_(std::make_shared<const cost::CostModel>(model)),
+      objective_(std::move(objective)), options_(std::move(options)), caches_(std::make_shared<Caches>()) {
+  if (objective_.kind == ObjectiveKind::table && !objective_.table)
+    throw std::invalid_argument("objective: a table objective without its table");
+  if (objective_.kind == ObjectiveKind::callback && !objective_.callback)
+    throw std::invalid_argument("objective: a callable objective without its callable");
   space_model_ = std::get_if<cost::SpaceModel>(&model_->model);
   operator_model_ = std::get_if<cost::OperatorModel>(&model_->model);
   if (space_model_) {
     const auto s = space_.cost_space();
     if (!s) {
-      throw std::invalid_argument("the " + std::string(space_.name()) +
-                                  " space is priced from its operators: give an operator model (simfabric fit), not a space model");
+      throw std::invalid_argument(
+          "the " + std::string(space_.name()) +
+          " space is priced from its operators: give an operator model (simfabric fit), not a space model");
     }
     if (*s != space_model_->space) {
-      throw std::invalid_argument("the model prices the " + std::string(cost::space_name(space_model_->space)) + " space, not " +
-                                  std::string(space_.name()));
+      throw std::invalid_argument("the model prices the " + std::string(cost::space_name(space_model_->space)) +
+                                  " space, not " + std::string(space_.name()));
     }
     if (space_.precision_layers() > 0) {
-      throw std::invalid_argument("mixed precision needs an operator model (simfabric fit): a space model's lookup table "
-                                  "prices one data type");
+      throw std::invalid_argument(
+          "mixed precision needs an operator model (simfabric fit): a space model's lookup table "
+          "prices one data type");
     }
     if (options_.batch != 0 && options_.batch != space_model_->batch) {
       throw std::invalid_argument("batch " + std::to_string(options_.batch) + ": the space model prices batch " +
@@ -171,8 +174,8 @@ Evaluator::Evaluator(SearchSpace space, const cost::CostModel& model, Objective 
     if (!options_.device) options_.device = operator_model_->device;
   }
   build_network_ = !space_model_ || options_.energy || options_.memory;
-  if (!build_network_ &&
-      (objective_.kind == ObjectiveKind::proxy || objective_.kind == ObjectiveKind::macs || objective_.kind == ObjectiveKind::params)) {
+  if (!build_network_ && (objective_.kind == ObjectiveKind::proxy || objective_.kind == ObjectiveKind::macs ||
+                          objective_.kind == ObjectiveKind::params)) {
     sizes_.emplace(*space_.cost_space());
   }
   // A model that cannot price some operator, or a device without a data type, fails here
@@ -187,8 +190,9 @@ Evaluator::Evaluator(SearchSpace space, const cost::CostModel& model, Objective 
       Metrics m;
       evaluate_one(g, m);
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("the model cannot price the " + std::string(space_.name()) + " space (" + space_.format(g) +
-                                  (space_.precision_layers() ? ", precision " + space_.format_precision(g) : "") + "): " + e.what());
+      throw std::invalid_argument(
+          "the model cannot price the " + std::string(space_.name()) + " space (" + space_.format(g) +
+          (space_.precision_layers() ? ", precision " + space_.format_precision(g) : "") + "): " + e.what());
     }
   }
 }
@@ -233,12 +237,14 @@ void Evaluator::evaluate_one(const Genome& g, Metrics& m) const {
 }
 
 void Evaluator::evaluate(std::span<const Genome> genomes, std::span<Metrics> out) const {
-  if (genomes.size() != out.size()) throw std::invalid_argument("Evaluator::evaluate: output size differs from input size");
+  if (genomes.size() != out.size())
+    throw std::invalid_argument("Evaluator::evaluate: output size differs from input size");
   for (const auto& g : genomes) space_.check(g);
   if (build_network_ && genomes.size() > 1) {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, genomes.size()), [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t i = r.begin(); i != r.end(); ++i) evaluate_one(genomes[i], out[i]);
-    });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, genomes.size()),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) evaluate_one(genomes[i], out[i]);
+                      });
   } else {
     for (std::size_t i = 0; i < genomes.size(); ++i) evaluate_one(genomes[i], out[i]);
   }

@@ -31,9 +31,11 @@
 namespace models::search {
 
 enum class ObjectiveKind : std::uint8_t { proxy, macs, params, table, callback };
-inline constexpr sim::EnumName<ObjectiveKind> kObjectiveKindNames[] = {
-    {ObjectiveKind::proxy, "proxy"}, {ObjectiveKind::macs, "macs"}, {ObjectiveKind::params, "params"},
-    {ObjectiveKind::table, "csv"},   {ObjectiveKind::callback, "callable"}};
+inline constexpr sim::EnumName<ObjectiveKind> kObjectiveKindNames[] = {{ObjectiveKind::proxy, "proxy"},
+                                                                       {ObjectiveKind::macs, "macs"},
+                                                                       {ObjectiveKind::params, "params"},
+                                                                       {ObjectiveKind::table, "csv"},
+                                                                       {ObjectiveKind::callback, "callable"}};
 constexpr std::span<const sim::EnumName<ObjectiveKind>> enum_names(ObjectiveKind) { return kObjectiveKindNames; }
 
 struct Objective {
@@ -51,13 +53,13 @@ Objective parse_objective(std::string_view text, const SearchSpace& space);
 
 struct Metrics {
   double latency_ms = 0.0;
-  double accuracy = 0.0;  // the objective's value; NaN when unknown
+  double accuracy = 0.0;                                           // the objective's value; NaN when unknown
   double energy_mj = std::numeric_limits<double>::quiet_NaN();     // when asked for
   double memory_bytes = std::numeric_limits<double>::quiet_NaN();  // when asked for
 };
 
 struct EvaluatorOptions {
-  std::uint64_t batch = 0;  // 0: a space model's own batch size, else 1
+  std::uint64_t batch = 0;                                    // 0: a space model's own batch size, else 1
   accelerator::DataType dtype = accelerator::DataType::bf16;  // operators outside the precision layers
   bool energy = false;
   bool memory = false;

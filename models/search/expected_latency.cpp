@@ -63,7 +63,8 @@ void nb201(const double* w, const double* p, double& value, double* grad) {
     const Graph& g = kGraphs[z];
     if (g.dead) {
       dead += pattern_probability(z, 0, used);
-      for (std::size_t e = 0; e < kEdges; ++e) d_dead[e] += (((z >> e) & 1U) ? 1.0 : -1.0) * pattern_probability(z, 1U << e, used);
+      for (std::size_t e = 0; e < kEdges; ++e)
+        d_dead[e] += (((z >> e) & 1U) ? 1.0 : -1.0) * pattern_probability(z, 1U << e, used);
     }
     for (std::size_t e = 0; e < kEdges; ++e) {
       if (!g.effective[e]) continue;  // implies edge e used
@@ -91,7 +92,8 @@ void nb201(const double* w, const double* p, double& value, double* grad) {
         if (f != e) through_used += a[f] * d_h[f][e];
       }
       for (std::size_t c = 1; c < kOps; ++c) {
-        grad[e * kOps + c] = w[kEdgeFeature + 4 * e + c - 1] + w[kEffectiveFeature + 4 * e + c - 1] * h[e] + through_used;
+        grad[e * kOps + c] =
+            w[kEdgeFeature + 4 * e + c - 1] + w[kEffectiveFeature + 4 * e + c - 1] * h[e] + through_used;
       }
     }
   }
@@ -145,10 +147,10 @@ void expected_latency(const cost::SpaceModel& model, std::span<const double> pro
   const std::size_t n = value.size();
   const std::string space(cost::space_name(model.space));
   if (probs.size() != n * per) {
-    throw std::invalid_argument("expected_latency: " + std::to_string(n) + " distributions of the " + space + " space need " +
-                                std::to_string(n * per) + " probabilities (" + std::to_string(cost::slot_count(model.space)) +
-                                " slots x " + std::to_string(cost::choice_count(model.space)) + " choices each), got " +
-                                std::to_string(probs.size()));
+    throw std::invalid_argument(
+        "expected_latency: " + std::to_string(n) + " distributions of the " + space + " space need " +
+        std::to_string(n * per) + " probabilities (" + std::to_string(cost::slot_count(model.space)) + " slots x " +
+        std::to_string(cost::choice_count(model.space)) + " choices each), got " + std::to_string(probs.size()));
   }
   if (!gradient.empty() && gradient.size() != probs.size()) {
     throw std::invalid_argument("expected_latency: the gradient needs as many entries as the probabilities");
@@ -156,8 +158,10 @@ void expected_latency(const cost::SpaceModel& model, std::span<const double> pro
   if (model.space != cost::Space::ofa_mbv3 && !resolution.empty()) {
     throw std::invalid_argument("expected_latency: only ofa-mbv3 takes a resolution");
   }
-  if (!resolution.empty() && resolution.size() != n) throw std::invalid_argument("expected_latency: one resolution per distribution");
-  if (model.weights_ms.size() != cost::feature_count(model.space)) throw std::invalid_argument("expected_latency: the model's weights do not fit its space");
+  if (!resolution.empty() && resolution.size() != n)
+    throw std::invalid_argument("expected_latency: one resolution per distribution");
+  if (model.weights_ms.size() != cost::feature_count(model.space))
+    throw std::invalid_argument("expected_latency: the model's weights do not fit its space");
   for (std::size_t i = 0; i < probs.size(); ++i) {
     if (!std::isfinite(probs[i])) {
       throw std::invalid_argument("expected_latency: probability " + std::to_string(i) + " is not a finite number");

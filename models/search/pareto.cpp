@@ -13,7 +13,9 @@ void check_shape(std::span<const double> values, std::size_t m) {
   if (m == 0 || values.size() % m != 0) throw std::invalid_argument("pareto: values must hold m objectives per point");
 }
 
-std::span<const double> row(std::span<const double> values, std::size_t m, std::size_t i) { return values.subspan(i * m, m); }
+std::span<const double> row(std::span<const double> values, std::size_t m, std::size_t i) {
+  return values.subspan(i * m, m);
+}
 
 }  // namespace
 
@@ -68,11 +70,13 @@ std::vector<std::vector<std::size_t>> nondominated_sort(std::span<const double> 
     current = std::move(next);
   }
   // Infeasible points: one front per violation level, smallest first.
-  std::stable_sort(infeasible.begin(), infeasible.end(), [&](std::size_t a, std::size_t b) { return violation[a] < violation[b]; });
+  std::stable_sort(infeasible.begin(), infeasible.end(),
+                   [&](std::size_t a, std::size_t b) { return violation[a] < violation[b]; });
   for (std::size_t i = 0; i < infeasible.size();) {
     std::size_t j = i;
     std::vector<std::size_t> front;
-    while (j < infeasible.size() && !(violation[infeasible[i]] < violation[infeasible[j]])) front.push_back(infeasible[j++]);
+    while (j < infeasible.size() && !(violation[infeasible[i]] < violation[infeasible[j]]))
+      front.push_back(infeasible[j++]);
     std::sort(front.begin(), front.end());
     fronts.push_back(std::move(front));
     i = j;
@@ -80,7 +84,8 @@ std::vector<std::vector<std::size_t>> nondominated_sort(std::span<const double> 
   return fronts;
 }
 
-std::vector<double> crowding_distance(std::span<const double> values, std::size_t m, std::span<const std::size_t> front) {
+std::vector<double> crowding_distance(std::span<const double> values, std::size_t m,
+                                      std::span<const std::size_t> front) {
   check_shape(values, m);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   std::vector<double> distance(front.size(), 0.0);
@@ -97,12 +102,14 @@ std::vector<double> crowding_distance(std::span<const double> values, std::size_
     distance[order.front()] = kInf;
     distance[order.back()] = kInf;
     if (!(hi > lo)) continue;
-    for (std::size_t i = 1; i + 1 < order.size(); ++i) distance[order[i]] += (value(order[i + 1]) - value(order[i - 1])) / (hi - lo);
+    for (std::size_t i = 1; i + 1 < order.size(); ++i)
+      distance[order[i]] += (value(order[i + 1]) - value(order[i - 1])) / (hi - lo);
   }
   return distance;
 }
 
-std::vector<std::size_t> pareto_front(std::span<const double> values, std::size_t m, std::span<const std::size_t> candidates) {
+std::vector<std::size_t> pareto_front(std::span<const double> values, std::size_t m,
+                                      std::span<const std::size_t> candidates) {
   check_shape(values, m);
   std::vector<std::size_t> points(candidates.begin(), candidates.end());
   if (candidates.empty()) {

@@ -21,7 +21,8 @@ std::vector<std::vector<std::size_t>> nondominated_sort(std::span<const double> 
 // NSGA-II's crowding distance of each point of `front` (same order): the boundary points of
 // each objective get infinity, the others the sum over objectives of the gap between their
 // neighbours, divided by that objective's range on the front.
-std::vector<double> crowding_distance(std::span<const double> values, std::size_t m, std::span<const std::size_t> front);
+std::vector<double> crowding_distance(std::span<const double> values, std::size_t m,
+                                      std::span<const std::size_t> front);
 
 // Indices (ascending) of the points no other point of `candidates` dominates; `candidates`
 // empty means every point. Equal points are all kept.
@@ -32,7 +33,8 @@ std::vector<std::size_t> pareto_front(std::span<const double> values, std::size_
 // tolerance in every objective: f_k <= r_k + tolerance * range_k, range_k the spread of
 // objective k over the reference points (1 where they all agree). With a tolerance of 0,
 // the share of the reference front found exactly or dominated.
-double coverage(std::span<const double> found, std::span<const double> reference, std::size_t m, double tolerance = 0.0);
+double coverage(std::span<const double> found, std::span<const double> reference, std::size_t m,
+                double tolerance = 0.0);
 
 // Area dominated by two-objective points and bounded by `reference` (a point every
 // counted point must beat in both objectives; others add nothing).

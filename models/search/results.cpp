@@ -13,7 +13,9 @@ namespace models::search {
 MeasuredCheck check_measured(const SearchSpace& space, const SearchResult& result, const std::filesystem::path& path,
                              const std::string& column, double budget_ms) {
   const auto cost_space = space.cost_space();
-  if (!cost_space) throw std::invalid_argument("measured tables hold CNN spaces; the " + std::string(space.name()) + " space has none");
+  if (!cost_space)
+    throw std::invalid_argument("measured tables hold CNN spaces; the " + std::string(space.name()) +
+                                " space has none");
   const auto table = cost::read_latency_table(path, *cost_space);
   const auto ms = table.column_ms(column);
   std::unordered_map<std::string, double> measured;
@@ -40,8 +42,8 @@ MeasuredCheck check_measured(const SearchSpace& space, const SearchResult& resul
 }
 
 std::string objective_column(const Objective& objective) {
-  static const std::vector<std::string> reserved{"arch", "precision", "latency_ms", "energy_mj", "memory_bytes", "evaluation",
-                                                 "violation", "feasible", "on_front", "generation"};
+  static const std::vector<std::string> reserved{"arch",       "precision", "latency_ms", "energy_mj", "memory_bytes",
+                                                 "evaluation", "violation", "feasible",   "on_front",  "generation"};
   std::string name = objective.name;
   std::replace(name.begin(), name.end(), '/', '_');
   if (name.empty() || std::find(reserved.begin(), reserved.end(), name) != reserved.end()) name = "objective_" + name;
@@ -49,7 +51,8 @@ std::string objective_column(const Objective& objective) {
 }
 
 void write_results(const std::filesystem::path& path, const Evaluator& evaluator, const SearchOptions& options,
-                   const SearchResult& result, const nlohmann::json& provenance, const std::optional<MeasuredCheck>& measured) {
+                   const SearchResult& result, const nlohmann::json& provenance,
+                   const std::optional<MeasuredCheck>& measured) {
   const SearchSpace& space = evaluator.space();
   sim::Recorder rec(path, sim::RunInfo{options.seed, provenance.dump(2), "search"});
   const bool precision = space.precision_layers() > 0;

@@ -28,8 +28,9 @@ namespace models::search {
 struct MeasuredCheck {
   std::string file, column;
   double budget_ms = 0.0;
-  std::size_t front_rows = 0, front_under = 0;        // front architectures the table measures; those measured under budget
-  std::size_t feasible_rows = 0, feasible_under = 0;  // the same for every evaluated architecture the estimator puts under budget
+  std::size_t front_rows = 0, front_under = 0;  // front architectures the table measures; those measured under budget
+  std::size_t feasible_rows = 0,
+              feasible_under = 0;  // the same for every evaluated architecture the estimator puts under budget
 };
 
 // Throws std::invalid_argument for the llm space (no measured tables), an unknown column or

@@ -18,7 +18,8 @@ namespace {
 
 constexpr std::uint64_t kSearchStream = 0x5ea7c4;
 constexpr std::size_t kTries = 100;  // breeding attempts for one new child before giving up
-constexpr double kListedSpace = 1e6;  // spaces up to this size are listed once random draws stop finding new architectures
+constexpr double kListedSpace =
+    1e6;  // spaces up to this size are listed once random draws stop finding new architectures
 
 class Run {
  public:
@@ -64,9 +65,11 @@ class Run {
     if (space_.cardinality() > kListedSpace) return std::nullopt;
     if (!unseen_) {
       unseen_.emplace();
-      space_.enumerate([this](const Genome& g) {
-        if (!seen_.count(std::string(g.begin(), g.end()))) unseen_->push_back(g);
-      }, kListedSpace);
+      space_.enumerate(
+          [this](const Genome& g) {
+            if (!seen_.count(std::string(g.begin(), g.end()))) unseen_->push_back(g);
+          },
+          kListedSpace);
     }
     while (!unseen_->empty()) {
       const std::size_t i = rng_.below(unseen_->size());
@@ -121,7 +124,8 @@ class Run {
     std::vector<double> v, viol;
     v.reserve(members.size() * m());
     for (std::size_t i : members) {
-      v.insert(v.end(), values_.begin() + static_cast<std::ptrdiff_t>(i * m()), values_.begin() + static_cast<std::ptrdiff_t>((i + 1) * m()));
+      v.insert(v.end(), values_.begin() + static_cast<std::ptrdiff_t>(i * m()),
+               values_.begin() + static_cast<std::ptrdiff_t>((i + 1) * m()));
       viol.push_back(violations_[i]);
     }
     fronts = nondominated_sort(v, m(), viol);
@@ -226,7 +230,8 @@ class Run {
           continue;
         }
         std::vector<std::size_t> order(front.begin(), front.end());
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return crowd_of[a] > crowd_of[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return crowd_of[a] > crowd_of[b]; });
         for (std::size_t j = 0; next.size() < size; ++j) next.push_back(pool[order[j]]);
         break;
       }
@@ -255,7 +260,7 @@ class Run {
   double mutation_ = 0.0;
   std::unordered_set<std::string> seen_;
   std::optional<std::vector<Genome>> unseen_;  // canonical genomes not seen when the list was made
-  std::vector<Genome> raw_;  // as bred (inactive genes kept, so they can come back)
+  std::vector<Genome> raw_;                    // as bred (inactive genes kept, so they can come back)
   std::vector<double> values_, violations_;
   SearchResult result_;
 };
@@ -263,8 +268,10 @@ class Run {
 void check(const Evaluator& ev, const SearchOptions& o) {
   if (o.population < 2) throw std::invalid_argument("search: population must be at least 2");
   if (o.evaluations == 0) throw std::invalid_argument("search: evaluations must be at least 1");
-  if (!(o.crossover >= 0 && o.crossover <= 1)) throw std::invalid_argument("search: crossover must be a probability (0 to 1)");
-  if (!(o.mutation >= 0 && o.mutation <= 1)) throw std::invalid_argument("search: mutation must be a probability (0 to 1)");
+  if (!(o.crossover >= 0 && o.crossover <= 1))
+    throw std::invalid_argument("search: crossover must be a probability (0 to 1)");
+  if (!(o.mutation >= 0 && o.mutation <= 1))
+    throw std::invalid_argument("search: mutation must be a probability (0 to 1)");
   if (o.goals.empty()) throw std::invalid_argument("search: give at least one goal");
   for (std::size_t i = 0; i < o.goals.size(); ++i) {
     if (std::count(o.goals.begin(), o.goals.end(), o.goals[i]) > 1) {
@@ -272,15 +279,18 @@ void check(const Evaluator& ev, const SearchOptions& o) {
     }
   }
   const auto limit = [](const std::optional<double>& v, const char* what) {
-    if (v && !(*v > 0 && std::isfinite(*v))) throw std::invalid_argument(std::string("search: ") + what + " must be a positive number");
+    if (v && !(*v > 0 && std::isfinite(*v)))
+      throw std::invalid_argument(std::string("search: ") + what + " must be a positive number");
   };
   limit(o.constraints.latency_ms, "the latency budget");
   limit(o.constraints.energy_mj, "the energy limit");
   limit(o.constraints.memory_bytes, "the memory limit");
   const bool energy = std::count(o.goals.begin(), o.goals.end(), Goal::energy) || o.constraints.energy_mj;
   const bool memory = std::count(o.goals.begin(), o.goals.end(), Goal::memory) || o.constraints.memory_bytes;
-  if (energy && !ev.options().energy) throw std::invalid_argument("search: energy is a goal or a limit but the evaluator does not compute it");
-  if (memory && !ev.options().memory) throw std::invalid_argument("search: memory is a goal or a limit but the evaluator does not compute it");
+  if (energy && !ev.options().energy)
+    throw std::invalid_argument("search: energy is a goal or a limit but the evaluator does not compute it");
+  if (memory && !ev.options().memory)
+    throw std::invalid_argument("search: memory is a goal or a limit but the evaluator does not compute it");
 }
 
 }  // namespace

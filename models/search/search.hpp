@@ -31,7 +31,8 @@
 namespace models::search {
 
 enum class Algorithm : std::uint8_t { nsga2, random };
-inline constexpr sim::EnumName<Algorithm> kAlgorithmNames[] = {{Algorithm::nsga2, "nsga2"}, {Algorithm::random, "random"}};
+inline constexpr sim::EnumName<Algorithm> kAlgorithmNames[] = {{Algorithm::nsga2, "nsga2"},
+                                                               {Algorithm::random, "random"}};
 constexpr std::span<const sim::EnumName<Algorithm>> enum_names(Algorithm) { return kAlgorithmNames; }
 
 enum class Goal : std::uint8_t { latency, accuracy, energy, memory };
@@ -59,7 +60,7 @@ struct SearchOptions {
 struct Point {
   Genome genome;
   Metrics metrics;
-  double violation = 0.0;  // 0: feasible
+  double violation = 0.0;        // 0: feasible
   std::uint32_t generation = 0;  // 0: the initial population (or random search's first batch)
   bool on_front = false;
 };

@@ -13,8 +13,8 @@ namespace acc = models::accelerator;
 namespace {
 
 constexpr std::array<const char*, 5> kNb201Ops{"none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"};
-constexpr std::array<const char*, 9> kFbnetBlocks{"k3_e1", "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
-                                                  "k5_e1_g2", "k5_e3", "k5_e6", "skip"};
+constexpr std::array<const char*, 9> kFbnetBlocks{"k3_e1",    "k3_e1_g2", "k3_e3", "k3_e6", "k5_e1",
+                                                  "k5_e1_g2", "k5_e3",    "k5_e6", "skip"};
 // ofa-mbv3 gene layout: resolution, 5 depths, 20 kernels, 20 expansions.
 constexpr std::size_t kOfaDepth = 1, kOfaKernel = 6, kOfaExpansion = 26, kOfaGenes = 46;
 constexpr std::uint16_t kOfaMinResolution = 128, kOfaResolutionStep = 4, kOfaResolutions = 25;
@@ -73,7 +73,8 @@ std::optional<std::size_t> numbered_prefix(std::string_view& s, std::string_view
   if (s.substr(0, prefix.size()) != prefix) return std::nullopt;
   std::size_t i = prefix.size(), value = 0;
   const std::size_t start = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 6) value = 10 * value + static_cast<std::size_t>(s[i++] - '0');
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 6)
+    value = 10 * value + static_cast<std::size_t>(s[i++] - '0');
   if (i == start || i >= s.size() || s[i] != '.') return std::nullopt;
   s.remove_prefix(i + 1);
   return value;
@@ -123,7 +124,8 @@ SearchSpace SearchSpace::cnn(cost::Space space) {
   switch (space) {
     case cost::Space::nb201:
       s.kind_ = SpaceKind::nb201;
-      for (std::size_t e = 0; e < 6; ++e) s.genes_.push_back({"edge" + std::to_string(e), {kNb201Ops.begin(), kNb201Ops.end()}});
+      for (std::size_t e = 0; e < 6; ++e)
+        s.genes_.push_back({"edge" + std::to_string(e), {kNb201Ops.begin(), kNb201Ops.end()}});
       break;
     case cost::Space::fbnet:
       s.kind_ = SpaceKind::fbnet;
@@ -134,7 +136,8 @@ SearchSpace SearchSpace::cnn(cost::Space space) {
     case cost::Space::ofa_mbv3: {
       s.kind_ = SpaceKind::ofa_mbv3;
       Gene r{"resolution", {}};
-      for (std::uint16_t i = 0; i < kOfaResolutions; ++i) r.labels.push_back(std::to_string(kOfaMinResolution + kOfaResolutionStep * i));
+      for (std::uint16_t i = 0; i < kOfaResolutions; ++i)
+        r.labels.push_back(std::to_string(kOfaMinResolution + kOfaResolutionStep * i));
       s.genes_.push_back(std::move(r));
       for (std::size_t st = 0; st < 5; ++st) s.genes_.push_back(numbered("depth" + std::to_string(st + 1), {2, 3, 4}));
       for (std::size_t b = 0; b < 20; ++b) s.genes_.push_back(numbered("kernel" + std::to_string(b), {3, 5, 7}));
@@ -153,7 +156,8 @@ SearchSpace SearchSpace::llm(const LlmChoices& choices) {
   for (std::size_t gene = 0; gene < kLlmGenes; ++gene) {
     const auto& values = llm_values(choices, gene);
     const std::string key = kLlmKeys[gene];
-    if (values.empty() || values.size() > 255) throw std::invalid_argument("llm space: " + key + " needs 1 to 255 values");
+    if (values.empty() || values.size() > 255)
+      throw std::invalid_argument("llm space: " + key + " needs 1 to 255 values");
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (values[i] == 0) throw std::invalid_argument("llm space: " + key + " values must be positive");
       if (std::count(values.begin(), values.end(), values[i]) > 1) {
@@ -162,12 +166,13 @@ SearchSpace SearchSpace::llm(const LlmChoices& choices) {
     }
     s.genes_.push_back(numbered(key, values));
   }
-  if (precision_layer_count(SpaceKind::llm, choices) > 1024) throw std::invalid_argument("llm space: at most 1024 layers");
+  if (precision_layer_count(SpaceKind::llm, choices) > 1024)
+    throw std::invalid_argument("llm space: at most 1024 layers");
   for (auto d : choices.d_model) {
     for (auto h : choices.heads) {
       if (d % h != 0) {
-        throw std::invalid_argument("llm space: heads " + std::to_string(h) + " does not divide d_model " + std::to_string(d) +
-                                    " (every heads value must divide every d_model value)");
+        throw std::invalid_argument("llm space: heads " + std::to_string(h) + " does not divide d_model " +
+                                    std::to_string(d) + " (every heads value must divide every d_model value)");
       }
     }
   }
@@ -233,13 +238,14 @@ void SearchSpace::canonicalize(Genome& g) const {
 
 void SearchSpace::check(const Genome& g) const {
   if (g.size() != genes_.size()) {
-    throw std::invalid_argument(std::string(name()) + " genome: expected " + std::to_string(genes_.size()) + " genes, got " +
-                                std::to_string(g.size()));
+    throw std::invalid_argument(std::string(name()) + " genome: expected " + std::to_string(genes_.size()) +
+                                " genes, got " + std::to_string(g.size()));
   }
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (g[i] >= genes_[i].labels.size()) {
-      throw std::invalid_argument(std::string(name()) + " genome: gene " + genes_[i].name + " holds " + std::to_string(g[i]) +
-                                  ", expected 0.." + std::to_string(genes_[i].labels.size() - 1));
+      throw std::invalid_argument(std::string(name()) + " genome: gene " + genes_[i].name + " holds " +
+                                  std::to_string(g[i]) + ", expected 0.." +
+                                  std::to_string(genes_[i].labels.size() - 1));
     }
   }
 }
@@ -313,8 +319,8 @@ cost::Arch SearchSpace::arch(const Genome& g) const {
 
 Genome SearchSpace::from_arch(const cost::Arch& a) const {
   if (kind_ == SpaceKind::llm || a.space != *cost_space()) {
-    throw std::invalid_argument("an architecture of the " + std::string(cost::space_name(a.space)) + " space is not in the " +
-                                std::string(name()) + " space");
+    throw std::invalid_argument("an architecture of the " + std::string(cost::space_name(a.space)) +
+                                " space is not in the " + std::string(name()) + " space");
   }
   Genome g(genes_.size(), 0);
   if (kind_ != SpaceKind::ofa_mbv3) {
@@ -332,9 +338,11 @@ Genome SearchSpace::from_arch(const cost::Arch& a) const {
     std::size_t depth = 0;
     while (depth < 4 && a.choice[4 * st + depth] != cost::kOfaUnused) ++depth;
     for (std::size_t i = depth; i < 4; ++i) {
-      if (a.choice[4 * st + i] != cost::kOfaUnused) throw std::invalid_argument("ofa-mbv3: a used block after an unused one");
+      if (a.choice[4 * st + i] != cost::kOfaUnused)
+        throw std::invalid_argument("ofa-mbv3: a used block after an unused one");
     }
-    if (depth < kOfaMinDepth) throw std::invalid_argument("ofa-mbv3 stage depth " + std::to_string(depth) + " is not searched (2 to 4)");
+    if (depth < kOfaMinDepth)
+      throw std::invalid_argument("ofa-mbv3 stage depth " + std::to_string(depth) + " is not searched (2 to 4)");
     g[kOfaDepth + st] = static_cast<std::uint8_t>(depth - kOfaMinDepth);
     for (std::size_t i = 0; i < depth; ++i) {
       g[kOfaKernel + 4 * st + i] = a.choice[4 * st + i] / 3;
@@ -388,7 +396,8 @@ Genome SearchSpace::parse(std::string_view arch_text, std::string_view precision
         throw std::invalid_argument("llm arch " + quoted(arch_text) + ": " + std::string(key) + " " +
                                     quoted(field.substr(eq + 1)) + " is not searched (expected one of " + known + ")");
       }
-      if (seen[static_cast<std::size_t>(gene)]) throw std::invalid_argument("llm arch " + quoted(arch_text) + ": " + std::string(key) + " given twice");
+      if (seen[static_cast<std::size_t>(gene)])
+        throw std::invalid_argument("llm arch " + quoted(arch_text) + ": " + std::string(key) + " given twice");
       seen[static_cast<std::size_t>(gene)] = true;
       g[static_cast<std::size_t>(gene)] = static_cast<std::uint8_t>(at - labels.begin());
     }
@@ -399,7 +408,8 @@ Genome SearchSpace::parse(std::string_view arch_text, std::string_view precision
     }
   }
   if (types_.empty()) {
-    if (!precision.empty()) throw std::invalid_argument("precision " + quoted(precision) + ": the space searches no precision");
+    if (!precision.empty())
+      throw std::invalid_argument("precision " + quoted(precision) + ": the space searches no precision");
     canonicalize(g);
     return g;
   }
@@ -422,7 +432,8 @@ Genome SearchSpace::parse(std::string_view arch_text, std::string_view precision
     if (at == labels.end()) {
       std::string known;
       for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
-      throw std::invalid_argument("precision " + quoted(precision) + ": " + quoted(parts[i]) + " is not searched (expected " + known + ")");
+      throw std::invalid_argument("precision " + quoted(precision) + ": " + quoted(parts[i]) +
+                                  " is not searched (expected " + known + ")");
     }
     g[layers[i]] = static_cast<std::uint8_t>(at - labels.begin());
   }
@@ -432,7 +443,8 @@ Genome SearchSpace::parse(std::string_view arch_text, std::string_view precision
 
 acc::TransformerConfig SearchSpace::transformer(const Genome& g) const {
   if (kind_ != SpaceKind::llm) throw std::invalid_argument("only the llm space has a transformer configuration");
-  return acc::TransformerConfig{llm_.d_model[g[kDModel]], llm_.heads[g[kHeads]], llm_.d_ff[g[kDff]], llm_.layers[g[kLayers]]};
+  return acc::TransformerConfig{llm_.d_model[g[kDModel]], llm_.heads[g[kHeads]], llm_.d_ff[g[kDff]],
+                                llm_.layers[g[kLayers]]};
 }
 
 acc::Network SearchSpace::network(const Genome& g, std::uint64_t batch, acc::DataType base) const {
@@ -447,8 +459,10 @@ acc::Network SearchSpace::network(const Genome& g, std::uint64_t batch, acc::Dat
         net.push_back(std::move(op));
       }
     };
-    if (llm_.workload != Workload::decode) append(acc::transformer_block(config, batch, llm_.seq[g[kSeq]], base), "prefill.");
-    if (llm_.workload != Workload::prefill) append(acc::llm_decode_step(config, batch, llm_.kv_len[g[kKvLen]], base), "decode.");
+    if (llm_.workload != Workload::decode)
+      append(acc::transformer_block(config, batch, llm_.seq[g[kSeq]], base), "prefill.");
+    if (llm_.workload != Workload::prefill)
+      append(acc::llm_decode_step(config, batch, llm_.kv_len[g[kKvLen]], base), "decode.");
   }
   if (!types_.empty()) {
     for (auto& op : net) {

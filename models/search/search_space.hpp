@@ -40,7 +40,7 @@ using Genome = std::vector<std::uint8_t>;
 
 enum class SpaceKind : std::uint8_t { nb201, fbnet, ofa_mbv3, llm };
 inline constexpr sim::EnumName<SpaceKind> kSpaceKindNames[] = {
-    {SpaceKind::nb201, "nb201"},       {SpaceKind::fbnet, "fbnet"},   {SpaceKind::ofa_mbv3, "ofa-mbv3"},
+    {SpaceKind::nb201, "nb201"},       {SpaceKind::fbnet, "fbnet"},         {SpaceKind::ofa_mbv3, "ofa-mbv3"},
     {SpaceKind::llm, "llm"},           {SpaceKind::nb201, "nas-bench-201"}, {SpaceKind::nb201, "nas_bench_201"},
     {SpaceKind::ofa_mbv3, "ofa_mbv3"}, {SpaceKind::llm, "transformer"}};
 constexpr std::span<const sim::EnumName<SpaceKind>> enum_names(SpaceKind) { return kSpaceKindNames; }

@@ -12,7 +12,8 @@ namespace {
 std::optional<std::size_t> number_then(std::string_view& s, std::string_view prefix, char end) {
   if (s.substr(0, prefix.size()) != prefix) return std::nullopt;
   std::size_t i = prefix.size(), value = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - prefix.size() < 6) value = 10 * value + static_cast<std::size_t>(s[i++] - '0');
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - prefix.size() < 6)
+    value = 10 * value + static_cast<std::size_t>(s[i++] - '0');
   if (i == prefix.size() || i >= s.size() || s[i] != end) return std::nullopt;
   s.remove_prefix(i + 1);
   return value;
@@ -23,7 +24,8 @@ constexpr std::uint16_t kOfaMinResolution = 128, kOfaResolutionStep = 4, kOfaRes
 }  // namespace
 
 Sizes operator_sizes(const acc::Operator& op) {
-  if (!std::holds_alternative<acc::GemmShape>(op.shape) && !std::holds_alternative<acc::Conv2dShape>(op.shape)) return {};
+  if (!std::holds_alternative<acc::GemmShape>(op.shape) && !std::holds_alternative<acc::Conv2dShape>(op.shape))
+    return {};
   return {static_cast<double>(acc::op_count(op) / 2),
           static_cast<double>(acc::operand_bytes(op).weight / acc::element_bytes(op.dtype))};
 }
@@ -64,7 +66,8 @@ SizeTable::SizeTable(cost::Space space) : space_(space) {
     for (std::size_t c = 0; c < choices; ++c) {
       cost::Arch a;
       a.space = space;
-      a.resolution = space == cost::Space::ofa_mbv3 ? static_cast<std::uint16_t>(kOfaMinResolution + kOfaResolutionStep * r) : 0;
+      a.resolution =
+          space == cost::Space::ofa_mbv3 ? static_cast<std::uint16_t>(kOfaMinResolution + kOfaResolutionStep * r) : 0;
       for (std::size_t s = 0; s < slots; ++s) a.choice[s] = static_cast<std::uint8_t>(c);
       Sizes fixed;
       for (const auto& op : cost::to_network(a, 1, acc::DataType::fp32)) {

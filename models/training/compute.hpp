@@ -40,9 +40,9 @@ struct StageCompute {
 
 struct ComputePricing {
   std::vector<StageCompute> stages;
-  sim::Time layer_forward, layer_backward;  // one layer, one micro-batch
+  sim::Time layer_forward, layer_backward;          // one layer, one micro-batch
   sim::Time moe_layer_forward, moe_layer_backward;  // an MoE layer without its experts
-  sim::Time optimizer;                      // Adam over the GPU's (ZeRO-sharded) parameters
+  sim::Time optimizer;                              // Adam over the GPU's (ZeRO-sharded) parameters
 };
 
 ComputePricing price_compute(const TrainingJob& job);

@@ -28,9 +28,9 @@ void validate(const TrainingJob& job) {
   require(m.ffn_width() % p.tp == 0, "tp (" + str(p.tp) + ") must divide ffn (" + str(m.ffn_width()) + ")");
   require(m.vocab % p.tp == 0, "tp (" + str(p.tp) + ") must divide vocab (" + str(m.vocab) + ")");
   require(m.layers % p.pp == 0, "pp (" + str(p.pp) + ") must divide layers (" + str(m.layers) + ")");
-  require(m.global_batch % (m.micro_batch * p.dp) == 0,
-          "global_batch (" + str(m.global_batch) + ") must be a multiple of micro_batch x dp (" +
-              str(m.micro_batch * p.dp) + ")");
+  require(m.global_batch % (m.micro_batch * p.dp) == 0, "global_batch (" + str(m.global_batch) +
+                                                            ") must be a multiple of micro_batch x dp (" +
+                                                            str(m.micro_batch * p.dp) + ")");
   if (m.experts == 0) {
     require(p.ep == 1, "ep (" + str(p.ep) + ") needs experts > 0");
   } else {
@@ -54,9 +54,9 @@ void validate(const TrainingJob& job) {
             "fault on " + f.link + ": fraction must be in [0, 1] (0 = down), got " + std::to_string(f.fraction));
   }
   accelerator::validate(job.device);
-  require(job.device.peak_matrix_ops_per_s(m.precision) > 0.0,
-          "device " + job.device.name + " has no matrix peak for " +
-              std::string(accelerator::data_type_name(m.precision)));
+  require(
+      job.device.peak_matrix_ops_per_s(m.precision) > 0.0,
+      "device " + job.device.name + " has no matrix peak for " + std::string(accelerator::data_type_name(m.precision)));
 }
 
 std::uint64_t micro_batches(const TrainingJob& job) {
@@ -78,7 +78,9 @@ std::uint64_t moe_layer_params(const ModelConfig& m) {
   return layer_params(m) - expert_params(m) + m.experts * expert_params(m) + m.hidden * m.experts;
 }
 
-std::uint64_t embedding_params(const ModelConfig& m) { return m.vocab == 0 ? 0 : m.vocab * m.hidden + m.seq * m.hidden; }
+std::uint64_t embedding_params(const ModelConfig& m) {
+  return m.vocab == 0 ? 0 : m.vocab * m.hidden + m.seq * m.hidden;
+}
 
 std::uint64_t total_params(const ModelConfig& m) {
   std::uint64_t n = embedding_params(m);
@@ -93,8 +95,8 @@ double step_flops(const ModelConfig& m, bool recompute) {
   // Forward per token: QKV, output projection and MLP GEMMs, then Q K^T and P V.
   // An MoE layer runs top_k expert MLPs per token (and its router).
   const double dense = 2.0 * (4.0 * h * h + 2.0 * h * f) + 4.0 * s * h;
-  const double moe = dense + 2.0 * h * f * 2.0 * (static_cast<double>(m.top_k) - 1.0) +
-                     2.0 * h * static_cast<double>(m.experts);
+  const double moe =
+      dense + 2.0 * h * f * 2.0 * (static_cast<double>(m.top_k) - 1.0) + 2.0 * h * static_cast<double>(m.experts);
   double layer_forward = 0.0;
   for (std::uint64_t i = 0; i < m.layers; ++i) layer_forward += m.is_moe(i) ? moe : dense;
   (void)l;

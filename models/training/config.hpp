@@ -6,8 +6,8 @@
 // with theirs term by term.
 
 #include <cstdint>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,8 +30,8 @@ struct ModelConfig {
   std::uint64_t ffn = 0;  // 0: 4 x hidden
   std::uint64_t seq = 2048;
   std::uint64_t vocab = 51200;
-  std::uint64_t micro_batch = 1;    // sequences per micro-batch
-  std::uint64_t global_batch = 512; // sequences per step over all data-parallel replicas
+  std::uint64_t micro_batch = 1;     // sequences per micro-batch
+  std::uint64_t global_batch = 512;  // sequences per step over all data-parallel replicas
   accelerator::DataType precision = accelerator::DataType::bf16;
   // Mixture of experts: every moe_every-th layer's MLP is `experts` expert MLPs (0: a
   // dense model), each token routed to top_k of them with Zipf(moe_skew) popularity over
@@ -72,9 +72,9 @@ struct ParallelPlan {
 
 struct ClusterConfig {
   std::uint32_t gpus_per_host = 8;
-  double intra_host_gbps = 2400.0;            // per GPU, each direction (A100 NVLink: 300 GB/s)
+  double intra_host_gbps = 2400.0;  // per GPU, each direction (A100 NVLink: 300 GB/s)
   sim::Time intra_host_latency = sim::Time::from_ps(500'000);
-  double nic_gbps = 1600.0;                   // per host to its leaf (8 x 200 Gb/s HDR)
+  double nic_gbps = 1600.0;  // per host to its leaf (8 x 200 Gb/s HDR)
   std::uint32_t hosts_per_leaf = 16;
   std::uint32_t spines = 16;
   double oversubscription = 1.0;

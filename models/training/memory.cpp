@@ -51,7 +51,8 @@ std::vector<StageMemory> memory_per_stage(const TrainingJob& job) {
     sm.gradient_bytes = sm.params * elem / (p.zero >= 2 ? d : 1.0);
     sm.optimizer_bytes = sm.params * 12.0 / (p.zero >= 1 ? d : 1.0);
     sm.activation_bytes_per_micro_batch = static_cast<double>(layers) * kept;
-    if (m.vocab > 0 && st + 1 == p.pp) sm.activation_bytes_per_micro_batch += s * b * static_cast<double>(m.vocab) / t * 4.0;
+    if (m.vocab > 0 && st + 1 == p.pp)
+      sm.activation_bytes_per_micro_batch += s * b * static_cast<double>(m.vocab) / t * 4.0;
     sm.in_flight = in_flight_micro_batches(p.schedule, p.pp, st, mb);
     sm.activation_bytes = sm.activation_bytes_per_micro_batch * static_cast<double>(sm.in_flight);
     if (p.recompute) sm.activation_bytes += per_layer;  // the one layer being recomputed

@@ -42,7 +42,8 @@ std::vector<sim::Parameter> declare_all() {
       boolean("parallelism", "recompute", false, "full activation recomputation in the backward pass"),
       integer("parallelism", "dp_buckets", 1, 1, 1 << 16,
               "gradient all-reduce buckets per stage, each reduced as soon as its layers' backward is done"),
-      integer("parallelism", "ep", 1, 1, 1 << 16, "expert parallelism: data-parallel replicas sharing a layer's experts"),
+      integer("parallelism", "ep", 1, 1, 1 << 16,
+              "expert parallelism: data-parallel replicas sharing a layer's experts"),
 
       with_notes(text("cluster", "device", "a100", {}, "the GPU: a preset or a device file (relative to the scenario)"),
                  "", "a100, h100, sn40l, eyeriss, systolic or a file"),
@@ -60,13 +61,15 @@ std::vector<sim::Parameter> declare_all() {
 
       integer("output", "timeline_replicas", 1, 0, 1 << 20, "data-parallel replicas whose timelines are recorded"),
 
-      text("faults", "link_down", "", {}, "links down, by name as results print them (\"leaf0-spine1\"), comma-separated"),
+      text("faults", "link_down", "", {},
+           "links down, by name as results print them (\"leaf0-spine1\"), comma-separated"),
       duration("faults", "link_down_at_us", "us", 0, kInf, "when they go down"),
       text("faults", "degraded_links", "", {}, "links degraded to `degraded_fraction` of their capacity"),
       number("faults", "degraded_fraction", "", 0.5, 1e-9, 1.0, "capacity a degraded link keeps"),
       duration("faults", "degraded_at_us", "us", 0, kInf, "when they degrade"),
-      with_notes(numbers("faults", "slow_nic_hosts", "", "hosts whose NIC link keeps `slow_nic_fraction` of its capacity"),
-                 "[]", "host indices"),
+      with_notes(
+          numbers("faults", "slow_nic_hosts", "", "hosts whose NIC link keeps `slow_nic_fraction` of its capacity"),
+          "[]", "host indices"),
       number("faults", "slow_nic_fraction", "", 0.5, 1e-9, 1.0, "capacity a slow NIC keeps"),
       duration("faults", "slow_nic_at_us", "us", 0, kInf, "when they slow down"),
   };

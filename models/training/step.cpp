@@ -36,7 +36,8 @@ class TpPricer {
       for (LinkId l : topology_.in_links(ends[g])) key.push_back(topology_.capacity_bytes_per_s(l));
     }
     // A group spanning hosts also depends on which hosts: key on its GPUs then.
-    const bool spans = gpus.size() > cluster_.gpus_per_host || gpus.back() / cluster_.gpus_per_host != gpus.front() / cluster_.gpus_per_host;
+    const bool spans = gpus.size() > cluster_.gpus_per_host ||
+                       gpus.back() / cluster_.gpus_per_host != gpus.front() / cluster_.gpus_per_host;
     if (spans) {
       for (std::uint32_t g : gpus) key.push_back(g);
     }
@@ -242,7 +243,8 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
       const std::uint64_t lo = layers * j / plan.dp_buckets, hi = layers * (j + 1) / plan.dp_buckets;
       double params = static_cast<double>((hi - lo) * layer_params(m));
       if (m.vocab > 0 && s + 1 == p && j == 0) params += static_cast<double>(m.vocab * m.hidden);
-      if (m.vocab > 0 && s == 0 && j + 1 == plan.dp_buckets && p > 1) params += static_cast<double>(embedding_params(m));
+      if (m.vocab > 0 && s == 0 && j + 1 == plan.dp_buckets && p > 1)
+        params += static_cast<double>(embedding_params(m));
       if (m.vocab > 0 && s == 0 && j + 1 == plan.dp_buckets && p == 1) params += static_cast<double>(m.seq * m.hidden);
       bytes.push_back(params * elem);
       share.push_back(static_cast<double>(hi - lo) / static_cast<double>(layers));
@@ -308,7 +310,8 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
     const StageCompute& sc = compute.stages[s];
     b.compute_s = m_d * ((sc.forward + sc.backward).to_seconds() +
                          static_cast<double>(moe.expert_forward_ps[slow] + moe.expert_backward_ps[slow]) * 1e-12);
-    b.tp_comm_s = m_d * static_cast<double>((sc.tp_allreduces_forward + sc.tp_allreduces_backward) * tp_ps[slow]) * 1e-12;
+    b.tp_comm_s =
+        m_d * static_cast<double>((sc.tp_allreduces_forward + sc.tp_allreduces_backward) * tp_ps[slow]) * 1e-12;
     b.ep_comm_s = m_d * static_cast<double>(moe.alltoall_forward_ps[slow] + moe.alltoall_backward_ps[slow]) * 1e-12;
     b.bubble_s = fin[slow] - b.compute_s - b.tp_comm_s - b.ep_comm_s;
     b.optimizer_s = compute.optimizer.to_seconds();
@@ -319,8 +322,9 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
   double idle = 0.0;
   for (const auto& b : out.stages) idle += (pipe_end - b.compute_s - b.tp_comm_s - b.ep_comm_s) / pipe_end;
   out.bubble_fraction = idle / p;
-  const auto crit = std::max_element(out.stages.begin(), out.stages.end(),
-                                     [](const StageBreakdown& a, const StageBreakdown& b) { return a.end_s < b.end_s; });
+  const auto crit =
+      std::max_element(out.stages.begin(), out.stages.end(),
+                       [](const StageBreakdown& a, const StageBreakdown& b) { return a.end_s < b.end_s; });
   out.critical_stage = crit->stage;
   out.compute_s = crit->compute_s;
   out.tp_comm_s = crit->tp_comm_s;
@@ -411,9 +415,8 @@ MoeTimes price_moe(const TrainingJob& job, const ComputePricing& compute, Topolo
         const auto program = collective::make_alltoall(ep, routing.bytes, static_cast<double>(ep - 1) / ep);
         const auto r = collective::run_collective(sim, net, *program, placement);
         if (!r.complete) {
-          throw std::invalid_argument("training: the expert all-to-all of stage " + std::to_string(s) +
-                                      " around GPU " + std::to_string(placement[0]) +
-                                      " has no path (a link it needs is down)");
+          throw std::invalid_argument("training: the expert all-to-all of stage " + std::to_string(s) + " around GPU " +
+                                      std::to_string(placement[0]) + " has no path (a link it needs is down)");
         }
         a2a_ps = static_cast<std::int64_t>(std::ceil(r.completion_s * 1e12));
         out.moe_alltoall_s = std::max(out.moe_alltoall_s, r.completion_s);
@@ -421,7 +424,8 @@ MoeTimes price_moe(const TrainingJob& job, const ComputePricing& compute, Topolo
       auto it = expert_cache.find(busiest);
       if (it == expert_cache.end()) {
         const auto fwd = expert_forward_ops(m, plan.tp, busiest);
-        it = expert_cache.emplace(busiest, std::pair{price(job.device, fwd).ps(), price(job.device, backward_ops(fwd)).ps()})
+        it = expert_cache
+                 .emplace(busiest, std::pair{price(job.device, fwd).ps(), price(job.device, backward_ops(fwd)).ps()})
                  .first;
       }
       const auto [ef, eb] = it->second;

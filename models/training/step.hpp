@@ -24,7 +24,7 @@
 namespace models::training {
 
 struct StepOptions {
-  bool check_memory = true;       // throw when a stage does not fit the device
+  bool check_memory = true;             // throw when a stage does not fit the device
   std::uint32_t timeline_replicas = 1;  // replicas whose per-rank timelines are kept (0: none)
 };
 
@@ -38,8 +38,8 @@ struct Interval {
 
 struct RankTimeline {
   std::uint32_t replica = 0, stage = 0, gpu = 0;  // gpu: the group's first GPU
-  std::vector<Interval> compute;   // forward and backward passes
-  std::vector<Interval> gradient;  // bucket all-reduces, then the optimizer
+  std::vector<Interval> compute;                  // forward and backward passes
+  std::vector<Interval> gradient;                 // bucket all-reduces, then the optimizer
 };
 
 // Where a stage's time goes, on its slowest replica. compute (expert MLPs included) +
@@ -79,7 +79,7 @@ struct StepResult {
   std::vector<RankTimeline> timelines;
   collective::CollectiveResult run;  // the fabric run: transfers, flows, events, stragglers
   std::vector<network::LinkStats> links;
-  topologies::Topology topology;     // as built, faults applied
+  topologies::Topology topology;  // as built, faults applied
 };
 
 // The cluster's fabric: ceil(gpus / G) hosts of G GPUs on a leaf-spine.

@@ -36,7 +36,8 @@ struct Pass {
   bool forward = true;
   std::uint64_t micro_batch = 0;
 };
-std::vector<Pass> stage_passes(Schedule schedule, std::uint32_t stages, std::uint32_t stage, std::uint64_t micro_batches);
+std::vector<Pass> stage_passes(Schedule schedule, std::uint32_t stages, std::uint32_t stage,
+                               std::uint64_t micro_batches);
 
 std::unique_ptr<collective::Program> make_step_program(StepProgramParams params);
 

@@ -6,16 +6,16 @@
 #include <filesystem>
 #include <map>
 
+#include "models/accelerator/bottleneck.hpp"
 #include "models/accelerator/networks.hpp"
 #include "models/accelerator/parameters.hpp"
 #include "models/accelerator/scalesim_topology.hpp"
-#include "models/accelerator/bottleneck.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "models/accelerator/systolic.hpp"
 #include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
-#include "scenarios/memory_estimate.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
+#include "scenarios/memory_estimate.hpp"
 
 namespace scenarios {
 
@@ -46,7 +46,8 @@ acc::Device read_scenario_device(const Scenario& scenario, Section& root) {
   };
   if (has_preset) {
     const std::string name = dev.text("preset");
-    if (!is_preset(name)) dev.error("preset", "no preset '" + name + "'; presets: " + presets + " (device.file reads a device file)");
+    if (!is_preset(name))
+      dev.error("preset", "no preset '" + name + "'; presets: " + presets + " (device.file reads a device file)");
     dev.reject_unread();
     root.throw_if_errors();
     return acc::preset(name);
@@ -76,8 +77,7 @@ acc::Operator read_operator(Section& s, const std::string& name, const acc::Devi
     return static_cast<std::uint64_t>(s.integer(key, fallback, zero_ok ? 0 : 1));
   };
   if (kind == "gemm") {
-    op.shape = acc::GemmShape{dim("batch", 1), dim("m"), dim("n"), dim("k"),
-                              s.boolean("shared_weights", true)};
+    op.shape = acc::GemmShape{dim("batch", 1), dim("m"), dim("n"), dim("k"), s.boolean("shared_weights", true)};
   } else if (kind == "conv2d") {
     acc::Conv2dShape c;
     c.batch = dim("batch");
@@ -91,13 +91,14 @@ acc::Operator read_operator(Section& s, const std::string& name, const acc::Devi
     c.groups = dim("groups", 1);
     op.shape = c;
   } else if (kind == "pool") {
-    op.shape = acc::PoolShape{dim("batch"), dim("channels"), dim("height"), dim("width"), dim("kernel", 0, true),
-                              dim("stride", 1), dim("padding", 0, true)};
+    op.shape = acc::PoolShape{dim("batch"),           dim("channels"),  dim("height"),          dim("width"),
+                              dim("kernel", 0, true), dim("stride", 1), dim("padding", 0, true)};
   } else if (kind == "elementwise") {
     op.shape = acc::ElementwiseShape{dim("elements"), dim("inputs", 1), dim("ops_per_element", 1, true)};
   } else if (kind == "softmax" || kind == "layernorm") {
-    op.shape = acc::RowNormShape{kind == "softmax" ? acc::RowNormShape::Kind::softmax : acc::RowNormShape::Kind::layernorm,
-                                 dim("rows"), dim("cols")};
+    op.shape =
+        acc::RowNormShape{kind == "softmax" ? acc::RowNormShape::Kind::softmax : acc::RowNormShape::Kind::layernorm,
+                          dim("rows"), dim("cols")};
   } else if (kind == "attention") {
     op.shape = acc::AttentionShape{dim("batch"), dim("heads"), dim("q_len"), dim("kv_len"), dim("head_dim")};
   } else if (kind == "gather") {
@@ -286,7 +287,8 @@ acc::Network read_scalesim_workload(const Scenario& scenario, Section& w) {
   w.reject_unread();
   acc::Network net;
   try {
-    for (const auto& layer : acc::read_scalesim_topology(path)) net.push_back(acc::conv2d(layer.name, layer.conv, dtype));
+    for (const auto& layer : acc::read_scalesim_topology(path))
+      net.push_back(acc::conv2d(layer.name, layer.conv, dtype));
   } catch (const std::invalid_argument& e) {
     w.error("scalesim_topology", e.what());
   }
@@ -346,7 +348,11 @@ RunSummary systolic(const acc::Device& device, const acc::Network& net, acc::Out
     recorder->write_column("layers", "name", names);
     for (const auto& [name, values] : columns) {
       const bool bytes = name.ends_with("_bytes");
-      const char* unit = bytes ? "B" : name == "cycles" ? "cycles" : name == "macs" ? "MAC" : name == "folds" ? "count" : "";
+      const char* unit = bytes              ? "B"
+                         : name == "cycles" ? "cycles"
+                         : name == "macs"   ? "MAC"
+                         : name == "folds"  ? "count"
+                                            : "";
       recorder->write_column("layers", name, values, unit);
     }
     recorder->summary("systolic_dataflow", std::string(acc::dataflow_name(device.systolic.dataflow)));
@@ -397,8 +403,8 @@ ScenarioKind accelerator_kind() {
             // next operator; 0 sends every activation through the home tier.
             const double resident = declared_number(e, declared("activations_on_chip"));
             // Systolic mode's output-size convention; a SCALE-Sim topology defaults to SCALE-Sim's.
-            const auto convention = *acc::parse_output_convention(
-                e.text("convention", topology ? "scalesim" : "framework", sim::accepted_spellings<acc::OutputConvention>()));
+            const auto convention = *acc::parse_output_convention(e.text(
+                "convention", topology ? "scalesim" : "framework", sim::accepted_spellings<acc::OutputConvention>()));
             if (e.has("convention") && mode != "systolic") e.error("convention", "applies to mode = \"systolic\" only");
             e.reject_unread();
             if (mode == "systolic" && device.systolic.rows == 0) {

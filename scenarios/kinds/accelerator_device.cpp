@@ -76,7 +76,8 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     ks.mma_k = static_cast<std::uint32_t>(k.integer("mma_k", 1, 1, 4096));
     ks.block_m = static_cast<std::uint32_t>(k.integer("block_m", 0, 0, 65536));
     ks.block_n = static_cast<std::uint32_t>(k.integer("block_n", 0, 0, 65536));
-    if ((ks.block_m == 0) != (ks.block_n == 0)) k.error("block_n", "block_m and block_n are set together (0 = no waves)");
+    if ((ks.block_m == 0) != (ks.block_n == 0))
+      k.error("block_n", "block_m and block_n are set together (0 = no waves)");
     ks.min_block_m = static_cast<std::uint32_t>(k.integer("min_block_m", 0, 0, 65536));
     ks.min_block_n = static_cast<std::uint32_t>(k.integer("min_block_n", 0, 0, 65536));
     ks.simd_bits = static_cast<std::uint32_t>(k.integer("simd_bits", 0, 0, 4096));

@@ -82,9 +82,9 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     p.intra_host_latency_ps = hop_latency_ps(s, "intra_host_latency_ns", ns(100));
     const double uplink = topologies::leaf_spine_uplink_gbps(p);
     if (!s.has("uplink_gbps") && !(uplink >= kMinGbps && uplink <= kMaxGbps)) {
-      s.error("oversubscription", "gives leaf-spine uplinks of " + sim::format_compact(uplink) +
-                                      " Gb/s; expected " + sim::format_compact(kMinGbps) + " to " +
-                                      sim::format_compact(kMaxGbps) + " (or set uplink_gbps)");
+      s.error("oversubscription", "gives leaf-spine uplinks of " + sim::format_compact(uplink) + " Gb/s; expected " +
+                                      sim::format_compact(kMinGbps) + " to " + sim::format_compact(kMaxGbps) +
+                                      " (or set uplink_gbps)");
     }
     check_size(s, "hosts_per_leaf", topologies::leaf_spine_size(p));
     shape = leaf_spine_shape(p);
@@ -140,10 +140,10 @@ models::network::NetworkParams read_network(Section& s, std::uint64_t seed, std:
 // is built.
 struct FaultSpec {
   mc::LinkFault fault;
-  std::string key;                  // the key that named the links, for errors
-  std::vector<std::string> names;   // links by name ("a-b" a cable, "a->b" one direction)
-  std::vector<double> nics;         // or both links of these endpoints' NICs
-  std::uint32_t nic_every = 0;      // or of every n-th endpoint
+  std::string key;                 // the key that named the links, for errors
+  std::vector<std::string> names;  // links by name ("a-b" a cable, "a->b" one direction)
+  std::vector<double> nics;        // or both links of these endpoints' NICs
+  std::uint32_t nic_every = 0;     // or of every n-th endpoint
 };
 
 std::vector<FaultSpec> read_faults(Section& s) {
@@ -181,7 +181,10 @@ std::vector<FaultSpec> read_faults(Section& s) {
   orphan("slow_nic_at_us", slow, "neither slow_nic_hosts nor slow_nic_every names a NIC");
   if (slow) {
     out.push_back({{mc::LinkFault::Kind::degraded, {}, nic_fraction, nic_at},
-                   nics.empty() ? "slow_nic_every" : "slow_nic_hosts", {}, nics, every});
+                   nics.empty() ? "slow_nic_every" : "slow_nic_hosts",
+                   {},
+                   nics,
+                   every});
   }
   return out;
 }
@@ -196,8 +199,8 @@ std::vector<topologies::LinkId> fault_links(const Topology& t, const FaultSpec& 
   for (std::uint32_t h = 0; f.nic_every > 0 && h < t.endpoints().size(); h += f.nic_every) hosts.push_back(h);
   for (std::uint32_t h : hosts) {
     if (h >= t.endpoints().size()) {
-      throw std::invalid_argument(fmt::format("endpoint {} out of range (the topology has endpoints 0..{})", h,
-                                              t.endpoints().size() - 1));
+      throw std::invalid_argument(
+          fmt::format("endpoint {} out of range (the topology has endpoints 0..{})", h, t.endpoints().size() - 1));
     }
     const auto node = t.endpoints()[h];
     for (auto l : t.out_links(node)) links.push_back(l);
@@ -324,14 +327,15 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
     m.push_back({"median_fct_s", sorted.empty() ? std::nan("") : sorted[sorted.size() / 2], "s"});
     m.push_back({"max_link_load", x.max_link_load, "flows"});
   } else {
-    const std::string size = x.workload == "gpipe"
-                                 ? format_bytes(std::get<mc::GpipeWorkload>(e.workload).params.activation_bytes) +
-                                       " activations"
-                             : x.workload == "moe" ? format_bytes(r.bytes) + " from the busiest sender"
-                                                   : format_bytes(r.bytes) + " per rank";
-    summary.title = x.workload == "jobs"
-                        ? fmt::format("{}{} jobs on {} ranks, {} paths{}", prefix, x.jobs.size(), r.ranks, policy, note)
-                        : fmt::format("{}{} on {} ranks, {}, {} paths{}", prefix, r.algorithm, r.ranks, size, policy, note);
+    const std::string size =
+        x.workload == "gpipe"
+            ? format_bytes(std::get<mc::GpipeWorkload>(e.workload).params.activation_bytes) + " activations"
+        : x.workload == "moe" ? format_bytes(r.bytes) + " from the busiest sender"
+                              : format_bytes(r.bytes) + " per rank";
+    summary.title =
+        x.workload == "jobs"
+            ? fmt::format("{}{} jobs on {} ranks, {} paths{}", prefix, x.jobs.size(), r.ranks, policy, note)
+            : fmt::format("{}{} on {} ranks, {}, {} paths{}", prefix, r.algorithm, r.ranks, size, policy, note);
     m.push_back({"algbw", r.algbw_gbyte_per_s, "GB/s"});
     m.push_back({"busbw", r.busbw_gbyte_per_s, "GB/s"});
     if (!std::isnan(x.bandwidth_term_s)) m.push_back({"bandwidth_term_s", x.bandwidth_term_s, "s"});
@@ -345,9 +349,10 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
       for (auto t : tokens) mean += static_cast<double>(t) / static_cast<double>(tokens.size());
       std::vector<double> finish = r.rank_finish_s;
       std::sort(finish.begin(), finish.end());
-      m.push_back({"hot_expert_tokens_over_mean", static_cast<double>(*std::max_element(tokens.begin(), tokens.end())) / mean, ""});
-      m.push_back({"tail_over_median_finish",
-                   r.complete ? finish.back() / finish[finish.size() / 2] : std::nan(""), ""});
+      m.push_back({"hot_expert_tokens_over_mean",
+                   static_cast<double>(*std::max_element(tokens.begin(), tokens.end())) / mean, ""});
+      m.push_back(
+          {"tail_over_median_finish", r.complete ? finish.back() / finish[finish.size() / 2] : std::nan(""), ""});
     }
     if (!r.slow_ranks.empty()) {
       m.push_back({"slowest_rank", static_cast<double>(r.slow_ranks[0].rank), ""});
@@ -378,9 +383,9 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
   m.push_back({"events_extrapolated", static_cast<double>(r.events_extrapolated), "count"});
   // What the fabric's links imply (absent where there are no leaves).
   const auto figures = topologies::fabric_figures(e.topology);
-  for (const auto& [key, value, unit] : {std::tuple{"host_gbps", figures.host_gbps, "Gb/s"},
-                                         std::tuple{"uplink_gbps", figures.uplink_gbps, "Gb/s"},
-                                         std::tuple{"oversubscription", figures.oversubscription, ""}}) {
+  for (const auto& [key, value, unit] :
+       {std::tuple{"host_gbps", figures.host_gbps, "Gb/s"}, std::tuple{"uplink_gbps", figures.uplink_gbps, "Gb/s"},
+        std::tuple{"oversubscription", figures.oversubscription, ""}}) {
     if (std::isfinite(value)) m.push_back({key, value, unit});
   }
   m.push_back({"total_capacity_gbps", figures.total_capacity_gbps, "Gb/s"});
@@ -474,8 +479,9 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   experiment->network = read_network(net, seed, series_names);
   const bool packet = read_packet_model(net);
   if (packet && experiment->network.policy != models::network::PathPolicy::ecmp) {
-    net.error("policy", "under model = \"packet\" paths are [packet] paths (ecmp, spray, flowlet); leave policy "
-                        "as \"ecmp\"");
+    net.error("policy",
+              "under model = \"packet\" paths are [packet] paths (ecmp, spray, flowlet); leave policy "
+              "as \"ecmp\"");
   }
   Section packet_section(root, "packet");
   const auto packet_params = packet ? read_packet_params(packet_section, seed) : models::packet::PacketParams{};

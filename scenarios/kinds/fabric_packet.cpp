@@ -90,8 +90,9 @@ void add_packet_results(RunSummary& summary, const mc::Experiment& e, const mc::
                         sim::Recorder* recorder) {
   const mc::PacketFigures& p = *x.packet;
   const auto& params = *e.packet;
-  summary.title += fmt::format(" (packet model: {}, {} paths{}{})", sim::name_of(params.transport),
-                               sim::name_of(params.paths), params.trimming ? ", trimming" : "", params.pfc ? ", PFC" : "");
+  summary.title +=
+      fmt::format(" (packet model: {}, {} paths{}{})", sim::name_of(params.transport), sim::name_of(params.paths),
+                  params.trimming ? ", trimming" : "", params.pfc ? ", PFC" : "");
   auto& m = summary.metrics;
   const auto count = [&m](const char* key, std::uint64_t v) { m.push_back({key, static_cast<double>(v), "count"}); };
   m.push_back({"p99_fct_s", p.p99_fct_s, "s"});

@@ -112,8 +112,8 @@ std::optional<TrafficWorkload> read_traffic_workload(Section& w, const std::stri
     t.poisson.load = w.number("load", 0.5, 1e-6, 1.0);
     read_sizes(w, t.poisson.sizes, dir);
     if (w.has("duration_us")) t.poisson.duration = w.duration("duration_us");
-    t.poisson.max_flows = static_cast<std::uint64_t>(
-        w.integer("flows", 0, 0, static_cast<std::int64_t>(mn::kMaxTrafficTransfers)));
+    t.poisson.max_flows =
+        static_cast<std::uint64_t>(w.integer("flows", 0, 0, static_cast<std::int64_t>(mn::kMaxTrafficTransfers)));
     if (!w.has("duration_us") && !w.has("flows")) w.error("load", "expected duration_us or flows (or both) with it");
     if (w.has("duration_us") && t.poisson.duration <= sim::Time::zero()) w.error("duration_us", "expected > 0");
   } else {
@@ -138,7 +138,8 @@ PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* pac
     }
   }
   if (packet == nullptr && e.network.policy == mn::PathPolicy::planned) {
-    throw std::invalid_argument("policy = \"planned\" plans a permutation; traffic workloads take ecmp, spray or split");
+    throw std::invalid_argument(
+        "policy = \"planned\" plans a permutation; traffic workloads take ecmp, spray or split");
   }
   const auto& ends = fabric->endpoints();
   const auto n = static_cast<std::uint32_t>(ends.size());
@@ -198,7 +199,8 @@ PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* pac
     const double window = tw.poisson.duration != sim::Time::max() ? tw.poisson.duration.to_seconds()
                           : transfers->empty()                    ? 0.0
                                                                   : transfers->back().start.to_seconds();
-    extra = {{"target_load", tw.poisson.load}, {"offered_load", window > 0 ? bytes / (total * window) : std::nan("")},
+    extra = {{"target_load", tw.poisson.load},
+             {"offered_load", window > 0 ? bytes / (total * window) : std::nan("")},
              {"mean_flow_bytes", tw.poisson.sizes.mean_bytes()}};
     what = fmt::format("Poisson arrivals at load {}, {} flows", tw.poisson.load, transfers->size());
   }
@@ -215,8 +217,9 @@ PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* pac
   return [fabric, transfers, np, pp, title, extra](sim::Recorder* recorder) {
     const auto r = mp::run_traffic(*fabric, np, pp.get(), *transfers);
     RunSummary s;
-    s.title = title + (r.fct.complete ? "" : fmt::format("; INCOMPLETE: {} flows did not finish",
-                                                         transfers->size() - r.fct.finished));
+    s.title = title + (r.fct.complete
+                           ? ""
+                           : fmt::format("; INCOMPLETE: {} flows did not finish", transfers->size() - r.fct.finished));
     s.complete = r.fct.complete;
     for (const auto& m : mp::traffic_metrics(r)) s.metrics.push_back({m.name, m.value, m.unit});
     for (const auto& [key, value] : extra) {

@@ -14,8 +14,8 @@
 #include "models/training/step.hpp"
 #include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
-#include "scenarios/memory_estimate.hpp"
 #include "scenarios/kinds/accelerator_device.hpp"
+#include "scenarios/memory_estimate.hpp"
 
 namespace scenarios {
 
@@ -65,8 +65,8 @@ void read_plan(Section& s, mt::ParallelPlan& p) {
     if (s.has("dp")) {
       s.error("gpus", "give gpus or dp, not both");
     } else if (gpus % (std::uint64_t{p.tp} * p.pp) != 0) {
-      s.error("gpus", fmt::format("{} GPUs are not a whole number of tp x pp = {} groups", gpus,
-                                  std::uint64_t{p.tp} * p.pp));
+      s.error("gpus",
+              fmt::format("{} GPUs are not a whole number of tp x pp = {} groups", gpus, std::uint64_t{p.tp} * p.pp));
     } else {
       p.dp = static_cast<std::uint32_t>(gpus / (std::uint64_t{p.tp} * p.pp));
     }
@@ -170,7 +170,10 @@ void record(sim::Recorder& rec, const mt::StepResult& r) {
         replica.push_back(tl.replica);
         tstage.push_back(tl.stage);
         gpu.push_back(tl.gpu);
-        kind.push_back(i.kind == 'F' ? "forward" : i.kind == 'B' ? "backward" : i.kind == 'R' ? "allreduce" : "optimizer");
+        kind.push_back(i.kind == 'F'   ? "forward"
+                       : i.kind == 'B' ? "backward"
+                       : i.kind == 'R' ? "allreduce"
+                                       : "optimizer");
         micro.push_back(static_cast<std::int64_t>(i.micro_batch));
         start.push_back(i.start_s);
         stop.push_back(i.end_s);
@@ -199,7 +202,8 @@ void record(sim::Recorder& rec, const mt::StepResult& r) {
   rec.write_column("links", "carried_bytes", carried, "B");
   rec.write_column("links", "mean_utilisation", util, "");
   std::string suspects;
-  for (const auto& s : r.run.suspect_links) suspects += (suspects.empty() ? "" : ", ") + s.name + (s.down ? " (down)" : "");
+  for (const auto& s : r.run.suspect_links)
+    suspects += (suspects.empty() ? "" : ", ") + s.name + (s.down ? " (down)" : "");
   rec.summary("suspect_links", suspects);
 }
 
@@ -255,7 +259,8 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   job->cluster.seed = seed;
   Section out(root, "output");
   mt::StepOptions options;
-  options.timeline_replicas = static_cast<std::uint32_t>(declared_integer(out, mt::parameter("output", "timeline_replicas")));
+  options.timeline_replicas =
+      static_cast<std::uint32_t>(declared_integer(out, mt::parameter("output", "timeline_replicas")));
   const std::uint32_t gpus = job->plan.gpus();
   const std::uint32_t hosts = (gpus + job->cluster.gpus_per_host - 1) / job->cluster.gpus_per_host;
   Section faults(root, "faults");

@@ -73,8 +73,9 @@ TEST_CASE("impossible kernel and runtime values are clear errors") {
     change(d);
     return error_of(d);
   };
-  CHECK(error_with([](Device& d) { d.kernel.matrix_efficiency = 0.0; }).find("kernel.matrix_efficiency must be in (0, 1]") !=
-        std::string::npos);
+  CHECK(error_with([](Device& d) {
+          d.kernel.matrix_efficiency = 0.0;
+        }).find("kernel.matrix_efficiency must be in (0, 1]") != std::string::npos);
   CHECK(error_with([](Device& d) { d.kernel.memory_efficiency = 1.5; }).find("kernel.memory_efficiency") !=
         std::string::npos);
   CHECK(error_with([](Device& d) { d.kernel.mma_k = 0; }).find("kernel.mma_k must be in 1..4096") != std::string::npos);
@@ -84,7 +85,8 @@ TEST_CASE("impossible kernel and runtime values are clear errors") {
   CHECK(error_with([](Device& d) { d.kernel.simd_bits = 100; }).find("kernel.simd_bits") != std::string::npos);
   CHECK(error_with([](Device& d) { d.runtime.dispatch_ns = -1.0; }).find("runtime.dispatch_ns must be >= 0") !=
         std::string::npos);
-  CHECK(error_with([](Device& d) { d.runtime.group_call_ns = NAN; }).find("runtime.group_call_ns") != std::string::npos);
+  CHECK(error_with([](Device& d) { d.runtime.group_call_ns = NAN; }).find("runtime.group_call_ns") !=
+        std::string::npos);
   CHECK(error_with([](Device& d) { d.runtime.activations_on_chip = 2.0; }).find("runtime.activations_on_chip") !=
         std::string::npos);
   // The defaults are the ideal roofline: no efficiency loss, granule, host time or fusion.

@@ -253,7 +253,9 @@ Device compute_bound_device(std::uint32_t cores) {
   return d;
 }
 
-bool close(double a, double b, double rel = 1e-12) { return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b)); }
+bool close(double a, double b, double rel = 1e-12) {
+  return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
+}
 
 }  // namespace
 
@@ -361,8 +363,8 @@ TEST_CASE("network timeline: a synchronous host adds up, an asynchronous one ove
     CHECK(execute_network(d, net).latency == (host + kernel) * static_cast<sim::Time::rep>(n));
     d.runtime.async_launch = true;
     // Host-bound: the last kernel starts once issued. Device-bound: kernels back to back.
-    const sim::Time expected = host > kernel ? host * static_cast<sim::Time::rep>(n) + kernel
-                                             : host + kernel * static_cast<sim::Time::rep>(n);
+    const sim::Time expected =
+        host > kernel ? host * static_cast<sim::Time::rep>(n) + kernel : host + kernel * static_cast<sim::Time::rep>(n);
     const auto r = execute_network(d, net);
     CHECK(r.latency == expected);
     sim::Time sum;
@@ -427,7 +429,8 @@ TEST_CASE("batch-1 GPU latency is bound by the runtime, large batches by the dev
     for (const auto& s : runtime_steps(d, net)) t += host_time(d, s.op);
     return t;
   };
-  const std::string arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|";
+  const std::string arch =
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|";
   const auto one = nas_bench_201(arch, 1, DataType::fp32);
   const auto r1 = execute_network(d, one);
   CHECK(r1.latency >= host_sum(one));

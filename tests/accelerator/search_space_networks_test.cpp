@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "models/accelerator/networks.hpp"
 #include "models/accelerator/device.hpp"
 #include "models/accelerator/executor.hpp"
+#include "models/accelerator/networks.hpp"
 #include "models/accelerator/sweep.hpp"
 #include "tests/accelerator/network_counts.hpp"
 

@@ -208,8 +208,8 @@ TEST_CASE("DRAM traffic: each operand at least once, never more than the array r
     const auto layer = lower_to_gemm(s.conv);
     for (const auto& [R, C] : kArrays) {
       for (const u64 sram : {u64{4} << 10, u64{64} << 10, u64{64} << 20}) {
-        for (const Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary,
-                                  Dataflow::input_stationary, Dataflow::row_stationary}) {
+        for (const Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary,
+                                  Dataflow::row_stationary}) {
           INFO(s.name << " " << R << "x" << C << " " << dataflow_name(df) << " sram " << sram);
           const auto r = run_systolic(array(R, C, df, sram), layer, 2);
           CHECK(r.dram.ifmap_read_bytes >= 2 * layer.ifmap_elements);
@@ -220,7 +220,8 @@ TEST_CASE("DRAM traffic: each operand at least once, never more than the array r
           CHECK(r.dram.ofmap_write_bytes <= r.sram.ofmap_write_bytes);
           CHECK(r.dram.ofmap_read_bytes <= r.sram.ofmap_read_bytes);
           // Partial sums read back are always one pass fewer than written.
-          if (r.dram.ofmap_read_bytes > 0) CHECK(r.dram.ofmap_write_bytes - r.dram.ofmap_read_bytes == 2 * layer.sr * layer.sc);
+          if (r.dram.ofmap_read_bytes > 0)
+            CHECK(r.dram.ofmap_write_bytes - r.dram.ofmap_read_bytes == 2 * layer.sr * layer.sc);
           if (sram == (u64{64} << 20) && df != Dataflow::row_stationary) {
             // Everything fits: each operand exactly once, inputs as distinct elements.
             CHECK(r.dram.total_bytes() == 2 * (layer.ifmap_elements + layer.t * layer.sc + layer.sr * layer.sc));
@@ -305,11 +306,13 @@ TEST_CASE("row stationary folds filters taller than the array and replicates sma
   // 13 x 13 filter on 12 rows: 2 chunks of 7 and 6 rows; 5 output rows -> sets 7 x 5,
   // 1 x 2 of them side by side in 12 x 14. 1 image x 2 filters x 3 channels x 2 chunks =
   // 12 units -> 6 passes of 5 outputs x 13 taps.
-  const auto tall = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 3, 2, 17, 17, 13, 13, 1, 0, 1}));
+  const auto tall =
+      run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 3, 2, 17, 17, 13, 13, 1, 0, 1}));
   CHECK(tall.folds == 6);
   CHECK(tall.cycles == 6 * 5 * 13);
   // 1 x 1 convolution on 8 x 8: sets 1 x 8, 12 stacked: 16 x 16 units / 12 = 22 passes.
-  const auto pointwise = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 16, 16, 8, 8, 1, 1, 1, 0, 1}));
+  const auto pointwise =
+      run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 16, 16, 8, 8, 1, 1, 1, 0, 1}));
   CHECK(pointwise.folds == 22);
   CHECK(pointwise.cycles == 22 * 8);
   // A GEMM without geometry runs as one 1 x sr image: every PE a (filter, channel) pair.
@@ -322,22 +325,26 @@ TEST_CASE("row stationary folds filters taller than the array and replicates sma
 TEST_CASE("row stationary maps the groups of a depthwise convolution side by side; GEMM dataflows run them in turn") {
   // 3 x 3 depthwise, 64 channels: one (filter, channel) pair per group.
   // 14 x 14 output: sets 3 x 14, 4 stacked in 12 rows; 64 groups -> 16 passes of 14 x 3.
-  const auto dw14 = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 64, 64, 14, 14, 3, 3, 1, 1, 64}));
+  const auto dw14 =
+      run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 64, 64, 14, 14, 3, 3, 1, 1, 64}));
   CHECK(dw14.folds == 16);
   CHECK(dw14.cycles == 16 * 14 * 3);
   CHECK(dw14.macs == 64 * 9 * 14 * 14);
   CHECK(dw14.utilisation == doctest::Approx(1.0));  // every PE busy (one group alone: a quarter)
   // 7 x 7 output: sets 3 x 7, 4 x 2 of them; 64 groups -> 8 passes of 7 x 3.
-  const auto dw7 = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 64, 64, 7, 7, 3, 3, 1, 1, 64}));
+  const auto dw7 =
+      run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 64, 64, 7, 7, 3, 3, 1, 1, 64}));
   CHECK(dw7.folds == 8);
   CHECK(dw7.cycles == 8 * 7 * 3);
   CHECK(dw7.mapping_efficiency == doctest::Approx(64.0 * 3 * 7 / (8 * 168)));
   // 56 x 56 output: 4 strips of 14 per group fill the 4 slots; one pass per group.
-  const auto dw56 = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 8, 8, 56, 56, 3, 3, 1, 1, 8}));
+  const auto dw56 =
+      run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 8, 8, 56, 56, 3, 3, 1, 1, 8}));
   CHECK(dw56.folds == 8);
   CHECK(dw56.cycles == 8 * 56 * 3);
   // Traffic: each group's own operands (a group alone, times the groups).
-  const auto one = run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 1, 1, 14, 14, 3, 3, 1, 1, 1}));
+  const auto one =
+      run_systolic(array(12, 14, Dataflow::row_stationary), lower_to_gemm({1, 1, 1, 14, 14, 3, 3, 1, 1, 1}));
   CHECK(dw14.sram.total_bytes() == 64 * one.sram.total_bytes());
   CHECK(dw14.dram.total_bytes() == 64 * one.dram.total_bytes());
   // GEMM dataflows: one 196 x 9 x 1 GEMM per group, the groups one after another.
@@ -352,8 +359,8 @@ TEST_CASE("row stationary traffic: filter rows per strip, input rows per unit, p
   // 3x3 conv, 2 channels -> 4 filters on 6 x 6 (padding 1, stride 1): 6 output rows in
   // one strip, one chunk. Per unit of (filter, channel): 3 x 3 weights, 6 input rows of
   // 6 columns, 6 x 6 partial sums written; read back for the second channel.
-  const auto r = run_systolic(array(12, 14, Dataflow::row_stationary, 1 << 20),
-                              lower_to_gemm({1, 2, 4, 6, 6, 3, 3, 1, 1, 1}), 1);
+  const auto r =
+      run_systolic(array(12, 14, Dataflow::row_stationary, 1 << 20), lower_to_gemm({1, 2, 4, 6, 6, 3, 3, 1, 1, 1}), 1);
   CHECK(r.sram.filter_read_bytes == 4 * 2 * 9);
   CHECK(r.sram.ifmap_read_bytes == 4 * 2 * 6 * 6);
   CHECK(r.sram.ofmap_write_bytes == 4 * 2 * 36);
@@ -394,8 +401,8 @@ TEST_CASE("SCALE-Sim topology files: layers, depthwise rows and errors naming fi
     return std::string("no error");
   };
   const std::string header = "name,h,w,fh,fw,c,m,s,\n";
-  CHECK(error_of(header + "a,8,8,3,3,1,1,1,\nb,8,8,3,x,1,1,1,\n").find("bad.csv:3: filter width must be a positive integer") !=
-        std::string::npos);
+  CHECK(error_of(header + "a,8,8,3,3,1,1,1,\nb,8,8,3,x,1,1,1,\n")
+            .find("bad.csv:3: filter width must be a positive integer") != std::string::npos);
   CHECK(error_of(header + "a,8,8,3,3,1,1,\n").find("bad.csv:2: expected 8 or 9") != std::string::npos);
   CHECK(error_of(header + "a,8,8,9,3,1,1,1,\n").find("bad.csv:2: the filter is larger") != std::string::npos);
   CHECK(error_of(header + "a,8,8,3,3,1,1,1,2,\n").find("bad.csv:2: different stride") != std::string::npos);

@@ -164,12 +164,14 @@ shared_weights = "maybe"
   CHECK(errors.find("operators.fft: unknown operator class") != std::string::npos);
   CHECK(errors.find("operators.gemm.m: expected a range") != std::string::npos);
   CHECK(errors.find("bad.toml:11: operators.gemm.shared_weights: expected one of true or false") != std::string::npos);
-  CHECK(error_of([] { cost::parse_plan("[plan]\nsamples = 10\n", "none.toml"); })
-            .find("operators: expected at least one") != std::string::npos);
+  CHECK(error_of([] {
+          cost::parse_plan("[plan]\nsamples = 10\n", "none.toml");
+        }).find("operators: expected at least one") != std::string::npos);
   CHECK(error_of([] { cost::parse_plan("[plan\n", "broken.toml"); }).find("broken.toml:1") != std::string::npos);
   CHECK(error_of([] { cost::load_plan("/nonexistent/plan.toml"); }).find("cannot read") != std::string::npos);
-  CHECK(error_of([] { cost::parse_plan("[plan]\n[operators.pool]\nkernel = [2, 99]\n", "k.toml"); })
-            .find("k.toml:3: operators.pool.kernel[1]: expected a value in [0, 15]") != std::string::npos);
+  CHECK(error_of([] {
+          cost::parse_plan("[plan]\n[operators.pool]\nkernel = [2, 99]\n", "k.toml");
+        }).find("k.toml:3: operators.pool.kernel[1]: expected a value in [0, 15]") != std::string::npos);
 }
 
 TEST_CASE("draws: the same seed gives the same operators and split; Latin hypercube strata; grids") {
@@ -186,7 +188,8 @@ ops_per_element = 1
                                      "d.toml");
   const auto keys = [](const cost::PlannedOperators& d) {
     std::vector<std::string> out;
-    for (std::size_t i = 0; i < d.ops.size(); ++i) out.push_back(cost::shape_key(d.ops[i]) + (d.held_out[i] ? " H" : ""));
+    for (std::size_t i = 0; i < d.ops.size(); ++i)
+      out.push_back(cost::shape_key(d.ops[i]) + (d.held_out[i] ? " H" : ""));
     return out;
   };
   const auto a = cost::draw_operators(plan), b = cost::draw_operators(plan), c = cost::draw_operators(plan, 2);
@@ -280,7 +283,8 @@ TEST_CASE("fitted models reproduce held-out simulations within 5% on a GPU and o
   CHECK(coefficient(eyeriss, "elementwise", "memory_scale") == doctest::Approx(1.0).epsilon(0.1));
 }
 
-TEST_CASE("kernels with waves over cores and per-group library calls: the fit follows, its overheads are the device's") {
+TEST_CASE(
+    "kernels with waves over cores and per-group library calls: the fit follows, its overheads are the device's") {
   acc::Device d = acc::preset("a100");
   d.kernel.matrix_efficiency = 0.8;
   d.kernel.memory_efficiency = 0.9;
@@ -328,7 +332,8 @@ TEST_CASE("the lookup table answers simulated shapes exactly; the fit answers th
   const auto op = acc::gemm("new", 100, 300, 700);
   CHECK(f.model.table_s.count(cost::shape_key(op)) == 0);
   CHECK(cost::predict_s(f.model, op) == cost::predict_fitted_s(f.model, op));
-  CHECK(cost::predict_s(f.model, op) == doctest::Approx(acc::execute(acc::preset("eyeriss"), op).latency.to_seconds()).epsilon(0.1));
+  CHECK(cost::predict_s(f.model, op) ==
+        doctest::Approx(acc::execute(acc::preset("eyeriss"), op).latency.to_seconds()).epsilon(0.1));
   // The name is not part of the shape.
   auto renamed = f.held_out.front().op;
   renamed.name = "other";
@@ -419,19 +424,24 @@ TEST_CASE("JSON: a saved model predicts as the original; damaged ones are refuse
     return error_of([&] { cost::operator_model_from_json(j, "m.json"); });
   };
   CHECK(refused([](auto& j) { j.erase("classes"); }) == "m.json.classes: missing");
-  CHECK(refused([](auto& j) { j["classes"][0]["coefficients"][1]["value"] = -1.0; })
-            .find("m.json.classes[0].coefficients[1].value: expected a finite number") != std::string::npos);
-  CHECK(refused([](auto& j) { j["classes"][0]["coefficients"][0]["value"] = std::nan(""); })
-            .find("m.json.classes[0].coefficients[0].value") != std::string::npos);
-  CHECK(refused([](auto& j) { j["classes"][0]["norm_p"] = "max"; }).find("m.json.classes[0].norm_p: expected a number") !=
-        std::string::npos);
+  CHECK(refused([](auto& j) {
+          j["classes"][0]["coefficients"][1]["value"] = -1.0;
+        }).find("m.json.classes[0].coefficients[1].value: expected a finite number") != std::string::npos);
+  CHECK(refused([](auto& j) {
+          j["classes"][0]["coefficients"][0]["value"] = std::nan("");
+        }).find("m.json.classes[0].coefficients[0].value") != std::string::npos);
+  CHECK(refused([](auto& j) {
+          j["classes"][0]["norm_p"] = "max";
+        }).find("m.json.classes[0].norm_p: expected a number") != std::string::npos);
   CHECK(refused([](auto& j) { j["classes"][1]["class"] = "fft"; }).find("m.json.classes[1].class: unknown") !=
         std::string::npos);
   CHECK(refused([](auto& j) { j["classes"][1]["class"] = j["classes"][0]["class"]; }).find("appears twice") !=
         std::string::npos);
-  CHECK(refused([](auto& j) { j["device"]["links"][0]["to"] = "nowhere"; }).find("m.json.device:") != std::string::npos);
-  CHECK(refused([](auto& j) { j["device"]["tiers"][0]["capacity_bytes"] = 0; })
-            .find("m.json.device.tiers[0].capacity_bytes") != std::string::npos);
+  CHECK(refused([](auto& j) { j["device"]["links"][0]["to"] = "nowhere"; }).find("m.json.device:") !=
+        std::string::npos);
+  CHECK(refused([](auto& j) {
+          j["device"]["tiers"][0]["capacity_bytes"] = 0;
+        }).find("m.json.device.tiers[0].capacity_bytes") != std::string::npos);
   CHECK(refused([](auto& j) { j["table_s"].begin().value() = 0.0; }).find("m.json.table_s[") != std::string::npos);
   CHECK(refused([](auto& j) { j["provenance"]["seed"] = -1; }).find("m.json.provenance.seed") != std::string::npos);
   CHECK(refused([](auto& j) { j = nlohmann::json::array(); }).find("m.json: expected an object") != std::string::npos);
@@ -439,8 +449,8 @@ TEST_CASE("JSON: a saved model predicts as the original; damaged ones are refuse
   // Every field replaced by a value of each kind: refused with a message naming the file,
   // or (where the value is still acceptable) read; never anything else.
   const nlohmann::json small = cost::to_json(fit_on("systolic", "[plan]\nsamples = 40\n[operators.gemm]\n").model);
-  const std::vector<nlohmann::json> replacements = {nullptr, -1, 0, 1.5e308, "x", nlohmann::json::array(),
-                                                    nlohmann::json::object(), std::nan(""), true};
+  const std::vector<nlohmann::json> replacements = {
+      nullptr, -1, 0, 1.5e308, "x", nlohmann::json::array(), nlohmann::json::object(), std::nan(""), true};
   std::size_t refusals = 0, cases = 0;
   std::function<void(const nlohmann::json::json_pointer&, const nlohmann::json&)> walk =
       [&](const nlohmann::json::json_pointer& at, const nlohmann::json& node) {
@@ -472,8 +482,8 @@ TEST_CASE("JSON: a saved model predicts as the original; damaged ones are refuse
 }
 
 TEST_CASE("a bigger plan on every preset stays within 5%" * doctest::test_suite("heavy")) {
-  const std::string plan = std::string(kSmallPlan).replace(std::string(kSmallPlan).find("samples = 700"), 13,
-                                                           "samples = 4000");
+  const std::string plan =
+      std::string(kSmallPlan).replace(std::string(kSmallPlan).find("samples = 700"), 13, "samples = 4000");
   for (const auto& device : acc::preset_names()) {
     CAPTURE(device);
     const auto f = fit_on(device, plan);

@@ -27,7 +27,7 @@ TEST_CASE("error report figures against hand-computed values") {
   CHECK(r.mape == doctest::Approx((0.05 + 0.25 + 0.10 + 0.125) / 4));
   CHECK(r.rmspe == doctest::Approx(std::sqrt((0.0025 + 0.0625 + 0.01 + 0.015625) / 4)));
   CHECK(r.within_10pct == doctest::Approx(0.5));  // 5% and 10% (inclusive)
-  CHECK(r.spearman == doctest::Approx(1.0));       // order preserved
+  CHECK(r.spearman == doctest::Approx(1.0));      // order preserved
   // SS_tot about the mean 3.75: 7.5625 + 3.0625 + 0.0625 + 18.0625 = 28.75.
   CHECK(r.r2 == doctest::Approx(1.0 - (0.0025 + 0.25 + 0.16 + 1.0) / 28.75));
 }

@@ -25,7 +25,8 @@ TEST_CASE("architecture strings round-trip in every space") {
 }
 
 TEST_CASE("the table formats parse: nb201 cells, fbnet names and indices, ofa columns") {
-  const Arch nb = parse_arch(Space::nb201, "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|");
+  const Arch nb =
+      parse_arch(Space::nb201, "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|");
   CHECK(std::vector<int>(nb.choice.begin(), nb.choice.begin() + 6) == std::vector<int>{3, 0, 2, 3, 0, 4});
   // Row "sample 2" of the FBNet table, in both of its spellings.
   const Arch by_name = parse_arch(Space::fbnet,
@@ -33,8 +34,8 @@ TEST_CASE("the table formats parse: nb201 cells, fbnet names and indices, ofa co
                                   "k5_e1_g2|k3_e1_g2|k3_e3|k5_e1_g2|k3_e3|skip|k3_e3|k3_e6|k5_e1_g2|k3_e1");
   const Arch by_index = parse_arch(Space::fbnet, "8-2-1-5-1-8-4-6-6-2-5-2-5-1-2-5-2-8-2-3-5-0");
   CHECK(by_name.choice == by_index.choice);
-  const Arch ofa = parse_ofa(136, "4-3-2-4-4", "3-7-3-3-7-7-5-5-3-5-7-5-3-7-3-7-5-7-5-5",
-                             "4-6-3-6-3-4-6-6-6-4-3-6-4-6-4-3-3-4-3-6");
+  const Arch ofa =
+      parse_ofa(136, "4-3-2-4-4", "3-7-3-3-7-7-5-5-3-5-7-5-3-7-3-7-5-7-5-5", "4-6-3-6-3-4-6-6-6-4-3-6-4-6-4-3-3-4-3-6");
   CHECK(ofa.resolution == 136);
   CHECK(ofa.choice[7] == kOfaUnused);  // stage 2 has depth 3: block 4 * 1 + 3 unused
   CHECK(ofa.choice[0] == 3 * 0 + 1);   // k3, e4
@@ -46,12 +47,11 @@ TEST_CASE("malformed architectures say what was expected") {
                     doctest::Contains("unknown op"));
   CHECK_THROWS_WITH(parse_arch(Space::nb201, "|none~0|"), doctest::Contains("expected 3 nodes"));
   CHECK_THROWS_WITH(parse_arch(Space::fbnet, "k3_e1|k3_e1"), doctest::Contains("expected 22 blocks"));
-  CHECK_THROWS_WITH(parse_arch(Space::fbnet, "9-2-1-5-1-8-4-6-6-2-5-2-5-1-2-5-2-8-2-3-5-0"),
-                    doctest::Contains("0..8"));
+  CHECK_THROWS_WITH(parse_arch(Space::fbnet, "9-2-1-5-1-8-4-6-6-2-5-2-5-1-2-5-2-8-2-3-5-0"), doctest::Contains("0..8"));
   CHECK_THROWS_WITH(parse_arch(Space::ofa_mbv3, "r=160,d=4-3,k=3,e=3"), doctest::Contains("expected 5 numbers"));
-  CHECK_THROWS_WITH(parse_ofa(160, "5-3-2-4-4", "3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3",
-                              "3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3"),
-                    doctest::Contains("1..4"));
+  CHECK_THROWS_WITH(
+      parse_ofa(160, "5-3-2-4-4", "3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3", "3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3"),
+      doctest::Contains("1..4"));
 }
 
 TEST_CASE("features: bias first, indices in range, counts as documented") {
@@ -75,8 +75,10 @@ TEST_CASE("features: bias first, indices in range, counts as documented") {
   }
   // All six edges skip_connect: 6 edge features, all 6 effective, and all 15 pairs.
   std::size_t n = 0;
-  for_each_feature(parse_arch(Space::nb201, "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"),
-                   [&](std::size_t, double) { ++n; });
+  for_each_feature(
+      parse_arch(Space::nb201,
+                 "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"),
+      [&](std::size_t, double) { ++n; });
   CHECK(n == 1 + 6 + 6 + 15);
   // Only 1-2 and 2-3 set: node 1 is never reached, so the output is dead and nothing is effective.
   std::vector<std::size_t> dead;
@@ -89,10 +91,10 @@ TEST_CASE("network statistics are exact: the nb201 stem and classifier") {
   // All-none cells leave the stem conv (3x3x3x16), four reduction convs and the classifier.
   const auto net = to_network(parse_arch(Space::nb201, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
   const auto s = network_stats(net);
-  const std::uint64_t params = 3 * 3 * 3 * 16 +                               // stem
-                               (16 * 9 * 32 + 32 * 9 * 32 + 16 * 32) +        // reduction 1
-                               (32 * 9 * 64 + 64 * 9 * 64 + 32 * 64) +        // reduction 2
-                               64 * 10;                                       // classifier
+  const std::uint64_t params = 3 * 3 * 3 * 16 +                         // stem
+                               (16 * 9 * 32 + 32 * 9 * 32 + 16 * 32) +  // reduction 1
+                               (32 * 9 * 64 + 64 * 9 * 64 + 32 * 64) +  // reduction 2
+                               64 * 10;                                 // classifier
   CHECK(s.params == params);
   CHECK(s.macs > 0);
   CHECK(s.peak_activation_bytes >= (3 + 16) * 32 * 32 * 4);  // the stem's fp32 input and output

@@ -245,8 +245,8 @@ TEST_CASE("bad collective parameters are rejected with a reason") {
   CHECK_THROWS_AS(make_program({Algorithm::ring_allreduce, 1, 1e6}), std::invalid_argument);
   CHECK_THROWS_AS(algorithm_from("butterfly"), std::invalid_argument);
   auto t = fabric_for(8);
-  CHECK_THROWS_WITH_AS(run(t, *make_program({Algorithm::ring_allreduce, 16, 1e6})), doctest::Contains("placed on endpoint"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(run(t, *make_program({Algorithm::ring_allreduce, 16, 1e6})),
+                       doctest::Contains("placed on endpoint"), std::invalid_argument);
 }
 
 TEST_CASE("ring all-reduce on 4096 hosts (64 x 64 with ECMP) matches the alpha-beta formula" *

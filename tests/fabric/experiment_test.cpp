@@ -62,8 +62,7 @@ TEST_CASE("link names: printed names resolve back, a cable names both directions
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(resolve_links(t, "host0-host1"), doctest::Contains("no link between"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(resolve_links(t, "leaf0"), doctest::Contains("not a link name"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(resolve_links(t, "leaf0->"), doctest::Contains("a node name is missing"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(resolve_links(t, "leaf0->"), doctest::Contains("a node name is missing"), std::invalid_argument);
 }
 
 TEST_CASE("link names: node names with dashes split where both halves are nodes") {
@@ -171,8 +170,7 @@ TEST_CASE("experiment parameters are checked before anything runs") {
   CollectiveWorkload listed;
   listed.params = {Algorithm::ring_allreduce, 2, 1e6};
   listed.placement = {Placement::Kind::listed, {0, 7}};
-  CHECK_THROWS_WITH_AS(check_experiment({t, {}, {}, listed}), doctest::Contains("endpoint 7"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(check_experiment({t, {}, {}, listed}), doctest::Contains("endpoint 7"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(check_experiment({t, {}, {}, PermutationWorkload{1e6, {1, 1, 0, 2}}}),
                        doctest::Contains("not a permutation"), std::invalid_argument);
   Experiment degraded{t, {}, {{LinkFault::Kind::degraded, {0}, 0.0, sim::Time::zero()}}, PermutationWorkload{}};

@@ -222,8 +222,7 @@ TEST_CASE("a 256-rank ring whose ECMP collisions never settle runs unchanged wit
   }
 }
 
-TEST_CASE("extrapolated 4096-host ring all-reduce of 1 GiB equals the full simulation" *
-          doctest::test_suite("heavy")) {
+TEST_CASE("extrapolated 4096-host ring all-reduce of 1 GiB equals the full simulation" * doctest::test_suite("heavy")) {
   auto c = ring(64, 64, 64, 1073741824.0);
   CHECK(check_same(c) > 7000);
 }

@@ -31,7 +31,8 @@ TEST_CASE("fabric enums: every value named, names round-trip") {
 
 TEST_CASE("fabric enums: errors list what is accepted") {
   CHECK_THROWS_WITH_AS(models::network::path_policy_from("random"),
-                       "unknown path policy \"random\" (expected ecmp, spray, split or planned)", std::invalid_argument);
+                       "unknown path policy \"random\" (expected ecmp, spray, split or planned)",
+                       std::invalid_argument);
   CHECK_THROWS_WITH_AS(models::collective::algorithm_from("butterfly"),
                        "unknown collective \"butterfly\" (expected ring_allreduce (ring), tree_allreduce (tree), "
                        "halving_doubling (hd), hierarchical_allreduce, ring_allgather, ring_reduce_scatter, broadcast, "

@@ -72,7 +72,8 @@ std::vector<double> reference_rates(const std::vector<RefFlow>& flows, const std
   return rate;
 }
 
-void reference_run(std::vector<RefFlow>& flows, std::vector<double> capacity, const std::vector<CapacityChange>& changes) {
+void reference_run(std::vector<RefFlow>& flows, std::vector<double> capacity,
+                   const std::vector<CapacityChange>& changes) {
   const std::size_t n = flows.size();
   std::vector<double> remaining(n, 0.0), rate(n, 0.0);
   std::vector<std::int64_t> finish(n, -1);
@@ -120,7 +121,8 @@ void reference_run(std::vector<RefFlow>& flows, std::vector<double> capacity, co
     for (std::size_t f : active) {
       if (fresh[f] == rate[f]) continue;  // a flow keeps its finish time while its rate holds
       rate[f] = fresh[f];
-      finish[f] = rate[f] > 0.0 ? t + static_cast<std::int64_t>(std::ceil(std::max(0.0, remaining[f]) / rate[f] * 1e12)) : -1;
+      finish[f] =
+          rate[f] > 0.0 ? t + static_cast<std::int64_t>(std::ceil(std::max(0.0, remaining[f]) / rate[f] * 1e12)) : -1;
     }
   }
 }
@@ -166,7 +168,8 @@ void compare_with_reference(const Case& c) {
     // Sizes and start times spread out, so that flows leave at many different levels.
     const double bytes = 1e4 * static_cast<double>(1 + gen() % 200);
     const auto at = sim::Time::from_ps(static_cast<std::int64_t>(gen() % 8'000'000));
-    sim.schedule_at(at, [&net, src, dst, bytes, i] { net.start_transfer(src, dst, bytes, static_cast<std::uint64_t>(i)); });
+    sim.schedule_at(at,
+                    [&net, src, dst, bytes, i] { net.start_transfer(src, dst, bytes, static_cast<std::uint64_t>(i)); });
   }
   sim.run();
   net.settle();
@@ -201,7 +204,8 @@ void compare_with_reference(const Case& c) {
     REQUIRE(ref[i].end_ps >= 0);
     // Finish times are whole picoseconds rounded up from rates that may differ in their
     // last bits; a picosecond here moves later events by as little.
-    CHECK(std::abs(r.end_ps - ref[i].end_ps) <= 20 + static_cast<std::int64_t>(1e-7 * static_cast<double>(ref[i].end_ps)));
+    CHECK(std::abs(r.end_ps - ref[i].end_ps) <=
+          20 + static_cast<std::int64_t>(1e-7 * static_cast<double>(ref[i].end_ps)));
     // The last byte is due at a whole picosecond, rounded up: at most a picosecond's worth
     // (0.05 bytes at 400 Gb/s) more is counted as drained.
     CHECK(r.delivered_bytes >= r.bytes * (1 - 1e-12));

@@ -75,7 +75,7 @@ TEST_CASE("ring all-reduce of 64 MiB on packets: the flow model's time and the c
   const double ratio = pkt.run.completion_s / (flow.run.completion_s * kWire);
   MESSAGE("packet / (flow x wire overhead) = " << ratio);
   CHECK(std::abs(ratio - 1.0) < 0.02);
-  CHECK(std::abs(ratio - 1.0) < 0.005);  // measured 0.1%: the rest is per-step latency
+  CHECK(std::abs(ratio - 1.0) < 0.005);                 // measured 0.1%: the rest is per-step latency
   const double closed = flow.bandwidth_term_s * kWire;  // 2 (p-1)/p n / B
   CHECK(pkt.run.completion_s == doctest::Approx(closed).epsilon(0.02));
   CHECK(pkt.run.completion_s > closed);  // latencies and store-and-forward only add
@@ -133,7 +133,8 @@ TEST_CASE("a spine cable down mid-run on packets: packets lost, retransmitted, t
   REQUIRE(clean.run.complete);
   auto e = base;
   const double at_s = clean.run.completion_s * 0.42;  // mid-step: packets on the cable (steps end at sixths)
-  e.faults.push_back({LinkFault::Kind::down, resolve_links(e.topology, "leaf0-spine0"), 1.0, sim::Time::from_seconds(at_s)});
+  e.faults.push_back(
+      {LinkFault::Kind::down, resolve_links(e.topology, "leaf0-spine0"), 1.0, sim::Time::from_seconds(at_s)});
   const auto x = run(e);
   REQUIRE(x.run.complete);
   CHECK(x.packet->totals.drops > 0);
@@ -146,8 +147,8 @@ TEST_CASE("a spine cable down mid-run on packets: packets lost, retransmitted, t
 
   SUBCASE("a degraded uplink mid-run slows the run without loss") {
     auto d = base;
-    d.faults.push_back({LinkFault::Kind::degraded, resolve_links(d.topology, "leaf0-spine0"), 0.25,
-                        sim::Time::from_seconds(at_s)});
+    d.faults.push_back(
+        {LinkFault::Kind::degraded, resolve_links(d.topology, "leaf0-spine0"), 0.25, sim::Time::from_seconds(at_s)});
     const auto y = run(d);
     REQUIRE(y.run.complete);
     CHECK(y.packet->totals.timeouts == 0);
@@ -204,8 +205,8 @@ TEST_CASE("two jobs on disjoint hosts and links each take their solo time, on bo
     CHECK(both.jobs[0].run.completion_s == doctest::Approx(solo_a.jobs[0].run.completion_s).epsilon(1e-9));
     CHECK(both.jobs[1].run.completion_s == doctest::Approx(solo_b.jobs[0].run.completion_s).epsilon(1e-9));
     CHECK(both.jobs[1].start_s == doctest::Approx(20e-6));
-    CHECK(both.run.completion_s == doctest::Approx(std::max(both.jobs[0].run.completion_s,
-                                                            20e-6 + both.jobs[1].run.completion_s)));
+    CHECK(both.run.completion_s ==
+          doctest::Approx(std::max(both.jobs[0].run.completion_s, 20e-6 + both.jobs[1].run.completion_s)));
     CHECK(both.run.ranks == 8);
     CHECK(carried(both) == doctest::Approx(carried(solo_a) + carried(solo_b)).epsilon(1e-9));
   }

@@ -78,8 +78,7 @@ TEST_CASE("invalid topologies get clear errors") {
   Topology t;
   const NodeId a = t.add_node("a", NodeKind::host);
   const NodeId b = t.add_node("b", NodeKind::host);
-  CHECK_THROWS_WITH_AS(t.add_link(a, b, 0.0, 0), doctest::Contains("bandwidth_gbps must be positive"),
-                       TopologyError);
+  CHECK_THROWS_WITH_AS(t.add_link(a, b, 0.0, 0), doctest::Contains("bandwidth_gbps must be positive"), TopologyError);
   CHECK_THROWS_WITH_AS(t.validate(), doctest::Contains("disconnected"), TopologyError);
   CHECK_THROWS_AS(leaf_spine(LeafSpineParams{.leaves = 0}), TopologyError);
 }

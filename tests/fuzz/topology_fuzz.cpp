@@ -37,9 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   // The JSON reader takes a path (it reads through the input-file gate); run_fuzz.sh runs
   // this in a scratch directory.
-  {
-    std::ofstream("fuzz.json", std::ios::binary | std::ios::trunc) << text;
-  }
+  { std::ofstream("fuzz.json", std::ios::binary | std::ios::trunc) << text; }
   expect_refusal_or_result([] { return models::quantum::load_router_json("fuzz.json"); });
   return 0;
 }

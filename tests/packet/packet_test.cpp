@@ -32,7 +32,8 @@ topologies::Topology fabric(std::uint32_t leaves, std::uint32_t spines, std::uin
 std::vector<std::uint64_t> wire_sizes(std::uint64_t bytes, const PacketParams& p) {
   const std::uint64_t mss = p.mtu_bytes - p.header_bytes;
   std::vector<std::uint64_t> out;
-  for (std::uint64_t left = bytes; left > 0; left -= std::min(left, mss)) out.push_back(std::min(left, mss) + p.header_bytes);
+  for (std::uint64_t left = bytes; left > 0; left -= std::min(left, mss))
+    out.push_back(std::min(left, mss) + p.header_bytes);
   return out;
 }
 
@@ -71,7 +72,8 @@ TEST_CASE("one flow: back-to-back packets at line rate, store-and-forward pipeli
     // beyond the pipeline (the short last packet waits behind the full one before it).
     CHECK(r.flows[0].end_ps == tandem_ps(sizes, {kHostLatPs, kUpLatPs, kUpLatPs, kHostLatPs}));
     // Full packets alone: the first full packet's pipeline plus n - 1 serialisations.
-    const std::int64_t full_ps = static_cast<std::int64_t>(20 * (wire - sizes.back()) + 3 * 20 * 4096 + 20 * sizes.back());
+    const std::int64_t full_ps =
+        static_cast<std::int64_t>(20 * (wire - sizes.back()) + 3 * 20 * 4096 + 20 * sizes.back());
     CHECK(r.flows[0].end_ps == full_ps + 2 * kHostLatPs + 2 * kUpLatPs);
     // Goodput over the serialisation time is line rate minus header overhead.
     const double goodput_gbps = static_cast<double>(bytes) * 8 / (static_cast<double>(20 * wire) * 1e-3);
@@ -183,7 +185,8 @@ TEST_CASE("PFC: lossless incast with headroom; pauses reach back to the senders"
   for (auto s : wire_sizes(bytes, p)) wire += s;
   // Plus the path: latencies and the first packet's serialisation on the three later hops.
   const double path_s = (2 * kHostLatPs + 2 * kUpLatPs + 3 * 20 * 4096) * 1e-12;
-  CHECK(r.completion_s == doctest::Approx(20.0 * static_cast<double>(n * wire) * 1e-12 + path_s).epsilon(0.002).scale(0));
+  CHECK(r.completion_s ==
+        doctest::Approx(20.0 * static_cast<double>(n * wire) * 1e-12 + path_s).epsilon(0.002).scale(0));
   // No ingress ever held more than xoff + headroom.
   for (const auto& port : r.ports) CHECK(port.max_queue_bytes <= 8 * (p.pfc_xoff_bytes + p.pfc_headroom_bytes));
 }

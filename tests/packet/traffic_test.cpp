@@ -51,8 +51,8 @@ std::vector<std::string> endpoint_names(const topologies::Topology& t) {
 FlowSizes websearch() {
   FlowSizes s;
   s.kind = FlowSizes::Kind::cdf;
-  s.cdf = {{0, 0},          {10000, 0.15},    {20000, 0.2},     {30000, 0.3},      {50000, 0.4},      {80000, 0.53},
-           {200000, 0.6},   {1000000, 0.7},   {2000000, 0.8},   {5000000, 0.9},    {10000000, 0.97},  {30000000, 1.0}};
+  s.cdf = {{0, 0},        {10000, 0.15},  {20000, 0.2},   {30000, 0.3},   {50000, 0.4},     {80000, 0.53},
+           {200000, 0.6}, {1000000, 0.7}, {2000000, 0.8}, {5000000, 0.9}, {10000000, 0.97}, {30000000, 1.0}};
   return s;
 }
 
@@ -135,14 +135,17 @@ TEST_CASE("Poisson arrivals: a host's flows come from its stream alone; a flow c
   }
   // More hosts: host 0's arrival times and sizes are unchanged (destinations spread wider).
   std::vector<std::pair<std::int64_t, std::uint64_t>> host0_a, host0_c;
-  for (const auto& f : a) if (f.src == 0) host0_a.emplace_back(f.start.ps(), f.bytes);
-  for (const auto& f : c) if (f.src == 0) host0_c.emplace_back(f.start.ps(), f.bytes);
+  for (const auto& f : a)
+    if (f.src == 0) host0_a.emplace_back(f.start.ps(), f.bytes);
+  for (const auto& f : c)
+    if (f.src == 0) host0_c.emplace_back(f.start.ps(), f.bytes);
   CHECK(host0_a == host0_c);
   traffic.max_flows = 10;
   const auto first = poisson_transfers(traffic, std::vector<double>(8, kBytesPerS), 3);
   REQUIRE(first.size() == 10);
   for (std::size_t i = 0; i < 10; ++i) CHECK(first[i].start == a[i].start);
-  CHECK_THROWS_AS(poisson_transfers({0.5, {}, sim::Time::max(), 0}, {kBytesPerS, kBytesPerS}, 1), std::invalid_argument);
+  CHECK_THROWS_AS(poisson_transfers({0.5, {}, sim::Time::max(), 0}, {kBytesPerS, kBytesPerS}, 1),
+                  std::invalid_argument);
 }
 
 TEST_CASE("traffic matrix of flows that never overlap: closed-form FCTs on both models") {
@@ -152,10 +155,15 @@ TEST_CASE("traffic matrix of flows that never overlap: closed-form FCTs on both 
   const auto file = write_file("matrix.csv",
                                "# src, dst by name or index; start in microseconds\n"
                                "start_us,src,dst,bytes\n"
-                               "0,host0,host1," + std::to_string(100 * mss) + "\n"
-                               "100,0,2," + std::to_string(200 * mss) + "\n"
-                               "\n"
-                               "250.5, host3 , host0 ," + std::to_string(50 * mss) + "\n");
+                               "0,host0,host1," +
+                                   std::to_string(100 * mss) +
+                                   "\n"
+                                   "100,0,2," +
+                                   std::to_string(200 * mss) +
+                                   "\n"
+                                   "\n"
+                                   "250.5, host3 , host0 ," +
+                                   std::to_string(50 * mss) + "\n");
   const auto transfers = read_traffic_matrix(file, endpoint_names(topo));
   REQUIRE(transfers.size() == 3);
   CHECK(transfers[2].start == sim::Time::from_ns(250'500));
@@ -241,7 +249,8 @@ TEST_CASE("traffic matrix and CDF files: bad rows are refused with file:line:col
   };
   const std::string path = (std::filesystem::temp_directory_path() / "simfabric_traffic_bad.csv").string();
   const std::string head = "src,dst,bytes,start_us\n";
-  CHECK(message(head + "0,1,100,0\n1,0,-5,0\n") == path + ":3:5: expected bytes as a whole number from 1 to 2^40, got \"-5\"");
+  CHECK(message(head + "0,1,100,0\n1,0,-5,0\n") ==
+        path + ":3:5: expected bytes as a whole number from 1 to 2^40, got \"-5\"");
   CHECK(message(head + "0,host9,100,0\n").find(path + ":2:3: expected dst as an endpoint index or name") == 0);
   CHECK(message(head + "0,7,100,0\n") == path + ":2:3: dst: no endpoint 7 (the topology has 4 endpoints, 0..3)");
   CHECK(message(head + "0,1,nan,0\n") == path + ":2:5: expected bytes as a finite number, got \"nan\"");
@@ -263,7 +272,8 @@ TEST_CASE("traffic matrix and CDF files: bad rows are refused with file:line:col
     return std::string("accepted");
   };
   const std::string cdf_path = (std::filesystem::temp_directory_path() / "simfabric_traffic_bad_cdf.csv").string();
-  CHECK(cdf_message("bytes,cdf\n100,0.5\n50,1\n") == cdf_path + ":3:1: expected bytes above the previous row's, got \"50\"");
+  CHECK(cdf_message("bytes,cdf\n100,0.5\n50,1\n") ==
+        cdf_path + ":3:1: expected bytes above the previous row's, got \"50\"");
   CHECK(cdf_message("100,0.5\n200,0.4\n").find(cdf_path + ":2:5: expected cdf from 0 to 1") == 0);
   CHECK(cdf_message("100,0.5\n200,0.9\n") == cdf_path + ":2: expected the last row's cdf to be 1");
   CHECK(cdf_message("100,0.5\n200,1\n") == "accepted");

@@ -112,7 +112,8 @@ TEST_CASE("DCTCP: step marking at K holds the queue near K at full utilisation")
   const auto& q = r.queue_series[0];
   double late_max = 0.0;
   for (std::size_t i = 0; i < q.size(); ++i) {
-    if (q.times()[i].to_seconds() > 0.25 * drain_s && q.times()[i].to_seconds() < 0.9 * drain_s) late_max = std::max(late_max, q.values()[i]);
+    if (q.times()[i].to_seconds() > 0.25 * drain_s && q.times()[i].to_seconds() < 0.9 * drain_s)
+      late_max = std::max(late_max, q.values()[i]);
   }
   CHECK(late_max > 50'000);
   CHECK(late_max < 100'000 + n * 40'000);
@@ -158,7 +159,8 @@ TEST_CASE("permutations: ECMP's last flow within 3% of the flow model; spraying'
     const auto ecmp = run_transfers(topo, p, transfers);
     const auto ecmp_flow = flow_model_fct(topo, transfers, p, models::network::PathPolicy::ecmp);
     REQUIRE(ecmp.complete);
-    CHECK(ecmp.completion_s == doctest::Approx(*std::max_element(ecmp_flow.begin(), ecmp_flow.end())).epsilon(0.03).scale(0));
+    CHECK(ecmp.completion_s ==
+          doctest::Approx(*std::max_element(ecmp_flow.begin(), ecmp_flow.end())).epsilon(0.03).scale(0));
 
     PacketParams sp;
     sp.seed = seed;

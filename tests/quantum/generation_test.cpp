@@ -50,8 +50,7 @@ Outcome run_two_node(const TwoNode& c, double seconds, GenerationProtocol protoc
   net.submit(r);
   sim.run_until(Time::from_seconds(seconds));
   const auto& res = net.results();
-  return {res.links[0].attempts, res.links[0].successes, res.pairs_delivered, seconds,
-          res.delivered_fidelity.mean()};
+  return {res.links[0].attempts, res.links[0].successes, res.pairs_delivered, seconds, res.delivered_fidelity.mean()};
 }
 
 double eta_of(const TwoNode& c) {

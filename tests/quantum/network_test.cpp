@@ -126,8 +126,10 @@ TEST_CASE("Bell-diagonal and density-matrix formalisms agree on a 3-node chain w
   const double nb = static_cast<double>(b.pairs_delivered);
   CHECK(std::abs(na - nb) <= 3 * std::sqrt(na + nb));
   // Purification success fraction: binomial, 3 sigma.
-  const double pa = static_cast<double>(a.purifications) / static_cast<double>(a.purifications + a.purifications_failed);
-  const double pb = static_cast<double>(b.purifications) / static_cast<double>(b.purifications + b.purifications_failed);
+  const double pa =
+      static_cast<double>(a.purifications) / static_cast<double>(a.purifications + a.purifications_failed);
+  const double pb =
+      static_cast<double>(b.purifications) / static_cast<double>(b.purifications + b.purifications_failed);
   const double n_pa = static_cast<double>(a.purifications + a.purifications_failed);
   const double n_pb = static_cast<double>(b.purifications + b.purifications_failed);
   CHECK(std::abs(pa - pb) <= 3 * std::sqrt(pa * (1 - pa) / n_pa + pb * (1 - pb) / n_pb));
@@ -533,7 +535,8 @@ TEST_CASE("twirled BBPSSW delivers at its closed form; plain BBPSSW says when a 
   p.network.purify.twirl = true;
   const auto twirled = run_experiment(p);
   REQUIRE(twirled.results.pairs_delivered > 10);
-  CHECK(twirled.results.delivered_fidelity.mean() == doctest::Approx(recurrence_fidelity(0.9, 0.97, false)).epsilon(1e-9));
+  CHECK(twirled.results.delivered_fidelity.mean() ==
+        doctest::Approx(recurrence_fidelity(0.9, 0.97, false)).epsilon(1e-9));
   // Without the twirl BBPSSW leaves its errors in Phi-: from Werner 0.9 it never passes
   // ~0.93, so 0.97 is out of reach, and the result says so instead of running silently.
   p.network.purify.twirl = false;

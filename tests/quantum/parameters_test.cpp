@@ -190,13 +190,13 @@ TEST_CASE("a window past the run is an error; classical delay and link overrides
   CHECK(scenario_problems("kind = \"quantum\"\nduration_s = 1\n[request]\nsrc = \"r0\"\ndst = \"r1\"\nend_s = 2\n") ==
         std::vector<std::string>{
             "request.end_s: 2 s is after the end of the run (duration_s = 1 s): the window would be cut"});
-  MapValues slow({{"topology.classical_delay_us", 500.0},
-                  {"request.src", std::string("r0")},
-                  {"request.dst", std::string("r1")}});
+  MapValues slow(
+      {{"topology.classical_delay_us", 500.0}, {"request.src", std::string("r0")}, {"request.dst", std::string("r1")}});
   const auto p = read_experiment(slow);
   REQUIRE(slow.problems.empty());
   CHECK(p.topology.graph.classical_delay(0, 1) == sim::Time::from_us(500));
-  const std::string json = (std::filesystem::path(SIMFABRIC_SOURCE_DIR) / "scenarios/quantum/star_network.json").string();
+  const std::string json =
+      (std::filesystem::path(SIMFABRIC_SOURCE_DIR) / "scenarios/quantum/star_network.json").string();
   MapValues file({{"topology.type", std::string("json")},
                   {"topology.file", json},
                   {"topology.link_km", 3.0},

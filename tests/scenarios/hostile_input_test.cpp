@@ -56,8 +56,7 @@ TEST_CASE("a scenario that is not a regular file is refused by name, without rea
         "/dev/zero: cannot read the scenario file: not a regular file (a character device)");
   CHECK(error_of([&] { (void)scenarios::Scenario::load(dir.path); }).find("(a directory)") != std::string::npos);
   REQUIRE(::mkfifo((dir.path / "pipe.toml").c_str(), 0600) == 0);
-  CHECK(error_of([&] { (void)scenarios::Scenario::load(dir.path / "pipe.toml"); }).find("a FIFO") !=
-        std::string::npos);
+  CHECK(error_of([&] { (void)scenarios::Scenario::load(dir.path / "pipe.toml"); }).find("a FIFO") != std::string::npos);
   CHECK(error_of([&] { (void)scenarios::Scenario::load(dir.path / "missing.toml"); }).find("no such file") !=
         std::string::npos);
   write(dir.path / "big.toml", std::string((16 << 20) + 1, '#'));
@@ -94,8 +93,9 @@ TEST_CASE("an include fan-out is cut at 64 includes, not expanded 4^12 times") {
 TEST_CASE("included files that are devices or too much text in all are refused") {
   ScratchDir dir;
   write(dir.path / "dev.toml", std::string("include = \"/dev/zero\"\n") + kMm1);
-  CHECK(error_of([&] { (void)scenarios::Scenario::load(dir.path / "dev.toml"); })
-            .find("cannot open included file /dev/zero: not a regular file") != std::string::npos);
+  CHECK(error_of([&] {
+          (void)scenarios::Scenario::load(dir.path / "dev.toml");
+        }).find("cannot open included file /dev/zero: not a regular file") != std::string::npos);
   // Five 15 MiB files: each under the per-file limit, together over the 64 MiB of includes.
   const std::string filler = "# " + std::string(15 << 20, 'x') + "\n";
   std::string list;
@@ -104,8 +104,9 @@ TEST_CASE("included files that are devices or too much text in all are refused")
     list.append(i ? ", " : "").append("\"fill").append(std::to_string(i)).append(".toml\"");
   }
   write(dir.path / "heavy.toml", "include = [" + list + "]\n" + kMm1);
-  CHECK(error_of([&] { (void)scenarios::Scenario::load(dir.path / "heavy.toml"); })
-            .find("64 MiB of included text in all") != std::string::npos);
+  CHECK(error_of([&] {
+          (void)scenarios::Scenario::load(dir.path / "heavy.toml");
+        }).find("64 MiB of included text in all") != std::string::npos);
 }
 
 TEST_CASE("diagnostics echo the start of a huge key or value, and at most 100 problems") {
@@ -152,9 +153,11 @@ TEST_CASE("a sweep whose base is a device or a directory is bad input") {
   ScratchDir dir;
   write(dir.path / "zero.toml",
         "kind = \"sweep\"\n[sweep]\nscenario = \"/dev/zero\"\n[parameters]\n\"queue.customers\" = [1, 2]\n");
-  CHECK(error_of([&] { (void)scenarios::Sweep::load(dir.path / "zero.toml"); })
-            .find("cannot open /dev/zero: not a regular file (a character device)") != std::string::npos);
-  write(dir.path / "dir.toml", "kind = \"sweep\"\n[sweep]\nscenario = \".\"\n[parameters]\n\"queue.customers\" = [1]\n");
+  CHECK(error_of([&] {
+          (void)scenarios::Sweep::load(dir.path / "zero.toml");
+        }).find("cannot open /dev/zero: not a regular file (a character device)") != std::string::npos);
+  write(dir.path / "dir.toml",
+        "kind = \"sweep\"\n[sweep]\nscenario = \".\"\n[parameters]\n\"queue.customers\" = [1]\n");
   CHECK(error_of([&] { (void)scenarios::Sweep::load(dir.path / "dir.toml"); }).find("(a directory)") !=
         std::string::npos);
 }

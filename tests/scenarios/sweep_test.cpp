@@ -40,12 +40,12 @@ TEST_CASE("grid x samples x replicas, replica fastest, first grid parameter slow
   const auto& p = sweep.points;
   CHECK(p[0].replica == 0);
   CHECK(p[1].replica == 1);
-  CHECK(p[0].overrides == p[1].overrides);           // replicas differ only in seed
+  CHECK(p[0].overrides == p[1].overrides);  // replicas differ only in seed
   CHECK(p[0].seed != p[1].seed);
   CHECK(p[0].values[2].real != p[2].values[2].real);  // the next sample
   CHECK(p[0].values[1].text == "a");
-  CHECK(p[6].values[1].text == "b");                  // after 3 samples x 2 replicas
-  CHECK(p[18].values[0].integer == 2);                // after 3 names
+  CHECK(p[6].values[1].text == "b");       // after 3 samples x 2 replicas
+  CHECK(p[18].values[0].integer == 2);     // after 3 names
   CHECK(p[0].overrides[1] == "name='a'");  // TOML literal string
   for (const auto& point : p) {
     CHECK(point.values[2].real >= 10.0);
@@ -81,8 +81,9 @@ TEST_CASE("Latin hypercube: every stratum of every parameter is hit once") {
 }
 
 TEST_CASE("a sampled value reaches the scenario exactly (shortest round-trip text)") {
-  const auto sweep = load_sweep("exact", "samples = 20\n[parameters]\n"
-                                         "\"queue.arrival_rate_per_s\" = { min = 1000.0, max = 9000.0, log = true }\n");
+  const auto sweep = load_sweep("exact",
+                                "samples = 20\n[parameters]\n"
+                                "\"queue.arrival_rate_per_s\" = { min = 1000.0, max = 9000.0, log = true }\n");
   for (const auto& point : sweep.points) {
     const auto scenario = sweep.scenario(point);
     CHECK(scenario.root()["queue"]["arrival_rate_per_s"].value<double>() == point.values[0].real);

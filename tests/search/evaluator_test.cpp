@@ -50,7 +50,8 @@ TEST_CASE("a space model prices from its table; sizes without networks equal tho
   for (int i = 0; i < 20; ++i) {
     const Genome g = space.random(rng);
     const Metrics a = fast.evaluate(g), b = slow.evaluate(g);
-    CHECK(a.latency_ms == cost::predict_ms(std::get<cost::SpaceModel>(search_test::fbnet_model().model), space.arch(g)));
+    CHECK(a.latency_ms ==
+          cost::predict_ms(std::get<cost::SpaceModel>(search_test::fbnet_model().model), space.arch(g)));
     CHECK(a.latency_ms == b.latency_ms);
     CHECK(a.accuracy == b.accuracy);
     CHECK(a.accuracy == static_cast<double>(cost::network_stats(cost::to_network(space.arch(g))).macs));
@@ -160,29 +161,32 @@ TEST_CASE("table objectives match architectures whatever their spelling") {
   const auto space = SearchSpace::cnn(cost::Space::fbnet);
   const Genome a = space.parse("3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3");
   const Genome b = space.parse("8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8");
-  const TempFile csv("acc.csv", "op_idx_22,top1\n3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,74.5\n"
-                                "8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8,\n");
+  const TempFile csv("acc.csv",
+                     "op_idx_22,top1\n3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,74.5\n"
+                     "8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8,\n");
   const Objective o = parse_objective("csv:" + csv.path.string() + ":top1", space);
   CHECK(o.name == "top1");
   const Evaluator ev(space, search_test::fbnet_model(), o);
   CHECK(ev.evaluate(a).accuracy == 74.5);
   CHECK(std::isnan(ev.evaluate(b).accuracy));  // an empty cell: unknown
 
-  const TempFile bad("bad.csv", "op_idx_22,top1\n3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,high\n"
-                                "3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,70\n");
+  const TempFile bad("bad.csv",
+                     "op_idx_22,top1\n3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,high\n"
+                     "3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,70\n");
   CHECK_THROWS_WITH_AS(parse_objective("csv:" + bad.path.string() + ":top1", space),
                        doctest::Contains(":2: column top1: \"high\" is not a finite number"), std::invalid_argument);
-  const TempFile twice("twice.csv", "op_idx_22,top1\n3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,71\n"
-                                    "k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|"
-                                    "k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6,70\n");
+  const TempFile twice("twice.csv",
+                       "op_idx_22,top1\n3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3,71\n"
+                       "k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|"
+                       "k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6|k3_e6,70\n");
   CHECK_THROWS_WITH_AS(parse_objective("csv:" + twice.path.string() + ":top1", space),
                        doctest::Contains("the architecture of line 2 again"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(parse_objective("csv:" + csv.path.string() + ":top5", space), doctest::Contains("no column \"top5\""),
-                       std::invalid_argument);
-  CHECK_THROWS_WITH_AS(parse_objective("csv:" + csv.path.string(), space), doctest::Contains("expected csv:FILE:COLUMN"),
-                       std::invalid_argument);
-  CHECK_THROWS_WITH_AS(parse_objective("flops", space), doctest::Contains("expected proxy, macs, params or csv:FILE:COLUMN"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_objective("csv:" + csv.path.string() + ":top5", space),
+                       doctest::Contains("no column \"top5\""), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_objective("csv:" + csv.path.string(), space),
+                       doctest::Contains("expected csv:FILE:COLUMN"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_objective("flops", space),
+                       doctest::Contains("expected proxy, macs, params or csv:FILE:COLUMN"), std::invalid_argument);
 }
 
 TEST_CASE("models that cannot price a space are refused before any search") {
@@ -195,14 +199,14 @@ TEST_CASE("models that cannot price a space are refused before any search") {
                        doctest::Contains("give an operator model"), std::invalid_argument);
   EvaluatorOptions energy;
   energy.energy = true;
-  CHECK_THROWS_WITH_AS(Evaluator(fbnet, search_test::fbnet_model(), Objective{}, energy), doctest::Contains("energy needs a device"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Evaluator(fbnet, search_test::fbnet_model(), Objective{}, energy),
+                       doctest::Contains("energy needs a device"), std::invalid_argument);
   EvaluatorOptions batch;
   batch.batch = 8;
-  CHECK_THROWS_WITH_AS(Evaluator(fbnet, search_test::fbnet_model(), Objective{}, batch), doctest::Contains("prices batch 1 only"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Evaluator(fbnet, search_test::fbnet_model(), Objective{}, batch),
+                       doctest::Contains("prices batch 1 only"), std::invalid_argument);
   // A100 has no fp8 matrix peak: a space searching fp8 cannot be priced there.
-  CHECK_THROWS_WITH_AS(Evaluator(fbnet.with_precision({acc::DataType::bf16, acc::DataType::fp8}), search_test::a100_model(),
-                                 Objective{}),
+  CHECK_THROWS_WITH_AS(Evaluator(fbnet.with_precision({acc::DataType::bf16, acc::DataType::fp8}),
+                                 search_test::a100_model(), Objective{}),
                        doctest::Contains("the model cannot price the fbnet space"), std::invalid_argument);
 }

@@ -52,7 +52,8 @@ TEST_CASE("a one-hot distribution's expected latency is the architecture's table
       const auto p = one_hot(a);
       double value = 0.0;
       const std::vector<double> resolution{static_cast<double>(a.resolution)};
-      expected_latency(model, p, space == cost::Space::ofa_mbv3 ? std::span<const double>(resolution) : std::span<const double>{},
+      expected_latency(model, p,
+                       space == cost::Space::ofa_mbv3 ? std::span<const double>(resolution) : std::span<const double>{},
                        std::span(&value, 1), {});
       CHECK(value == doctest::Approx(cost::dot_features(a, model.weights_ms.data())).epsilon(1e-12));
     }
@@ -117,11 +118,13 @@ TEST_CASE("gradients match central finite differences to 1e-6 relative, batched"
 TEST_CASE("expected_latency refuses shapes that do not fit") {
   const auto& model = model_of(cost::Space::nb201);
   std::vector<double> p(30, 0.2), value(1), grad(29);
-  CHECK_THROWS_WITH_AS(expected_latency(model, std::span(p).first(29), {}, value, {}), doctest::Contains("need 30 probabilities"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(expected_latency(model, std::span(p).first(29), {}, value, {}),
+                       doctest::Contains("need 30 probabilities"), std::invalid_argument);
   CHECK_THROWS_AS(expected_latency(model, p, {}, value, grad), std::invalid_argument);
   const std::vector<double> r{224};
-  CHECK_THROWS_WITH_AS(expected_latency(model, p, r, value, {}), doctest::Contains("only ofa-mbv3"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(expected_latency(model, p, r, value, {}), doctest::Contains("only ofa-mbv3"),
+                       std::invalid_argument);
   p[3] = std::nan("");
-  CHECK_THROWS_WITH_AS(expected_latency(model, p, {}, value, {}), doctest::Contains("probability 3"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(expected_latency(model, p, {}, value, {}), doctest::Contains("probability 3"),
+                       std::invalid_argument);
 }

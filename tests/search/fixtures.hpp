@@ -15,7 +15,8 @@ namespace search_test {
 inline const std::filesystem::path kSource = SIMFABRIC_SOURCE_DIR;
 inline const std::filesystem::path kData = kSource / "data" / "latency";
 
-inline models::cost::CostModel calibrated(const std::string& file, const std::string& column, const std::string& prior) {
+inline models::cost::CostModel calibrated(const std::string& file, const std::string& column,
+                                          const std::string& prior) {
   const auto table = models::cost::read_latency_table(kData / file);
   models::cost::CalibrationOptions o;
   o.column = column;
@@ -42,9 +43,10 @@ inline const models::cost::CostModel& ofa_model() {
 }
 
 inline const models::cost::CostModel& a100_model() {
-  static const auto m = models::cost::fit_plan(models::accelerator::preset("a100"),
-                                               models::cost::load_plan(kSource / "scenarios" / "plans" / "networks.toml"))
-                            .file;
+  static const auto m =
+      models::cost::fit_plan(models::accelerator::preset("a100"),
+                             models::cost::load_plan(kSource / "scenarios" / "plans" / "networks.toml"))
+          .file;
   return m;
 }
 

@@ -34,7 +34,7 @@ std::vector<double> front_values(const SearchResult& r) {
 struct Exhaustive {
   std::vector<Genome> genomes;
   std::vector<Metrics> metrics;
-  std::vector<double> front;  // objective vectors
+  std::vector<double> front;          // objective vectors
   std::array<double, 2> reference{};  // hypervolume reference: 10% beyond the front's worst corner
 
   Exhaustive(const Evaluator& ev, double budget_ms) {
@@ -76,8 +76,8 @@ bool same(const SearchResult& a, const SearchResult& b) {
   if (a.evaluated.size() != b.evaluated.size() || a.front != b.front) return false;
   for (std::size_t i = 0; i < a.evaluated.size(); ++i) {
     const auto &x = a.evaluated[i], &y = b.evaluated[i];
-    if (x.genome != y.genome || x.metrics.latency_ms != y.metrics.latency_ms || x.metrics.accuracy != y.metrics.accuracy ||
-        x.violation != y.violation || x.generation != y.generation) {
+    if (x.genome != y.genome || x.metrics.latency_ms != y.metrics.latency_ms ||
+        x.metrics.accuracy != y.metrics.accuracy || x.violation != y.violation || x.generation != y.generation) {
       return false;
     }
   }
@@ -164,7 +164,8 @@ TEST_CASE("a search longer than the space evaluates every cell once and returns 
   }
 }
 
-TEST_CASE("constraints: every returned point is under every limit by the estimator; infeasible points are kept as evaluated") {
+TEST_CASE(
+    "constraints: every returned point is under every limit by the estimator; infeasible points are kept as evaluated") {
   LlmChoices c;
   c.layers = {2, 4, 8};
   c.heads = {8, 16};
@@ -231,7 +232,8 @@ TEST_CASE("bad search options are refused") {
   CHECK_THROWS_WITH_AS(run_search(ev, o), doctest::Contains("evaluations must be at least 1"), std::invalid_argument);
   o = options(Algorithm::nsga2, 1);
   o.constraints.latency_ms = -1;
-  CHECK_THROWS_WITH_AS(run_search(ev, o), doctest::Contains("latency budget must be a positive number"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(run_search(ev, o), doctest::Contains("latency budget must be a positive number"),
+                       std::invalid_argument);
   o = options(Algorithm::nsga2, 1);
   o.constraints.energy_mj = 1;
   CHECK_THROWS_WITH_AS(run_search(ev, o), doctest::Contains("does not compute it"), std::invalid_argument);

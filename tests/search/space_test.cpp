@@ -80,8 +80,11 @@ TEST_CASE("operators belong to the layers precision is chosen for") {
     return std::pair(seen, outside);
   };
   {
-    const auto [seen, outside] = layers_seen(SpaceKind::nb201, cost::to_network(cost::parse_arch(cost::Space::nb201,
-        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|")));
+    const auto [seen, outside] = layers_seen(
+        SpaceKind::nb201,
+        cost::to_network(cost::parse_arch(
+            cost::Space::nb201,
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|")));
     CHECK(seen.size() == 15);
     CHECK(seen.rbegin()->first == 14);
     CHECK(outside > 0);
@@ -94,8 +97,9 @@ TEST_CASE("operators belong to the layers precision is chosen for") {
     CHECK(outside > 0);
   }
   {
-    cost::Arch a = cost::parse_arch(cost::Space::ofa_mbv3, "r=224,d=4-4-4-4-4,k=7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7,"
-                                                           "e=6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6");
+    cost::Arch a = cost::parse_arch(cost::Space::ofa_mbv3,
+                                    "r=224,d=4-4-4-4-4,k=7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7-7,"
+                                    "e=6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6-6");
     const auto [seen, outside] = layers_seen(SpaceKind::ofa_mbv3, cost::to_network(a));
     CHECK(seen.size() == 20);
     CHECK(outside > 0);
@@ -107,8 +111,8 @@ TEST_CASE("operators belong to the layers precision is chosen for") {
 }
 
 TEST_CASE("mixed precision: each layer's operators take its gene's type, the rest the base type") {
-  const auto space = SearchSpace::cnn(cost::Space::fbnet).with_precision({acc::DataType::int8, acc::DataType::fp16,
-                                                                          acc::DataType::bf16});
+  const auto space = SearchSpace::cnn(cost::Space::fbnet)
+                         .with_precision({acc::DataType::int8, acc::DataType::fp16, acc::DataType::bf16});
   CHECK(space.gene_count() == 44);
   CHECK(space.precision_layers() == 22);
   sim::RandomStream rng(5, 2);
@@ -121,7 +125,8 @@ TEST_CASE("mixed precision: each layer's operators take its gene's type, the res
   const std::string p = space.format_precision(g);
   CHECK(std::count(p.begin(), p.end(), '-') == 21);
   CHECK(space.parse(space.format(g), p) == g);
-  CHECK_THROWS_WITH_AS(space.parse(space.format(g), "int8-fp16"), doctest::Contains("expected 22 data types"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(space.parse(space.format(g), "int8-fp16"), doctest::Contains("expected 22 data types"),
+                       std::invalid_argument);
   CHECK_THROWS_WITH_AS(space.parse(space.format(g), std::string("fp8") + p.substr(p.find('-'))),
                        doctest::Contains("\"fp8\" is not searched"), std::invalid_argument);
   CHECK_THROWS_AS(SearchSpace::cnn(cost::Space::nb201).with_precision({}), std::invalid_argument);
@@ -170,7 +175,8 @@ TEST_CASE("llm space: six genes, the workload's operators, one precision gene pe
   CHECK_THROWS_WITH_AS(prefill_only.parse("layers=3,heads=4,d_model=256,d_ff=1024,seq=128"),
                        doctest::Contains("layers \"3\" is not searched (expected one of 2, 4)"), std::invalid_argument);
   c.heads = {3};
-  CHECK_THROWS_WITH_AS(SearchSpace::llm(c), doctest::Contains("heads 3 does not divide d_model 256"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(SearchSpace::llm(c), doctest::Contains("heads 3 does not divide d_model 256"),
+                       std::invalid_argument);
 }
 
 TEST_CASE("size tables give network_stats' MACs and parameters without building networks") {

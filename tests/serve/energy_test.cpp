@@ -31,7 +31,8 @@ TEST_CASE("network energy without simulation equals the simulated network's ener
     for (const cost::Space space : {cost::Space::nb201, cost::Space::fbnet}) {
       for (const auto& arch : cost::random_archs(space, 2, 11)) {
         // Eyeriss has no fp32 matrix peak.
-        const auto dtype = device.peak_matrix_ops_per_s(acc::DataType::fp32) > 0 ? acc::DataType::fp32 : acc::DataType::bf16;
+        const auto dtype =
+            device.peak_matrix_ops_per_s(acc::DataType::fp32) > 0 ? acc::DataType::fp32 : acc::DataType::bf16;
         const acc::Network net = cost::to_network(arch, 1, dtype);
         const double simulated = acc::execute_network(device, net).energy_pj;
         INFO(name << " " << cost::format_arch(arch));
@@ -49,7 +50,8 @@ TEST_CASE("network energy adds up over operators and grows with the batch") {
   CHECK(serve::network_energy_pj(device, eight) > serve::network_energy_pj(device, one));
   acc::Network twice = one;
   twice.insert(twice.end(), one.begin(), one.end());
-  CHECK(serve::network_energy_pj(device, twice) == doctest::Approx(2 * serve::network_energy_pj(device, one)).epsilon(1e-12));
+  CHECK(serve::network_energy_pj(device, twice) ==
+        doctest::Approx(2 * serve::network_energy_pj(device, one)).epsilon(1e-12));
   CHECK(serve::has_energy(device));
   acc::Device silent = device;
   silent.compute.energy_pj_per_op = 0;

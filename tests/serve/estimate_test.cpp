@@ -55,7 +55,8 @@ TEST_CASE("one architecture: every model pricing the space answers, with the mod
 }
 
 TEST_CASE("a batch of each space: lists in request order, equal to the batch estimator") {
-  for (const auto& [space, name] : {std::pair{cost::Space::nb201, "nb"}, {cost::Space::fbnet, "fb"}, {cost::Space::ofa_mbv3, "ofa"}}) {
+  for (const auto& [space, name] :
+       {std::pair{cost::Space::nb201, "nb"}, {cost::Space::fbnet, "fb"}, {cost::Space::ofa_mbv3, "ofa"}}) {
     const auto archs = cost::random_archs(space, 50, 9);
     json strings = json::array();
     for (const auto& a : archs) strings.push_back(cost::format_arch(a));
@@ -71,8 +72,11 @@ TEST_CASE("a batch of each space: lists in request order, equal to the batch est
 
 TEST_CASE("memory is network_stats at the model's batch; energy comes from operator models only") {
   const auto arch = cost::random_archs(cost::Space::nb201, 1, 4)[0];
-  const json out = ask({{"space", "nb201"}, {"arch", cost::format_arch(arch)}, {"models", {"nb32", "a100"}},
-                        {"fields", {"energy_mj", "memory"}}, {"dtype", "bf16"}});
+  const json out = ask({{"space", "nb201"},
+                        {"arch", cost::format_arch(arch)},
+                        {"models", {"nb32", "a100"}},
+                        {"fields", {"energy_mj", "memory"}},
+                        {"dtype", "bf16"}});
   const auto& e = out["estimates"];
   CHECK_FALSE(e["nb32"].contains("latency_ms"));
   CHECK(e["nb32"]["energy_mj"].is_null());
@@ -95,14 +99,20 @@ TEST_CASE("batch picks the models that price it; operator models build networks 
   CHECK(out["estimates"]["a100"]["batch"] == 32);
   CHECK(out["estimates"]["a100"]["latency_ms"].get<double>() ==
         1e3 * cost::predict_network_s(a100(), cost::to_network(cost::parse_arch(cost::Space::nb201, arch), 32)));
-  const auto [status, message] = refusal(json{{"space", "nb201"}, {"arch", arch}, {"model", "nb"}, {"batch", 32}}.dump());
+  const auto [status, message] =
+      refusal(json{{"space", "nb201"}, {"arch", arch}, {"model", "nb"}, {"batch", 32}}.dump());
   CHECK(status == 400);
   CHECK(message.find("prices batch 1 only") != std::string::npos);
 }
 
 TEST_CASE("operators: operator models price the list as a network and each operator alone") {
-  const json ops = json::array({{{"kind", "conv2d"}, {"in_channels", 32}, {"out_channels", 64}, {"height", 28},
-                                 {"width", 28}, {"kernel", 3}, {"name", "c1"}},
+  const json ops = json::array({{{"kind", "conv2d"},
+                                 {"in_channels", 32},
+                                 {"out_channels", 64},
+                                 {"height", 28},
+                                 {"width", 28},
+                                 {"kernel", 3},
+                                 {"name", "c1"}},
                                 {{"kind", "elementwise"}, {"elements", 64 * 28 * 28}},
                                 {{"kind", "gemm"}, {"m", 128}, {"n", 256}, {"k", 512}, {"dtype", "bf16"}}});
   const json out = ask({{"operators", ops}, {"fields", {"latency_ms", "energy_mj", "memory"}}});
@@ -127,7 +137,9 @@ TEST_CASE("operators: operator models price the list as a network and each opera
 
 TEST_CASE("refused requests name the key and what was expected") {
   const std::string nb = cost::format_arch(cost::random_archs(cost::Space::nb201, 1, 1)[0]);
-  const auto arch = [&nb](const std::string& rest) { return R"({"space": "nb201", "arch": ")" + nb + "\"" + rest + "}"; };
+  const auto arch = [&nb](const std::string& rest) {
+    return R"({"space": "nb201", "arch": ")" + nb + "\"" + rest + "}";
+  };
   const std::vector<std::tuple<std::string, int, std::string>> cases{
       {"", 400, "not valid JSON (byte 1)"},
       {"{\"space\": \"nb201\", ", 400, "not valid JSON"},
@@ -138,7 +150,8 @@ TEST_CASE("refused requests name the key and what was expected") {
       {arch(R"(, "colour": 1)"), 400, "unknown key \"colour\""},
       {R"({"space": "nb201"})", 400, "exactly one of"},
       {R"({"space": "nb201", "arch": "x", "archs": []})", 400, "exactly one of"},
-      {R"({"space": "resnet", "arch": "x"})", 400, "space: expected \"nb201\", \"fbnet\" or \"ofa-mbv3\", got \"resnet\""},
+      {R"({"space": "resnet", "arch": "x"})", 400,
+       "space: expected \"nb201\", \"fbnet\" or \"ofa-mbv3\", got \"resnet\""},
       {R"({"arch": "x"})", 400, "space: missing"},
       {R"({"space": "nb201", "arch": 7})", 400, "arch: expected an architecture string"},
       {R"({"space": "nb201", "arch": "|conv~0|"})", 400, "arch: nb201 arch"},
@@ -164,16 +177,20 @@ TEST_CASE("refused requests name the key and what was expected") {
       {R"({"operators": [{"kind": "lstm"}]})", 400, "operators[0].kind: expected one of gemm"},
       {R"({"operators": [7]})", 400, "operators[0]: expected an object"},
       {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4}]})", 400, "operators[0].k: missing"},
-      {R"({"operators": [{"kind": "gemm", "m": 0, "n": 4, "k": 4}]})", 400, "operators[0].m: expected an integer 1..16777216, got 0"},
-      {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 33554432}]})", 400, "operators[0].k: expected an integer"},
+      {R"({"operators": [{"kind": "gemm", "m": 0, "n": 4, "k": 4}]})", 400,
+       "operators[0].m: expected an integer 1..16777216, got 0"},
+      {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 33554432}]})", 400,
+       "operators[0].k: expected an integer"},
       {R"({"operators": [{"kind": "gemm", "m": -4, "n": 4, "k": 4}]})", 400, "operators[0].m: expected an integer"},
       {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 4, "x": 1}]})", 400, "operators[0].x: unknown key"},
-      {R"({"operators": [{"kind": "gemm", "m": 16777216, "n": 16777216, "k": 16777216}]})", 400, "multiply to more than 1e14"},
+      {R"({"operators": [{"kind": "gemm", "m": 16777216, "n": 16777216, "k": 16777216}]})", 400,
+       "multiply to more than 1e14"},
       {R"({"operators": [{"kind": "conv2d", "in_channels": 3, "out_channels": 8, "height": 4, "width": 4, "kernel": 9, "padding": 0}]})",
        400, "operators[0]: "},
       {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 4}], "model": "nb"})", 400,
        "model: nb is a space model: it prices architectures, not operators"},
-      {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 4}], "batch": 2})", 400, "batch: not used with operators"},
+      {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 4}], "batch": 2})", 400,
+       "batch: not used with operators"},
       {R"({"operators": [{"kind": "gemm", "m": 4, "n": 4, "k": 4, "dtype": "fp4"}]})", 400, "operators[0].dtype"},
   };
   for (const auto& [body, status, text] : cases) {
@@ -198,8 +215,8 @@ TEST_CASE("batch limits: 413 beyond max_batch, beyond max_network_batch when net
   const auto [status, message] = refusal(json{{"space", "nb201"}, {"archs", archs}, {"model", "a100"}}.dump(), limits);
   CHECK(status == 413);
   CHECK(message.find("at most 3") != std::string::npos);
-  CHECK(refusal(json{{"space", "nb201"}, {"archs", archs}, {"model", "nb"}, {"fields", {"memory"}}}.dump(), limits).first ==
-        413);
+  CHECK(refusal(json{{"space", "nb201"}, {"archs", archs}, {"model", "nb"}, {"fields", {"memory"}}}.dump(), limits)
+            .first == 413);
   const json op{{"kind", "gemm"}, {"m", 4}, {"n", 4}, {"k", 4}};
   CHECK(refusal(json{{"operators", {op, op, op}}}.dump(), limits).first == 413);
 }

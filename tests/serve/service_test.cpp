@@ -33,7 +33,8 @@ TEST_CASE("routes: the four endpoints, 404 elsewhere, 405 with Allow for other m
   CHECK(json::parse(health.body) == json{{"status", "ok"}, {"models", 5}, {"generation", 1}});
   CHECK(get(s, "/v1/models").status == 200);
   CHECK(get(s, "/metrics").content_type.starts_with("text/plain"));
-  CHECK(s.handle({"POST", "/v1/estimate?verbose=1", json{{"space", "nb201"}, {"arch", one_nb201()}}.dump()}).status == 200);
+  CHECK(s.handle({"POST", "/v1/estimate?verbose=1", json{{"space", "nb201"}, {"arch", one_nb201()}}.dump()}).status ==
+        200);
 
   const auto missing = get(s, "/v2/estimate");
   CHECK(missing.status == 404);
@@ -142,8 +143,8 @@ TEST_CASE("model sources and sets: names from NAME=PATH or the file stem, checke
   CHECK_THROWS_WITH_AS(serve::parse_model_source("bad name=x.json"), doctest::Contains("must be 1-64 characters"),
                        std::invalid_argument);
   CHECK_THROWS_AS(serve::parse_model_source("x="), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(serve::load_model_set({{"m", "/nonexistent/m.json"}}, 1), doctest::Contains("/nonexistent/m.json"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(serve::load_model_set({{"m", "/nonexistent/m.json"}}, 1),
+                       doctest::Contains("/nonexistent/m.json"), std::invalid_argument);
   auto models = serve_test::test_models();
   std::vector<serve::LoadedModel> twice{models->models[0], models->models[0]};
   CHECK_THROWS_WITH_AS(serve::make_model_set(twice, 1), doctest::Contains("two models are named 'nb'"),

@@ -61,8 +61,8 @@ TEST_CASE("a file over the limit is refused with both sizes") {
     (void)sim::read_input_file(dir.path / "big.csv", 2048, "--measured");
     FAIL("expected InputFileError");
   } catch (const sim::InputFileError& e) {
-    CHECK(std::string(e.what()) == "--measured " + (dir.path / "big.csv").string() +
-                                       ": 2.93 KiB, more than the 2 KiB such a file may have");
+    CHECK(std::string(e.what()) ==
+          "--measured " + (dir.path / "big.csv").string() + ": 2.93 KiB, more than the 2 KiB such a file may have");
     CHECK(e.problem() == "2.93 KiB, more than the 2 KiB such a file may have");
   }
   CHECK_NOTHROW((void)sim::read_input_file(dir.path / "big.csv", 3000, "--measured"));

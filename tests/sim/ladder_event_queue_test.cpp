@@ -60,7 +60,8 @@ TEST_CASE("ladder queue: hold workload with ties, priorities and cancellations m
   Checker c;
   sim::RandomStream rng(7, 1);
   // Delays of a few hundred ps over ~7e4 pending events: many events share a time.
-  for (std::size_t i = 0; i < kMany; ++i) c.push(static_cast<std::int64_t>(rng.exponential(300.0)), static_cast<int>(rng.below(3)) - 1);
+  for (std::size_t i = 0; i < kMany; ++i)
+    c.push(static_cast<std::int64_t>(rng.exponential(300.0)), static_cast<int>(rng.below(3)) - 1);
   std::int64_t now = 0;
   std::size_t cancel_fails = 0;
   for (int step = 0; step < 100'000; ++step) {

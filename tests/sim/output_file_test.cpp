@@ -83,7 +83,7 @@ TEST_CASE("symbolic links are followed: the file they name is written, the links
   ScratchDir dir;
   fs::create_directories(dir.path / "data");
   fs::create_symlink("data/real.json", dir.path / "model.json");  // dangling until written
-  fs::create_symlink("model.json", dir.path / "latest.json");      // a chain
+  fs::create_symlink("model.json", dir.path / "latest.json");     // a chain
   CHECK(sim::resolve_output_path(dir.path / "latest.json", "-o") == dir.path / "data" / "real.json");
   sim::write_file_atomically(dir.path / "latest.json", "{}\n", "model file");
   CHECK(fs::is_symlink(dir.path / "latest.json"));

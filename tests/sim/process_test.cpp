@@ -132,7 +132,7 @@ TEST_CASE("resource grants units first come, first served") {
   };
   sim.spawn(job(sim, servers, starts, "a", 1, 10_ns));
   sim.spawn(job(sim, servers, starts, "b", 1, 20_ns));
-  sim.spawn(job(sim, servers, starts, "big", 2, 5_ns));   // waits for both
+  sim.spawn(job(sim, servers, starts, "big", 2, 5_ns));    // waits for both
   sim.spawn(job(sim, servers, starts, "small", 1, 1_ns));  // no overtaking the big one
   sim.run();
   REQUIRE(starts.size() == 4);

@@ -52,8 +52,9 @@ TEST_CASE("--set overrides apply with TOML typing and are validated") {
   CHECK(errors_of(base, {"queue.customers=many"}).find("expected an integer, got a string") != std::string::npos);
   CHECK(errors_of(base, {"no_equals_sign"}).find("--set expects key.path=value") != std::string::npos);
   // A bad overridden value is reported against the option that set it, not the file.
-  CHECK(errors_of(base, {"queue.customers=0"}).find("--set queue.customers=0: queue.customers: expected an integer in") !=
-        std::string::npos);
+  CHECK(
+      errors_of(base, {"queue.customers=0"}).find("--set queue.customers=0: queue.customers: expected an integer in") !=
+      std::string::npos);
   CHECK(errors_of(base, {"queue.customers=many"}).find("--set queue.customers=many: queue.customers:") !=
         std::string::npos);
   const auto s = Scenario::parse(base, "t.toml", {"queue.customers=500"});

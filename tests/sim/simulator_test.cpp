@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <stdexcept>
-#include <tuple>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/random.hpp"
@@ -19,9 +19,11 @@ TEST_CASE("events run in time order, then priority, then insertion order") {
   std::vector<std::string> order;
   sim.schedule(10_ns, [&] { order.push_back("late"); });
   sim.schedule(5_ns, [&] { order.push_back("b"); });
-  sim.schedule(5_ns, [&] { order.push_back("urgent"); }, -1);
+  sim.schedule(
+      5_ns, [&] { order.push_back("urgent"); }, -1);
   sim.schedule(5_ns, [&] { order.push_back("c"); });
-  sim.schedule(5_ns, [&] { order.push_back("lazy"); }, 3);
+  sim.schedule(
+      5_ns, [&] { order.push_back("lazy"); }, 3);
   sim.schedule_at(1_ns, [&] { order.push_back("first"); });
   sim.run();
   CHECK(order == std::vector<std::string>{"first", "urgent", "b", "c", "lazy", "late"});
@@ -180,8 +182,9 @@ std::uint64_t trace_hash(std::uint64_t seed, std::size_t events) {
     if (++done >= events) return;
     const auto next = static_cast<std::uint32_t>(rng.below(64));
     // Coarse delays force many same-time ties, exercising the tie-break order.
-    sim.schedule(sim::ns(static_cast<std::int64_t>(rng.below(4))), [&fire, next] { fire(next); },
-                 static_cast<sim::Priority>(rng.below(3)));
+    sim.schedule(
+        sim::ns(static_cast<std::int64_t>(rng.below(4))), [&fire, next] { fire(next); },
+        static_cast<sim::Priority>(rng.below(3)));
   };
   for (std::uint32_t e = 0; e < 32; ++e) sim.schedule(sim::Time::zero(), [&fire, e] { fire(e); });
   sim.run();
@@ -210,7 +213,8 @@ TEST_CASE("the event queue agrees with an ordered reference on random workloads"
         const auto prio = static_cast<int>(rng.below(5)) - 2;
         const int id = static_cast<int>(seq);
         auto key = std::make_tuple(t, prio, seq++);
-        auto handle = queue.push(sim::ps(t), static_cast<sim::Priority>(prio), [&last_popped, id] { last_popped = id; });
+        auto handle =
+            queue.push(sim::ps(t), static_cast<sim::Priority>(prio), [&last_popped, id] { last_popped = id; });
         reference.emplace(key, id);
         live.emplace_back(handle, key);
       } else if (op < 8) {

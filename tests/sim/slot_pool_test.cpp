@@ -74,7 +74,7 @@ TEST_CASE("handles go stale on release and stay stale after the slot is reused")
   CHECK(first.generation % 2 == 1);
   CHECK(second.generation == first.generation + 2);
 
-  CHECK_FALSE(pool.holds(sim::SlotPool<Payload>::Handle{}));  // default handle names nothing
+  CHECK_FALSE(pool.holds(sim::SlotPool<Payload>::Handle{}));       // default handle names nothing
   CHECK_FALSE(pool.holds(sim::SlotPool<Payload>::Handle{57, 1}));  // index never made
 }
 

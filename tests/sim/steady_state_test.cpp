@@ -40,8 +40,16 @@ TEST_CASE("a hook requested between runs runs before the next event, and run_unt
   sim::Simulator sim;
   int hooks = 0;
   sim.schedule(5_ns, [] {});
-  sim.at_end_of_timestamp([&] { CHECK(sim.now() == sim::Time::zero()); ++hooks; });
-  sim.schedule(1_ns, [&] { sim.at_end_of_timestamp([&] { CHECK(sim.now() == 1_ns); ++hooks; }); });
+  sim.at_end_of_timestamp([&] {
+    CHECK(sim.now() == sim::Time::zero());
+    ++hooks;
+  });
+  sim.schedule(1_ns, [&] {
+    sim.at_end_of_timestamp([&] {
+      CHECK(sim.now() == 1_ns);
+      ++hooks;
+    });
+  });
   sim.run_until(2_ns);
   CHECK(hooks == 2);
   CHECK(sim.now() == 2_ns);

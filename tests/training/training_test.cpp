@@ -185,8 +185,8 @@ TEST_CASE("tensor parallelism prices its all-reduces on the intra-host tier") {
   CHECK(r.tp_allreduce_s > 0.0);
   CHECK(r.tp_comm_s == doctest::Approx(2 * 8 * 4 * r.tp_allreduce_s).epsilon(1e-9));
   // 2 (t - 1) ring steps, each n / t bytes over GPU -> switch -> GPU after two hops' latency.
-  const double step = r.activation_bytes / 4 / (j.cluster.intra_host_gbps * 1e9 / 8) +
-                      2 * j.cluster.intra_host_latency.to_seconds();
+  const double step =
+      r.activation_bytes / 4 / (j.cluster.intra_host_gbps * 1e9 / 8) + 2 * j.cluster.intra_host_latency.to_seconds();
   CHECK(r.tp_allreduce_s == doctest::Approx(2 * 3 * step).epsilon(1e-6));
 }
 
