@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
@@ -36,14 +37,25 @@ def simfabric(binary, *args, limit=None, cwd=None, timeout=120):
                           env=env, cwd=cwd, timeout=timeout)
 
 
+# A child's ru_maxrss starts from the high-water mark of the process image it was exec'd
+# from, so a child of this (large, growing) test process would report at least the test
+# process's own peak. A small interpreter in between makes that floor its own ~10 MiB,
+# the same for every measurement.
+_MEASURE_CHILD = ("import os, subprocess, sys\n"
+                  "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+                  "_, status, usage = os.wait4(p.pid, 0)\n"
+                  "sys.stderr.write(p.stderr.read().decode())\n"
+                  "print(usage.ru_maxrss)\n"
+                  "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
 def peak_rss_bytes(binary, *args):
-    """Peak resident memory of one `simfabric` process (wait4 reports it per child)."""
+    """Peak resident memory of one `simfabric` process, measured by a small parent."""
     env = dict(os.environ, SIMFABRIC_MEMORY_LIMIT="unlimited")
-    proc = subprocess.Popen([str(binary), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read().decode()
-    return usage.ru_maxrss * 1024  # Linux reports KiB
+    out = subprocess.run([sys.executable, "-c", _MEASURE_CHILD, str(binary), *map(str, args)],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.split()[-1]) * 1024  # Linux reports KiB
 
 
 def estimate_bytes(binary, *args):
