@@ -23,8 +23,6 @@ namespace mc = models::collective;
 namespace mn = models::network;
 namespace mp = models::packet;
 
-constexpr double kMaxBytes = static_cast<double>(mn::kMaxTransferBytes);
-
 double bytes_key(Section& w, std::string_view key, std::uint64_t fallback) {
   const auto b = w.size_bytes(key, fallback);
   if (b < 1 || b > mn::kMaxTransferBytes) w.error(key, "expected 1 byte to 1 TiB, got " + std::to_string(b));
