@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("simfabric ") + sim::kVersion);
   app.require_subcommand(1);
   app.fallthrough();
+  // Every option's --help shows its default (subcommands inherit this setting).
+  app.option_defaults()->always_capture_default();
   std::string log_level = "warn";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
