@@ -10,6 +10,7 @@ thread; `fig.savefig("x.png")` writes it, notebooks show it.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -209,18 +210,24 @@ def operator_bottlenecks(result: Result):
 
 
 def roofline(result: Result, *, peak_ops_per_s: Optional[float] = None,
-             bandwidth_gbyte_per_s: Optional[float] = None, tier: Optional[str] = None):
+             bandwidth_gb_per_s: Optional[float] = None, tier: Optional[str] = None,
+             bandwidth_gbyte_per_s: Optional[float] = None):
     """Operators on the roofline of their device: achieved ops/s against operational
     intensity (ops per byte of `tier`, by default the device's home tier). The roof comes
-    from the preset named in the summary unless given."""
+    from the preset named in the summary unless given. `bandwidth_gbyte_per_s` is the
+    former name of `bandwidth_gb_per_s` (deprecated)."""
+    if bandwidth_gbyte_per_s is not None:
+        warnings.warn("bandwidth_gbyte_per_s is deprecated; use bandwidth_gb_per_s", DeprecationWarning,
+                      stacklevel=2)
+        bandwidth_gb_per_s = bandwidth_gb_per_s or bandwidth_gbyte_per_s
     ops = _operators(result)
-    if peak_ops_per_s is None or bandwidth_gbyte_per_s is None or tier is None:
+    if peak_ops_per_s is None or bandwidth_gb_per_s is None or tier is None:
         from simfabric import accelerator
 
         device = accelerator.device(str(result.summary.get("device", "")))
         tier = tier or device.home_tier
         peak_ops_per_s = peak_ops_per_s or device.peak_ops_per_s()
-        bandwidth_gbyte_per_s = bandwidth_gbyte_per_s or device.tiers[tier]["bandwidth_gb_per_s"]
+        bandwidth_gb_per_s = bandwidth_gb_per_s or device.tiers[tier]["bandwidth_gb_per_s"]
     latency = _latency_s(ops)
     tier_bytes = ops[f"bytes_{tier}"].to_numpy(dtype=float)
     intensity = np.divide(ops["ops"].to_numpy(dtype=float), tier_bytes, out=np.full(len(ops), np.nan),
@@ -233,9 +240,9 @@ def roofline(result: Result, *, peak_ops_per_s: Optional[float] = None,
         ax.scatter(intensity[mine], achieved[mine], s=12, color=f"C{i}", label=bottleneck)
     finite = intensity[np.isfinite(intensity) & (intensity > 0)]
     lo, hi = (finite.min() / 4, finite.max() * 4) if len(finite) else (0.1, 1e4)
-    ridge = peak_ops_per_s / (bandwidth_gbyte_per_s * 1e9)
+    ridge = peak_ops_per_s / (bandwidth_gb_per_s * 1e9)
     xs = np.geomspace(min(lo, ridge / 10), max(hi, ridge * 10), 200)
-    ax.plot(xs, np.minimum(peak_ops_per_s, xs * bandwidth_gbyte_per_s * 1e9), color="black", lw=1, label="roof")
+    ax.plot(xs, np.minimum(peak_ops_per_s, xs * bandwidth_gb_per_s * 1e9), color="black", lw=1, label="roof")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(f"operational intensity (ops per {tier} byte)")

@@ -211,8 +211,8 @@ py::dict result_dict(const mc::ExperimentResult& x) {
   d["bytes"] = r.bytes;
   d["complete"] = r.complete;
   d["completion_s"] = r.completion_s;  // NaN when incomplete
-  d["algbw_gbyte_per_s"] = r.algbw_gbyte_per_s;
-  d["busbw_gbyte_per_s"] = r.busbw_gbyte_per_s;
+  d["algbw_gb_per_s"] = r.algbw_gb_per_s;
+  d["busbw_gb_per_s"] = r.busbw_gb_per_s;
   d["rank_finish_s"] = to_array(r.rank_finish_s);
   py::list failed;
   for (auto f : r.failed_transfers) failed.append(py::make_tuple(f >> 32, f & 0xffffffffu));

@@ -54,7 +54,7 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   const double beta_term = 2.0 * (p - 1) / p * params.bytes / (params.host_gbps * 1e9 / 8);
   const double steps = algorithm == models::collective::Algorithm::halving_doubling ? 2 * std::log2(p) : 2 * (p - 1);
   out.formula_s = steps * alpha + beta_term;
-  out.busbw_gbyte_per_s = r.busbw_gbyte_per_s;
+  out.busbw_gb_per_s = r.busbw_gb_per_s;
   out.events = r.events;
   out.events_extrapolated = r.events_extrapolated;
   out.flows = r.flows;

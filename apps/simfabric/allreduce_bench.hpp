@@ -26,7 +26,7 @@ struct AllreduceResult {
   double wall_s = 0.0;
   double simulated_s = 0.0;
   double formula_s = 0.0;  // alpha-beta estimate with alpha = the 4-hop latency
-  double busbw_gbyte_per_s = 0.0;
+  double busbw_gb_per_s = 0.0;
   std::uint64_t events = 0;               // executed
   std::uint64_t events_extrapolated = 0;  // stood for by skipped steps
   std::uint64_t flows = 0;                // flow instances, simulated or extrapolated

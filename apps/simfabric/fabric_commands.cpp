@@ -52,7 +52,7 @@ void add_fabric_commands(CLI::App& app, Action& action) {
                                    {"wall_s", r.wall_s},
                                    {"simulated_s", r.simulated_s},
                                    {"formula_s", r.formula_s},
-                                   {"busbw_gbyte_per_s", r.busbw_gbyte_per_s},
+                                   {"busbw_gb_per_s", r.busbw_gb_per_s},
                                    {"events", r.events},
                                    {"events_extrapolated", r.events_extrapolated},
                                    {"flows", r.flows},
@@ -65,7 +65,7 @@ void add_fabric_commands(CLI::App& app, Action& action) {
         fmt::print(
             "{} all-reduce, {} hosts ({} leaves x {}): simulated {:.6f} s (alpha-beta {:.6f} s), "
             "busbw {:.2f} GB/s, {} flows ({} simulated), {} events, wall {:.3f} s, peak RSS {:.1f} MiB\n",
-            r.algorithm, r.hosts, r.leaves, r.hosts_per_leaf, r.simulated_s, r.formula_s, r.busbw_gbyte_per_s, r.flows,
+            r.algorithm, r.hosts, r.leaves, r.hosts_per_leaf, r.simulated_s, r.formula_s, r.busbw_gb_per_s, r.flows,
             r.flows_simulated, r.events, r.wall_s, r.peak_rss_bytes / 1048576.0);
       }
       return kExitOk;

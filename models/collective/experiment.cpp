@@ -165,9 +165,9 @@ void run_permutation(sim::Simulator& sim, network::TransferNetwork& net, const E
   r.complete = std::all_of(r.rank_finish_s.begin(), r.rank_finish_s.end(), [](double f) { return f >= 0.0; });
   if (r.complete) {
     r.completion_s = *std::max_element(r.rank_finish_s.begin(), r.rank_finish_s.end());
-    r.algbw_gbyte_per_s = r.busbw_gbyte_per_s = r.completion_s > 0.0 ? w.bytes / r.completion_s / 1e9 : 0.0;
+    r.algbw_gb_per_s = r.busbw_gb_per_s = r.completion_s > 0.0 ? w.bytes / r.completion_s / 1e9 : 0.0;
   } else {
-    r.completion_s = r.algbw_gbyte_per_s = r.busbw_gbyte_per_s = ExperimentResult::kNone;
+    r.completion_s = r.algbw_gb_per_s = r.busbw_gb_per_s = ExperimentResult::kNone;
   }
   r.transfers = n;
   r.flows = r.flows_simulated = net.flows_started();
@@ -308,9 +308,9 @@ void run_fabric_jobs(sim::Simulator& sim, network::TransferNetwork& net, const E
     out.jobs.push_back({e.jobs[i].name, workload_name(e.jobs[i].workload), start_s, r});
   }
   if (!whole.complete) {
-    whole.completion_s = whole.algbw_gbyte_per_s = whole.busbw_gbyte_per_s = ExperimentResult::kNone;
+    whole.completion_s = whole.algbw_gb_per_s = whole.busbw_gb_per_s = ExperimentResult::kNone;
   } else if (whole.completion_s > 0.0) {
-    whole.algbw_gbyte_per_s = whole.busbw_gbyte_per_s = whole.bytes / whole.completion_s / 1e9;
+    whole.algbw_gb_per_s = whole.busbw_gb_per_s = whole.bytes / whole.completion_s / 1e9;
   }
   whole.flows = whole.flows_simulated = net.flows_started();
   whole.rate_solves = net.rate_solves();

@@ -381,10 +381,10 @@ CollectiveResult collect_result(const Executor& exec, const network::FlowNetwork
   for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
   if (!r.complete) {
     // Zero would read as an instant run; there is no completion time to report.
-    r.completion_s = r.algbw_gbyte_per_s = r.busbw_gbyte_per_s = std::numeric_limits<double>::quiet_NaN();
+    r.completion_s = r.algbw_gb_per_s = r.busbw_gb_per_s = std::numeric_limits<double>::quiet_NaN();
   } else if (r.completion_s > 0.0) {
-    r.algbw_gbyte_per_s = r.bytes / r.completion_s / 1e9;
-    r.busbw_gbyte_per_s = r.algbw_gbyte_per_s * program.bus_factor();
+    r.algbw_gb_per_s = r.bytes / r.completion_s / 1e9;
+    r.busbw_gb_per_s = r.algbw_gb_per_s * program.bus_factor();
   }
   r.flows = net.flows_started();
   r.flows_simulated = r.flows - net.flows_extrapolated();
@@ -450,10 +450,10 @@ std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNet
     for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
     if (!r.complete) {
       // Zero would read as an instant run; there is no completion time to report.
-      r.completion_s = r.algbw_gbyte_per_s = r.busbw_gbyte_per_s = std::numeric_limits<double>::quiet_NaN();
+      r.completion_s = r.algbw_gb_per_s = r.busbw_gb_per_s = std::numeric_limits<double>::quiet_NaN();
     } else if (r.completion_s > 0.0) {
-      r.algbw_gbyte_per_s = r.bytes / r.completion_s / 1e9;
-      r.busbw_gbyte_per_s = r.algbw_gbyte_per_s * program.bus_factor();
+      r.algbw_gb_per_s = r.bytes / r.completion_s / 1e9;
+      r.busbw_gb_per_s = r.algbw_gb_per_s * program.bus_factor();
     }
     r.steps_extrapolated = execs[i]->steps_extrapolated();
     r.events_extrapolated = execs[i]->events_extrapolated();

@@ -38,8 +38,8 @@ struct CollectiveResult {
   // The last rank's finish; NaN (like algbw and busbw) when the run is incomplete, whose
   // partial results are the finished ranks, the lost transfers and the link statistics.
   double completion_s = 0.0;
-  double algbw_gbyte_per_s = 0.0;  // data bytes / time, 1e9 bytes per second
-  double busbw_gbyte_per_s = 0.0;
+  double algbw_gb_per_s = 0.0;  // data bytes / time, 1e9 bytes per second
+  double busbw_gb_per_s = 0.0;
   std::vector<double> rank_finish_s;            // -1 for a rank that could not finish
   std::vector<std::uint64_t> failed_transfers;  // (src rank << 32 | dst rank)
   std::vector<SlowRank> slow_ranks;             // slowest first, at most 8

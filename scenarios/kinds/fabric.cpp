@@ -336,8 +336,8 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
         x.workload == "jobs"
             ? fmt::format("{}{} jobs on {} ranks, {} paths{}", prefix, x.jobs.size(), r.ranks, policy, note)
             : fmt::format("{}{} on {} ranks, {}, {} paths{}", prefix, r.algorithm, r.ranks, size, policy, note);
-    m.push_back({"algbw", r.algbw_gbyte_per_s, "GB/s"});
-    m.push_back({"busbw", r.busbw_gbyte_per_s, "GB/s"});
+    m.push_back({"algbw", r.algbw_gb_per_s, "GB/s"});
+    m.push_back({"busbw", r.busbw_gb_per_s, "GB/s"});
     if (!std::isnan(x.bandwidth_term_s)) m.push_back({"bandwidth_term_s", x.bandwidth_term_s, "s"});
     if (x.workload == "gpipe") {
       m.push_back({"bubble_fraction", x.bubble_fraction, ""});
@@ -363,8 +363,8 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
     // Each job as its own run would report it, its keys prefixed by its name.
     m.push_back({j.name + "_start_s", j.start_s, "s"});
     m.push_back({j.name + "_completion_s", j.run.completion_s, "s"});
-    m.push_back({j.name + "_algbw", j.run.algbw_gbyte_per_s, "GB/s"});
-    m.push_back({j.name + "_busbw", j.run.busbw_gbyte_per_s, "GB/s"});
+    m.push_back({j.name + "_algbw", j.run.algbw_gb_per_s, "GB/s"});
+    m.push_back({j.name + "_busbw", j.run.busbw_gb_per_s, "GB/s"});
     if (j.workload == "permutation") {
       std::vector<double> done;
       for (double f : j.run.rank_finish_s) {

@@ -54,7 +54,7 @@ TEST_CASE("ring all-reduce matches 2(p-1) alpha + 2(p-1)/p n/B within 1% for p =
     CAPTURE(p);
     CHECK(r.complete);
     CHECK(r.completion_s == doctest::Approx(expected).epsilon(0.01));
-    CHECK(r.busbw_gbyte_per_s == doctest::Approx(r.algbw_gbyte_per_s * 2.0 * (p - 1) / p));
+    CHECK(r.busbw_gb_per_s == doctest::Approx(r.algbw_gb_per_s * 2.0 * (p - 1) / p));
   }
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("ring all-gather and reduce-scatter match (p-1) alpha + (p-1)/p n/B wi
       const double expected = (p - 1) * kAlphaCross + static_cast<double>(p - 1) / p * n / kB;
       CAPTURE(p);
       CHECK(r.completion_s == doctest::Approx(expected).epsilon(0.01));
-      CHECK(r.busbw_gbyte_per_s == doctest::Approx(r.algbw_gbyte_per_s * (p - 1) / p));
+      CHECK(r.busbw_gb_per_s == doctest::Approx(r.algbw_gb_per_s * (p - 1) / p));
     }
   }
 }
@@ -95,7 +95,7 @@ TEST_CASE("pipelined chain broadcast takes (p - 1 + C - 1)(alpha + n/(C B)) and 
   for (std::uint32_t r2 = 0; r2 + 1 < p; ++r2) chain_latency += (r2 % 8 == 7) ? kAlphaCross : 2 * kHostLatency;
   const double expected = chain_latency + (p - 1) * d + (chunks - 1) * (kAlphaCross + d);
   CHECK(r.completion_s == doctest::Approx(expected).epsilon(0.01));
-  CHECK(r.busbw_gbyte_per_s == doctest::Approx(r.algbw_gbyte_per_s));
+  CHECK(r.busbw_gb_per_s == doctest::Approx(r.algbw_gb_per_s));
 }
 
 TEST_CASE("double binary tree beats the ring when latency dominates and moves about 2n/B when bandwidth does") {

@@ -116,7 +116,7 @@ TEST_CASE("a host link down mid-run: incomplete, no completion time, partial res
   const auto& r = x.run;
   CHECK_FALSE(r.complete);
   CHECK(std::isnan(r.completion_s));
-  CHECK(std::isnan(r.busbw_gbyte_per_s));
+  CHECK(std::isnan(r.busbw_gb_per_s));
   REQUIRE_FALSE(r.failed_transfers.empty());
   for (auto f : r.failed_transfers) CHECK(((f >> 32) == 2 || (f & 0xffffffffu) == 2));
   REQUIRE(r.rank_finish_s.size() == 4);

@@ -47,7 +47,7 @@ def test_ring_allreduce_matches_alpha_beta(p):
     expected = sf.collective.alpha_beta_ring_allreduce_s(p, n, 400, alpha_s=3e-6)
     assert r["complete"]
     assert r["completion_s"] == pytest.approx(expected, rel=0.01)
-    assert r["busbw_gbyte_per_s"] == pytest.approx(r["algbw_gbyte_per_s"] * 2 * (p - 1) / p)
+    assert r["busbw_gb_per_s"] == pytest.approx(r["algbw_gb_per_s"] * 2 * (p - 1) / p)
     finish = r["rank_finish_s"]
     assert finish.shape == (p,) and finish.max() == pytest.approx(r["completion_s"])
 

@@ -3,7 +3,7 @@ all-gather, reduce-scatter, broadcast, all-to-all, send/recv), GPipe steps and M
 all-to-all, with NCCL algbw/busbw and a straggler report.
 
     r = sf.collective.run(t, algorithm="ring_allreduce", bytes=2**30)
-    r["completion_s"], r["busbw_gbyte_per_s"], r["rank_finish_s"], r["suspect_links"]
+    r["completion_s"], r["busbw_gb_per_s"], r["rank_finish_s"], r["suspect_links"]
     r.busbw, r.units["busbw"], r.to_pandas()     # names and units as in `simfabric run` files
 
 Every run (run, gpipe, moe, and network.run_permutation) starts from the topology's own

@@ -2,9 +2,10 @@
 
 A `RunResult` is the dict the compiled function returned (every existing key still
 works) with the metric names the command line and HDF5 files use added beside them
-(``busbw`` next to ``busbw_gbyte_per_s``, ``energy_j`` next to ``energy_pj``), attribute
+(``busbw`` next to ``busbw_gb_per_s``, ``energy_j`` next to ``energy_pj``), attribute
 access, ``units`` and ``to_pandas()``. A metric that has no value in a run (the mean
-fidelity of a run that delivered no pairs) is NaN, never 0.
+fidelity of a run that delivered no pairs) is NaN, never 0. Names a release renamed
+(``busbw_gbyte_per_s``, now ``busbw_gb_per_s``) still read, with a DeprecationWarning.
 
     r = sf.collective.run(fabric, algorithm="ring_allreduce", bytes=2**30)
     r.busbw, r.units["busbw"]            # the same name and unit as /summary in run -o
@@ -14,6 +15,7 @@ fidelity of a run that delivered no pairs) is NaN, never 0.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 import numpy as np
@@ -21,7 +23,9 @@ import numpy as np
 __all__ = ["RunResult", "typed", "with_fabric_figures", "FABRIC_UNITS", "ACCELERATOR_UNITS", "QUANTUM_UNITS"]
 
 # name in the files and CLI -> (name the compiled function returns, factor to the file's unit)
-FABRIC_ALIASES = {"busbw": ("busbw_gbyte_per_s", 1.0), "algbw": ("algbw_gbyte_per_s", 1.0)}
+FABRIC_ALIASES = {"busbw": ("busbw_gb_per_s", 1.0), "algbw": ("algbw_gb_per_s", 1.0)}
+# former name -> current name; reading the former warns (bytes per second are *_gb_per_s everywhere)
+DEPRECATED_NAMES = {"busbw_gbyte_per_s": "busbw_gb_per_s", "algbw_gbyte_per_s": "algbw_gb_per_s"}
 ACCELERATOR_ALIASES = {"energy_j": ("energy_pj", 1e-12), "simulated_s": ("latency_s", 1.0)}
 
 
@@ -38,8 +42,8 @@ FABRIC_DERIVED = {
                           lambda r: r["completion_s"] / r["ideal_s"] if r["ideal_s"] > 0 else math.nan),
 }
 
-FABRIC_UNITS = {"completion_s": "s", "busbw": "GB/s", "algbw": "GB/s", "busbw_gbyte_per_s": "GB/s",
-                "algbw_gbyte_per_s": "GB/s", "bytes": "B", "ranks": "count", "transfers": "count", "flows": "count",
+FABRIC_UNITS = {"completion_s": "s", "busbw": "GB/s", "algbw": "GB/s", "busbw_gb_per_s": "GB/s",
+                "algbw_gb_per_s": "GB/s", "bytes": "B", "ranks": "count", "transfers": "count", "flows": "count",
                 "flows_simulated": "count", "events": "count", "events_extrapolated": "count",
                 "max_link_flows": "flows", "rank_finish_s": "s", "ideal_s": "s", "median_fct_s": "s",
                 "bubble_fraction": "", "max_link_load": "", "flow_completion_s": "s",
@@ -78,9 +82,27 @@ class RunResult(dict):
                 self[metric] = math.nan
         self.units: Dict[str, str] = {k: v for k, v in (units or {}).items() if k in self}
 
+    def _former(self, name: str, stacklevel: int) -> Any:
+        current = DEPRECATED_NAMES.get(name)
+        if current is None or not dict.__contains__(self, current):
+            raise KeyError(name)
+        warnings.warn(f"'{name}' is deprecated; use '{current}'", DeprecationWarning, stacklevel=stacklevel + 1)
+        return dict.__getitem__(self, current)
+
+    def __missing__(self, name: str) -> Any:
+        return self._former(name, 2)  # r[name] calls this without a Python frame between
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if dict.__contains__(self, name) or name not in DEPRECATED_NAMES:
+            return dict.get(self, name, default)
+        try:
+            return self._former(name, 2)
+        except KeyError:
+            return default
+
     def __getattr__(self, name: str) -> Any:
         try:
-            return self[name]
+            return dict.__getitem__(self, name) if dict.__contains__(self, name) else self._former(name, 2)
         except KeyError:
             raise AttributeError(f"no metric '{name}' (metrics: {', '.join(sorted(self))})") from None
 
