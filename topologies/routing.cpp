@@ -9,6 +9,7 @@
 #include <boost/property_map/function_property_map.hpp>
 
 #include "sim/random.hpp"
+#include "topologies/ecmp.hpp"
 
 namespace topologies {
 
@@ -126,9 +127,7 @@ bool Router::ecmp_path(NodeId src, NodeId dst, std::uint64_t hash, std::vector<L
       out.clear();
       return false;
     }
-    const LinkId chosen = scratch_.size() == 1
-                              ? scratch_[0]
-                              : scratch_[sim::mix64(hash ^ (0x9e3779b97f4a7c15ULL * (v + 1))) % scratch_.size()];
+    const LinkId chosen = scratch_[ecmp_pick(v, hash, scratch_.size())];
     out.push_back(chosen);
     v = topology_->link_to(chosen);
   }

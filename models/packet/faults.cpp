@@ -35,10 +35,7 @@ void PacketNetwork::link_degraded_at(sim::Time at, LinkId link, double fraction)
   faultable(mutable_topology_);
   sim_->schedule_at(at, [this, link, fraction] {
     mutable_topology_->set_link_degraded(link, fraction);
-    Port& port = ports_[link];
-    const double bytes_per_s = topology_->capacity_bytes_per_s(link);
-    port.ps_per_byte = bytes_per_s > 0.0 ? 1e12 / bytes_per_s : 0.0;
-    port.header_ps = serialization_ps(link, params_.header_bytes);
+    set_rate(link);
   });
 }
 
@@ -86,6 +83,8 @@ void PacketNetwork::reroute_flows() {
     routes_.retain(back);
     count_path(f, +1);
     if (!f.entropy_routes.empty()) f.entropy_routes.assign(params_.entropies, kNone);
+    f.hop_nodes.clear();
+    f.hop_links.clear();
   }
 }
 

@@ -7,30 +7,32 @@
 #include <string>
 
 #include "models/packet/packet_network.hpp"
+#include "topologies/ecmp.hpp"
 
 namespace models::packet {
 
-std::uint32_t PacketNetwork::connection_route(NodeId src, NodeId dst, std::uint32_t subflow) {
-  const std::uint32_t route = try_connection_route(src, dst, subflow);
-  if (route == kNone) {
-    throw std::invalid_argument("packet model: no path from " + topology_->node(src).name + " to " +
-                                topology_->node(dst).name);
-  }
-  return route;
+std::uint64_t PacketNetwork::connection_hash(NodeId src, NodeId dst, std::uint32_t subflow) const {
+  // The flow model's connection hash (flow_network.cpp): with the same seed, ECMP puts a
+  // connection on the same path in both models.
+  return sim::mix64(params_.seed ^
+                    sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + subflow));
 }
 
 std::uint32_t PacketNetwork::try_connection_route(NodeId src, NodeId dst, std::uint32_t subflow) {
   std::uint32_t route = routes_.cached(src, dst, subflow);
   if (route == network::RouteTable::kUnreachable) return kNone;
   if (route != network::RouteTable::kNone) return route;
-  // The flow model's connection hash (flow_network.cpp): with the same seed, ECMP puts a
-  // connection on the same path in both models.
-  const std::uint64_t hash = sim::mix64(
-      params_.seed ^ sim::mix64((static_cast<std::uint64_t>(src) << 32 | dst) * 0x9e3779b97f4a7c15ULL + subflow));
-  if (!router_.ecmp_path(src, dst, hash, path_scratch_)) {
+  if (!router_.ecmp_path(src, dst, connection_hash(src, dst, subflow), path_scratch_)) {
     routes_.remember(src, dst, subflow, network::RouteTable::kUnreachable);
     return kNone;
   }
+  const std::uint32_t id = intern_path();
+  routes_.remember(src, dst, subflow, id);
+  return id;
+}
+
+// The route of the links in path_scratch_, its links laid out in path_ when new.
+std::uint32_t PacketNetwork::intern_path() {
   hop_scratch_.clear();
   for (LinkId l : path_scratch_) hop_scratch_.push_back({l, 1.0});
   const auto [id, fresh] = routes_.intern(hop_scratch_);
@@ -44,7 +46,38 @@ std::uint32_t PacketNetwork::try_connection_route(NodeId src, NodeId dst, std::u
     path_length_[id] = static_cast<std::uint16_t>(path_scratch_.size());
     path_.insert(path_.end(), path_scratch_.begin(), path_scratch_.end());
   }
-  routes_.remember(src, dst, subflow, id);
+  return id;
+}
+
+const PacketNetwork::Flow::NextHops& PacketNetwork::next_hops(Flow& f, NodeId node) {
+  for (const auto& h : f.hop_nodes) {
+    if (h.node == node) return h;
+  }
+  const auto begin = static_cast<std::uint32_t>(f.hop_links.size());
+  router_.next_hops(node, f.dst, f.hop_links);
+  f.hop_nodes.push_back({node, begin, static_cast<std::uint32_t>(f.hop_links.size()) - begin});
+  return f.hop_nodes.back();
+}
+
+// Router::ecmp_path's walk for the connection (src, dst, subflow) over the flow's cached
+// next hops. Every entropy gets its own connection, so a connection cache would only
+// grow: the route is held instead (as a cached connection holds it), for the packets
+// still in flight on it.
+std::uint32_t PacketNetwork::entropy_route(Flow& f, std::uint32_t subflow) {
+  const std::uint64_t hash = connection_hash(f.src, f.dst, subflow);
+  path_scratch_.clear();
+  for (NodeId v = f.src; v != f.dst;) {
+    const Flow::NextHops& hops = next_hops(f, v);
+    if (hops.count == 0) {
+      throw std::invalid_argument("packet model: no path from " + topology_->node(f.src).name + " to " +
+                                  topology_->node(f.dst).name);
+    }
+    const LinkId l = f.hop_links[hops.begin + topologies::ecmp_pick(v, hash, hops.count)];
+    path_scratch_.push_back(l);
+    v = topology_->link_to(l);
+  }
+  const std::uint32_t id = intern_path();
+  routes_.retain(id);
   return id;
 }
 
@@ -62,7 +95,7 @@ std::uint32_t PacketNetwork::data_route(Flow& f) {
   // routes it used, so only its first packet on an entropy looks the route up.
   if (f.entropy_routes.empty()) f.entropy_routes.assign(params_.entropies, kNone);
   std::uint32_t& route = f.entropy_routes[f.entropy];
-  if (route == kNone) route = connection_route(f.src, f.dst, 1 + f.entropy);
+  if (route == kNone) route = entropy_route(f, 1 + f.entropy);
   return route;
 }
 

@@ -47,12 +47,10 @@ PacketNetwork::PacketNetwork(sim::Simulator& sim, const topologies::Topology& to
   }
   for (LinkId l = 0; l < links; ++l) {
     Port& port = ports_[l];
-    const double bytes_per_s = topology.capacity_bytes_per_s(l);
-    port.ps_per_byte = bytes_per_s > 0.0 ? 1e12 / bytes_per_s : 0.0;
+    set_rate(l);
     port.from = topology.link_from(l);
     port.to_switch = host_of_[topology.link_to(l)] < 0;
     port.latency_ps = topology.link(l).latency_ps + (port.to_switch ? p.switch_latency_ps : 0);
-    port.header_ps = serialization_ps(l, p.header_bytes);
     port.host = host_of_[port.from];
     port.down = !topology.link_up(l);
   }
@@ -70,6 +68,14 @@ PacketNetwork::PacketNetwork(sim::Simulator& sim, topologies::Topology& topology
 
 std::int64_t PacketNetwork::serialization_ps(LinkId link, std::uint32_t bytes) const {
   return std::llround(static_cast<double>(bytes) * ports_[link].ps_per_byte);
+}
+
+void PacketNetwork::set_rate(LinkId l) {
+  Port& port = ports_[l];
+  const double bytes_per_s = topology_->capacity_bytes_per_s(l);
+  port.ps_per_byte = bytes_per_s > 0.0 ? 1e12 / bytes_per_s : 0.0;
+  port.header_ps = serialization_ps(l, params_.header_bytes);
+  port.mtu_ps = serialization_ps(l, params_.mtu_bytes);
 }
 
 std::vector<PortStats> PacketNetwork::port_stats() const {
@@ -222,7 +228,11 @@ void PacketNetwork::transmit(LinkId l, std::uint32_t pkt) {
   const std::int64_t now = sim_->now().ps();
   const std::int64_t start_ps = now;
   // Cut-through: a packet still coming in cannot leave faster than it arrives.
-  const std::int64_t end_ps = std::max<std::int64_t>(now + std::llround(k.bytes * port.ps_per_byte), k.ingress_end_ps);
+  // Full packets and headers are most of the traffic: their times are kept per port.
+  const std::int64_t wire_ps = k.bytes == params_.mtu_bytes      ? port.mtu_ps
+                               : k.bytes == params_.header_bytes ? port.header_ps
+                                                                 : serialization_ps(l, k.bytes);
+  const std::int64_t end_ps = std::max<std::int64_t>(now + wire_ps, k.ingress_end_ps);
   port.busy_until_ps = end_ps;
   ++port.stats.tx_packets;
   port.stats.tx_bytes += k.bytes;

@@ -140,7 +140,8 @@ class PacketNetwork {
     std::uint64_t control_bytes = 0;
     double ps_per_byte = 0.0;
     std::int64_t latency_ps = 0;  // to the far end's queue: link latency (+ switch latency)
-    std::int64_t header_ps = 0;   // serialisation of a header (cut-through)
+    std::int64_t header_ps = 0;   // serialisation of a header (cut-through, control packets)
+    std::int64_t mtu_ps = 0;      // serialisation of a full packet
     NodeId from = 0;
     std::int32_t host = -1;  // index in hosts_ when the port is an endpoint's NIC
     std::int32_t series = -1;
@@ -172,6 +173,15 @@ class PacketNetwork {
     std::uint32_t back_route = kNone;           // ECMP path of the reverse connection (control)
     std::uint32_t entropy = 0;                  // flowlet: the current one
     std::vector<std::uint32_t> entropy_routes;  // spray, flowlet: by entropy, kNone until used
+    // Spray, flowlet: the next hops towards dst of each node an entropy's walk crossed
+    // (hop_links[begin, begin + count)), so that 256 entropies scan a leaf's links once.
+    struct NextHops {
+      NodeId node;
+      std::uint32_t begin;
+      std::uint32_t count;
+    };
+    std::vector<NextHops> hop_nodes;
+    std::vector<LinkId> hop_links;
     std::int64_t last_send_ps = INT64_MIN / 2;
     // Sender.
     std::uint32_t next_seq = 0;
@@ -223,6 +233,7 @@ class PacketNetwork {
   void transmit(LinkId port, std::uint32_t pkt);
   void tx_done(LinkId port);
   void wake_at_end(LinkId port);
+  void set_rate(LinkId port);
   void arrive(std::uint32_t pkt);
   void released(const Port& port, const Packet& k);
   void send_pause(LinkId link, bool pause);
@@ -235,7 +246,10 @@ class PacketNetwork {
   std::uint32_t next_host_packet(std::uint32_t host);
   bool sendable(Flow& f, std::int64_t& wake_ps);
   std::uint32_t data_route(Flow& f);
-  std::uint32_t connection_route(NodeId src, NodeId dst, std::uint32_t subflow);
+  std::uint32_t entropy_route(Flow& f, std::uint32_t subflow);
+  const Flow::NextHops& next_hops(Flow& f, NodeId node);
+  std::uint32_t intern_path();
+  std::uint64_t connection_hash(NodeId src, NodeId dst, std::uint32_t subflow) const;
   void kick(std::uint32_t host);
   void wake(std::uint32_t host);
   std::uint64_t initial_window(const Flow& f) const;

@@ -163,6 +163,8 @@ void PacketNetwork::sender_finished(Flow& f, std::uint32_t id) {
   f.rtx.clear();
   f.timeline.clear();
   f.entropy_routes = {};
+  f.hop_nodes = {};
+  f.hop_links = {};
   (void)id;
 }
 
