@@ -285,7 +285,7 @@ class SharedQuantum {
   SharedQuantum(py::object simulator, mq::ExperimentParams params)
       : sim_object_(std::move(simulator)), sim_(sim_object_.cast<sim::Simulator&>()), params_(std::move(params)),
         start_(sim_.now()), events_before_(sim_.events_executed()) {
-    net_ = std::make_unique<mq::Network>(sim_, params_.topology, params_.network);
+    net_ = std::make_unique<mq::EntanglementNetwork>(sim_, params_.topology, params_.network);
     net_->set_pair_listener([this](const mq::DeliveredPair& pair) { on_pair(pair); });
     // The spec's times count from the network's creation.
     for (auto spec : params_.requests) {
@@ -337,7 +337,7 @@ class SharedQuantum {
   mq::ExperimentParams params_;
   sim::Time start_;
   std::uint64_t events_before_;
-  std::unique_ptr<mq::Network> net_;
+  std::unique_ptr<mq::EntanglementNetwork> net_;
   std::vector<std::shared_ptr<PyFunction>> listeners_;
 };
 

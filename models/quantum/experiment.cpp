@@ -11,7 +11,7 @@ ExperimentResult run_experiment(const ExperimentParams& params) {
   if (!(params.duration_s > 0)) throw std::invalid_argument("duration_s must be positive");
   const auto t0 = std::chrono::steady_clock::now();
   sim::Simulator sim(params.seed);
-  Network net(sim, params.topology, params.network);
+  EntanglementNetwork net(sim, params.topology, params.network);
   const sim::Time end = sim::Time::from_seconds(params.duration_s);
   for (const auto& r : params.requests) {
     // Requests submit at their window start, where the reservation protocol begins.
@@ -43,7 +43,7 @@ ExperimentParams chain_benchmark(int routers, FormalismKind formalism, double du
   // Pairs older than 10 ms are dropped, so memories never wait for ever on a partner.
   mem.cutoff_ratio = 0.01;
   ExperimentParams p;
-  p.topology = Topology(topologies::quantum_chain(routers, 10.0, 20), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(routers, 10.0, 20), mem);
   p.network.formalism = formalism;
   p.network.max_recorded_pairs = 0;
   p.duration_s = duration_s;

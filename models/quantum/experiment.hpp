@@ -11,7 +11,7 @@
 namespace models::quantum {
 
 struct ExperimentParams {
-  Topology topology;
+  HardwareGraph topology;
   NetworkParams network;
   double duration_s = 1.0;
   std::vector<RequestSpec> requests;

@@ -108,14 +108,14 @@ class Reader {
 };
 
 // Every link's classical channel (router to router; to the heralding station half of it).
-void set_classical_delays(Topology& t, double delay_us) {
+void set_classical_delays(HardwareGraph& t, double delay_us) {
   const auto delay = sim::Time::from_ps(static_cast<std::int64_t>(std::llround(delay_us * 1e6)));
   for (topologies::LinkId l = 0; l < t.graph.link_count(); ++l)
     t.graph.add_classical(t.graph.link(l).a, t.graph.link(l).b, delay);
 }
 
 // A loaded network takes the same physical keys as a built one, for every link.
-void apply_link_overrides(Reader& in, Topology& t) {
+void apply_link_overrides(Reader& in, HardwareGraph& t) {
   const auto km = in.number("topology", "link_km", std::nullopt, false);
   const auto attenuation = in.number("topology", "attenuation_db_per_km", std::nullopt, false);
   if (km || attenuation) {
@@ -131,7 +131,7 @@ void apply_link_overrides(Reader& in, Topology& t) {
   if (const auto delay_us = in.number("topology", "classical_delay_us")) set_classical_delays(t, *delay_us);
 }
 
-Topology read_topology(Reader& in, ValueSource& values) {
+HardwareGraph read_topology(Reader& in, ValueSource& values) {
   const std::string type = in.text("topology", "type");
   if (type == "json" || type == "graphml") {
     const std::size_t before = in.problems();
@@ -140,10 +140,10 @@ Topology read_topology(Reader& in, ValueSource& values) {
       if (in.problems() == before) in.report("topology", "file", "expected a file name");
       return {};
     }
-    Topology t;
+    HardwareGraph t;
     try {
       const auto file = values.file(name);
-      t = type == "json" ? load_router_json(file) : Topology(topologies::load_quantum_graphml(file));
+      t = type == "json" ? load_router_json(file) : HardwareGraph(topologies::load_quantum_graphml(file));
     } catch (const std::invalid_argument& e) {
       in.report("topology", "file", e.what());
       return {};
@@ -155,15 +155,15 @@ Topology read_topology(Reader& in, ValueSource& values) {
   const int memories = static_cast<int>(in.integer("topology", "memories"));
   const double attenuation = in.number_or_default("topology", "attenuation_db_per_km");
   auto count = [&](std::string_view key) { return static_cast<int>(in.integer("topology", key)); };
-  Topology t;
+  HardwareGraph t;
   try {
     if (type == "star") {
-      t = Topology(topologies::quantum_star(count("leaves"), km, memories, attenuation));
+      t = HardwareGraph(topologies::quantum_star(count("leaves"), km, memories, attenuation));
     } else if (type == "grid") {
       const int rows = count("rows");
-      t = Topology(topologies::quantum_grid(rows, count("cols"), km, memories, attenuation));
+      t = HardwareGraph(topologies::quantum_grid(rows, count("cols"), km, memories, attenuation));
     } else {
-      t = Topology(topologies::quantum_chain(count("routers"), km, memories, attenuation));
+      t = HardwareGraph(topologies::quantum_chain(count("routers"), km, memories, attenuation));
     }
   } catch (const std::invalid_argument& e) {
     in.report("topology", "type", e.what());
@@ -198,7 +198,7 @@ SourceParams read_source(Reader& in) {
 }
 
 // Detector and swapping keys refine what a router-network file set.
-void read_detector_and_swap(Reader& in, Topology& t) {
+void read_detector_and_swap(Reader& in, HardwareGraph& t) {
   auto& d = t.detector;
   d.efficiency = in.number_or_default("detector", "efficiency", d.efficiency);
   d.dark_count_rate_hz = in.number_or_default("detector", "dark_count_rate_hz", d.dark_count_rate_hz);
@@ -228,7 +228,7 @@ void read_purify(Reader& in, NetworkParams& n) {
 }
 
 // A router named by `key`, -1 when unknown (reported unless the topology itself failed).
-int router_of(Reader& in, const Topology& t, std::string_view key, bool topology_ok) {
+int router_of(Reader& in, const HardwareGraph& t, std::string_view key, bool topology_ok) {
   const std::string name = in.text("request", key, true);
   if (!topology_ok) return -1;
   const auto r = t.graph.find(name);
@@ -246,7 +246,7 @@ int router_of(Reader& in, const Topology& t, std::string_view key, bool topology
 }
 
 void read_request(Reader& in, ExperimentParams& p, bool topology_ok) {
-  const Topology& t = p.topology;
+  const HardwareGraph& t = p.topology;
   RequestSpec r;
   r.src = router_of(in, t, "src", topology_ok);
   r.dst = router_of(in, t, "dst", topology_ok);

@@ -24,7 +24,7 @@
 
 namespace models::quantum {
 
-void Network::start_slot(std::uint32_t s) {
+void EntanglementNetwork::start_slot(std::uint32_t s) {
   Slot& slot = slots_[s];
   if (!slots_.live(s) || memories_[slot.mem_a].state != MemState::Raw || memories_[slot.mem_b].state != MemState::Raw)
     return;
@@ -48,7 +48,7 @@ void Network::start_slot(std::uint32_t s) {
   launch_round(s, wanted);
 }
 
-void Network::launch_round(std::uint32_t s, sim::Time wanted) {
+void EntanglementNetwork::launch_round(std::uint32_t s, sim::Time wanted) {
   Slot& slot = slots_[s];
   LinkRt& link = links_[slot.link];
   if (slot.round == 1) ++results_.links[slot.link].attempts;
@@ -74,7 +74,7 @@ void Network::launch_round(std::uint32_t s, sim::Time wanted) {
   sim_.schedule_at(emit + link.d_q, [this, key = pack(s, slots_.generation(s))] { on_bsm(key); });
 }
 
-void Network::on_bsm(std::uint64_t key) {
+void EntanglementNetwork::on_bsm(std::uint64_t key) {
   if (slots_.generation(index_of(key)) != epoch_of(key)) return;
   Slot& slot = slots_[index_of(key)];
   LinkRt& link = links_[slot.link];
@@ -179,13 +179,13 @@ void Network::on_bsm(std::uint64_t key) {
   sim_.schedule(link.d_cm, [this, key] { on_herald(key); });
 }
 
-bool Network::click_in_window(LinkRt& link) {
+bool EntanglementNetwork::click_in_window(LinkRt& link) {
   const auto& det = topology_.detector;
   if (!(det.herald_window_ps > 0) || !(det.time_resolution_ps > 0)) return true;
   return std::abs(link.detector_rng.normal(0.0, det.time_resolution_ps)) <= det.herald_window_ps;
 }
 
-bool Network::advance_dark_counts(LinkRt& link, int d, double until_ps, LinkStats& stats) {
+bool EntanglementNetwork::advance_dark_counts(LinkRt& link, int d, double until_ps, LinkStats& stats) {
   const auto& det = topology_.detector;
   if (!(det.dark_count_rate_hz > 0)) return false;
   const double mean_gap_ps = 1e12 / det.dark_count_rate_hz;
@@ -204,7 +204,7 @@ bool Network::advance_dark_counts(LinkRt& link, int d, double until_ps, LinkStat
   return registered;
 }
 
-void Network::on_herald(std::uint64_t key) {
+void EntanglementNetwork::on_herald(std::uint64_t key) {
   const std::uint32_t s = index_of(key);
   if (slots_.generation(s) != epoch_of(key)) return;
   Slot& slot = slots_[s];

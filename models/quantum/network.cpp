@@ -1,4 +1,4 @@
-// Network construction, request sessions (routing, reservation protocol, activation over
+// Entanglement network construction, request sessions (routing, reservation protocol, activation over
 // the booked window) and results.
 
 #include "models/quantum/network.hpp"
@@ -30,7 +30,8 @@ constexpr std::uint64_t kDetectorStreamBase = 0x12000000u;
 
 }  // namespace
 
-Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkParams& params)
+EntanglementNetwork::EntanglementNetwork(sim::Simulator& sim, const HardwareGraph& topology,
+                                         const NetworkParams& params)
     : sim_(sim), topology_(topology), params_(params), formalism_(make_formalism(params.formalism)),
       rules_rng_(sim.stream(kRulesStream)), traffic_rng_(sim.stream(kTrafficStream)) {
   if (topology_.memory.size() != topology_.routers() || topology_.source.size() != topology_.routers()) {
@@ -42,7 +43,7 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
       std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action == RuleAction::Purify; });
   const auto& graph = topology_.graph;
   for (std::size_t r = 0; r < topology_.routers(); ++r) {
-    Router router;
+    RouterState router;
     router.first_memory = static_cast<std::uint32_t>(memories_.size());
     router.memories = static_cast<std::uint32_t>(graph.node(static_cast<topologies::NodeId>(r)).memories);
     for (std::uint32_t i = 0; i < router.memories; ++i) {
@@ -100,17 +101,17 @@ Network::Network(sim::Simulator& sim, const Topology& topology, const NetworkPar
   }
 }
 
-void Network::sample_utilisation() {
+void EntanglementNetwork::sample_utilisation() {
   for (std::size_t r = 0; r < routers_.size(); ++r)
     results_.memories_busy_samples[r].add(sim_.now(), results_.memories_busy[r].current());
   sim_.schedule(sim::Time::from_seconds(params_.utilisation_sample_s), [this] { sample_utilisation(); });
 }
 
-Network::~Network() = default;
+EntanglementNetwork::~EntanglementNetwork() = default;
 
 const char* timing_name(ProtocolTiming timing) { return timing == ProtocolTiming::Eager ? "eager" : "reference"; }
 
-double Network::best_reachable_fidelity(const Session& s) const {
+double EntanglementNetwork::best_reachable_fidelity(const Session& s) const {
   // The freshest end-to-end pair: every link's genuine state, swapped along the path.
   const SwapParams& sp = topology_.swap;
   BellVector state = links_[s.links.front()].genuine_state;
@@ -139,7 +140,7 @@ double Network::best_reachable_fidelity(const Session& s) const {
   return best;
 }
 
-int Network::submit(const RequestSpec& request) {
+int EntanglementNetwork::submit(const RequestSpec& request) {
   const int n = static_cast<int>(topology_.routers());
   if (request.src < 0 || request.src >= n || request.dst < 0 || request.dst >= n || request.src == request.dst)
     throw std::invalid_argument("request: src and dst must be two different routers");
@@ -183,18 +184,18 @@ int Network::submit(const RequestSpec& request) {
   return static_cast<int>(id);
 }
 
-void Network::reserve_hop(std::uint32_t id, int hop) {
+void EntanglementNetwork::reserve_hop(std::uint32_t id, int hop) {
   Session& s = sessions_[id];
   const RequestSpec& req = s.request;
-  Router& router = routers_[s.path[hop]];
+  RouterState& router = routers_[s.path[hop]];
   const int need = (hop == 0 || hop == s.last()) ? req.memories : 2 * req.memories;
-  std::erase_if(router.bookings, [&](const Router::Booking& b) { return b.end <= sim_.now(); });
+  std::erase_if(router.bookings, [&](const RouterState::Booking& b) { return b.end <= sim_.now(); });
   int booked = 0;
   for (const auto& b : router.bookings)
     if (b.start < req.end && req.start < b.end) booked += b.count;
   if (booked + need > static_cast<int>(router.memories)) {
     for (int i = 0; i < hop; ++i)
-      std::erase_if(routers_[s.path[i]].bookings, [id](const Router::Booking& b) { return b.session == id; });
+      std::erase_if(routers_[s.path[i]].bookings, [id](const RouterState::Booking& b) { return b.session == id; });
     s.state = SessionState::Rejected;
     ++results_.requests_rejected;
     return;
@@ -220,12 +221,12 @@ void Network::reserve_hop(std::uint32_t id, int hop) {
   sim_.schedule_at(req.end, [this, id] { end_session(id); });
 }
 
-void Network::activate(std::uint32_t id) {
+void EntanglementNetwork::activate(std::uint32_t id) {
   Session& s = sessions_[id];
   if (s.state != SessionState::Approved) return;
   const int k = s.request.memories;
   auto take = [&](int pos, std::vector<std::uint32_t>& out) {
-    Router& router = routers_[s.path[pos]];
+    RouterState& router = routers_[s.path[pos]];
     for (int j = 0; j < k; ++j) {
       if (router.free.empty()) throw std::logic_error("reservation admitted more memories than are free");
       const std::uint32_t m = router.free.back();
@@ -268,14 +269,14 @@ void Network::activate(std::uint32_t id) {
   }
 }
 
-void Network::end_session(std::uint32_t id) {
+void EntanglementNetwork::end_session(std::uint32_t id) {
   Session& s = sessions_[id];
   if (s.state == SessionState::Approved) {
     s.state = SessionState::Ended;
   }
   if (s.state != SessionState::Active) {
     for (const int r : s.path)
-      std::erase_if(routers_[r].bookings, [id](const Router::Booking& b) { return b.session == id; });
+      std::erase_if(routers_[r].bookings, [id](const RouterState::Booking& b) { return b.session == id; });
     return;
   }
   s.state = SessionState::Ended;
@@ -305,11 +306,11 @@ void Network::end_session(std::uint32_t id) {
       }
       side->clear();
     }
-    std::erase_if(routers_[s.path[pos]].bookings, [id](const Router::Booking& b) { return b.session == id; });
+    std::erase_if(routers_[s.path[pos]].bookings, [id](const RouterState::Booking& b) { return b.session == id; });
   }
 }
 
-void Network::start_random_traffic(const RandomTraffic& traffic, sim::Time until) {
+void EntanglementNetwork::start_random_traffic(const RandomTraffic& traffic, sim::Time until) {
   if (topology_.routers() < 2) throw std::invalid_argument("random traffic needs at least two routers");
   if (!(traffic.requests_per_s > 0)) throw std::invalid_argument("random traffic: requests_per_s must be positive");
   traffic_ = traffic;
@@ -318,7 +319,7 @@ void Network::start_random_traffic(const RandomTraffic& traffic, sim::Time until
                 [this] { next_random_request(); });
 }
 
-void Network::next_random_request() {
+void EntanglementNetwork::next_random_request() {
   if (sim_.now() >= traffic_until_) return;
   const auto n = topology_.routers();
   RequestSpec r;
@@ -337,7 +338,7 @@ void Network::next_random_request() {
                 [this] { next_random_request(); });
 }
 
-const NetworkResults& Network::results() {
+const NetworkResults& EntanglementNetwork::results() {
   results_.requests.clear();
   for (const auto& s : sessions_) {
     RequestResult r;

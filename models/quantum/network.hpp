@@ -18,7 +18,7 @@
 
 #include "models/quantum/formalism.hpp"
 #include "models/quantum/hardware.hpp"
-#include "models/quantum/topology.hpp"
+#include "models/quantum/hardware_graph.hpp"
 #include "sim/simulator.hpp"
 #include "sim/slot_pool.hpp"
 #include "sim/stats.hpp"
@@ -149,12 +149,12 @@ struct NetworkResults {
   std::vector<RequestResult> requests;
 };
 
-class Network {
+class EntanglementNetwork {
  public:
-  Network(sim::Simulator& sim, const Topology& topology, const NetworkParams& params);
-  ~Network();
-  Network(const Network&) = delete;
-  Network& operator=(const Network&) = delete;
+  EntanglementNetwork(sim::Simulator& sim, const HardwareGraph& topology, const NetworkParams& params);
+  ~EntanglementNetwork();
+  EntanglementNetwork(const EntanglementNetwork&) = delete;
+  EntanglementNetwork& operator=(const EntanglementNetwork&) = delete;
 
   // Starts the reservation protocol for `request` at the current simulated time.
   // Throws std::invalid_argument for unknown or unreachable routers.
@@ -167,7 +167,7 @@ class Network {
   // Called at each delivered pair, after results() counts it; it may submit requests.
   void set_pair_listener(std::function<void(const DeliveredPair&)> listener) { pair_listener_ = std::move(listener); }
   Formalism& formalism() { return *formalism_; }
-  const Topology& topology() const { return topology_; }
+  const HardwareGraph& topology() const { return topology_; }
 
  private:
   enum class MemState : std::uint8_t { Raw, Occupied, Entangled };
@@ -183,7 +183,7 @@ class Network {
     sim::Time raw_since;    // when it last became RAW (reference generation pairing)
     sim::Time next_excite;  // earliest next excitation (memory frequency)
   };
-  struct Router {
+  struct RouterState {
     std::uint32_t first_memory = 0;
     std::uint32_t memories = 0;
     std::vector<std::uint32_t> free;  // memories not assigned to a session
@@ -328,13 +328,13 @@ class Network {
   void next_random_request();
 
   sim::Simulator& sim_;
-  Topology topology_;
+  HardwareGraph topology_;
   NetworkParams params_;
   std::unique_ptr<Formalism> formalism_;
   sim::RandomStream rules_rng_;
   sim::RandomStream traffic_rng_;
   std::vector<Memory> memories_;
-  std::vector<Router> routers_;
+  std::vector<RouterState> routers_;
   std::vector<LinkRt> links_;
   std::vector<double> link_raw_fidelity_;
   std::vector<sim::Time> excite_period_;  // per router: 1 / memory frequency

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "models/quantum/hardware_graph.hpp"
 #include "models/quantum/parameters.hpp"
-#include "models/quantum/topology.hpp"
 #include "sim/input_file.hpp"
 #include "sim/time.hpp"
 
@@ -69,7 +69,7 @@ class JsonReader {
   }
 
   // Detector and swapping templates apply network-wide: the first one given wins.
-  void network_templates(const json& templates, Topology& t) const {
+  void network_templates(const json& templates, HardwareGraph& t) const {
     for (const auto& [name, tmpl] : templates.items()) {
       const std::string where = "templates." + name;
       for (const char* bsm : {"SingleAtomBSM", "SingleHeraldedBSM"}) {
@@ -92,18 +92,18 @@ class JsonReader {
     }
   }
 
-  topologies::NodeId router(const Topology& t, const json& obj, const std::string& where, const char* key) const {
+  topologies::NodeId router(const HardwareGraph& t, const json& obj, const std::string& where, const char* key) const {
     const std::string name = text(obj, where, key);
     const auto r = t.graph.find(name);
     if (!r) fail(where + "." + key, "unknown node \"" + name + "\"");
     return *r;
   }
 
-  Topology read(const json& doc) const {
+  HardwareGraph read(const json& doc) const {
     if (!doc.is_object() || !doc.contains("nodes") || !doc["nodes"].is_array()) {
       fail("top level", "expected an object with a \"nodes\" list");
     }
-    Topology t;
+    HardwareGraph t;
     const json templates = doc.value("templates", json::object());
     if (!templates.is_object()) fail("templates", "expected an object");
     network_templates(templates, t);
@@ -201,7 +201,7 @@ class JsonReader {
 
 }  // namespace
 
-Topology load_router_json(const std::filesystem::path& path) {
+HardwareGraph load_router_json(const std::filesystem::path& path) {
   const std::string text = sim::read_input_file(path, sim::kMaxTextInputBytes, "topology file");
   const JsonReader reader(path);
   json doc;

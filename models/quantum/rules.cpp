@@ -1,6 +1,6 @@
 // Resource management: when a pair becomes known at both ends, each end runs the rules
 // (RuleAction in network.hpp) in priority order; the first whose condition holds decides.
-// Rules read the routers' belief about a pair (Network::Belief), not its true state.
+// Rules read the routers' belief about a pair (EntanglementNetwork::Belief), not its true state.
 // A span's threshold is the request's target for end-to-end pairs, the link purification
 // threshold for one-hop pairs, and none in between. Delivery consumes the pair as a
 // teleportation would.
@@ -13,7 +13,7 @@
 
 namespace models::quantum {
 
-double Network::threshold(const Session& s, int u, int v) const {
+double EntanglementNetwork::threshold(const Session& s, int u, int v) const {
   const int lo = std::min(u, v);
   const int hi = std::max(u, v);
   if (lo == 0 && hi == s.last()) return s.request.target_fidelity;
@@ -21,14 +21,14 @@ double Network::threshold(const Session& s, int u, int v) const {
   return 0.0;
 }
 
-void Network::on_pair_ready(std::uint32_t p) {
+void EntanglementNetwork::on_pair_ready(std::uint32_t p) {
   const auto handle = pairs_.handle(p);
   evaluate(p, 0);
   if (pairs_.holds(handle) && pairs_[p].ready == 0b11) evaluate(p, 1);
 }
 
-std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int other_end, std::uint32_t exclude,
-                                       bool below_threshold) {
+std::uint32_t EntanglementNetwork::find_ready_pair(const Session& s, int u, int toward, int other_end,
+                                                   std::uint32_t exclude, bool below_threshold) {
   const auto& side = toward < u ? s.left[u] : s.right[u];
   const double thr = threshold(s, u, other_end);
   // Purification pairs two pairs of the same round (symmetric recurrence). Only when no
@@ -55,7 +55,7 @@ std::uint32_t Network::find_ready_pair(const Session& s, int u, int toward, int 
   return can_generate ? kNone : fallback;
 }
 
-void Network::evaluate(std::uint32_t p, int end) {
+void EntanglementNetwork::evaluate(std::uint32_t p, int end) {
   PairRec& rec = pairs_[p];
   Session& s = sessions_[rec.session];
   if (s.state != SessionState::Active) return;
@@ -67,7 +67,7 @@ void Network::evaluate(std::uint32_t p, int end) {
     if (apply_rule(rule.action, s, p, u, v, f, thr)) return;
 }
 
-bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, int v, double f, double thr) {
+bool EntanglementNetwork::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, int v, double f, double thr) {
   const bool below = thr > 0 && f < thr;
   switch (rule) {
     case RuleAction::Discard:
@@ -119,7 +119,7 @@ bool Network::apply_rule(RuleAction rule, Session& s, std::uint32_t p, int u, in
   return false;
 }
 
-void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right) {
+void EntanglementNetwork::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right) {
   const sim::Time now = sim_.now();
   const SwapParams& sp = topology_.swap;
   PairRec l = pairs_[left];
@@ -164,7 +164,7 @@ void Network::do_swap(Session& s, int u, std::uint32_t left, std::uint32_t right
   if (ok && out.expires != sim::Time::max()) schedule_expiry(q);
 }
 
-void Network::after_pairing(sim::Time delay, std::uint32_t a, std::uint32_t b, int u, bool swap) {
+void EntanglementNetwork::after_pairing(sim::Time delay, std::uint32_t a, std::uint32_t b, int u, bool swap) {
   pairs_[a].locked = true;
   pairs_[b].locked = true;
   sim_.schedule(delay, [this, ka = pack(a, pairs_.generation(a)), kb = pack(b, pairs_.generation(b)), u, swap] {
@@ -172,7 +172,7 @@ void Network::after_pairing(sim::Time delay, std::uint32_t a, std::uint32_t b, i
   });
 }
 
-void Network::on_paired(std::uint64_t key_a, std::uint64_t key_b, int u, bool swap) {
+void EntanglementNetwork::on_paired(std::uint64_t key_a, std::uint64_t key_b, int u, bool swap) {
   const std::uint32_t a = index_of(key_a);
   const std::uint32_t b = index_of(key_b);
   const bool live_a = pairs_.holds({a, epoch_of(key_a)});
@@ -192,7 +192,7 @@ void Network::on_paired(std::uint64_t key_a, std::uint64_t key_b, int u, bool sw
   if (live_b) on_pair_ready(b);
 }
 
-void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed) {
+void EntanglementNetwork::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed) {
   PairRec& k = pairs_[kept];
   const sim::Time now = sim_.now();
   const auto outcome = formalism_->purify(k.state, pairs_[sacrificed].state, now, params_.purify, rules_rng_);
@@ -234,7 +234,7 @@ void Network::do_purify(Session& s, std::uint32_t kept, std::uint32_t sacrificed
   notify(sacrificed, 1, d);
 }
 
-void Network::deliver(Session& s, std::uint32_t p) {
+void EntanglementNetwork::deliver(Session& s, std::uint32_t p) {
   PairRec& rec = pairs_[p];
   const double f = formalism_->fidelity(rec.state, sim_.now());
   const double believed = rec.belief.fidelity(sim_.now());
@@ -260,7 +260,7 @@ void Network::deliver(Session& s, std::uint32_t p) {
   if (pair_listener_) pair_listener_(pair);
 }
 
-void Network::discard(std::uint32_t p) {
+void EntanglementNetwork::discard(std::uint32_t p) {
   const PairRec rec = pairs_[p];
   if (!rec.doomed) formalism_->release(rec.state);
   free_pair(p);
@@ -268,13 +268,13 @@ void Network::discard(std::uint32_t p) {
     if (memories_[m].pair == p) free_memory(m);
 }
 
-void Network::notify(std::uint32_t p, int end, sim::Time delay) {
+void EntanglementNetwork::notify(std::uint32_t p, int end, sim::Time delay) {
   pairs_[p].known_by = std::max(pairs_[p].known_by, sim_.now() + delay);
   const std::uint32_t index = p | (static_cast<std::uint32_t>(end) << 31);
   sim_.schedule(delay, [this, key = pack(index, pairs_.generation(p))] { on_notify(key); });
 }
 
-void Network::on_notify(std::uint64_t key) {
+void EntanglementNetwork::on_notify(std::uint64_t key) {
   const std::uint32_t p = index_of(key) & 0x7fffffffu;
   const int end = static_cast<int>(index_of(key) >> 31);
   if (!pairs_.holds({p, epoch_of(key)})) return;
@@ -308,26 +308,26 @@ void Network::on_notify(std::uint64_t key) {
   if (memories_[m].pair == p) free_memory(m);
 }
 
-void Network::on_expiry(std::uint64_t key) {
+void EntanglementNetwork::on_expiry(std::uint64_t key) {
   const std::uint32_t p = index_of(key);
   if (!pairs_.holds({p, epoch_of(key)}) || pairs_[p].doomed) return;
   ++results_.pairs_expired;
   discard(p);
 }
 
-std::uint32_t Network::new_pair() {
+std::uint32_t EntanglementNetwork::new_pair() {
   const std::uint32_t p = pairs_.acquire();
   pairs_[p] = PairRec{};
   return p;
 }
 
-void Network::schedule_expiry(std::uint32_t p) {
+void EntanglementNetwork::schedule_expiry(std::uint32_t p) {
   PairRec& rec = pairs_[p];
   rec.expiry =
       sim_.schedule_at(std::max(rec.expires, sim_.now()), [this, k = pack(p, pairs_.generation(p))] { on_expiry(k); });
 }
 
-void Network::free_pair(std::uint32_t p) {
+void EntanglementNetwork::free_pair(std::uint32_t p) {
   PairRec& rec = pairs_[p];
   // Most pairs are consumed long before their cutoff: drop the event rather than let it
   // run for nothing (and keep the pending set small).
@@ -336,7 +336,7 @@ void Network::free_pair(std::uint32_t p) {
   pairs_.release(p);
 }
 
-void Network::set_state(std::uint32_t m, MemState st) {
+void EntanglementNetwork::set_state(std::uint32_t m, MemState st) {
   Memory& mem = memories_[m];
   const bool was_busy = mem.state != MemState::Raw;
   const bool busy = st != MemState::Raw;
@@ -345,7 +345,7 @@ void Network::set_state(std::uint32_t m, MemState st) {
   mem.state = st;
 }
 
-void Network::free_memory(std::uint32_t m) {
+void EntanglementNetwork::free_memory(std::uint32_t m) {
   Memory& mem = memories_[m];
   mem.pair = kNone;
   set_state(m, MemState::Raw);

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/quantum/topology.hpp"
+#include "models/quantum/hardware_graph.hpp"
 #include "topologies/graphml.hpp"
 
 namespace {

@@ -35,12 +35,12 @@ Outcome run_two_node(const TwoNode& c, double seconds, GenerationProtocol protoc
   mem.raw_fidelity = 0.95;
   mem.coherence_time_s = coherence_time_s;
   mem.cutoff_ratio = 1e9;
-  Topology t(topologies::quantum_chain(2, c.km, c.memories), mem);
+  HardwareGraph t(topologies::quantum_chain(2, c.km, c.memories), mem);
   t.detector.efficiency = c.detector_efficiency;
   sim::Simulator sim(seed);
   NetworkParams np;
   np.generation = protocol;
-  Network net(sim, t, np);
+  EntanglementNetwork net(sim, t, np);
   RequestSpec r;
   r.src = 0;
   r.dst = 1;

@@ -24,7 +24,7 @@ ExperimentParams two_node(double km, double seconds, int memories = 10) {
   mem.raw_fidelity = 0.95;
   mem.cutoff_ratio = 1e9;
   ExperimentParams p;
-  p.topology = Topology(topologies::quantum_chain(2, km, memories), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(2, km, memories), mem);
   p.duration_s = seconds;
   p.seed = 7;
   RequestSpec r;

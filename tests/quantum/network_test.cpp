@@ -32,11 +32,11 @@ NetworkResults run_chain(const ChainRun& c, std::uint64_t* events = nullptr) {
   MemoryParams mem;
   mem.raw_fidelity = c.raw_fidelity;
   mem.coherence_time_s = c.coherence_time_s;
-  Topology t(topologies::quantum_chain(c.routers, c.link_km, 2 * c.memories), mem);
+  HardwareGraph t(topologies::quantum_chain(c.routers, c.link_km, 2 * c.memories), mem);
   sim::Simulator sim(c.seed);
   NetworkParams np;
   np.formalism = c.formalism;
-  Network net(sim, t, np);
+  EntanglementNetwork net(sim, t, np);
   RequestSpec r;
   r.src = 0;
   r.dst = c.routers - 1;
@@ -159,7 +159,7 @@ TEST_CASE("same seed gives the same result and memory use stays within the reser
 
 TEST_CASE("reservations: overlapping windows beyond a router's memories are rejected") {
   ExperimentParams p;
-  p.topology = Topology(topologies::quantum_chain(3, 10, 20));
+  p.topology = HardwareGraph(topologies::quantum_chain(3, 10, 20));
   p.duration_s = 0.02;
   RequestSpec a;
   a.src = 0;
@@ -187,7 +187,7 @@ TEST_CASE("reservations: overlapping windows beyond a router's memories are reje
 
 TEST_CASE("swap success probability: failed swaps at the configured rate (3 sigma)") {
   ExperimentParams p;
-  p.topology = Topology(topologies::quantum_chain(5, 10, 20));
+  p.topology = HardwareGraph(topologies::quantum_chain(5, 10, 20));
   p.topology.swap.success_probability = 0.7;
   p.duration_s = 0.2;
   RequestSpec r;
@@ -253,7 +253,7 @@ TEST_CASE("dark counts: false heralds at the enumerated rate carry no entangleme
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.99;
-  p.topology = Topology(topologies::quantum_chain(2, 20, 10), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(2, 20, 10), mem);
   p.duration_s = 2.0;
   RequestSpec r;
   r.target_fidelity = 0.3;
@@ -281,7 +281,7 @@ TEST_CASE("rules without purification discard pairs below the target") {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.95;
-  p.topology = Topology(topologies::quantum_chain(3, 10, 8), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(3, 10, 8), mem);
   p.duration_s = 0.1;
   p.network.rules = {{RuleAction::Discard, 0}, {RuleAction::Swap, 1}, {RuleAction::Deliver, 2}};
   p.network.utilisation_sample_s = 0.01;
@@ -309,7 +309,7 @@ TEST_CASE("empirical swapping model: F = F1 F2 d") {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.97;
-  p.topology = Topology(topologies::quantum_chain(3, 10, 8), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(3, 10, 8), mem);
   p.topology.swap.empirical = true;
   p.topology.swap.degradation = 0.95;
   p.duration_s = 0.05;
@@ -328,7 +328,7 @@ TEST_CASE("empirical swapping model: F = F1 F2 d") {
 
 TEST_CASE("random request traffic on a grid is accepted or rejected reproducibly") {
   ExperimentParams p;
-  p.topology = Topology(topologies::quantum_grid(3, 3, 5, 12));
+  p.topology = HardwareGraph(topologies::quantum_grid(3, 3, 5, 12));
   p.duration_s = 0.3;
   RandomTraffic t;
   t.requests_per_s = 100;
@@ -353,7 +353,7 @@ TEST_CASE("random request traffic on a grid is accepted or rejected reproducibly
 
 TEST_CASE("a request for k pairs ends after k and frees its memories") {
   ExperimentParams p;
-  p.topology = Topology(topologies::quantum_chain(3, 10, 20));
+  p.topology = HardwareGraph(topologies::quantum_chain(3, 10, 20));
   p.duration_s = 0.2;
   RequestSpec r;
   r.src = 0;
@@ -415,7 +415,7 @@ ExperimentParams chain3_one_memory(ProtocolTiming timing, double seconds) {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = 0.99;
-  p.topology = Topology(topologies::quantum_chain(3, 10, 2), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(3, 10, 2), mem);
   p.network.timing = timing;
   p.network.max_recorded_pairs = 0;
   p.duration_s = seconds;
@@ -457,7 +457,7 @@ TEST_CASE("memory frequency limits each memory: pairs/s scale with memories on a
     ExperimentParams p;
     MemoryParams mem;
     mem.frequency_hz = 2000;
-    p.topology = Topology(topologies::quantum_chain(2, 10, 10), mem);
+    p.topology = HardwareGraph(topologies::quantum_chain(2, 10, 10), mem);
     p.duration_s = 4.0;
     p.network.max_recorded_pairs = 0;
     RequestSpec r;
@@ -497,7 +497,7 @@ ExperimentParams purifying_link(double raw, double target) {
   ExperimentParams p;
   MemoryParams mem;
   mem.raw_fidelity = raw;
-  p.topology = Topology(topologies::quantum_chain(2, 10, 10), mem);
+  p.topology = HardwareGraph(topologies::quantum_chain(2, 10, 10), mem);
   p.duration_s = 0.5;
   RequestSpec r;
   r.memories = 10;

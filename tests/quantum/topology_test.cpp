@@ -1,7 +1,7 @@
-// Topology builders, loaders (router-network JSON files run unchanged, GraphML through
+// HardwareGraph builders, loaders (router-network JSON files run unchanged, GraphML through
 // Boost's reader) and routing; bad input is reported with the file and key or line.
 
-#include "models/quantum/topology.hpp"
+#include "models/quantum/hardware_graph.hpp"
 
 #include <doctest/doctest.h>
 
@@ -67,7 +67,7 @@ TEST_CASE("the 9-router StarLight network file loads and runs unchanged") {
   CHECK(t.graph.link(*q).attenuation_db_per_km == doctest::Approx(0.01));
   REQUIRE(t.stop_time_s.has_value());
   sim::Simulator sim(1);
-  Network net(sim, t, {});
+  EntanglementNetwork net(sim, t, {});
   RequestSpec r;
   r.src = static_cast<int>(nu);
   r.dst = static_cast<int>(id(t.graph, "Argonne_3"));

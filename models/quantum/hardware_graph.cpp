@@ -1,8 +1,8 @@
-#include "models/quantum/topology.hpp"
+#include "models/quantum/hardware_graph.hpp"
 
 namespace models::quantum {
 
-Topology::Topology(topologies::QuantumGraph g, const MemoryParams& m, const SourceParams& s)
+HardwareGraph::HardwareGraph(topologies::QuantumGraph g, const MemoryParams& m, const SourceParams& s)
     : graph(std::move(g)), memory(graph.node_count(), m), source(graph.node_count(), s) {}
 
 }  // namespace models::quantum

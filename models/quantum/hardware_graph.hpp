@@ -16,10 +16,11 @@
 
 namespace models::quantum {
 
-struct Topology {
-  Topology() = default;
+struct HardwareGraph {
+  HardwareGraph() = default;
   // Every router gets `memory` and `source`.
-  explicit Topology(topologies::QuantumGraph graph, const MemoryParams& memory = {}, const SourceParams& source = {});
+  explicit HardwareGraph(topologies::QuantumGraph graph, const MemoryParams& memory = {},
+                         const SourceParams& source = {});
 
   topologies::QuantumGraph graph;
   std::vector<MemoryParams> memory;  // per router
@@ -37,6 +38,6 @@ struct Topology {
 
 // SeQUeNCe router-network JSON: throws std::invalid_argument naming the file and the
 // element ("qconnections[2].distance") and what was expected.
-Topology load_router_json(const std::filesystem::path& path);
+HardwareGraph load_router_json(const std::filesystem::path& path);
 
 }  // namespace models::quantum
