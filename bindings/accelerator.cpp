@@ -151,7 +151,7 @@ py::dict network_dict(const acc::Device& d, const acc::NetworkResult& n, const a
   return out;
 }
 
-std::vector<PyOperator> wrap(const acc::Network& net) {
+std::vector<PyOperator> wrap(const acc::OperatorList& net) {
   std::vector<PyOperator> out;
   for (const auto& op : net) out.push_back(PyOperator{op, {}, {}, {}, {}, {}});
   return out;
@@ -429,7 +429,7 @@ void bind_accelerator(py::module_& m) {
   a.def(
       "footprint",
       [](const std::vector<PyOperator>& ops) {
-        acc::Network net;
+        acc::OperatorList net;
         for (const auto& p : ops) net.push_back(p.op);
         const auto f = acc::footprint(net);
         py::dict out;

@@ -30,7 +30,7 @@ double operator_energy_pj(const acc::Device& raw, const acc::Operator& op) {
       const std::uint64_t times = sr.repeats * run.repeats;
       ops += sr.step.ops * times;
       for (const auto* list : {&sr.step.loads, &sr.step.stores}) {
-        for (const acc::Transfer& t : *list) {
+        for (const acc::TileTransfer& t : *list) {
           if (t.src == t.dst) continue;
           if (t.src >= tiers || t.dst >= tiers || paths[t.src][t.dst].empty()) {
             throw std::invalid_argument("device \"" + device.name +
@@ -63,7 +63,7 @@ bool has_energy(const acc::Device& device) {
   return any;
 }
 
-double network_energy_pj(const acc::Device& device, const acc::Network& network) {
+double network_energy_pj(const acc::Device& device, const acc::OperatorList& network) {
   double total = 0.0;
   for (const acc::RuntimeStep& s : acc::runtime_steps(device, network)) {
     total += s.fused ? acc::fused_elementwise(device, s.op).energy_pj : operator_energy_pj(device, s.op);

@@ -17,6 +17,6 @@ bool has_energy(const models::accelerator::Device& device);
 
 // Throws std::invalid_argument when the device cannot run an operator (no tile fits, no
 // path between two tiers).
-double network_energy_pj(const models::accelerator::Device& device, const models::accelerator::Network& network);
+double network_energy_pj(const models::accelerator::Device& device, const models::accelerator::OperatorList& network);
 
 }  // namespace serve

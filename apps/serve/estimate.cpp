@@ -122,7 +122,7 @@ ojson memory_json(const std::vector<cost::NetworkStats>& stats, acc::DataType dt
 class Networks {
  public:
   Networks(const std::vector<cost::Arch>& archs, acc::DataType dtype) : archs_(archs), dtype_(dtype) {}
-  const std::vector<acc::Network>& at(std::uint64_t batch) {
+  const std::vector<acc::OperatorList>& at(std::uint64_t batch) {
     auto& nets = built_[batch];
     if (nets.empty() && !archs_.empty()) {
       nets.reserve(archs_.size());
@@ -141,7 +141,7 @@ class Networks {
  private:
   const std::vector<cost::Arch>& archs_;
   acc::DataType dtype_;
-  std::map<std::uint64_t, std::vector<acc::Network>> built_;
+  std::map<std::uint64_t, std::vector<acc::OperatorList>> built_;
   std::map<std::uint64_t, std::vector<cost::NetworkStats>> stats_;
 };
 
@@ -219,7 +219,7 @@ EstimateResult estimate_archs(const nlohmann::json& req, const ModelSet& set, co
       e["type"] = "operator";
       e["batch"] = b;
       e["dtype"] = acc::data_type_name(dtype);
-      const auto& nets = for_model(*m, [&]() -> const std::vector<acc::Network>& { return networks.at(b); });
+      const auto& nets = for_model(*m, [&]() -> const std::vector<acc::OperatorList>& { return networks.at(b); });
       if (fields.latency) {
         std::vector<double> ms;
         for (const auto& n : nets) ms.push_back(for_model(*m, [&] { return 1e3 * cost::predict_network_s(om, n); }));
@@ -251,7 +251,7 @@ EstimateResult estimate_operators(const nlohmann::json& req, const ModelSet& set
                                 std::to_string(limits.max_operators) + " per request");
   }
   const auto chosen = select_models(req, set, std::nullopt, std::nullopt);
-  acc::Network network;
+  acc::OperatorList network;
   network.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i)
     network.push_back(operator_from_json(list[i], "operators[" + std::to_string(i) + "]", dtype));

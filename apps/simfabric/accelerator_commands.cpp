@@ -132,7 +132,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
       if (net->arch_file) {
         const auto specs = acc::specs_for_archs(spec, read_archs(*net->arch_file));
         const auto start_build = std::chrono::steady_clock::now();
-        std::vector<acc::Network> networks;
+        std::vector<acc::OperatorList> networks;
         try {
           networks = acc::build_networks(device, specs);
         } catch (const std::invalid_argument& e) {
@@ -186,7 +186,7 @@ void add_accelerator_commands(CLI::App& app, Action& action) {
       }
       spec.arch = net->arch;
       const auto start_build = std::chrono::steady_clock::now();
-      const acc::Network ops = acc::network_by_name(spec);
+      const acc::OperatorList ops = acc::network_by_name(spec);
       const double build_s = seconds_since(start_build);
       const acc::Footprint resident = acc::footprint(ops);
       double best = 1e300;

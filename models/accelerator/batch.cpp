@@ -6,7 +6,7 @@
 
 namespace models::accelerator {
 
-Network prepare_network(const Device& device, Network network, const BatchOptions& options) {
+OperatorList prepare_network(const Device& device, OperatorList network, const BatchOptions& options) {
   if (options.weights_tier) {
     if (*options.weights_tier >= device.tiers.size()) {
       throw std::invalid_argument("device \"" + device.name + "\" has no tier " +
@@ -22,10 +22,10 @@ Network prepare_network(const Device& device, Network network, const BatchOption
   return network;
 }
 
-std::vector<Network> build_networks(const Device& device, const std::vector<NetworkSpec>& specs,
-                                    const BatchOptions& options) {
+std::vector<OperatorList> build_networks(const Device& device, const std::vector<NetworkSpec>& specs,
+                                         const BatchOptions& options) {
   validate(device);
-  std::vector<Network> networks(specs.size());
+  std::vector<OperatorList> networks(specs.size());
   std::vector<std::string> errors(specs.size());
   tbb::parallel_for(std::size_t{0}, specs.size(), [&](std::size_t i) {
     try {
@@ -49,7 +49,7 @@ std::vector<Network> build_networks(const Device& device, const std::vector<Netw
   return networks;
 }
 
-std::vector<BatchResult> run_networks(const Device& device, const std::vector<Network>& networks,
+std::vector<BatchResult> run_networks(const Device& device, const std::vector<OperatorList>& networks,
                                       const ExecOptions& options) {
   validate(device);
   std::vector<BatchResult> results(networks.size());

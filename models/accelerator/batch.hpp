@@ -34,17 +34,17 @@ struct BatchResult {
 
 // Applies the options' placement (weights tier, activation residency) to a network, as
 // run_networks does before it runs one.
-Network prepare_network(const Device& device, Network network, const BatchOptions& options);
+OperatorList prepare_network(const Device& device, OperatorList network, const BatchOptions& options);
 
 // Builds every network of `specs` and checks its weights fit the device before anything
 // runs; throws std::invalid_argument naming each that does not ("networks[3] (fbnet): ...").
-std::vector<Network> build_networks(const Device& device, const std::vector<NetworkSpec>& specs,
-                                    const BatchOptions& options = {});
+std::vector<OperatorList> build_networks(const Device& device, const std::vector<NetworkSpec>& specs,
+                                         const BatchOptions& options = {});
 
 std::vector<BatchResult> run_networks(const Device& device, const std::vector<NetworkSpec>& specs,
                                       const BatchOptions& options = {});
 // Networks already built and prepared (prepare_network); their weights must fit.
-std::vector<BatchResult> run_networks(const Device& device, const std::vector<Network>& networks,
+std::vector<BatchResult> run_networks(const Device& device, const std::vector<OperatorList>& networks,
                                       const ExecOptions& options = {});
 
 // One spec per architecture of `base.name`, each with `base`'s batch, dtype and options.

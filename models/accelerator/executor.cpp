@@ -17,8 +17,7 @@ namespace {
 using detail::all_paths;
 using detail::compute_seconds;
 using detail::Paths;
-using detail::Pipeline;
-using detail::Snapshot;
+using detail::StepPipeline;
 using detail::transfer_wire_bytes;
 // Where each simulated repetition of each run and step run begins in the flat list.
 struct Layout {
@@ -64,20 +63,20 @@ struct Period {
   std::size_t from = 0;  // index in the list where the measured period starts
 };
 
-Period period_of(const Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
+Period period_of(const StepPipeline& pipeline, const std::vector<std::size_t>& firsts) {
   const std::size_t last = firsts.size() - 2;
-  const Snapshot* now = pipeline.snapshot(firsts[last]);
+  const sim::StateDigest* now = pipeline.digest(firsts[last]);
   if (now == nullptr) return {};
   // Progress counts repetitions here, not steps: q = 1 or 2 repetitions back.
-  sim::PeriodDetector detector(2, detail::kSnapshotTolerance);
+  sim::PeriodDetector detector(2, detail::kDigestTolerance);
   for (std::size_t q = 2; q >= 1; --q) {
-    const Snapshot* s = pipeline.snapshot(firsts[last - q]);
+    const sim::StateDigest* s = pipeline.digest(firsts[last - q]);
     if (s == nullptr) return {};
-    Snapshot earlier = *s;
+    sim::StateDigest earlier = *s;
     earlier.progress.assign(1, last - q);
     detector.keep(std::move(earlier));
   }
-  Snapshot later = *now;
+  sim::StateDigest later = *now;
   later.progress.assign(1, last);
   const std::ptrdiff_t found = detector.find(later);
   if (found < 0) return {};
@@ -85,7 +84,7 @@ Period period_of(const Pipeline& pipeline, const std::vector<std::size_t>& first
   return {p.length.ps(), p.progress, last - p.progress};
 }
 
-void watch_last(Pipeline& pipeline, const std::vector<std::size_t>& firsts) {
+void watch_last(StepPipeline& pipeline, const std::vector<std::size_t>& firsts) {
   for (std::size_t back = 2; back <= 4; ++back) pipeline.watch(firsts[firsts.size() - back]);
 }
 
@@ -99,7 +98,7 @@ double least_seconds(const Device& device, const Operator& op, const Paths& path
   for (const auto& [step, times] : steps) {
     compute += compute_seconds(device, op, *step) * static_cast<double>(times);
     for (const auto* list : {&step->loads, &step->stores}) {
-      for (const Transfer& t : *list) {
+      for (const TileTransfer& t : *list) {
         if (t.src == t.dst) continue;
         const double payload = static_cast<double>(t.payload_bytes() * times);
         bytes[t.src] += payload;
@@ -131,7 +130,7 @@ SimOutcome simulate_pipeline(const Device& device, const Operator& op, const Pla
                              std::uint64_t limit, sim::Time launch) {
   const Layout layout = lay_out(plan, limit);
   sim::Simulator sim(0);
-  Pipeline pipeline(sim, device, op, paths, layout.steps);
+  StepPipeline pipeline(sim, device, op, paths, layout.steps);
   for (std::size_t r = 0; r < plan.runs.size(); ++r) {
     const auto& reps = layout.starts[r];
     for (const auto& rep : reps) {
@@ -419,7 +418,7 @@ OperatorResult execute_plan(const Device& raw, const Operator& op, const Plan& p
       r.ops += sr.step.ops * times;
       compute_s += compute_seconds(device, op, sr.step) * static_cast<double>(times);
       for (const auto* list : {&sr.step.loads, &sr.step.stores}) {
-        for (const Transfer& t : *list) {
+        for (const TileTransfer& t : *list) {
           if (t.src == t.dst) continue;
           if (paths[t.src][t.dst].empty()) {
             throw std::invalid_argument("device \"" + device.name + "\": no link path from tier \"" +

@@ -45,12 +45,12 @@ class Builder {
   std::uint64_t elements(Shape s) const { return batch_ * s.c * s.h * s.w; }
   std::uint64_t batch() const { return batch_; }
   DataType dtype() const { return dtype_; }
-  Network take() { return std::move(ops_); }
+  OperatorList take() { return std::move(ops_); }
 
  private:
   std::uint64_t batch_;
   DataType dtype_;
-  Network ops_;
+  OperatorList ops_;
 };
 
 void require_batch(std::uint64_t batch) {
@@ -119,7 +119,7 @@ Shape inverted_residual(Builder& b, const std::string& name, Shape in, std::uint
 
 }  // namespace
 
-Network resnet50(std::uint64_t batch, DataType dtype) {
+OperatorList resnet50(std::uint64_t batch, DataType dtype) {
   require_batch(batch);
   Builder b(batch, dtype);
   Shape x{3, 224, 224};
@@ -148,7 +148,7 @@ Network resnet50(std::uint64_t batch, DataType dtype) {
   return b.take();
 }
 
-Network mobilenet_v2(std::uint64_t batch, DataType dtype) {
+OperatorList mobilenet_v2(std::uint64_t batch, DataType dtype) {
   require_batch(batch);
   Builder b(batch, dtype);
   Shape x = b.conv("stem", {3, 224, 224}, 32, 3, 2);
@@ -169,7 +169,7 @@ Network mobilenet_v2(std::uint64_t batch, DataType dtype) {
   return b.take();
 }
 
-Network ofa_mobilenet_v3(const OfaMbv3Config& cfg, std::uint64_t batch, DataType dtype) {
+OperatorList ofa_mobilenet_v3(const OfaMbv3Config& cfg, std::uint64_t batch, DataType dtype) {
   require_batch(batch);
   if (cfg.resolution < 32) throw std::invalid_argument("OFA MobileNetV3: resolution must be >= 32");
   Builder b(batch, dtype);
@@ -199,7 +199,7 @@ Network ofa_mobilenet_v3(const OfaMbv3Config& cfg, std::uint64_t batch, DataType
   return b.take();
 }
 
-Network mobilenet_v3(std::uint64_t batch, DataType dtype) {
+OperatorList mobilenet_v3(std::uint64_t batch, DataType dtype) {
   OfaMbv3Config cfg;
   cfg.kernels.fill(7);
   cfg.expansions.fill(6);
@@ -232,7 +232,7 @@ void check(const TransformerConfig& c) {
 
 }  // namespace
 
-Network transformer_block(const TransformerConfig& c, std::uint64_t batch, std::uint64_t seq, DataType dtype) {
+OperatorList transformer_block(const TransformerConfig& c, std::uint64_t batch, std::uint64_t seq, DataType dtype) {
   require_batch(batch);
   check(c);
   if (seq == 0) throw std::invalid_argument("transformer: seq must be > 0");
@@ -241,7 +241,7 @@ Network transformer_block(const TransformerConfig& c, std::uint64_t batch, std::
   return b.take();
 }
 
-Network llm_decode_step(const TransformerConfig& c, std::uint64_t batch, std::uint64_t kv_len, DataType dtype) {
+OperatorList llm_decode_step(const TransformerConfig& c, std::uint64_t batch, std::uint64_t kv_len, DataType dtype) {
   require_batch(batch);
   check(c);
   if (kv_len == 0) throw std::invalid_argument("decode: kv_len must be > 0");
@@ -250,7 +250,7 @@ Network llm_decode_step(const TransformerConfig& c, std::uint64_t batch, std::ui
   return b.take();
 }
 
-Network nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataType dtype) {
+OperatorList nas_bench_201(const std::string& arch_text, std::uint64_t batch, DataType dtype) {
   require_batch(batch);
   static const char* const kName = "nas_bench_201";
   const std::string arch(trim(arch_text));
@@ -377,7 +377,7 @@ Shape fbnet_block(Builder& b, const std::string& name, Shape in, std::uint64_t o
 
 }  // namespace
 
-Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
+OperatorList fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype) {
   require_batch(batch);
   const std::vector<std::string> names = parse_fbnet(std::string(trim(blocks)));
   Builder b(batch, dtype);
@@ -523,7 +523,7 @@ std::string arch_syntax(const std::string& name) {
   return "no architecture string";
 }
 
-Network network_by_name(const NetworkSpec& spec) {
+OperatorList network_by_name(const NetworkSpec& spec) {
   const std::string name = canonical_network_name(spec.name);
   const bool transformer = name == "transformer_block" || name == "llm_decode";
   const auto refuse = [&](bool set, const std::string& what) {
@@ -552,7 +552,7 @@ Network network_by_name(const NetworkSpec& spec) {
                          spec.dtype);
 }
 
-Network network_by_name(const std::string& name, std::uint64_t batch, DataType dtype) {
+OperatorList network_by_name(const std::string& name, std::uint64_t batch, DataType dtype) {
   NetworkSpec spec;
   spec.name = name;
   spec.batch = batch;
@@ -560,7 +560,7 @@ Network network_by_name(const std::string& name, std::uint64_t batch, DataType d
   return network_by_name(spec);
 }
 
-Footprint footprint(const Network& network) {
+Footprint footprint(const OperatorList& network) {
   Footprint f;
   for (const Operator& op : network) {
     if (std::holds_alternative<AttentionShape>(op.shape)) {

@@ -13,10 +13,10 @@
 
 namespace models::accelerator {
 
-using Network = std::vector<Operator>;
+using OperatorList = std::vector<Operator>;
 
-Network resnet50(std::uint64_t batch, DataType dtype = DataType::bf16);
-Network mobilenet_v2(std::uint64_t batch, DataType dtype = DataType::bf16);
+OperatorList resnet50(std::uint64_t batch, DataType dtype = DataType::bf16);
+OperatorList mobilenet_v2(std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // Once-for-All MobileNetV3 space: 5 stages of depth 2..4; kernel 3/5/7 and expansion
 // 3/4/6 for each of up to 4 blocks per stage (20 entries, unused past a stage's depth).
@@ -27,30 +27,30 @@ struct OfaMbv3Config {
   std::array<std::uint32_t, 20> kernels{};
   std::array<std::uint32_t, 20> expansions{};
 };
-Network ofa_mobilenet_v3(const OfaMbv3Config& config, std::uint64_t batch, DataType dtype = DataType::bf16);
-Network mobilenet_v3(std::uint64_t batch, DataType dtype = DataType::bf16);  // all-max OFA network
+OperatorList ofa_mobilenet_v3(const OfaMbv3Config& config, std::uint64_t batch, DataType dtype = DataType::bf16);
+OperatorList mobilenet_v3(std::uint64_t batch, DataType dtype = DataType::bf16);  // all-max OFA network
 
 // One pre-norm transformer block over `seq` tokens (attention with kv_len = seq).
 struct TransformerConfig {
   std::uint64_t d_model = 4096, heads = 32, d_ff = 11008, layers = 1;
 };
-Network transformer_block(const TransformerConfig& config, std::uint64_t batch, std::uint64_t seq,
-                          DataType dtype = DataType::bf16);
+OperatorList transformer_block(const TransformerConfig& config, std::uint64_t batch, std::uint64_t seq,
+                               DataType dtype = DataType::bf16);
 // One decode step: every layer sees one new token per sequence and a KV cache of kv_len.
-Network llm_decode_step(const TransformerConfig& config, std::uint64_t batch, std::uint64_t kv_len,
-                        DataType dtype = DataType::bf16);
+OperatorList llm_decode_step(const TransformerConfig& config, std::uint64_t batch, std::uint64_t kv_len,
+                             DataType dtype = DataType::bf16);
 
 // NAS-Bench-201 on CIFAR-10 from its cell string "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|";
 // a `none` edge is the x * 0 kernel the measured networks run. Throws
 // std::invalid_argument for a malformed string or unknown op.
-Network nas_bench_201(const std::string& arch, std::uint64_t batch, DataType dtype = DataType::bf16);
+OperatorList nas_bench_201(const std::string& arch, std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // FBNet on ImageNet from its 22 blocks: names ("k3_e6", "k5_e1_g2", "skip", ...) separated
 // by '|' (or '-'), or their indices 0-8 (k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2,
 // k5_e3, k5_e6, skip) separated by '-', as op_str_22 / op_idx_22 of the FBNet tables.
 // Built as HW-NAS-Bench's per-layer tables price it (docs/accelerator.md, "Search-space
 // conventions"): layer 0 at 56x56, every block at its output resolution.
-Network fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype = DataType::bf16);
+OperatorList fbnet(const std::string& blocks, std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // OFA MobileNetV3 architecture strings: "r=160,d=4-3-2-4-4,k=<20 kernels>,e=<20 expansions>"
 // (keys in any order, each once; lists separated by '-'; all 20 kernel and expansion
@@ -80,8 +80,8 @@ bool network_takes_arch(const std::string& name);
 // The architecture syntax a network expects, with an example (for messages and help).
 std::string arch_syntax(const std::string& name);
 // Throws std::invalid_argument saying what was expected for a bad name, arch or option.
-Network network_by_name(const NetworkSpec& spec);
-Network network_by_name(const std::string& name, std::uint64_t batch, DataType dtype = DataType::bf16);
+OperatorList network_by_name(const NetworkSpec& spec);
+OperatorList network_by_name(const std::string& name, std::uint64_t batch, DataType dtype = DataType::bf16);
 
 // What a network keeps resident while it runs, apart from activations: its parameters
 // (convolution and linear weights, gathered tables) and the K/V cache its attention
@@ -89,6 +89,6 @@ Network network_by_name(const std::string& name, std::uint64_t batch, DataType d
 struct Footprint {
   std::uint64_t weight_bytes = 0, kv_cache_bytes = 0;
 };
-Footprint footprint(const Network& network);
+Footprint footprint(const OperatorList& network);
 
 }  // namespace models::accelerator

@@ -14,7 +14,7 @@ Paths all_paths(const Device& device) {
   return paths;
 }
 
-std::uint64_t transfer_wire_bytes(const Link& link, const Transfer& t) {
+std::uint64_t transfer_wire_bytes(const Link& link, const TileTransfer& t) {
   return t.pieces * wire_bytes(link, t.piece_bytes, t.offset_bytes);
 }
 

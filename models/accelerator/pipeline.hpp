@@ -25,24 +25,24 @@ namespace models::accelerator::detail {
 using Paths = std::vector<std::vector<std::vector<std::size_t>>>;  // [from][to] -> links
 
 Paths all_paths(const Device& device);
-std::uint64_t transfer_wire_bytes(const Link& link, const Transfer& t);
+std::uint64_t transfer_wire_bytes(const Link& link, const TileTransfer& t);
 // Seconds one step computes at the device's peak; throws for an unsupported data type.
 double compute_seconds(const Device& device, const Operator& op, const Step& step);
 
-// The pipeline's state at the end of the timestamp in which a step's compute starts,
-// relative to that step and time (sim/steady_state.hpp): if two repetitions of a run
-// start in the same state, everything between them repeats. Words: step flags and
-// counts, flow tags, time offsets (ps); values: remaining bytes and rates of active
-// flows, equal within the floating-point residue of the fluid updates (far below a
-// picosecond of transfer).
-using Snapshot = sim::StateDigest;
-inline constexpr sim::Tolerance kSnapshotTolerance{1e-9, 1e-6};
+// digest(step) is the pipeline's state (a sim::StateDigest) at the end of the timestamp
+// in which that step's compute starts, relative to that step and time
+// (sim/steady_state.hpp): if two repetitions of a run start in the same state,
+// everything between them repeats. Words: step flags and counts, flow tags, time
+// offsets (ps); values: remaining bytes and rates of active flows, equal within this
+// tolerance, the floating-point residue of the fluid updates (far below a picosecond of
+// transfer).
+inline constexpr sim::Tolerance kDigestTolerance{1e-9, 1e-6};
 
 // The double-buffered pipeline over a flat list of steps.
-class Pipeline {
+class StepPipeline {
  public:
-  Pipeline(sim::Simulator& sim, const Device& device, const Operator& op, const Paths& paths,
-           const std::vector<const Step*>& steps)
+  StepPipeline(sim::Simulator& sim, const Device& device, const Operator& op, const Paths& paths,
+               const std::vector<const Step*>& steps)
       : sim_(sim), device_(device), paths_(paths), steps_(steps),
         net_(sim, capacities(device), [this](std::uint64_t tag) { on_transfer_done(tag); }),
         engines_(sim, device.dma_engines) {
@@ -60,10 +60,10 @@ class Pipeline {
   }
 
   void start() { pump(); }
-  void watch(std::size_t step) { snapshots_.emplace(step, Snapshot{}); }
-  const Snapshot* snapshot(std::size_t step) const {
-    auto it = snapshots_.find(step);
-    return it == snapshots_.end() ? nullptr : &it->second;
+  void watch(std::size_t step) { digests_.emplace(step, sim::StateDigest{}); }
+  const sim::StateDigest* digest(std::size_t step) const {
+    auto it = digests_.find(step);
+    return it == digests_.end() ? nullptr : &it->second;
   }
   const std::vector<sim::Time>& compute_start() const { return compute_start_; }
   const std::vector<double>& carried() const { return net_.carried_bytes(); }
@@ -77,13 +77,13 @@ class Pipeline {
   }
 
   struct Pending {
-    const Transfer* transfer;
+    const TileTransfer* transfer;
     std::uint64_t tag;  // step * 2 + (store ? 1 : 0)
     sim::Time begins;   // when its first byte moves (after the request latency)
   };
 
-  void take_snapshot(std::size_t i) {
-    Snapshot& s = snapshots_[i];
+  void take_digest(std::size_t i) {
+    sim::StateDigest& s = digests_[i];
     s.at = sim_.now();
     s.progress.assign(1, i);
     const auto rel = [i](std::size_t j) { return static_cast<std::int64_t>(j) - static_cast<std::int64_t>(i); };
@@ -113,7 +113,7 @@ class Pipeline {
     });
   }
 
-  void issue(const Transfer& t, std::uint64_t tag) {
+  void issue(const TileTransfer& t, std::uint64_t tag) {
     waiting_.push_back({&t, tag, sim::Time::zero()});
     dispatch();
   }
@@ -122,7 +122,7 @@ class Pipeline {
     while (!waiting_.empty() && engines_.try_acquire()) {
       const Pending p = waiting_.front();
       waiting_.pop_front();
-      const Transfer& t = *p.transfer;
+      const TileTransfer& t = *p.transfer;
       double latency_ns = device_.tiers[t.src].latency_ns;
       for (std::size_t l : paths_[t.src][t.dst]) latency_ns += device_.links[l].latency_ns;
       const auto index = static_cast<std::uint32_t>(started_.size());
@@ -136,7 +136,7 @@ class Pipeline {
   void begin_flow(std::uint32_t index) {
     unbegun_.erase(std::find(unbegun_.begin(), unbegun_.end(), index));
     const Pending& p = started_[index];
-    const Transfer& t = *p.transfer;
+    const TileTransfer& t = *p.transfer;
     const double payload = static_cast<double>(t.payload_bytes());
     const std::size_t tiers = device_.tiers.size();
     std::vector<FluidNetwork::Use> uses;
@@ -166,12 +166,12 @@ class Pipeline {
     while (next_load_ < n && (next_load_ < 2 || compute_done_[next_load_ - 2])) {
       const std::size_t i = next_load_++;
       const Step& s = *steps_[i];
-      for (const Transfer& t : s.loads) {
+      for (const TileTransfer& t : s.loads) {
         if (t.payload_bytes() == 0 || t.src == t.dst) continue;
         ++loads_left_[i];
       }
       if (loads_left_[i] == 0) load_done_[i] = 1;
-      for (const Transfer& t : s.loads) {
+      for (const TileTransfer& t : s.loads) {
         if (t.payload_bytes() == 0 || t.src == t.dst) continue;
         issue(t, 2 * i);
       }
@@ -181,8 +181,8 @@ class Pipeline {
       const std::size_t i = next_compute_;
       computing_ = true;
       compute_start_[i] = sim_.now();
-      if (!snapshots_.empty() && snapshots_.count(i) != 0) {
-        sim_.at_end_of_timestamp([this, i] { take_snapshot(i); }, sim::Simulator::kObserveHook);
+      if (!digests_.empty() && digests_.count(i) != 0) {
+        sim_.at_end_of_timestamp([this, i] { take_digest(i); }, sim::Simulator::kObserveHook);
       }
       sim_.schedule(sim::Time::from_ps(compute_ps_[i]), [this] { on_compute_done(); });
     }
@@ -193,12 +193,12 @@ class Pipeline {
     computing_ = false;
     compute_done_[i] = 1;
     const Step& s = *steps_[i];
-    for (const Transfer& t : s.stores) {
+    for (const TileTransfer& t : s.stores) {
       if (t.payload_bytes() == 0 || t.src == t.dst) continue;
       ++stores_left_[i];
     }
     if (stores_left_[i] == 0) store_done_[i] = 1;
-    for (const Transfer& t : s.stores) {
+    for (const TileTransfer& t : s.stores) {
       if (t.payload_bytes() == 0 || t.src == t.dst) continue;
       issue(t, 2 * i + 1);
     }
@@ -217,7 +217,7 @@ class Pipeline {
   std::deque<Pending> waiting_;
   std::vector<Pending> started_;
   std::vector<std::uint32_t> unbegun_;
-  std::map<std::size_t, Snapshot> snapshots_;
+  std::map<std::size_t, sim::StateDigest> digests_;
   sim::Resource engines_;  // DMA engines; transfers wait in waiting_ (issue order)
   std::size_t next_load_ = 0, next_compute_ = 0;
   bool computing_ = false;

@@ -24,7 +24,7 @@ std::vector<OperatorResult> execute_all(const Device& device, const std::vector<
   return results;
 }
 
-void check_weights_fit(const Device& device, const Network& network) {
+void check_weights_fit(const Device& device, const OperatorList& network) {
   // Every layer's weights stay resident in their tier while the network runs.
   std::vector<std::uint64_t> weights(device.tiers.size(), 0);
   for (const Operator& op : network) {
@@ -49,9 +49,9 @@ bool absorbs_elementwise(const Operator& op) {
 
 }  // namespace
 
-std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& given) {
+std::vector<RuntimeStep> runtime_steps(const Device& device, const OperatorList& given) {
   const RuntimeSpec& rt = device.runtime;
-  const Network network =
+  const OperatorList network =
       rt.activations_on_chip > 0.0 ? keep_activations_on_chip(device, given, rt.activations_on_chip) : given;
   std::vector<RuntimeStep> steps;
   steps.reserve(network.size() * 2);
@@ -75,7 +75,8 @@ std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& give
   return steps;
 }
 
-NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options, bool parallel) {
+NetworkResult execute_network(const Device& device, const OperatorList& network, const ExecOptions& options,
+                              bool parallel) {
   check_weights_fit(device, network);
   validate(device);
   const std::vector<RuntimeStep> steps = runtime_steps(device, network);
@@ -115,7 +116,7 @@ NetworkResult execute_network(const Device& device, const Network& network, cons
   return net;
 }
 
-Network keep_activations_on_chip(const Device& device, Network network, double fraction) {
+OperatorList keep_activations_on_chip(const Device& device, OperatorList network, double fraction) {
   const double budget = fraction * static_cast<double>(device.tiers[0].capacity_bytes);
   for (std::size_t i = 0; i + 1 < network.size(); ++i) {
     Operator& producer = network[i];

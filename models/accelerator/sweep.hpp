@@ -24,7 +24,7 @@ struct NetworkResult {
 
 // Every layer's weights stay resident in their tier while a network runs: throws
 // std::invalid_argument when a tier cannot hold them.
-void check_weights_fit(const Device& device, const Network& network);
+void check_weights_fit(const Device& device, const OperatorList& network);
 
 // Runs every operator (in parallel unless `parallel` is false) and sums in order.
 std::vector<OperatorResult> execute_all(const Device& device, const std::vector<Operator>& ops,
@@ -36,19 +36,19 @@ struct RuntimeStep {
   Operator op;
   bool fused = false;
 };
-std::vector<RuntimeStep> runtime_steps(const Device& device, const Network& network);
+std::vector<RuntimeStep> runtime_steps(const Device& device, const OperatorList& network);
 
 // Checks the weights fit (check_weights_fit), then runs runtime_steps() in order: the
 // latency is when the last kernel ends, with the host issuing operators as
 // RuntimeSpec says (synchronously, or running ahead of the device).
-NetworkResult execute_network(const Device& device, const Network& network, const ExecOptions& options = {},
+NetworkResult execute_network(const Device& device, const OperatorList& network, const ExecOptions& options = {},
                               bool parallel = true);
 
 // Activation residency: an operator's output that fits in `fraction` of the on-chip tier
 // stays there and the next operator reads it from there (as a GPU's L2 keeps a tensor
 // one kernel writes and the next reads). Explicit placements are kept. An approximation:
 // a tensor read again later (a residual branch) is also taken to be where it was left.
-Network keep_activations_on_chip(const Device& device, Network network, double fraction = 0.25);
+OperatorList keep_activations_on_chip(const Device& device, OperatorList network, double fraction = 0.25);
 
 // `count` random convolutions and GEMMs (sizes log-uniform over what networks use);
 // operator i draws from stream i of `seed`.

@@ -21,7 +21,7 @@ namespace models::accelerator {
 
 // `pieces` separately addressed pieces of `piece_bytes` each, every piece starting
 // `offset_bytes` into a request granule (gathered rows); bulk tiles are one piece.
-struct Transfer {
+struct TileTransfer {
   std::size_t src = 1, dst = 0;
   std::uint64_t piece_bytes = 0;
   std::uint64_t pieces = 1;
@@ -30,10 +30,10 @@ struct Transfer {
 };
 
 struct Step {
-  std::vector<Transfer> loads;
+  std::vector<TileTransfer> loads;
   std::uint64_t ops = 0;
   bool matrix = true;  // matrix units, else vector units
-  std::vector<Transfer> stores;
+  std::vector<TileTransfer> stores;
 };
 
 struct StepRun {

@@ -291,7 +291,7 @@ double predict_s(const OperatorModel& model, const acc::Operator& op) {
   return predict_fitted_s(model, op);
 }
 
-double predict_network_s(const OperatorModel& model, const acc::Network& network) {
+double predict_network_s(const OperatorModel& model, const acc::OperatorList& network) {
   // As execute_network composes it: the runtime's steps (batch norms that are not folded,
   // fused elementwise operators), each issued by the host after its host time and run
   // once the device is free; the host waits for each kernel unless it launches ahead.

@@ -101,7 +101,7 @@ double predict_fitted_s(const OperatorModel& model, const accelerator::Operator&
 // operator's prediction less its host time, the host issuing kernels one after another
 // or ahead of the device (RuntimeSpec::async_launch). With none of these (the presets),
 // the sum of the operators' predictions.
-double predict_network_s(const OperatorModel& model, const accelerator::Network& network);
+double predict_network_s(const OperatorModel& model, const accelerator::OperatorList& network);
 
 // One simulated operator.
 struct Sample {

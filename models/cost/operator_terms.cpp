@@ -20,12 +20,12 @@ struct Transfers {
 
 // The busiest channel's time for a list of transfers (at the rates of `d`), their longest
 // request latency and the sum of their latencies.
-Transfers transfer_times(const TermContext& ctx, const acc::Device& d, const std::vector<acc::Transfer>& list,
+Transfers transfer_times(const TermContext& ctx, const acc::Device& d, const std::vector<acc::TileTransfer>& list,
                          std::vector<double>& bytes) {
   const std::size_t tiers = d.tiers.size();
   std::fill(bytes.begin(), bytes.end(), 0.0);
   Transfers out;
-  for (const acc::Transfer& t : list) {
+  for (const acc::TileTransfer& t : list) {
     if (t.src == t.dst || t.payload_bytes() == 0) continue;
     const auto payload = static_cast<double>(t.payload_bytes());
     bytes[t.src] += payload;
@@ -79,7 +79,7 @@ OperatorTerms operator_terms(const TermContext& ctx, const acc::Operator& op) {
   std::vector<Kind> kinds;
   std::map<std::pair<std::size_t, std::size_t>, double> follows;
   std::vector<double> scratch(channels);
-  const auto add_bytes = [&](const std::vector<acc::Transfer>& list, std::vector<double>& bytes) {
+  const auto add_bytes = [&](const std::vector<acc::TileTransfer>& list, std::vector<double>& bytes) {
     const Transfers t = transfer_times(ctx, d, list, scratch);
     bytes = scratch;
     return t;

@@ -254,7 +254,7 @@ std::string format_arch(const Arch& a) {
   return out;
 }
 
-acc::Network to_network(const Arch& a, std::uint64_t batch, acc::DataType dtype) {
+acc::OperatorList to_network(const Arch& a, std::uint64_t batch, acc::DataType dtype) {
   switch (a.space) {
     case Space::nb201: return acc::nas_bench_201(format_arch(a), batch, dtype);
     case Space::fbnet: return acc::fbnet(format_arch(a), batch, dtype);
@@ -279,7 +279,7 @@ acc::Network to_network(const Arch& a, std::uint64_t batch, acc::DataType dtype)
   return acc::ofa_mobilenet_v3(cfg, batch, dtype);
 }
 
-NetworkStats network_stats(const acc::Network& network) {
+NetworkStats network_stats(const acc::OperatorList& network) {
   NetworkStats s;
   for (const auto& op : network) {
     const auto bytes = acc::operand_bytes(op);

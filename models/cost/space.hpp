@@ -61,8 +61,8 @@ Arch parse_ofa(std::uint64_t resolution, std::string_view depths, std::string_vi
 std::string format_arch(const Arch& arch);  // parse_arch(format_arch(a)) == a
 
 // The network the architecture denotes (CIFAR-10 32x32 for nb201, ImageNet for the others).
-accelerator::Network to_network(const Arch& arch, std::uint64_t batch = 1,
-                                accelerator::DataType dtype = accelerator::DataType::fp32);
+accelerator::OperatorList to_network(const Arch& arch, std::uint64_t batch = 1,
+                                     accelerator::DataType dtype = accelerator::DataType::fp32);
 
 // Size figures of a network, exact from its operator list.
 struct NetworkStats {
@@ -72,7 +72,7 @@ struct NetworkStats {
   std::uint64_t operators = 0;              // operators (kernels before fusion)
   std::uint64_t peak_activation_bytes = 0;  // largest input + output of one operator
 };
-NetworkStats network_stats(const accelerator::Network& network);
+NetworkStats network_stats(const accelerator::OperatorList& network);
 
 // Uniformly random architectures of a space (ofa: resolution 128..224 in steps of 4),
 // drawn from the project's own generator: the same seed gives the same list everywhere.

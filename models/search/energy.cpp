@@ -21,7 +21,7 @@ double plan_energy_pj(const acc::Device& raw, const acc::Operator& op, const acc
       const auto times = static_cast<double>(sr.repeats * run.repeats);
       pj += static_cast<double>(sr.step.ops) * times * raw.compute.energy_pj_per_op;
       for (const auto* list : {&sr.step.loads, &sr.step.stores}) {
-        for (const acc::Transfer& t : *list) {
+        for (const acc::TileTransfer& t : *list) {
           if (t.src == t.dst) continue;
           const auto payload = static_cast<double>(t.payload_bytes()) * times;
           pj += payload * (raw.tiers[t.src].energy_pj_per_byte + raw.tiers[t.dst].energy_pj_per_byte);
@@ -42,7 +42,7 @@ double operator_energy_pj(const acc::Device& device, const acc::Operator& op) {
   return plan_energy_pj(device, op, acc::detail::all_paths(device));
 }
 
-double network_energy_pj(const acc::Device& device, const acc::Network& network) {
+double network_energy_pj(const acc::Device& device, const acc::OperatorList& network) {
   const acc::detail::Paths paths = acc::detail::all_paths(device);
   double pj = 0.0;
   for (const acc::RuntimeStep& step : acc::runtime_steps(device, network)) {

@@ -14,6 +14,6 @@ namespace models::search {
 // Throws std::invalid_argument when the device cannot run an operator (no tile fits, no
 // peak for its data type).
 double operator_energy_pj(const accelerator::Device& device, const accelerator::Operator& op);
-double network_energy_pj(const accelerator::Device& device, const accelerator::Network& network);
+double network_energy_pj(const accelerator::Device& device, const accelerator::OperatorList& network);
 
 }  // namespace models::search

@@ -64,10 +64,10 @@ Objective parse_objective(std::string_view text, const SearchSpace& space) {
                               "\": expected proxy, macs, params or csv:FILE:COLUMN");
 }
 
-double memory_bytes(const acc::Network& network) {
+double memory_bytes(const acc::OperatorList& network) {
   // The parts of an llm network ("prefill.", "decode.") hold the same weights; a CNN is one part.
   struct Part {
-    acc::Network ops;
+    acc::OperatorList ops;
     std::uint64_t peak = 0;
   };
   std::vector<std::pair<std::string, Part>> parts;
@@ -96,7 +96,7 @@ struct Evaluator::Caches {
   tbb::enumerable_thread_specific<std::unordered_map<std::string, double>> latency_s, energy_pj;
 };
 
-double Evaluator::network_latency_s(const acc::Network& network) const {
+double Evaluator::network_latency_s(const acc::OperatorList& network) const {
   // cost::predict_network_s, with the operators' predictions cached.
   const acc::Device& d = operator_model_->device;
   auto& cache = caches_->latency_s.local();
@@ -119,7 +119,7 @@ double Evaluator::network_latency_s(const acc::Network& network) const {
   return end;
 }
 
-double Evaluator::network_energy_pj(const acc::Network& network) const {
+double Evaluator::network_energy_pj(const acc::OperatorList& network) const {
   const acc::Device& d = *options_.device;
   auto& cache = caches_->energy_pj.local();
   double pj = 0.0;
@@ -207,7 +207,7 @@ void Evaluator::evaluate_one(const Genome& g, Metrics& m) const {
       m.accuracy = objective_.kind == ObjectiveKind::params ? z.params : z.macs;
     }
   } else {
-    const acc::Network net = space_.network(g, batch_, options_.dtype);
+    const acc::OperatorList net = space_.network(g, batch_, options_.dtype);
     m.latency_ms = space_model_ ? cost::predict_ms(*space_model_, space_.arch(g)) : 1e3 * network_latency_s(net);
     double macs = 0.0, params = 0.0, weighted_macs = 0.0, weighted_params = 0.0;
     // A served llm runs its layers twice (prefill, decode): their work twice, their weights once.

@@ -90,8 +90,8 @@ class Evaluator {
  private:
   struct Caches;  // per-thread prices of operator shapes already seen
   void evaluate_one(const Genome& g, Metrics& m) const;
-  double network_latency_s(const accelerator::Network& net) const;
-  double network_energy_pj(const accelerator::Network& net) const;
+  double network_latency_s(const accelerator::OperatorList& net) const;
+  double network_energy_pj(const accelerator::OperatorList& net) const;
 
   SearchSpace space_;
   std::shared_ptr<const cost::CostModel> model_;
@@ -108,6 +108,6 @@ class Evaluator {
 // Peak memory of a network: resident weights and KV cache plus the largest input + output
 // of one operator. An llm network's prefill and decode parts share their weights: the
 // larger part counts.
-double memory_bytes(const accelerator::Network& network);
+double memory_bytes(const accelerator::OperatorList& network);
 
 }  // namespace models::search

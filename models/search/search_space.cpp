@@ -447,13 +447,13 @@ acc::TransformerConfig SearchSpace::transformer(const Genome& g) const {
                                 llm_.layers[g[kLayers]]};
 }
 
-acc::Network SearchSpace::network(const Genome& g, std::uint64_t batch, acc::DataType base) const {
-  acc::Network net;
+acc::OperatorList SearchSpace::network(const Genome& g, std::uint64_t batch, acc::DataType base) const {
+  acc::OperatorList net;
   if (kind_ != SpaceKind::llm) {
     net = cost::to_network(arch(g), batch, base);
   } else {
     const auto config = transformer(g);
-    const auto append = [&net](acc::Network part, const std::string& prefix) {
+    const auto append = [&net](acc::OperatorList part, const std::string& prefix) {
       for (auto& op : part) {
         op.name = prefix + op.name;
         net.push_back(std::move(op));

@@ -120,7 +120,7 @@ class SearchSpace {
   Genome parse(std::string_view arch, std::string_view precision = {}) const;
 
   // The operator list, each operator in its layer's data type (`base` elsewhere).
-  accelerator::Network network(const Genome& g, std::uint64_t batch, accelerator::DataType base) const;
+  accelerator::OperatorList network(const Genome& g, std::uint64_t batch, accelerator::DataType base) const;
   // llm: the configuration and the lengths a genome denotes.
   accelerator::TransformerConfig transformer(const Genome& g) const;
 

@@ -127,7 +127,7 @@ acc::Operator read_operator(Section& s, const std::string& name, const acc::Devi
   return op;
 }
 
-acc::Network read_network(const Scenario& scenario, Section& w, const acc::Device& d) {
+acc::OperatorList read_network(const Scenario& scenario, Section& w, const acc::Device& d) {
   std::vector<std::string> networks = acc::network_names();
   networks.insert(networks.end(), {"nb201", "operators"});
   const std::string given = w.text("network", std::nullopt, networks);
@@ -154,7 +154,7 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
     w.text("arch");
     w.error("arch", "network = \"" + network + "\" takes no arch (nas_bench_201, fbnet and ofa_mbv3 do)");
   }
-  acc::Network net;
+  acc::OperatorList net;
   try {
     if (!buildable) {
       // Reported above.
@@ -220,7 +220,7 @@ acc::Network read_network(const Scenario& scenario, Section& w, const acc::Devic
   return net;
 }
 
-RunSummary simulate(const acc::Device& device, const acc::Network& net, const acc::ExecOptions& options,
+RunSummary simulate(const acc::Device& device, const acc::OperatorList& net, const acc::ExecOptions& options,
                     sim::Recorder* recorder) {
   const auto result = acc::execute_network(device, net, options);
   const acc::Footprint resident = acc::footprint(net);
@@ -280,12 +280,12 @@ RunSummary simulate(const acc::Device& device, const acc::Network& net, const ac
 }
 
 // [workload] scalesim_topology = "FILE.csv": the layers of a SCALE-Sim topology file.
-acc::Network read_scalesim_workload(const Scenario& scenario, Section& w) {
+acc::OperatorList read_scalesim_workload(const Scenario& scenario, Section& w) {
   std::filesystem::path path = w.text("scalesim_topology");
   if (path.is_relative()) path = std::filesystem::path(scenario.file()).parent_path() / path;
   const acc::DataType dtype = declared_enum<acc::DataType>(w, acc::parameter("workload", "dtype"));
   w.reject_unread();
-  acc::Network net;
+  acc::OperatorList net;
   try {
     for (const auto& layer : acc::read_scalesim_topology(path))
       net.push_back(acc::conv2d(layer.name, layer.conv, dtype));
@@ -297,7 +297,7 @@ acc::Network read_scalesim_workload(const Scenario& scenario, Section& w) {
 
 // Systolic mode: conv and GEMM layers on the device's PE array (models/accelerator/systolic.hpp);
 // per-layer cycles and SRAM/DRAM traffic per operand go to the "layers" table.
-RunSummary systolic(const acc::Device& device, const acc::Network& net, acc::OutputConvention convention,
+RunSummary systolic(const acc::Device& device, const acc::OperatorList& net, acc::OutputConvention convention,
                     sim::Recorder* recorder) {
   std::uint64_t cycles = 0, macs = 0, mapped = 0, skipped = 0;
   acc::SystolicTraffic sram, dram;
@@ -391,7 +391,7 @@ ScenarioKind accelerator_kind() {
             const acc::Device device = read_scenario_device(scenario, root);
             Section w(root, "workload");
             const bool topology = w.has("scalesim_topology");
-            acc::Network net = topology ? read_scalesim_workload(scenario, w) : read_network(scenario, w, device);
+            acc::OperatorList net = topology ? read_scalesim_workload(scenario, w) : read_network(scenario, w, device);
             Section e(root, "execution");
             const auto declared = [](std::string_view key) -> const sim::Parameter& {
               return acc::parameter("execution", key);

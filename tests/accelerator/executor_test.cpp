@@ -127,7 +127,7 @@ TEST_CASE("bytes conservation: work and traffic of the plan and what the simulat
     std::uint64_t stored = 0;
     for (const Run& run : plan.runs)
       for (const StepRun& s : run.block)
-        for (const Transfer& t : s.step.stores) stored += t.payload_bytes() * s.repeats * run.repeats;
+        for (const TileTransfer& t : s.step.stores) stored += t.payload_bytes() * s.repeats * run.repeats;
     if (!std::holds_alternative<AttentionShape>(op.shape)) CHECK(stored == ob.output);
     // The simulation's flows carried exactly the plan's bytes through each channel.
     for (std::size_t t = 0; t < d.tiers.size(); ++t) {
@@ -351,7 +351,7 @@ TEST_CASE("host time: dispatch, library calls and per-group calls") {
 TEST_CASE("network timeline: a synchronous host adds up, an asynchronous one overlaps") {
   Device d = compute_bound_device(1);
   const std::uint64_t n = 40;
-  Network net;
+  OperatorList net;
   for (std::uint64_t i = 0; i < n; ++i) net.push_back(elementwise("op" + std::to_string(i), 1 << 20, 1, 8));
   const sim::Time kernel = execute(d, net[0]).kernel;  // 8 Mops at 1 Tops/s: ~8.4 us
   REQUIRE(kernel > sim::us(8));
@@ -375,8 +375,9 @@ TEST_CASE("network timeline: a synchronous host adds up, an asynchronous one ove
 
 TEST_CASE("batch norm that is not folded is a kernel of its own after every convolution") {
   Device d = compute_bound_device(1);
-  const Network net{conv2d("c1", Conv2dShape{2, 8, 8, 16, 16, 3, 3, 1, 1, 1}), elementwise("relu", 2 * 8 * 16 * 16),
-                    conv2d("c2", Conv2dShape{2, 8, 4, 16, 16, 1, 1, 1, 0, 1})};
+  const OperatorList net{conv2d("c1", Conv2dShape{2, 8, 8, 16, 16, 3, 3, 1, 1, 1}),
+                         elementwise("relu", 2 * 8 * 16 * 16),
+                         conv2d("c2", Conv2dShape{2, 8, 4, 16, 16, 1, 1, 1, 0, 1})};
   CHECK(runtime_steps(d, net).size() == 3);
   d.runtime.fold_batch_norm = false;
   const auto steps = runtime_steps(d, net);
@@ -395,7 +396,7 @@ TEST_CASE("fusion: an elementwise operator after a kernel costs no launch, dispa
   d.runtime.dispatch_ns = 5'000;
   const std::uint64_t elements = 1 << 20;
   const Operator conv = conv2d("conv", Conv2dShape{1, 16, 16, 256, 256, 1, 1, 1, 0, 1});
-  const Network net{conv, elementwise("relu", elements, 1, 1), elementwise("add", elements, 2, 1)};
+  const OperatorList net{conv, elementwise("relu", elements, 1, 1), elementwise("add", elements, 2, 1)};
   const auto unfused = execute_network(d, net);
   d.runtime.fuse_elementwise = true;
   const auto steps = runtime_steps(d, net);
@@ -424,7 +425,7 @@ TEST_CASE("batch-1 GPU latency is bound by the runtime, large batches by the dev
   d.runtime.library_call_ns = 60'000;
   d.runtime.async_launch = true;
   d.runtime.fold_batch_norm = false;
-  const auto host_sum = [&](const Network& net) {
+  const auto host_sum = [&](const OperatorList& net) {
     sim::Time t;
     for (const auto& s : runtime_steps(d, net)) t += host_time(d, s.op);
     return t;

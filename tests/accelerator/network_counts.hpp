@@ -8,7 +8,7 @@
 namespace test_counts {
 
 // Multiply-accumulates of convolutions and fully connected layers.
-inline double macs(const models::accelerator::Network& net) {
+inline double macs(const models::accelerator::OperatorList& net) {
   double total = 0;
   for (const auto& op : net) {
     if (std::holds_alternative<models::accelerator::Conv2dShape>(op.shape) ||
@@ -20,7 +20,7 @@ inline double macs(const models::accelerator::Network& net) {
 }
 
 // Weight elements (the networks are built in bf16: two bytes each).
-inline double weights(const models::accelerator::Network& net) {
+inline double weights(const models::accelerator::OperatorList& net) {
   double total = 0;
   for (const auto& op : net) total += static_cast<double>(models::accelerator::operand_bytes(op).weight) / 2.0;
   return total;

@@ -155,7 +155,7 @@ std::string cat(std::string a, const std::string& b) {
   return a;
 }
 
-bool same_network(const Network& a, const Network& b) {
+bool same_network(const OperatorList& a, const OperatorList& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].name != b[i].name || op_count(a[i]) != op_count(b[i]) ||
@@ -185,7 +185,7 @@ TEST_CASE("every listed network builds by name, search spaces from their documen
     CAPTURE(name);
     CHECK(canonical_network_name(name) == name);
     const auto s = spec(name, network_takes_arch(name) ? std::optional(documented_example(name)) : std::nullopt);
-    const Network net = network_by_name(s);
+    const OperatorList net = network_by_name(s);
     CHECK(net.size() > 2);
     if (!network_takes_arch(name)) CHECK(same_network(net, network_by_name(name, 1)));
   }

@@ -18,7 +18,7 @@ using test_counts::macs;
 
 namespace {
 
-const Operator* find_op(const Network& net, const std::string& name) {
+const Operator* find_op(const OperatorList& net, const std::string& name) {
   for (const auto& op : net) {
     if (op.name == name) return &op;
   }
@@ -76,8 +76,8 @@ double fbnet_macs(const std::array<const char*, 22>& blocks, bool tables) {
 }  // namespace
 
 TEST_CASE("FBNet follows HW-NAS-Bench's convention, and converts back to the published FBNet-B") {
-  const Network b = fbnet(joined(kFbnetB), 1);
-  const Network c = fbnet(joined(kFbnetC), 1);
+  const OperatorList b = fbnet(joined(kFbnetB), 1);
+  const OperatorList c = fbnet(joined(kFbnetC), 1);
   // Exactly the per-layer tables' geometry.
   CHECK(macs(b) == fbnet_macs(kFbnetB, true));
   CHECK(macs(c) == fbnet_macs(kFbnetC, true));
@@ -101,7 +101,7 @@ TEST_CASE("FBNet g2 blocks shuffle channels; skip projections have batch norm an
   // Layer 1 k3_e1_g2 (16 -> 24 channels), layer 5 a projecting skip (24 -> 32, stride 2).
   std::string arch = "k3_e1|k3_e1_g2|k3_e1|k3_e1|k3_e1|skip";
   for (int i = 6; i < 22; ++i) arch += "|k3_e1";
-  const Network net = fbnet(arch, 1);
+  const OperatorList net = fbnet(arch, 1);
   const auto& expand = std::get<Conv2dShape>(find_op(net, "layer1.k3_e1_g2.expand")->shape);
   const auto& project = std::get<Conv2dShape>(find_op(net, "layer1.k3_e1_g2.project")->shape);
   CHECK((expand.groups == 2 && project.groups == 2 && project.out_channels == 24));
@@ -118,7 +118,7 @@ TEST_CASE("FBNet g2 blocks shuffle channels; skip projections have batch norm an
 }
 
 TEST_CASE("NAS-Bench-201 none edges run the zeroing kernel x * 0") {
-  const Network none = nas_bench_201("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", 1);
+  const OperatorList none = nas_bench_201("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", 1);
   // Six edges in each of the 15 cells, each an elementwise multiply of the cell's tensor.
   const std::array<std::uint64_t, 3> elements{16 * 32 * 32, 32 * 16 * 16, 64 * 8 * 8};
   std::size_t zeroing = 0;

@@ -67,7 +67,7 @@ TEST_CASE("ofa-mbv3 genes: resolution, depths, kernels and expansions; blocks pa
 
 TEST_CASE("operators belong to the layers precision is chosen for") {
   // Every layer of the fullest architecture of each space has operators; the stem and head do not belong.
-  const auto layers_seen = [](SpaceKind kind, const acc::Network& net) {
+  const auto layers_seen = [](SpaceKind kind, const acc::OperatorList& net) {
     std::map<std::size_t, int> seen;
     std::size_t outside = 0;
     for (const auto& op : net) {

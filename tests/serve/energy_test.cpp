@@ -33,7 +33,7 @@ TEST_CASE("network energy without simulation equals the simulated network's ener
         // Eyeriss has no fp32 matrix peak.
         const auto dtype =
             device.peak_matrix_ops_per_s(acc::DataType::fp32) > 0 ? acc::DataType::fp32 : acc::DataType::bf16;
-        const acc::Network net = cost::to_network(arch, 1, dtype);
+        const acc::OperatorList net = cost::to_network(arch, 1, dtype);
         const double simulated = acc::execute_network(device, net).energy_pj;
         INFO(name << " " << cost::format_arch(arch));
         CHECK(simulated > 0.0);
@@ -46,9 +46,9 @@ TEST_CASE("network energy without simulation equals the simulated network's ener
 TEST_CASE("network energy adds up over operators and grows with the batch") {
   const acc::Device device = acc::preset("a100");
   const auto arch = cost::random_archs(cost::Space::fbnet, 1, 5)[0];
-  const acc::Network one = cost::to_network(arch, 1), eight = cost::to_network(arch, 8);
+  const acc::OperatorList one = cost::to_network(arch, 1), eight = cost::to_network(arch, 8);
   CHECK(serve::network_energy_pj(device, eight) > serve::network_energy_pj(device, one));
-  acc::Network twice = one;
+  acc::OperatorList twice = one;
   twice.insert(twice.end(), one.begin(), one.end());
   CHECK(serve::network_energy_pj(device, twice) ==
         doctest::Approx(2 * serve::network_energy_pj(device, one)).epsilon(1e-12));

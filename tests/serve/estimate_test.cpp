@@ -119,7 +119,7 @@ TEST_CASE("operators: operator models price the list as a network and each opera
   CHECK(out["operators"] == 3);
   REQUIRE(out["estimates"].size() == 1);
   const auto& e = out["estimates"]["a100"];
-  acc::Network net;
+  acc::OperatorList net;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     net.push_back(serve::operator_from_json(ops[i], "operators[" + std::to_string(i) + "]", acc::DataType::fp32));
   }
