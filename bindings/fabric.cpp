@@ -282,7 +282,7 @@ void bind_fabric(py::module_& m) {
       .def(
           "add_duplex",
           [](Topology& t, NodeId a, NodeId b, double gbps, double latency_ns) {
-            return t.add_duplex(a, b, gbps, ps_from_ns(latency_ns));
+            return t.add_duplex(a, b, gbps, sim::Time::from_ns(latency_ns));
           },
           py::arg("a"), py::arg("b"), py::arg("bandwidth_gbps"), py::arg("latency_ns") = 0.0)
       .def_property_readonly("node_count", &Topology::node_count)
@@ -311,7 +311,7 @@ void bind_fabric(py::module_& m) {
               from.push_back(t.link_from(l));
               to.push_back(t.link_to(l));
               gbps.push_back(t.link(l).bandwidth_gbps);
-              latency.push_back(t.link(l).latency_ps);
+              latency.push_back(t.link(l).latency.ps());
               fraction.push_back(t.link(l).capacity_fraction);
               state.emplace_back(topologies::to_string(t.link(l).state));
             }
@@ -359,11 +359,11 @@ void bind_fabric(py::module_& m) {
         p.host_gbps = host_gbps;
         p.uplink_gbps = uplink_gbps;
         p.oversubscription = oversubscription;
-        p.host_latency_ps = ps_from_ns(host_latency_ns);
-        p.uplink_latency_ps = ps_from_ns(uplink_latency_ns);
+        p.host_latency = sim::Time::from_ns(host_latency_ns);
+        p.uplink_latency = sim::Time::from_ns(uplink_latency_ns);
         p.gpus_per_host = gpus_per_host;
         p.intra_host_gbps = intra_host_gbps;
-        p.intra_host_latency_ps = ps_from_ns(intra_host_latency_ns);
+        p.intra_host_latency = sim::Time::from_ns(intra_host_latency_ns);
         return topologies::leaf_spine(p);
       },
       py::arg("leaves") = 2, py::arg("spines") = 2, py::arg("hosts_per_leaf") = 2, py::arg("host_gbps") = 400.0,
@@ -373,16 +373,17 @@ void bind_fabric(py::module_& m) {
   tm.def(
       "fat_tree",
       [](std::uint32_t k, double gbps, double latency_ns) {
-        return topologies::fat_tree({k, gbps, ps_from_ns(latency_ns)});
+        return topologies::fat_tree({k, gbps, sim::Time::from_ns(latency_ns)});
       },
       py::arg("k") = 4, py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
   tm.def(
-      "ring", [](std::uint32_t n, double gbps, double lat) { return topologies::ring(n, gbps, ps_from_ns(lat)); },
+      "ring",
+      [](std::uint32_t n, double gbps, double lat) { return topologies::ring(n, gbps, sim::Time::from_ns(lat)); },
       py::arg("hosts"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
   tm.def(
       "torus2d",
       [](std::uint32_t x, std::uint32_t y, double gbps, double lat) {
-        return topologies::torus2d(x, y, gbps, ps_from_ns(lat));
+        return topologies::torus2d(x, y, gbps, sim::Time::from_ns(lat));
       },
       py::arg("x"), py::arg("y"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
   tm.def(

@@ -76,7 +76,7 @@ Topology leaf_spine(const LeafSpineParams& p) {
       hosts[h] = t.add_node(name, NodeKind::nic);
       for (std::uint32_t g = 0; g < p.gpus_per_host; ++g) {
         const NodeId gpu = t.add_node(name + ".gpu" + std::to_string(g), NodeKind::gpu);
-        t.add_duplex(gpu, hosts[h], p.intra_host_gbps, p.intra_host_latency_ps);
+        t.add_duplex(gpu, hosts[h], p.intra_host_gbps, p.intra_host_latency);
       }
     } else {
       hosts[h] = t.add_node(name, NodeKind::host);
@@ -84,12 +84,12 @@ Topology leaf_spine(const LeafSpineParams& p) {
   }
   for (std::uint32_t l = 0; l < p.leaves; ++l) leaves[l] = t.add_node("leaf" + std::to_string(l), NodeKind::leaf);
   for (std::uint32_t h = 0; h < hosts.size(); ++h) {
-    t.add_duplex(hosts[h], leaves[h / p.hosts_per_leaf], p.host_gbps, p.host_latency_ps);
+    t.add_duplex(hosts[h], leaves[h / p.hosts_per_leaf], p.host_gbps, p.host_latency);
   }
   if (p.leaves > 1) {
     for (std::uint32_t s = 0; s < p.spines; ++s) {
       const NodeId spine = t.add_node("spine" + std::to_string(s), NodeKind::spine);
-      for (NodeId leaf : leaves) t.add_duplex(leaf, spine, uplink, p.uplink_latency_ps);
+      for (NodeId leaf : leaves) t.add_duplex(leaf, spine, uplink, p.uplink_latency);
     }
   }
   return t;
@@ -113,12 +113,12 @@ Topology fat_tree(const FatTreeParams& p) {
   for (std::uint32_t i = 0; i < edge.size(); ++i) edge[i] = t.add_node("edge" + std::to_string(i), NodeKind::leaf);
   for (std::uint32_t i = 0; i < agg.size(); ++i) agg[i] = t.add_node("agg" + std::to_string(i), NodeKind::spine);
   for (std::uint32_t h = 0; h < host; ++h) {
-    t.add_duplex(t.endpoints()[h], edge[h / half], p.link_gbps, p.link_latency_ps);
+    t.add_duplex(t.endpoints()[h], edge[h / half], p.link_gbps, p.link_latency);
   }
   for (std::uint32_t pod = 0; pod < p.k; ++pod) {
     for (std::uint32_t e = 0; e < half; ++e) {
       for (std::uint32_t a = 0; a < half; ++a) {
-        t.add_duplex(edge[pod * half + e], agg[pod * half + a], p.link_gbps, p.link_latency_ps);
+        t.add_duplex(edge[pod * half + e], agg[pod * half + a], p.link_gbps, p.link_latency);
       }
     }
   }
@@ -127,24 +127,24 @@ Topology fat_tree(const FatTreeParams& p) {
     for (std::uint32_t j = 0; j < half; ++j) {
       const NodeId core = t.add_node("core" + std::to_string(i * half + j), NodeKind::core);
       for (std::uint32_t pod = 0; pod < p.k; ++pod) {
-        t.add_duplex(agg[pod * half + i], core, p.link_gbps, p.link_latency_ps);
+        t.add_duplex(agg[pod * half + i], core, p.link_gbps, p.link_latency);
       }
     }
   }
   return t;
 }
 
-Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_ps) {
+Topology ring(std::uint32_t hosts, double link_gbps, sim::Time link_latency) {
   require(hosts >= 2, "ring: at least 2 hosts");
   require_size(ring_size(hosts), "ring");
   Topology t;
   for (std::uint32_t h = 0; h < hosts; ++h) t.add_node("host" + std::to_string(h), NodeKind::host);
   const std::uint32_t cables = hosts == 2 ? 1 : hosts;
-  for (std::uint32_t h = 0; h < cables; ++h) t.add_duplex(h, (h + 1) % hosts, link_gbps, link_latency_ps);
+  for (std::uint32_t h = 0; h < cables; ++h) t.add_duplex(h, (h + 1) % hosts, link_gbps, link_latency);
   return t;
 }
 
-Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_t link_latency_ps) {
+Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, sim::Time link_latency) {
   require(x >= 1 && y >= 1 && std::uint64_t{x} * y >= 2, "torus2d: at least 2 hosts");
   require_size(torus2d_size(x, y), "torus2d");
   Topology t;
@@ -157,8 +157,8 @@ Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_
   for (std::uint32_t j = 0; j < y; ++j) {
     for (std::uint32_t i = 0; i < x; ++i) {
       // A dimension of size 2 has one cable, of size 1 none.
-      if (x > 2 || (x == 2 && i == 0)) t.add_duplex(at(i, j), at((i + 1) % x, j), link_gbps, link_latency_ps);
-      if (y > 2 || (y == 2 && j == 0)) t.add_duplex(at(i, j), at(i, (j + 1) % y), link_gbps, link_latency_ps);
+      if (x > 2 || (x == 2 && i == 0)) t.add_duplex(at(i, j), at((i + 1) % x, j), link_gbps, link_latency);
+      if (y > 2 || (y == 2 && j == 0)) t.add_duplex(at(i, j), at(i, (j + 1) % y), link_gbps, link_latency);
     }
   }
   return t;

@@ -14,16 +14,16 @@ struct LeafSpineParams {
   std::uint32_t leaves = 2;
   std::uint32_t spines = 2;
   std::uint32_t hosts_per_leaf = 2;
-  double host_gbps = 400.0;                  // host (NIC) to leaf
-  std::optional<double> uplink_gbps;         // leaf to spine; default from oversubscription
-  double oversubscription = 1.0;             // (hosts_per_leaf * host_gbps) / (spines * uplink_gbps)
-  std::int64_t host_latency_ps = 500'000;    // host <-> leaf hop
-  std::int64_t uplink_latency_ps = 500'000;  // leaf <-> spine hop
+  double host_gbps = 400.0;                                // host (NIC) to leaf
+  std::optional<double> uplink_gbps;                       // leaf to spine; default from oversubscription
+  double oversubscription = 1.0;                           // (hosts_per_leaf * host_gbps) / (spines * uplink_gbps)
+  sim::Time host_latency = sim::Time::from_ps(500'000);    // host <-> leaf hop
+  sim::Time uplink_latency = sim::Time::from_ps(500'000);  // leaf <-> spine hop
   // With gpus_per_host > 1 every host is a NIC node shared by its GPUs over an intra-host
   // link (NVLink-like); the GPUs are then the endpoints.
   std::uint32_t gpus_per_host = 1;
   double intra_host_gbps = 3600.0;
-  std::int64_t intra_host_latency_ps = 100'000;
+  sim::Time intra_host_latency = sim::Time::from_ps(100'000);
 };
 
 // Nodes: hosts (or NICs + GPUs) host<l*H+h>, leaf<l>, spine<s>. Endpoint order is host
@@ -36,13 +36,13 @@ double leaf_spine_uplink_gbps(const LeafSpineParams& params);
 struct FatTreeParams {
   std::uint32_t k = 4;  // switch radix, even: k pods, (k/2)^2 core switches, k^3/4 hosts
   double link_gbps = 400.0;
-  std::int64_t link_latency_ps = 500'000;
+  sim::Time link_latency = sim::Time::from_ps(500'000);
 };
 Topology fat_tree(const FatTreeParams& params);
 
 // Direct-connect fabrics of hosts (accelerator style): a ring and a 2-D torus.
-Topology ring(std::uint32_t hosts, double link_gbps, std::int64_t link_latency_ps);
-Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, std::int64_t link_latency_ps);
+Topology ring(std::uint32_t hosts, double link_gbps, sim::Time link_latency);
+Topology torus2d(std::uint32_t x, std::uint32_t y, double link_gbps, sim::Time link_latency);
 
 // Generated fabrics stop at a million nodes and four million cables: far past the
 // largest clusters built, while a run's topology, routes and flows still fit in a few

@@ -41,7 +41,7 @@ Topology read_graphml(std::istream& in, const std::string& source) {
                           sim::format_compact(latency_ns));
     }
     try {
-      t.add_duplex(e.a, e.b, bandwidth_gbps, static_cast<std::int64_t>(std::llround(latency_ns * 1000.0)));
+      t.add_duplex(e.a, e.b, bandwidth_gbps, sim::Time::from_ps(std::llround(latency_ns * 1000.0)));
     } catch (const std::invalid_argument& err) {
       throw TopologyError(doc.where(e, true) + ": " + err.what());
     }

@@ -37,18 +37,18 @@ NodeId Topology::add_node(std::string name, NodeKind kind) {
   return id;
 }
 
-LinkId Topology::add_link(NodeId from, NodeId to, double bandwidth_gbps, std::int64_t latency_ps) {
+LinkId Topology::add_link(NodeId from, NodeId to, double bandwidth_gbps, sim::Time latency) {
   if (from >= node_count() || to >= node_count()) throw TopologyError("link between unknown nodes");
   if (from == to) throw TopologyError("link from node \"" + node(from).name + "\" to itself");
   if (!(bandwidth_gbps > 0.0)) {
     throw TopologyError("link " + node(from).name + " -> " + node(to).name + ": bandwidth_gbps must be positive, got " +
                         std::to_string(bandwidth_gbps));
   }
-  if (latency_ps < 0) {
+  if (latency < sim::Time::zero()) {
     throw TopologyError("link " + node(from).name + " -> " + node(to).name + ": latency must not be negative");
   }
   const auto id = static_cast<LinkId>(links_.size());
-  auto [edge, added] = boost::add_edge(from, to, LinkProps{id, bandwidth_gbps, latency_ps}, graph_);
+  auto [edge, added] = boost::add_edge(from, to, LinkProps{id, bandwidth_gbps, latency}, graph_);
   (void)added;
   links_.push_back(edge);
   out_[from].push_back(id);
@@ -56,9 +56,9 @@ LinkId Topology::add_link(NodeId from, NodeId to, double bandwidth_gbps, std::in
   return id;
 }
 
-LinkId Topology::add_duplex(NodeId a, NodeId b, double bandwidth_gbps, std::int64_t latency_ps) {
-  const LinkId first = add_link(a, b, bandwidth_gbps, latency_ps);
-  add_link(b, a, bandwidth_gbps, latency_ps);
+LinkId Topology::add_duplex(NodeId a, NodeId b, double bandwidth_gbps, sim::Time latency) {
+  const LinkId first = add_link(a, b, bandwidth_gbps, latency);
+  add_link(b, a, bandwidth_gbps, latency);
   return first;
 }
 

@@ -14,6 +14,7 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include "sim/enum_names.hpp"
+#include "sim/time.hpp"
 
 namespace topologies {
 
@@ -49,7 +50,7 @@ struct NodeProps {
 struct LinkProps {
   LinkId id = 0;
   double bandwidth_gbps = 0.0;  // nominal capacity, gigabits per second
-  std::int64_t latency_ps = 0;  // propagation plus switching delay of this hop
+  sim::Time latency;            // propagation plus switching delay of this hop
   LinkState state = LinkState::up;
   double capacity_fraction = 1.0;  // of bandwidth_gbps while degraded
 };
@@ -73,9 +74,9 @@ class Topology {
   Topology& operator=(Topology&& other) { return *this = static_cast<const Topology&>(other); }
 
   NodeId add_node(std::string name, NodeKind kind);
-  LinkId add_link(NodeId from, NodeId to, double bandwidth_gbps, std::int64_t latency_ps);
+  LinkId add_link(NodeId from, NodeId to, double bandwidth_gbps, sim::Time latency);
   // Two links, from->to then to->from; returns the first.
-  LinkId add_duplex(NodeId a, NodeId b, double bandwidth_gbps, std::int64_t latency_ps);
+  LinkId add_duplex(NodeId a, NodeId b, double bandwidth_gbps, sim::Time latency);
 
   std::size_t node_count() const { return boost::num_vertices(graph_); }
   std::size_t link_count() const { return links_.size(); }

@@ -50,7 +50,7 @@ AllreduceResult run_allreduce_bench(const AllreduceParams& params) {
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.simulated_s = r.completion_s;
   const double p = params.hosts;
-  const double alpha = (f.leaves > 1 ? 2 * f.host_latency_ps + 2 * f.uplink_latency_ps : 2 * f.host_latency_ps) * 1e-12;
+  const double alpha = (f.leaves > 1 ? f.host_latency * 2 + f.uplink_latency * 2 : f.host_latency * 2).to_seconds();
   const double beta_term = 2.0 * (p - 1) / p * params.bytes / (params.host_gbps * 1e9 / 8);
   const double steps = algorithm == models::collective::Algorithm::halving_doubling ? 2 * std::log2(p) : 2 * (p - 1);
   out.formula_s = steps * alpha + beta_term;

@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   // Ideal: the payload's wire bytes at the NIC rate plus the 4-hop pipeline.
   const std::uint64_t mss = p.mtu_bytes - p.header_bytes;
   const double wire = static_cast<double>(bytes + (bytes + mss - 1) / mss * p.header_bytes);
-  const double ideal_s = wire * 8 / (lp.host_gbps * 1e9) + 2e-12 * (lp.host_latency_ps + lp.uplink_latency_ps);
+  const double ideal_s =
+      wire * 8 / (lp.host_gbps * 1e9) + 2e-12 * static_cast<double>((lp.host_latency + lp.uplink_latency).ps());
   // The busiest port's bytes at line rate: no schedule finishes before it is drained.
   std::uint64_t busiest = 0;
   for (const auto& port : r.ports) busiest = std::max(busiest, port.tx_bytes);

@@ -136,7 +136,7 @@ void run_permutation(sim::Simulator& sim, network::TransferNetwork& net, const E
   for (std::uint32_t i = 0; i < n; ++i) {
     double latency_s = 0.0;
     for (auto l : router.shortest_path(ends[i], ends[perm[i]])) {
-      latency_s += static_cast<double>(t.link(l).latency_ps) * 1e-12;
+      latency_s += t.link(l).latency.to_seconds();
     }
     const double nic = t.capacity_bytes_per_s(t.out_links(ends[i])[0]);
     if (nic > 0.0) out.ideal_s = std::max(out.ideal_s, w.bytes / nic + latency_s);

@@ -74,7 +74,7 @@ std::uint32_t FlowNetwork::new_flow(NodeId src, NodeId dst, double bytes, std::u
   ++flows_started_;
   if (params_.record_flows) {
     f.record = static_cast<std::uint32_t>(records_.size());
-    records_.push_back(FlowRecord{transfers_[transfer].tag, src, dst, bytes, 0.0, now_ps(), -1, 0, 0});
+    records_.push_back(FlowRecord{transfers_[transfer].tag, src, dst, bytes, 0.0, sim_->now(), std::nullopt, 0, 0});
   }
   return id;
 }
@@ -215,7 +215,7 @@ void FlowNetwork::finish_flow(std::uint32_t id, bool delivered) {
   if (f.record != UINT32_MAX) {
     FlowRecord& r = records_[f.record];
     r.delivered_bytes = f.delivered;
-    r.end_ps = delivered ? now : -1;
+    r.end = delivered ? std::optional(sim::Time::from_ps(now)) : std::nullopt;
     r.path_offset = static_cast<std::uint32_t>(record_paths_.size());
     r.path_length = 0;
     if (routed) {

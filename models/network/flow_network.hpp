@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -56,8 +57,8 @@ struct FlowRecord {
   NodeId dst = 0;
   double bytes = 0.0;
   double delivered_bytes = 0.0;   // integral of the flow's rate over its life
-  std::int64_t start_ps = 0;      // transfer start (before latency)
-  std::int64_t end_ps = 0;        // last byte delivered; -1 if the flow failed
+  sim::Time start;                // transfer start (before latency)
+  std::optional<sim::Time> end;   // last byte delivered; none if the flow failed
   std::uint32_t path_offset = 0;  // into path_links()
   std::uint32_t path_length = 0;
 };

@@ -67,7 +67,7 @@ std::uint32_t FlowNetwork::intern_route(const std::vector<LinkHop>& hops) {
   if (!fresh) return id;
   // Sprayed hops are weighted, and each layer's weights sum to one: the mean path latency.
   double total = 0.0;
-  for (const LinkHop& h : hops) total += h.weight * static_cast<double>(topology_->link(h.link).latency_ps);
+  for (const LinkHop& h : hops) total += h.weight * static_cast<double>(topology_->link(h.link).latency.ps());
   routes_[id].latency_ps = static_cast<std::int64_t>(std::llround(total));
   // The links crossed with one weight become whole bundles.
   for (std::size_t i = 0; i < hops.size(); ++i) {

@@ -75,7 +75,7 @@ std::vector<double> ideal_fct_s(const topologies::Topology& topology, const std:
     }
     double latency_s = 0.0, slowest = std::numeric_limits<double>::infinity();
     for (auto l : path) {
-      latency_s += static_cast<double>(topology.link(l).latency_ps) * 1e-12;
+      latency_s += topology.link(l).latency.to_seconds();
       slowest = std::min(slowest, topology.capacity_bytes_per_s(l));
     }
     out.push_back(latency_s + static_cast<double>(t.bytes) / slowest);

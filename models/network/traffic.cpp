@@ -45,7 +45,7 @@ PermutationResult run_permutation(topologies::Topology& topology, const NetworkP
     r.completion_s = std::max(r.completion_s, r.flow_completion_s[i]);
     const auto path = net.router().shortest_path(ends[i], ends[perm[i]]);
     double latency_s = 0.0;
-    for (auto l : path) latency_s += static_cast<double>(topology.link(l).latency_ps) * 1e-12;
+    for (auto l : path) latency_s += topology.link(l).latency.to_seconds();
     const double nic = topology.capacity_bytes_per_s(topology.out_links(ends[i])[0]);
     r.ideal_s = std::max(r.ideal_s, bytes / nic + latency_s);
   }

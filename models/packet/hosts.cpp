@@ -37,7 +37,7 @@ std::uint32_t PacketNetwork::intern_path() {
   for (LinkId l : path_scratch_) hop_scratch_.push_back({l, 1.0});
   const auto [id, fresh] = routes_.intern(hop_scratch_);
   if (fresh) {
-    for (LinkId l : path_scratch_) routes_[id].latency_ps += topology_->link(l).latency_ps;
+    for (LinkId l : path_scratch_) routes_[id].latency_ps += topology_->link(l).latency.ps();
     if (path_start_.size() <= id) {
       path_start_.resize(id + 1);
       path_length_.resize(id + 1);

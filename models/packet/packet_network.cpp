@@ -50,7 +50,7 @@ PacketNetwork::PacketNetwork(sim::Simulator& sim, const topologies::Topology& to
     set_rate(l);
     port.from = topology.link_from(l);
     port.to_switch = host_of_[topology.link_to(l)] < 0;
-    port.latency_ps = topology.link(l).latency_ps + (port.to_switch ? p.switch_latency_ps : 0);
+    port.latency_ps = topology.link(l).latency.ps() + (port.to_switch ? p.switch_latency_ps : 0);
     port.host = host_of_[port.from];
     port.down = !topology.link_up(l);
   }
@@ -273,7 +273,7 @@ void PacketNetwork::send_pause(LinkId link, bool pause) {
   // The frame crosses the link back to its sender; it is a few bytes, sent at once.
   xoff_sent_[link] = pause ? 1 : 0;
   const std::uint64_t key = static_cast<std::uint64_t>(link) << 1 | (pause ? 1 : 0);
-  sim_->schedule(sim::Time::from_ps(topology_->link(link).latency_ps),
+  sim_->schedule(topology_->link(link).latency,
                  [this, key] { set_paused(static_cast<LinkId>(key >> 1), (key & 1) != 0); });
 }
 

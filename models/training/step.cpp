@@ -75,7 +75,7 @@ using Arrivals = std::unordered_map<std::uint64_t, std::vector<std::pair<std::in
 
 Arrivals arrivals(const std::vector<network::FlowRecord>& records) {
   Arrivals out;
-  for (const auto& r : records) out[r.tag].emplace_back(r.start_ps, r.end_ps);
+  for (const auto& r : records) out[r.tag].emplace_back(r.start.ps(), r.end ? r.end->ps() : -1);
   for (auto& [tag, v] : out) std::sort(v.begin(), v.end());
   return out;
 }
@@ -155,11 +155,11 @@ Topology build_cluster(const ClusterConfig& c, std::uint32_t gpus) {
   ls.spines = c.spines;
   ls.host_gbps = c.nic_gbps;
   ls.oversubscription = c.oversubscription;
-  ls.host_latency_ps = c.host_latency.ps();
-  ls.uplink_latency_ps = c.uplink_latency.ps();
+  ls.host_latency = c.host_latency;
+  ls.uplink_latency = c.uplink_latency;
   ls.gpus_per_host = c.gpus_per_host;
   ls.intra_host_gbps = c.intra_host_gbps;
-  ls.intra_host_latency_ps = c.intra_host_latency.ps();
+  ls.intra_host_latency = c.intra_host_latency;
   return topologies::leaf_spine(ls);
 }
 

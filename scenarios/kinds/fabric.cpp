@@ -51,12 +51,12 @@ constexpr double kMaxGbps = 1e7;
 // of a collective, stay far inside the clock's range.
 constexpr std::int64_t kMaxHopLatencyPs = 1'000'000'000'000;
 
-std::int64_t hop_latency_ps(Section& s, std::string_view key, sim::Time fallback) {
-  const std::int64_t ps = s.duration(key, fallback).ps();
-  if (ps > kMaxHopLatencyPs) {
-    s.error(key, "expected at most 1 s per hop, got " + sim::format_compact(static_cast<double>(ps) / 1e12) + " s");
+sim::Time hop_latency(Section& s, std::string_view key, sim::Time fallback) {
+  const sim::Time latency = s.duration(key, fallback);
+  if (latency.ps() > kMaxHopLatencyPs) {
+    s.error(key, "expected at most 1 s per hop, got " + sim::format_compact(latency.to_seconds()) + " s");
   }
-  return ps;
+  return latency;
 }
 
 void check_size(Section& s, std::string_view key, const topologies::FabricSize& size) {
@@ -75,11 +75,11 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     p.host_gbps = s.number("host_gbps", 400.0, kMinGbps, kMaxGbps);
     if (s.has("uplink_gbps")) p.uplink_gbps = s.number("uplink_gbps", std::nullopt, kMinGbps, kMaxGbps);
     p.oversubscription = s.number("oversubscription", 1.0, 1e-3, 1e3);
-    p.host_latency_ps = hop_latency_ps(s, "host_latency_ns", ns(500));
-    p.uplink_latency_ps = hop_latency_ps(s, "uplink_latency_ns", ns(500));
+    p.host_latency = hop_latency(s, "host_latency_ns", ns(500));
+    p.uplink_latency = hop_latency(s, "uplink_latency_ns", ns(500));
     p.gpus_per_host = static_cast<std::uint32_t>(s.integer("gpus_per_host", 1, 1, 64));
     p.intra_host_gbps = s.number("intra_host_gbps", 3600.0, kMinGbps, kMaxGbps);
-    p.intra_host_latency_ps = hop_latency_ps(s, "intra_host_latency_ns", ns(100));
+    p.intra_host_latency = hop_latency(s, "intra_host_latency_ns", ns(100));
     const double uplink = topologies::leaf_spine_uplink_gbps(p);
     if (!s.has("uplink_gbps") && !(uplink >= kMinGbps && uplink <= kMaxGbps)) {
       s.error("oversubscription", "gives leaf-spine uplinks of " + sim::format_compact(uplink) + " Gb/s; expected " +
@@ -97,12 +97,12 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
     check_size(s, "k", topologies::fat_tree_size(p.k));
     shape = fat_tree_shape(p.k);
     p.link_gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
-    p.link_latency_ps = hop_latency_ps(s, "link_latency_ns", ns(500));
+    p.link_latency = hop_latency(s, "link_latency_ns", ns(500));
     return [p] { return topologies::fat_tree(p); };
   }
   if (type == "ring" || type == "torus2d") {
     const double gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
-    const std::int64_t lat = hop_latency_ps(s, "link_latency_ns", ns(500));
+    const sim::Time lat = hop_latency(s, "link_latency_ns", ns(500));
     if (type == "ring") {
       const auto n = static_cast<std::uint32_t>(s.integer("hosts", 8, 2, 1 << 20));
       check_size(s, "hosts", topologies::ring_size(n));
@@ -424,8 +424,8 @@ void record(sim::Recorder& rec, const Topology& t, const mc::ExperimentResult& x
     std::vector<double> start, end, bytes;
     std::vector<std::int64_t> src, dst;
     for (const auto& f : x.flow_records) {
-      start.push_back(static_cast<double>(f.start_ps) * 1e-12);
-      end.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps) * 1e-12);
+      start.push_back(f.start.to_seconds());
+      end.push_back(f.end ? f.end->to_seconds() : -1.0);
       bytes.push_back(f.bytes);
       src.push_back(f.src);
       dst.push_back(f.dst);

@@ -210,7 +210,7 @@ RunSummary run_packet_experiment(const mc::Experiment& experiment, const mp::Pac
     const auto path = router.shortest_path(ends[i], ends[perm[i]]);
     if (path.empty()) continue;
     double latency_s = 0.0;
-    for (auto l : path) latency_s += static_cast<double>(t.link(l).latency_ps) * 1e-12;
+    for (auto l : path) latency_s += t.link(l).latency.to_seconds();
     ideal_s = std::max(ideal_s, w.bytes / t.capacity_bytes_per_s(path.front()) + latency_s);
   }
 

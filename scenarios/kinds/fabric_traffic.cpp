@@ -161,7 +161,7 @@ PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* pac
     for (auto s : from) {
       double l = 0.0;
       for (auto link : router.shortest_path(ends[s], ends[tw.receiver])) {
-        l += static_cast<double>(fabric->link(link).latency_ps) * 1e-12;
+        l += fabric->link(link).latency.to_seconds();
       }
       latency_s = std::min(latency_s, l);
     }

@@ -25,8 +25,8 @@ topologies::Topology fabric_for(std::uint32_t p) {
   f.hosts_per_leaf = p <= 16 ? p / 2 : (p <= 256 ? 16 : 32);
   f.leaves = p / f.hosts_per_leaf;
   f.spines = f.hosts_per_leaf;
-  f.host_latency_ps = static_cast<std::int64_t>(kHostLatency * 1e12);
-  f.uplink_latency_ps = static_cast<std::int64_t>(kUplinkLatency * 1e12);
+  f.host_latency = sim::Time::from_ps(static_cast<std::int64_t>(kHostLatency * 1e12));
+  f.uplink_latency = sim::Time::from_ps(static_cast<std::int64_t>(kUplinkLatency * 1e12));
   return topologies::leaf_spine(f);
 }
 
@@ -128,9 +128,9 @@ TEST_CASE("hierarchical all-reduce on 8 hosts x 4 GPUs: intra-host phases at NVL
   f.hosts_per_leaf = 4;
   f.gpus_per_host = 4;
   f.intra_host_gbps = 3600;
-  f.intra_host_latency_ps = 0;
-  f.host_latency_ps = 0;
-  f.uplink_latency_ps = 0;
+  f.intra_host_latency = sim::Time::from_ps(0);
+  f.host_latency = sim::Time::from_ps(0);
+  f.uplink_latency = sim::Time::from_ps(0);
   auto t = topologies::leaf_spine(f);
   const double n = 1 << 28;
   const auto r = run(t, *make_program({Algorithm::hierarchical_allreduce, 32, n, 1, 4}));
@@ -255,8 +255,8 @@ TEST_CASE("ring all-reduce on 4096 hosts (64 x 64 with ECMP) matches the alpha-b
   f.leaves = 64;
   f.spines = 64;
   f.hosts_per_leaf = 64;
-  f.host_latency_ps = static_cast<std::int64_t>(kHostLatency * 1e12);
-  f.uplink_latency_ps = static_cast<std::int64_t>(kUplinkLatency * 1e12);
+  f.host_latency = sim::Time::from_ps(static_cast<std::int64_t>(kHostLatency * 1e12));
+  f.uplink_latency = sim::Time::from_ps(static_cast<std::int64_t>(kUplinkLatency * 1e12));
   auto t = topologies::leaf_spine(f);
   const std::uint32_t p = 4096;
   const double n = 1 << 30;

@@ -24,8 +24,8 @@ Topology fabric(std::uint32_t leaves, std::uint32_t spines, std::uint32_t hosts,
   p.spines = spines;
   p.hosts_per_leaf = hosts;
   p.uplink_gbps = uplink_gbps;
-  p.host_latency_ps = 0;
-  p.uplink_latency_ps = 0;
+  p.host_latency = sim::Time::from_ps(0);
+  p.uplink_latency = sim::Time::from_ps(0);
   return topologies::leaf_spine(p);
 }
 
@@ -70,11 +70,11 @@ TEST_CASE("link names: node names with dashes split where both halves are nodes"
   const auto a = t.add_node("rack-1", topologies::NodeKind::host);
   const auto b = t.add_node("rack-2", topologies::NodeKind::host);
   const auto c = t.add_node("rack", topologies::NodeKind::switch_);
-  const auto ab = t.add_duplex(a, b, 100, 0);
+  const auto ab = t.add_duplex(a, b, 100, sim::Time::zero());
   CHECK(resolve_links(t, "rack-1-rack-2") == std::vector<LinkId>{ab, ab + 1});
   CHECK(resolve_links(t, "rack-2->rack-1") == std::vector<LinkId>{ab + 1});
   t.add_node("1-rack", topologies::NodeKind::switch_);
-  t.add_duplex(c, t.node_by_name("1-rack"), 100, 0);
+  t.add_duplex(c, t.node_by_name("1-rack"), 100, sim::Time::zero());
   // "rack"-"1-rack" and "rack-1"-"rack" are both node pairs: the name must say which.
   CHECK_THROWS_WITH_AS(resolve_links(t, "rack-1-rack"), doctest::Contains("ambiguous"), std::invalid_argument);
   CHECK(resolve_links(t, "rack->1-rack").size() == 1);

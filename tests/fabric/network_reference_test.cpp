@@ -141,8 +141,8 @@ void compare_with_reference(const Case& c) {
   fp.hosts_per_leaf = 4;
   fp.spines = 2 + static_cast<std::uint32_t>(gen() % 3);
   fp.oversubscription = gen() % 2 == 0 ? 1.0 : 2.0;
-  fp.host_latency_ps = 100'000 + static_cast<std::int64_t>(gen() % 1000);
-  fp.uplink_latency_ps = 300'000;
+  fp.host_latency = sim::Time::from_ps(100'000 + static_cast<std::int64_t>(gen() % 1000));
+  fp.uplink_latency = sim::Time::from_ps(300'000);
   auto t = topologies::leaf_spine(fp);
   const auto& ends = t.endpoints();
   // A slow link from the start, and perhaps one more slowed mid-run.
@@ -188,8 +188,8 @@ void compare_with_reference(const Case& c) {
       for (std::uint32_t i = 0; i < r.path_length; ++i) f.hops.emplace_back(net.path_links()[r.path_offset + i], 1.0);
     }
     double latency = 0.0;
-    for (const auto& [l, w] : f.hops) latency += w * static_cast<double>(t.link(l).latency_ps);
-    f.activate_ps = r.start_ps + std::llround(latency);
+    for (const auto& [l, w] : f.hops) latency += w * static_cast<double>(t.link(l).latency.ps());
+    f.activate_ps = r.start.ps() + std::llround(latency);
     ref.push_back(f);
   }
   std::vector<CapacityChange> changes;
@@ -204,7 +204,8 @@ void compare_with_reference(const Case& c) {
     REQUIRE(ref[i].end_ps >= 0);
     // Finish times are whole picoseconds rounded up from rates that may differ in their
     // last bits; a picosecond here moves later events by as little.
-    CHECK(std::abs(r.end_ps - ref[i].end_ps) <=
+    REQUIRE(r.end);
+    CHECK(std::abs(r.end->ps() - ref[i].end_ps) <=
           20 + static_cast<std::int64_t>(1e-7 * static_cast<double>(ref[i].end_ps)));
     // The last byte is due at a whole picosecond, rounded up: at most a picosecond's worth
     // (0.05 bytes at 400 Gb/s) more is counted as drained.
@@ -256,7 +257,7 @@ TEST_CASE("flows leaving at two different rates in the same picosecond both hand
   fp.leaves = 1;
   fp.spines = 1;
   fp.hosts_per_leaf = 6;
-  fp.host_latency_ps = 1'000'000;
+  fp.host_latency = sim::Time::from_ps(1'000'000);
   auto t = topologies::leaf_spine(fp);
   const auto& e = t.endpoints();
   t.set_link_degraded(t.out_links(e[0])[0], 0.5);

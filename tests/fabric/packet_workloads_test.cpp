@@ -31,8 +31,8 @@ Topology fabric(std::uint32_t leaves, std::uint32_t spines, std::uint32_t hosts,
   p.spines = spines;
   p.hosts_per_leaf = hosts;
   p.oversubscription = oversubscription;
-  p.host_latency_ps = 500'000;
-  p.uplink_latency_ps = 500'000;
+  p.host_latency = sim::Time::from_ps(500'000);
+  p.uplink_latency = sim::Time::from_ps(500'000);
   return topologies::leaf_spine(p);
 }
 

@@ -50,7 +50,7 @@ TEST_CASE("a spine link down leaves S-1 paths and spraying splits evenly") {
 }
 
 TEST_CASE("fat tree k=4 has 16 hosts and 20 switches and (k/2)^2 paths between pods") {
-  Topology t = fat_tree(FatTreeParams{4, 100.0, 1000});
+  Topology t = fat_tree(FatTreeParams{4, 100.0, sim::Time::from_ps(1000)});
   CHECK(t.endpoints().size() == 16);
   CHECK(t.node_count() == 36);
   Router r(t);
@@ -62,12 +62,12 @@ TEST_CASE("fat tree k=4 has 16 hosts and 20 switches and (k/2)^2 paths between p
 }
 
 TEST_CASE("ring and torus: hop counts and path multiplicity") {
-  Topology ring8 = ring(8, 100.0, 0);
+  Topology ring8 = ring(8, 100.0, sim::Time::zero());
   Router r(ring8);
   CHECK(r.hops(0, 4) == 4);
   CHECK(r.count_equal_cost_paths(0, 4) == 2);
   CHECK(r.count_equal_cost_paths(0, 3) == 1);
-  Topology torus = torus2d(4, 4, 100.0, 0);
+  Topology torus = torus2d(4, 4, 100.0, sim::Time::zero());
   Router rt(torus);
   // (0,0) -> (2,2): two hops each way in both dimensions, C(4,2) interleavings, 2 x 2 directions.
   CHECK(rt.hops(0, 10) == 4);
@@ -78,7 +78,8 @@ TEST_CASE("invalid topologies get clear errors") {
   Topology t;
   const NodeId a = t.add_node("a", NodeKind::host);
   const NodeId b = t.add_node("b", NodeKind::host);
-  CHECK_THROWS_WITH_AS(t.add_link(a, b, 0.0, 0), doctest::Contains("bandwidth_gbps must be positive"), TopologyError);
+  CHECK_THROWS_WITH_AS(t.add_link(a, b, 0.0, sim::Time::zero()), doctest::Contains("bandwidth_gbps must be positive"),
+                       TopologyError);
   CHECK_THROWS_WITH_AS(t.validate(), doctest::Contains("disconnected"), TopologyError);
   CHECK_THROWS_AS(leaf_spine(LeafSpineParams{.leaves = 0}), TopologyError);
 }
@@ -108,7 +109,7 @@ TEST_CASE("GraphML: documented attributes load and unknown ones or bad values ar
   CHECK(t.link_count() == 4);
   CHECK(t.node(0).name == "h0");
   CHECK(t.node(2).name == "n2");
-  CHECK(t.link(0).latency_ps == 250'000);
+  CHECK(t.link(0).latency.ps() == 250'000);
   CHECK(t.link(2).bandwidth_gbps == 50.0);
 
   std::string unknown = std::string(kHeader) + R"(

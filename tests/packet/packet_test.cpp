@@ -23,8 +23,8 @@ topologies::Topology fabric(std::uint32_t leaves, std::uint32_t spines, std::uin
   p.hosts_per_leaf = hosts;
   p.host_gbps = gbps;
   p.uplink_gbps = gbps;
-  p.host_latency_ps = kHostLatPs;
-  p.uplink_latency_ps = kUpLatPs;
+  p.host_latency = sim::Time::from_ps(kHostLatPs);
+  p.uplink_latency = sim::Time::from_ps(kUpLatPs);
   return topologies::leaf_spine(p);
 }
 
@@ -245,7 +245,8 @@ TEST_CASE("same seed, same run; bad parameters are refused by name") {
   PacketParams bad = p;
   bad.mtu_bytes = 32;
   CHECK_THROWS_WITH_AS(run_transfers(topo, bad, {}), doctest::Contains("mtu_bytes"), std::invalid_argument);
-  CHECK_THROWS_AS(run_transfers(topologies::ring(4, 100, 1000), PacketParams{}, {}), std::invalid_argument);
+  CHECK_THROWS_AS(run_transfers(topologies::ring(4, 100, sim::Time::from_ps(1000)), PacketParams{}, {}),
+                  std::invalid_argument);
 }
 
 TEST_CASE("spraying across a link fault: entropies walk the links still up and the flow completes") {

@@ -29,8 +29,8 @@ topologies::Topology fabric(std::uint32_t leaves, std::uint32_t spines, std::uin
   p.hosts_per_leaf = hosts;
   p.host_gbps = 400.0;
   p.uplink_gbps = 400.0;
-  p.host_latency_ps = kHostLatPs;
-  p.uplink_latency_ps = kUpLatPs;
+  p.host_latency = sim::Time::from_ps(kHostLatPs);
+  p.uplink_latency = sim::Time::from_ps(kUpLatPs);
   return topologies::leaf_spine(p);
 }
 

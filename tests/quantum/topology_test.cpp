@@ -212,7 +212,7 @@ TEST_CASE("one Dijkstra: fiber km for quantum networks, hops over up links for f
   CHECK(g.shortest_path(a, d).empty());
   CHECK_THROWS_AS(g.classical_delay(a, d), topologies::TopologyError);
 
-  topologies::Topology fabric = topologies::ring(6, 100.0, 1000);
+  topologies::Topology fabric = topologies::ring(6, 100.0, sim::Time::from_ps(1000));
   auto hops = topologies::hops_to(fabric, 0);
   CHECK(hops.distance[3] == 3.0);
   CHECK(hops.distance[5] == 1.0);
