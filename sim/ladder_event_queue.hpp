@@ -143,10 +143,8 @@ class LadderEventQueue {
   static constexpr std::int64_t kNothing = std::numeric_limits<std::int64_t>::min();
   static constexpr std::int64_t kEverything = std::numeric_limits<std::int64_t>::max();
 
-  struct Entry {
-    std::int64_t time_ps;
-    std::uint32_t slot;
-  };
+  using Entry = detail::HeapEntry;
+  using Heap = detail::DaryHeap<4>;
   struct Slot {
     Handler handler;
     // Tie-break order while pending (cancelled or not); kFreeTag | next free slot
@@ -261,7 +259,7 @@ class LadderEventQueue {
   [[gnu::always_inline]] void place(std::int64_t time_ps, std::uint32_t slot) {
     if (time_ps < near_end_ps_) {
       heap_.push_back(Entry{time_ps, slot});
-      sift_up(heap_.size() - 1);
+      Heap::sift_up(heap_.data(), heap_.size() - 1, slots_);
       if (heap_.size() > heap_limit_) [[unlikely]]
         spill_heap();
     } else if (time_ps < far_end_ps_) {
@@ -271,84 +269,14 @@ class LadderEventQueue {
     }
   }
 
-  bool before(const Entry& a, const Entry& b) const {
-    if (a.time_ps != b.time_ps) return a.time_ps < b.time_ps;
-    return slots_[a.slot].order < slots_[b.slot].order;
-  }
+  // Sifts as DaryEventQueue<4> does (event_queue.hpp); heapify only after a refill.
+  void heapify() { Heap::heapify(heap_.data(), heap_.size(), slots_); }
 
-  // The smallest of the children first..end-1 (end > first). Equal times are rare and
-  // kept off the main path, so that a full group of four compiles to conditional moves
-  // (measured: a quarter of the branch mispredictions at 1,000 pending).
-  std::size_t smallest_child(const Entry* h, std::size_t first, std::size_t end) const {
-    std::size_t best = first;
-    auto consider = [&](std::size_t c) {
-      bool less = h[c].time_ps < h[best].time_ps;
-      if (h[c].time_ps == h[best].time_ps) [[unlikely]]
-        less = slots_[h[c].slot].order < slots_[h[best].slot].order;
-      best = less ? c : best;
-    };
-    if (end == first + 4) [[likely]] {
-      consider(first + 1);
-      consider(first + 2);
-      consider(first + 3);
-    } else {
-      for (std::size_t c = first + 1; c < end; ++c) consider(c);
-    }
-    return best;
-  }
-
-  // The heap routines index a local pointer: through heap_[] the compiler reloads the
-  // array's address after every store (measured: 9% more instructions at 1,000 pending).
-  void sift_up(std::size_t i) {
-    Entry* const h = heap_.data();
-    const Entry moving = h[i];
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / 4;
-      if (!before(moving, h[parent])) break;
-      h[i] = h[parent];
-      i = parent;
-    }
-    h[i] = moving;
-  }
-
-  void sift_down(std::size_t i) {
-    Entry* const h = heap_.data();
-    const std::size_t n = heap_.size();
-    const Entry moving = h[i];
-    for (;;) {
-      const std::size_t first = 4 * i + 1;
-      if (first >= n) break;
-      const std::size_t best = smallest_child(h, first, std::min(first + 4, n));
-      if (!before(h[best], moving)) break;
-      h[i] = h[best];
-      i = best;
-    }
-    h[i] = moving;
-  }
-
-  void heapify() {
-    if (heap_.size() < 2) return;
-    for (std::size_t i = (heap_.size() - 2) / 4 + 1; i-- > 0;) sift_down(i);
-  }
-
-  // Bottom-up removal, as in DaryEventQueue: the hole walks to a leaf along the smallest
-  // children, then the last entry is sifted up from there.
   void remove_front() {
     const std::size_t n = heap_.size() - 1;
     const Entry last = heap_[n];
     heap_.pop_back();
-    if (n == 0) return;
-    Entry* const h = heap_.data();
-    std::size_t hole = 0;
-    for (;;) {
-      const std::size_t first = hole * 4 + 1;
-      if (first >= n) break;
-      const std::size_t best = smallest_child(h, first, std::min(first + 4, n));
-      h[hole] = h[best];
-      hole = best;
-    }
-    h[hole] = last;
-    sift_up(hole);
+    if (n > 0) Heap::remove_root(heap_.data(), n, last, slots_);
   }
 
   Handler pop_live_front() {
