@@ -146,6 +146,11 @@ MemoryEstimate estimate_fabric(const FabricShape& shape, const mc::Experiment& e
                    flows = endpoints * e.network.subflows;
                    messages = flows;
                  },
+                 [&](const mc::TrafficWorkload& w) {
+                   // One flow per endpoint, as the traffic readers' capped lists are counted.
+                   flows = endpoints * e.network.subflows;
+                   messages = static_cast<double>(w.transfers.size());
+                 },
                  [&](const mc::GpipeWorkload& w) {
                    ranks = static_cast<double>(w.params.forward_ps.size());
                    flows = ranks;

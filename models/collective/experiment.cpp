@@ -46,7 +46,25 @@ std::vector<std::uint32_t> place(const Placement& p, std::uint32_t ranks, const 
 struct Job {
   std::unique_ptr<Program> program;
   std::vector<std::uint32_t> placement;
+  const std::vector<network::TimedTransfer>* transfers = nullptr;  // timed traffic instead of a program
+  std::uint32_t ranks = 0;                                         // of the timed traffic
 };
+
+// Timed traffic among `hosts` hosts (host indices of a job, or every endpoint).
+void check_traffic(const TrafficWorkload& w, std::size_t hosts) {
+  if (w.transfers.empty()) throw std::invalid_argument("the traffic workload has no transfers");
+  if (w.transfers.size() > network::kMaxTrafficTransfers) {
+    throw std::invalid_argument("the traffic workload has " + std::to_string(w.transfers.size()) +
+                                " transfers; at most " + std::to_string(network::kMaxTrafficTransfers));
+  }
+  for (const auto& t : w.transfers) {
+    if (t.src >= hosts || t.dst >= hosts) {
+      throw std::invalid_argument("a transfer from host " + std::to_string(t.src) + " to host " +
+                                  std::to_string(t.dst) + " of " + std::to_string(hosts));
+    }
+    if (t.start < sim::Time::zero()) throw std::invalid_argument("a transfer's start must not be negative");
+  }
+}
 
 // The program a workload runs (not for permutations). `dry` routes no MoE tokens: the
 // parameters are checked without drawing the traffic.
@@ -75,6 +93,7 @@ Job make_job(const Workload& workload, const Topology& t, std::uint64_t seed, bo
                                                static_cast<double>(p.experts - 1) / p.experts);
                  },
                  [](const PermutationWorkload&) {},
+                 [](const TrafficWorkload&) {},
              },
              workload);
   if (job.program && job.program->ranks() > endpoints) {
@@ -195,8 +214,15 @@ void run_program(sim::Simulator& sim, network::TransferNetwork& net, const Exper
   }
 }
 
+// Timed transfers on every endpoint; rank i is endpoint i.
+void run_traffic(sim::Simulator& sim, network::TransferNetwork& net, const Experiment& e, const TrafficWorkload& w,
+                 ExperimentResult& out) {
+  const auto n = static_cast<std::uint32_t>(e.topology.endpoints().size());
+  out.run = run_jobs(sim, net, {JobSpec{nullptr, {}, sim.now(), &w.transfers, n}}).front();
+}
+
 const char* workload_name(const Workload& w) {
-  static constexpr const char* names[] = {"collective", "permutation", "gpipe", "moe"};
+  static constexpr const char* names[] = {"collective", "permutation", "gpipe", "moe", "traffic"};
   return names[w.index()];
 }
 
@@ -235,8 +261,15 @@ Job make_fabric_job(const JobWorkload& jw, const Topology& t, std::uint64_t seed
     seen[h] = true;
   }
   const auto n = static_cast<std::uint32_t>(hosts.size());
-  Workload w = jw.workload;
   Job job;
+  if (const auto* traffic = std::get_if<TrafficWorkload>(&jw.workload)) {
+    check_traffic(*traffic, n);
+    job.transfers = &traffic->transfers;
+    job.ranks = n;
+    job.placement = std::move(hosts);
+    return job;
+  }
+  Workload w = jw.workload;
   if (auto* p = std::get_if<PermutationWorkload>(&w)) {
     if (!(p->bytes >= 0.0)) throw std::invalid_argument("permutation bytes must not be negative");
     if (n < 2) throw std::invalid_argument("a permutation needs at least 2 hosts");
@@ -287,7 +320,7 @@ void run_fabric_jobs(sim::Simulator& sim, network::TransferNetwork& net, const E
     jobs.push_back(make_fabric_job(e.jobs[i], e.topology, e.network.seed, i, false, &tokens[i]));
   }
   for (std::uint32_t i = 0; i < e.jobs.size(); ++i) {
-    specs.push_back({jobs[i].program.get(), jobs[i].placement, e.jobs[i].start});
+    specs.push_back({jobs[i].program.get(), jobs[i].placement, e.jobs[i].start, jobs[i].transfers, jobs[i].ranks});
   }
   auto results = run_jobs(sim, net, specs);
   CollectiveResult& whole = out.run;
@@ -354,8 +387,18 @@ void check_experiment(const Experiment& e) {
                     "network policy \"") +
         std::string(sim::name_of(e.network.policy)) + "\" is the flow model's");
   }
+  const auto is_traffic = [](const Workload& w) { return std::holds_alternative<TrafficWorkload>(w); };
+  if (e.network.policy == network::PathPolicy::planned &&
+      (e.jobs.empty() ? is_traffic(e.workload) : std::any_of(e.jobs.begin(), e.jobs.end(), [&](const auto& j) {
+        return is_traffic(j.workload);
+      }))) {
+    throw std::invalid_argument(
+        "planned paths are planned for a permutation; timed traffic takes ecmp, spray or split");
+  }
   if (!e.jobs.empty()) {
     // The jobs are the workload.
+  } else if (const auto* traffic = std::get_if<TrafficWorkload>(&e.workload)) {
+    check_traffic(*traffic, t.endpoints().size());
   } else if (const auto* p = std::get_if<PermutationWorkload>(&e.workload)) {
     if (!(p->bytes >= 0.0)) throw std::invalid_argument("permutation bytes must not be negative");
     if (t.endpoints().size() < 2) throw std::invalid_argument("a permutation needs at least 2 endpoints");
@@ -429,6 +472,8 @@ ExperimentResult run_experiment(Experiment& e) {
     run_fabric_jobs(sim, *net, e, out);
   } else if (const auto* p = std::get_if<PermutationWorkload>(&e.workload)) {
     run_permutation(sim, *net, e, *p, out);
+  } else if (const auto* traffic = std::get_if<TrafficWorkload>(&e.workload)) {
+    run_traffic(sim, *net, e, *traffic, out);
   } else {
     run_program(sim, *net, e, out);
   }
@@ -445,8 +490,8 @@ ExperimentResult run_experiment(Experiment& e) {
 }
 
 WorkloadProgram workload_program(const Workload& workload, const Topology& topology, std::uint64_t seed) {
-  if (std::holds_alternative<PermutationWorkload>(workload)) {
-    throw std::invalid_argument("a permutation is not a program; start its transfers one by one");
+  if (std::holds_alternative<PermutationWorkload>(workload) || std::holds_alternative<TrafficWorkload>(workload)) {
+    throw std::invalid_argument("a permutation or timed traffic is not a program; start its transfers one by one");
   }
   WorkloadProgram out;
   Job job = make_job(workload, topology, seed, false, &out.tokens_per_expert);

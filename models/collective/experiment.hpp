@@ -56,7 +56,14 @@ struct MoeWorkload {
   MoeParams params;
 };
 
-using Workload = std::variant<CollectiveWorkload, PermutationWorkload, GpipeWorkload, MoeWorkload>;
+// Timed transfers (models/network/traffic_sources.hpp: incast, traffic matrices, Poisson
+// arrivals): src and dst are endpoint indices, in a job indices into its hosts; starts
+// count from the run's (the job's) start. The result's transfer_end_s holds each one's end.
+struct TrafficWorkload {
+  std::vector<network::TimedTransfer> transfers;
+};
+
+using Workload = std::variant<CollectiveWorkload, PermutationWorkload, GpipeWorkload, MoeWorkload, TrafficWorkload>;
 
 // A change to some links at a time. A fault at time zero is the fabric's state from the
 // start (applied before any transfer is routed); later ones fire mid-run.
@@ -113,7 +120,7 @@ struct JobResult {
 struct ExperimentResult {
   // For a permutation, rank i is source endpoint i and its finish time is its flow's.
   CollectiveResult run;
-  std::string workload;                           // "collective", "permutation", "gpipe" or "moe"
+  std::string workload;                           // "collective", "permutation", "gpipe", "moe" or "traffic"
   double max_link_load = 0.0;                     // most transfers on one link at once (fractional when sprayed)
   std::vector<network::LinkStats> links;          // per directed link, in link id order
   std::vector<network::FlowRecord> flow_records;  // with NetworkParams::record_flows
@@ -151,7 +158,7 @@ void check_job(const Experiment& experiment, std::size_t index);
 // The program of a collective, pipeline or MoE workload (MoE tokens routed with `seed`)
 // and its ranks' endpoints (empty: rank r on endpoint r), checked against `topology`;
 // for a CollectiveRun on a shared network. Throws std::invalid_argument for a
-// permutation or a workload that does not fit.
+// permutation, timed traffic or a workload that does not fit.
 struct WorkloadProgram {
   std::unique_ptr<Program> program;
   std::vector<std::uint32_t> placement;

@@ -14,7 +14,21 @@ namespace models::collective {
 
 namespace {
 
-class Executor {
+// What run_jobs drives for each job: a program's executor or a list of timed transfers.
+// collect() reports absolute times; finish_result() counts them from the job's start.
+class JobRun {
+ public:
+  virtual ~JobRun() = default;
+  virtual void start() = 0;
+  // A transfer of this job (tag as start_transfer was given it) ended.
+  virtual void deliver(std::uint64_t tag, bool ok) = 0;
+  virtual void collect(CollectiveResult& r) const = 0;
+  virtual std::int64_t start_ps() const = 0;
+  virtual std::uint64_t steps_extrapolated() const { return 0; }
+  virtual std::uint64_t events_extrapolated() const { return 0; }
+};
+
+class Executor final : public JobRun {
  public:
   // A non-zero tag_base marks a run on a network other traffic shares: its tags are
   // tag_base + (from << 32 | to), the caller delivers them, and nothing is extrapolated
@@ -43,7 +57,7 @@ class Executor {
       : Executor(sim, std::make_unique<network::FlowTransfers>(net), program, placement, tag_base,
                  std::move(on_finish)) {}
 
-  void start() {
+  void start() override {
     start_ps_ = sim_.now().ps();
     if (tag_base_ == 0) net_.set_listener([this](std::uint64_t tag, bool ok) { on_transfer(tag - tag_base_, ok); });
     for (Agent a = 0; a < agents_.size(); ++a) {
@@ -58,11 +72,11 @@ class Executor {
   }
 
   // A transfer of this run (tag as start_transfer was given it) ended.
-  void deliver(std::uint64_t tag, bool ok) { on_transfer(tag - tag_base_, ok); }
+  void deliver(std::uint64_t tag, bool ok) override { on_transfer(tag - tag_base_, ok); }
   bool finished() const { return finished_agents_ == agents_.size(); }
 
-  std::uint64_t steps_extrapolated() const { return steps_extrapolated_; }
-  std::uint64_t events_extrapolated() const { return events_extrapolated_; }
+  std::uint64_t steps_extrapolated() const override { return steps_extrapolated_; }
+  std::uint64_t events_extrapolated() const override { return events_extrapolated_; }
 
   // Steady-state extrapolation (sim/steady_state.hpp), at the end of a timestamp. The
   // digest is the whole state (network and every agent) with each agent's operation
@@ -131,9 +145,12 @@ class Executor {
     if (totals_.size() > kHistory) totals_.pop_front();
   }
 
-  std::int64_t start_ps() const { return start_ps_; }
+  std::int64_t start_ps() const override { return start_ps_; }
 
-  void collect(CollectiveResult& r) const {
+  void collect(CollectiveResult& r) const override {
+    r.algorithm = program_.name();
+    r.ranks = program_.ranks();
+    r.bytes = program_.data_bytes();
     r.rank_finish_s.assign(program_.ranks(), 0.0);
     r.complete = true;
     for (Agent a = 0; a < agents_.size(); ++a) {
@@ -355,6 +372,112 @@ class Executor {
   std::deque<Check> totals_;  // the detector's kept checks, oldest first
 };
 
+// Timed transfers as a job: one event per distinct start time starts that time's
+// transfers in list order (as models/network/timed_run.cpp does for a fabric alone).
+class TrafficRun final : public JobRun {
+ public:
+  TrafficRun(sim::Simulator& sim, network::TransferNetwork& net, const std::vector<network::TimedTransfer>& transfers,
+             std::uint32_t ranks, const std::vector<std::uint32_t>& placement, std::uint64_t tag_base)
+      : sim_(sim), net_(net), transfers_(transfers), ranks_(ranks), tag_base_(tag_base) {
+    const auto& ends = net.topology().endpoints();
+    if (!placement.empty() && placement.size() != ranks) {
+      throw std::invalid_argument("traffic: placement has " + std::to_string(placement.size()) + " entries for " +
+                                  std::to_string(ranks) + " ranks");
+    }
+    for (std::uint32_t r = 0; r < ranks; ++r) {
+      const std::uint32_t e = placement.empty() ? r : placement[r];
+      if (e >= ends.size()) {
+        throw std::invalid_argument("traffic: rank " + std::to_string(r) + " placed on endpoint " + std::to_string(e) +
+                                    " but the topology has " + std::to_string(ends.size()));
+      }
+      endpoint_.push_back(ends[e]);
+    }
+    for (const auto& t : transfers) {
+      if (t.src >= ranks || t.dst >= ranks) {
+        throw std::invalid_argument("traffic: a transfer between hosts " + std::to_string(t.src) + " and " +
+                                    std::to_string(t.dst) + " of " + std::to_string(ranks));
+      }
+    }
+    order_.resize(transfers.size());
+    for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](auto a, auto b) { return transfers[a].start < transfers[b].start; });
+    end_ps_.assign(transfers.size(), -1);
+    lost_.assign(transfers.size(), false);
+  }
+
+  void start() override {
+    start_ps_ = sim_.now().ps();
+    if (tag_base_ == 0) net_.set_listener([this](std::uint64_t tag, bool ok) { deliver(tag, ok); });
+    for (std::size_t first = 0; first < order_.size();) {
+      std::size_t last = first;
+      while (last < order_.size() && transfers_[order_[last]].start == transfers_[order_[first]].start) ++last;
+      const auto from = static_cast<std::uint32_t>(first), to = static_cast<std::uint32_t>(last);
+      sim_.schedule_at(sim_.now() + transfers_[order_[first]].start, [this, from, to] { start_group(from, to); });
+      first = last;
+    }
+  }
+
+  void deliver(std::uint64_t tag, bool ok) override {
+    const std::uint64_t i = tag - tag_base_;
+    if (ok) {
+      end_ps_[i] = sim_.now().ps();
+    } else if (!lost_[i]) {
+      // Split subflows may fail one by one: one lost transfer each.
+      lost_[i] = true;
+      failed_.push_back(std::uint64_t{transfers_[i].src} << 32 | transfers_[i].dst);
+    }
+  }
+
+  void collect(CollectiveResult& r) const override {
+    r.algorithm = "traffic";
+    r.ranks = ranks_;
+    r.bytes = 0.0;
+    const double start_s = static_cast<double>(start_ps_) * 1e-12;
+    r.rank_finish_s.assign(ranks_, start_s);
+    r.transfer_end_s.assign(transfers_.size(), -1.0);
+    r.complete = true;
+    for (std::size_t i = 0; i < transfers_.size(); ++i) {
+      r.bytes += static_cast<double>(transfers_[i].bytes);
+      double& rank = r.rank_finish_s[transfers_[i].src];
+      if (end_ps_[i] < 0 || lost_[i]) {
+        r.complete = false;
+        rank = -1.0;
+        continue;
+      }
+      r.transfer_end_s[i] = static_cast<double>(end_ps_[i]) * 1e-12;
+      if (rank >= 0.0) rank = std::max(rank, r.transfer_end_s[i]);
+    }
+    r.transfers = started_;
+    r.failed_transfers = failed_;
+  }
+
+  std::int64_t start_ps() const override { return start_ps_; }
+
+ private:
+  void start_group(std::uint32_t from, std::uint32_t to) {
+    for (std::uint32_t k = from; k < to; ++k) {
+      const std::uint32_t i = order_[k];
+      const network::TimedTransfer& t = transfers_[i];
+      ++started_;
+      net_.start_transfer(endpoint_[t.src], endpoint_[t.dst], static_cast<double>(t.bytes), tag_base_ + i);
+    }
+  }
+
+  sim::Simulator& sim_;
+  network::TransferNetwork& net_;
+  const std::vector<network::TimedTransfer>& transfers_;
+  std::uint32_t ranks_;
+  std::uint64_t tag_base_;
+  std::vector<network::NodeId> endpoint_;
+  std::vector<std::uint32_t> order_;  // by start time, list order among equal starts
+  std::vector<std::int64_t> end_ps_;
+  std::vector<bool> lost_;
+  std::vector<std::uint64_t> failed_;
+  std::uint64_t started_ = 0;
+  std::int64_t start_ps_ = 0;
+};
+
 }  // namespace
 
 namespace {
@@ -366,17 +489,15 @@ void check_placement(const Program& program, const std::vector<std::uint32_t>& p
   }
 }
 
-// The result of an executor's run that began at start_s; network totals are the whole
-// network's (the run's own when it had the network to itself).
-CollectiveResult collect_result(const Executor& exec, const network::FlowNetwork& net, const Program& program,
-                                double start_s) {
-  CollectiveResult r;
-  r.algorithm = program.name();
-  r.ranks = program.ranks();
-  r.bytes = program.data_bytes();
-  exec.collect(r);
-  for (double& f : r.rank_finish_s) {
-    if (f >= 0.0) f -= start_s;
+// Finishes a collected result of a run that began at start_s: its times counted from the
+// start, the completion (NaN when incomplete, like algbw and busbw) and the NCCL
+// bandwidths. The one place both a run alone and each of several jobs are finished.
+void finish_result(CollectiveResult& r, const JobRun& run, double bus_factor) {
+  const double start_s = static_cast<double>(run.start_ps()) * 1e-12;
+  for (auto* times : {&r.rank_finish_s, &r.transfer_end_s}) {
+    for (double& f : *times) {
+      if (f >= 0.0) f -= start_s;
+    }
   }
   for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
   if (!r.complete) {
@@ -384,12 +505,19 @@ CollectiveResult collect_result(const Executor& exec, const network::FlowNetwork
     r.completion_s = r.algbw_gb_per_s = r.busbw_gb_per_s = std::numeric_limits<double>::quiet_NaN();
   } else if (r.completion_s > 0.0) {
     r.algbw_gb_per_s = r.bytes / r.completion_s / 1e9;
-    r.busbw_gb_per_s = r.algbw_gb_per_s * program.bus_factor();
+    r.busbw_gb_per_s = r.algbw_gb_per_s * bus_factor;
   }
+  r.steps_extrapolated = run.steps_extrapolated();
+  r.events_extrapolated = run.events_extrapolated();
+}
+
+// The result of a shared run; network totals are the whole network's.
+CollectiveResult collect_result(const Executor& exec, const network::FlowNetwork& net, const Program& program) {
+  CollectiveResult r;
+  exec.collect(r);
+  finish_result(r, exec, program.bus_factor());
   r.flows = net.flows_started();
   r.flows_simulated = r.flows - net.flows_extrapolated();
-  r.steps_extrapolated = exec.steps_extrapolated();
-  r.events_extrapolated = exec.events_extrapolated();
   r.rate_solves = net.rate_solves();
   r.max_link_flows = net.max_link_flows();
   analyse_stragglers(r, net);
@@ -401,33 +529,42 @@ CollectiveResult collect_result(const Executor& exec, const network::FlowNetwork
 std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNetwork& net,
                                        const std::vector<JobSpec>& jobs) {
   for (const JobSpec& j : jobs) {
-    if (!j.placement.empty() && j.placement.size() != j.program->ranks()) {
+    if ((j.program == nullptr) == (j.transfers == nullptr)) {
+      throw std::invalid_argument("collective: a job is a program or timed transfers");
+    }
+    if (j.program != nullptr && !j.placement.empty() && j.placement.size() != j.program->ranks()) {
       throw std::invalid_argument("collective: placement has " + std::to_string(j.placement.size()) + " entries for " +
                                   std::to_string(j.program->ranks()) + " ranks");
     }
   }
   const std::uint64_t events_before = sim.events_executed();
   // With several jobs, job i's tags start at (i + 1) << kJobShift (agents stay below
-  // 2^24) and one listener hands each back; a job with a tag base extrapolates nothing.
+  // 2^24, transfers below 2^56) and one listener hands each back; a job with a tag base
+  // extrapolates nothing.
   constexpr int kJobShift = 56;
   const bool shared = jobs.size() > 1;
-  std::vector<std::unique_ptr<Executor>> execs;
+  std::vector<std::unique_ptr<JobRun>> runs;
   for (std::uint32_t i = 0; i < jobs.size(); ++i) {
-    if (shared && jobs[i].program->agents() >= (1u << 24)) {
+    if (shared && jobs[i].program != nullptr && jobs[i].program->agents() >= (1u << 24)) {
       throw std::invalid_argument("concurrent jobs: a job of more than 2^24 agents");
     }
     const std::uint64_t base = shared ? std::uint64_t{i + 1} << kJobShift : 0;
-    execs.push_back(std::make_unique<Executor>(sim, net, *jobs[i].program, jobs[i].placement, base));
+    if (jobs[i].program != nullptr) {
+      runs.push_back(std::make_unique<Executor>(sim, net, *jobs[i].program, jobs[i].placement, base));
+    } else {
+      runs.push_back(
+          std::make_unique<TrafficRun>(sim, net, *jobs[i].transfers, jobs[i].ranks, jobs[i].placement, base));
+    }
   }
   if (shared) {
-    net.set_listener([&execs](std::uint64_t tag, bool ok) { execs[(tag >> kJobShift) - 1]->deliver(tag, ok); });
+    net.set_listener([&runs](std::uint64_t tag, bool ok) { runs[(tag >> kJobShift) - 1]->deliver(tag, ok); });
   }
   for (std::uint32_t i = 0; i < jobs.size(); ++i) {
     if (jobs[i].start <= sim.now()) {
-      execs[i]->start();
+      runs[i]->start();
     } else {
-      Executor* e = execs[i].get();
-      sim.schedule_at(jobs[i].start, [e] { e->start(); });
+      JobRun* run = runs[i].get();
+      sim.schedule_at(jobs[i].start, [run] { run->start(); });
     }
   }
   sim.run();
@@ -436,27 +573,9 @@ std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNet
   const auto links = net.link_stats();
   std::vector<CollectiveResult> out;
   for (std::uint32_t i = 0; i < jobs.size(); ++i) {
-    const Program& program = *jobs[i].program;
     CollectiveResult r;
-    r.algorithm = program.name();
-    r.ranks = program.ranks();
-    r.bytes = program.data_bytes();
-    execs[i]->collect(r);
-    // A job's times count from its own start.
-    const double job_start_s = static_cast<double>(execs[i]->start_ps()) * 1e-12;
-    for (double& f : r.rank_finish_s) {
-      if (f >= 0.0) f -= job_start_s;
-    }
-    for (double f : r.rank_finish_s) r.completion_s = std::max(r.completion_s, f);
-    if (!r.complete) {
-      // Zero would read as an instant run; there is no completion time to report.
-      r.completion_s = r.algbw_gb_per_s = r.busbw_gb_per_s = std::numeric_limits<double>::quiet_NaN();
-    } else if (r.completion_s > 0.0) {
-      r.algbw_gb_per_s = r.bytes / r.completion_s / 1e9;
-      r.busbw_gb_per_s = r.algbw_gb_per_s * program.bus_factor();
-    }
-    r.steps_extrapolated = execs[i]->steps_extrapolated();
-    r.events_extrapolated = execs[i]->events_extrapolated();
+    runs[i]->collect(r);
+    finish_result(r, *runs[i], jobs[i].program != nullptr ? jobs[i].program->bus_factor() : 1.0);
     if (jobs.size() == 1) {
       r.flows = net.flows_started();
       r.flows_simulated = r.flows - (net.flow_model() != nullptr ? net.flow_model()->flows_extrapolated() : 0);
@@ -491,8 +610,7 @@ struct CollectiveRun::State {
 CollectiveRun::CollectiveRun(sim::Simulator& sim, network::FlowNetwork& net, std::unique_ptr<Program> program,
                              const std::vector<std::uint32_t>& placement, std::uint64_t tag_base,
                              std::function<void()> on_finish)
-    : sim_(sim), net_(net), state_(std::make_unique<State>()), start_s_(sim.now().to_seconds()),
-      events_before_(sim.events_executed()) {
+    : sim_(sim), net_(net), state_(std::make_unique<State>()), events_before_(sim.events_executed()) {
   if (tag_base == 0) throw std::invalid_argument("collective: a shared run needs a non-zero tag base");
   if (program->agents() >= (1u << 24)) throw std::invalid_argument("collective: a shared run of 2^24 agents or more");
   check_placement(*program, placement);
@@ -509,7 +627,7 @@ bool CollectiveRun::finished() const { return state_->exec->finished(); }
 
 CollectiveResult CollectiveRun::result() {
   net_.settle();
-  CollectiveResult r = collect_result(*state_->exec, net_, *state_->program, start_s_);
+  CollectiveResult r = collect_result(*state_->exec, net_, *state_->program);
   r.events = sim_.events_executed() - events_before_;
   return r;
 }

@@ -11,6 +11,7 @@
 
 #include "models/collective/program.hpp"
 #include "models/network/flow_network.hpp"
+#include "models/network/traffic_sources.hpp"
 #include "models/network/transfer_network.hpp"
 #include "sim/time.hpp"
 
@@ -40,7 +41,10 @@ struct CollectiveResult {
   double completion_s = 0.0;
   double algbw_gb_per_s = 0.0;  // data bytes / time, 1e9 bytes per second
   double busbw_gb_per_s = 0.0;
-  std::vector<double> rank_finish_s;            // -1 for a rank that could not finish
+  std::vector<double> rank_finish_s;  // -1 for a rank that could not finish
+  // Timed traffic: each transfer's last byte, -1 when it lost every path (a rank's
+  // finish is then the last of the transfers it sent, 0 when it sent none).
+  std::vector<double> transfer_end_s;
   std::vector<std::uint64_t> failed_transfers;  // (src rank << 32 | dst rank)
   std::vector<SlowRank> slow_ranks;             // slowest first, at most 8
   std::vector<SuspectLink> suspect_links;       // most suspicious first, at most 8
@@ -65,11 +69,16 @@ CollectiveResult run_collective(sim::Simulator& sim, network::FlowNetwork& net, 
 
 // Several programs on one network, each from its own start time (>= now); results in
 // order, each job's times counted from its start. With more than one job there is no
-// extrapolation and each result's flows are its own transfers.
+// extrapolation and each result's flows are its own transfers. A job is a program or,
+// with `program` null, timed transfers (incast, traffic matrices, Poisson arrivals):
+// their starts count from the job's, their src/dst are ranks placed like a program's
+// (bytes are the job's total; transfers started together start in list order).
 struct JobSpec {
   const Program* program = nullptr;
   std::vector<std::uint32_t> placement;
   sim::Time start;
+  const std::vector<network::TimedTransfer>* transfers = nullptr;
+  std::uint32_t ranks = 0;  // timed transfers: ranks 0..ranks-1 (each src and dst below it)
 };
 std::vector<CollectiveResult> run_jobs(sim::Simulator& sim, network::TransferNetwork& net,
                                        const std::vector<JobSpec>& jobs);
@@ -100,7 +109,6 @@ class CollectiveRun {
   sim::Simulator& sim_;
   network::FlowNetwork& net_;
   std::unique_ptr<State> state_;
-  double start_s_;
   std::uint64_t events_before_;
 };
 

@@ -9,11 +9,13 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
 #include "scenarios/kinds.hpp"
+#include "scenarios/kinds/fabric_jobs.hpp"
 #include "scenarios/kinds/fabric_packet.hpp"
 #include "scenarios/kinds/fabric_traffic.hpp"
 #include "scenarios/memory_estimate.hpp"
@@ -212,11 +214,7 @@ std::vector<topologies::LinkId> fault_links(const Topology& t, const FaultSpec& 
 mc::Workload read_workload(Section& w) {
   const std::string type = w.text("type", "collective",
                                   {"collective", "permutation", "gpipe", "moe", "incast", "traffic_matrix", "poisson"});
-  if (type == "incast" || type == "traffic_matrix" || type == "poisson") {
-    // The [workload] reads these (fabric_traffic.cpp) before coming here: this is a job.
-    w.error("type", "\"" + type + "\" runs as the [workload], not as a [[job]]");
-    return mc::PermutationWorkload{};
-  }
+  // incast, traffic_matrix and poisson are read before coming here (fabric_traffic.cpp).
   if (type == "collective") {
     mc::CollectiveWorkload c;
     const auto algorithm = w.text("algorithm", "ring_allreduce", sim::accepted_spellings<mc::Algorithm>());
@@ -261,8 +259,10 @@ mc::Workload read_workload(Section& w) {
 }
 
 // [[job]] tables: workloads sharing the fabric, each with the [workload] keys plus its
-// name (which prefixes its summary keys), its hosts and its start time.
-std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sections) {
+// name (which prefixes its summary keys), its hosts and its start time. A traffic
+// workload's transfers are built once the topology is (`traffic`, by job).
+std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sections, const std::string& dir,
+                                       std::vector<std::optional<TrafficWorkload>>& traffic) {
   std::vector<mc::JobWorkload> jobs;
   const std::size_t n = root.table_count("job");
   for (std::size_t i = 0; i < n; ++i) {
@@ -291,10 +291,25 @@ std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sect
       for (std::int64_t h = first; h < first + count; ++h) j.hosts.push_back(static_cast<std::uint32_t>(h));
     }
     j.start = s.duration("start_us", sim::Time::zero());
-    j.workload = read_workload(s);
+    traffic.push_back(read_traffic_workload(s, dir));
+    j.workload = traffic.back() ? mc::Workload(mc::TrafficWorkload{}) : read_workload(s);
     jobs.push_back(std::move(j));
   }
   return jobs;
+}
+
+// A traffic job's transfers among its hosts (every endpoint when it names none); Poisson
+// arrivals draw from the seed and the job's index, as a program's random traffic does.
+void build_job_traffic(mc::Experiment& e, std::size_t index, const TrafficWorkload& traffic, Section& s) {
+  mc::JobWorkload& job = e.jobs[index];
+  const auto endpoints = static_cast<std::uint32_t>(e.topology.endpoints().size());
+  std::vector<std::uint32_t> hosts = job.hosts;
+  if (hosts.empty()) {
+    for (std::uint32_t h = 0; h < endpoints; ++h) hosts.push_back(h);
+  }
+  if (std::any_of(hosts.begin(), hosts.end(), [&](auto h) { return h >= endpoints; })) return;  // check_job says so
+  auto built = build_traffic(traffic, e.topology, hosts, e.network.seed ^ index, s);
+  job.workload = mc::TrafficWorkload{std::move(built.transfers)};
 }
 
 // ---- results ------------------------------------------------------------------------
@@ -359,21 +374,12 @@ RunSummary summarise(const mc::Experiment& e, const mc::ExperimentResult& x, con
       m.push_back({"slowest_rank_lag_s", r.slow_ranks[0].lag_s, "s"});
     }
   }
-  for (const auto& j : x.jobs) {
+  for (std::size_t i = 0; i < x.jobs.size(); ++i) {
     // Each job as its own run would report it, its keys prefixed by its name.
-    m.push_back({j.name + "_start_s", j.start_s, "s"});
-    m.push_back({j.name + "_completion_s", j.run.completion_s, "s"});
-    m.push_back({j.name + "_algbw", j.run.algbw_gb_per_s, "GB/s"});
-    m.push_back({j.name + "_busbw", j.run.busbw_gb_per_s, "GB/s"});
-    if (j.workload == "permutation") {
-      std::vector<double> done;
-      for (double f : j.run.rank_finish_s) {
-        if (f >= 0.0) done.push_back(f);
-      }
-      std::sort(done.begin(), done.end());
-      m.push_back({j.name + "_median_fct_s", done.empty() ? std::nan("") : done[done.size() / 2], "s"});
+    for (auto& f : job_figures(e.jobs[i], x.jobs[i])) {
+      f.name = x.jobs[i].name + "_" + f.name;
+      m.push_back(std::move(f));
     }
-    m.push_back({j.name + "_complete", j.run.complete ? 1.0 : 0.0, ""});
   }
   m.push_back({"complete", r.complete ? 1.0 : 0.0, ""});
   m.push_back({"lost_transfers", static_cast<double>(r.failed_transfers.size()), "count"});
@@ -495,7 +501,8 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   experiment->workload = traffic ? mc::Workload(mc::PermutationWorkload{}) : read_workload(work);
   std::vector<Section> job_sections;
   job_sections.reserve(64);
-  experiment->jobs = read_jobs(root, job_sections);
+  std::vector<std::optional<TrafficWorkload>> job_traffic;
+  experiment->jobs = read_jobs(root, job_sections, dir.empty() ? "." : dir, job_traffic);
   if (!experiment->jobs.empty() && root.has("workload")) {
     work.error("", "given with [[job]] tables: the jobs are the workload (move it into a [[job]])");
   }
@@ -539,9 +546,12 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
   // Every job's problem at once, each at its table.
   for (std::size_t i = 0; i < experiment->jobs.size(); ++i) {
     try {
+      if (job_traffic[i]) build_job_traffic(*experiment, i, *job_traffic[i], job_sections[i]);
       mc::check_job(*experiment, i);
     } catch (const std::invalid_argument& e) {
       job_sections[i].error("", e.what());
+    } catch (const ScenarioError&) {
+      // Recorded on the job's table already.
     }
   }
   root.throw_if_errors();
@@ -565,6 +575,59 @@ PreparedRun prepare(const Scenario& scenario, std::uint64_t seed) {
 }
 
 }  // namespace
+
+std::vector<Metric> job_figures(const mc::JobWorkload& job, const mc::JobResult& j) {
+  std::vector<Metric> m = {{"start_s", j.start_s, "s"},
+                           {"completion_s", j.run.completion_s, "s"},
+                           {"algbw", j.run.algbw_gb_per_s, "GB/s"},
+                           {"busbw", j.run.busbw_gb_per_s, "GB/s"}};
+  // Flow completion times of what finished: a permutation's ranks are its flows.
+  std::vector<double> fct;
+  if (j.workload == "permutation") {
+    for (double f : j.run.rank_finish_s) {
+      if (f >= 0.0) fct.push_back(f);
+    }
+  } else if (const auto* traffic = std::get_if<mc::TrafficWorkload>(&job.workload)) {
+    const auto& end = j.run.transfer_end_s;
+    for (std::size_t i = 0; i < end.size() && i < traffic->transfers.size(); ++i) {
+      if (end[i] >= 0.0) fct.push_back(end[i] - traffic->transfers[i].start.to_seconds());
+    }
+  }
+  std::sort(fct.begin(), fct.end());
+  const auto at = [&](double q) {
+    return fct.empty() ? std::nan("")
+                       : fct[std::min(fct.size() - 1, static_cast<std::size_t>(q * static_cast<double>(fct.size())))];
+  };
+  if (j.workload == "permutation" || j.workload == "traffic") m.push_back({"median_fct_s", at(0.5), "s"});
+  if (j.workload == "traffic") {
+    m.push_back({"p99_fct_s", at(0.99), "s"});
+    m.push_back({"flows", static_cast<double>(j.run.transfer_end_s.size()), "count"});
+  }
+  m.push_back({"complete", j.run.complete ? 1.0 : 0.0, ""});
+  return m;
+}
+
+void read_fabric_jobs(const Scenario& scenario, mc::Experiment& experiment) {
+  Section root(scenario, "");
+  const std::string dir = std::filesystem::path(scenario.file()).parent_path().string();
+  std::vector<Section> sections;
+  sections.reserve(64);
+  std::vector<std::optional<TrafficWorkload>> traffic;
+  experiment.jobs = read_jobs(root, sections, dir.empty() ? "." : dir, traffic);
+  for (Section& s : sections) s.reject_unread();
+  root.finish();
+  for (std::size_t i = 0; i < experiment.jobs.size(); ++i) {
+    try {
+      if (traffic[i]) build_job_traffic(experiment, i, *traffic[i], sections[i]);
+      mc::check_job(experiment, i);
+    } catch (const std::invalid_argument& e) {
+      sections[i].error("", e.what());
+    } catch (const ScenarioError&) {
+      // Recorded on the job's table already.
+    }
+  }
+  root.throw_if_errors();
+}
 
 ScenarioKind fabric_kind() {
   return {"fabric",

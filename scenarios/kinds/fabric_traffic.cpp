@@ -120,13 +120,120 @@ std::optional<TrafficWorkload> read_traffic_workload(Section& w, const std::stri
   return t;
 }
 
+namespace {
+
+// The transfers with their hosts as endpoint indices.
+std::vector<mn::TimedTransfer> on_endpoints(std::vector<mn::TimedTransfer> transfers,
+                                            const std::vector<std::uint32_t>& hosts) {
+  for (auto& t : transfers) {
+    t.src = hosts[t.src];
+    t.dst = hosts[t.dst];
+  }
+  return transfers;
+}
+
+// The run's figures as the traffic summary reads them (models/packet/traffic_run.hpp).
+mp::TrafficResult traffic_result(const topologies::Topology& fabric, const std::vector<mn::TimedTransfer>& transfers,
+                                 const mc::ExperimentResult& x) {
+  mp::TrafficResult r;
+  for (double end_s : x.run.transfer_end_s) r.end_ps.push_back(end_s < 0.0 ? -1 : std::llround(end_s * 1e12));
+  r.events = x.run.events;
+  r.utilisation = x.series;
+  if (x.packet) {
+    mp::PacketRunResult p;
+    // Records are in start order; a transfer's tag is its index.
+    p.flows.resize(transfers.size());
+    for (auto& f : p.flows) f.end_ps = -1;
+    for (const auto& f : x.packet->flows) p.flows.at(f.tag) = f;
+    p.totals = x.packet->totals;
+    p.ports = x.packet->ports;
+    p.queue_series = x.packet->queue_series;
+    p.events = x.run.events;
+    r.packet = std::move(p);
+  }
+  r.ideal_fct_s = mn::ideal_fct_s(fabric, transfers);
+  r.fct = mn::summarise_fcts(transfers, r.end_ps, r.ideal_fct_s);
+  return r;
+}
+
+}  // namespace
+
+BuiltTraffic build_traffic(const TrafficWorkload& tw, const topologies::Topology& fabric,
+                           const std::vector<std::uint32_t>& hosts, std::uint64_t seed, Section& w) {
+  const auto& ends = fabric.endpoints();
+  const auto n = static_cast<std::uint32_t>(hosts.size());
+  BuiltTraffic out;
+  auto& transfers = out.transfers;
+  if (tw.type == "incast") {
+    const std::uint32_t senders = tw.senders == 0 ? n - 1 : tw.senders;
+    if (tw.receiver >= n) w.error("receiver", fmt::format("expected a host index below {}", n));
+    if (senders >= n) w.error("senders", fmt::format("expected at most {} (the other hosts)", n - 1));
+    w.throw_if_errors();
+    std::vector<std::uint32_t> from;
+    for (std::uint32_t k = 1; k <= senders; ++k) from.push_back((tw.receiver + k) % n);
+    transfers = mn::incast_transfers(from, tw.receiver, tw.bytes);
+    // The receiver's link is busy from the first byte's arrival (over the shortest of the
+    // senders' paths) until it has carried every byte; a flow alone may take longer still
+    // (a slower sender).
+    const auto receiver = ends[hosts[tw.receiver]];
+    const double in = fabric.capacity_bytes_per_s(fabric.in_links(receiver)[0]);
+    topologies::Router router(fabric);
+    double latency_s = std::numeric_limits<double>::infinity();
+    for (auto s : from) {
+      double l = 0.0;
+      for (auto link : router.shortest_path(ends[hosts[s]], receiver)) {
+        l += fabric.link(link).latency.to_seconds();
+      }
+      latency_s = std::min(latency_s, l);
+    }
+    double ideal = latency_s + static_cast<double>(senders) * static_cast<double>(tw.bytes) / in;
+    for (double f : mn::ideal_fct_s(fabric, on_endpoints(transfers, hosts))) ideal = std::max(ideal, f);
+    out.figures = {{"ideal_s", ideal}};
+    out.what = fmt::format("incast {}-to-1 into endpoint {}, {} bytes each", senders, hosts[tw.receiver], tw.bytes);
+  } else if (tw.type == "traffic_matrix") {
+    std::vector<std::string> names;
+    for (auto h : hosts) names.push_back(fabric.node(ends[h]).name);
+    try {
+      transfers = mn::read_traffic_matrix(tw.file, names);
+    } catch (const std::invalid_argument& err) {
+      w.error("file", err.what());
+    }
+    w.throw_if_errors();
+    out.what = fmt::format("traffic matrix {}, {} flows", std::filesystem::path(tw.file).filename().string(),
+                           transfers.size());
+  } else {
+    std::vector<double> capacity;
+    for (auto h : hosts) capacity.push_back(fabric.capacity_bytes_per_s(fabric.out_links(ends[h])[0]));
+    try {
+      transfers = mn::poisson_transfers(tw.poisson, capacity, seed);
+    } catch (const std::invalid_argument& err) {
+      w.error("load", err.what());
+    }
+    w.throw_if_errors();
+    // The load the drawn flows offer over the arrival window (the duration, or up to the
+    // last start when only a flow count bounds it).
+    double bytes = 0.0, total = 0.0;
+    for (const auto& t : transfers) bytes += static_cast<double>(t.bytes);
+    for (double c : capacity) total += c;
+    const double window = tw.poisson.duration != sim::Time::max() ? tw.poisson.duration.to_seconds()
+                          : transfers.empty()                     ? 0.0
+                                                                  : transfers.back().start.to_seconds();
+    out.figures = {{"target_load", tw.poisson.load},
+                   {"offered_load", window > 0 ? bytes / (total * window) : std::nan("")},
+                   {"mean_flow_bytes", tw.poisson.sizes.mean_bytes()}};
+    out.what = fmt::format("Poisson arrivals at load {}, {} flows", tw.poisson.load, transfers.size());
+  }
+  if (transfers.empty()) w.error("type", "the workload has no transfers (a duration too short?)");
+  w.throw_if_errors();
+  return out;
+}
+
 PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* packet, const TrafficWorkload& tw,
                             const std::string& name, Section& w) {
+  // The fabric as the run starts, for the ideal FCTs.
   auto fabric = std::make_shared<topologies::Topology>(e.topology);
   for (const auto& f : e.faults) {
-    if (f.at != sim::Time::zero()) {
-      throw std::invalid_argument("traffic workloads take faults from time zero only (a fabric's starting state)");
-    }
+    if (f.at != sim::Time::zero()) continue;
     for (auto l : f.links) {
       if (f.kind == mc::LinkFault::Kind::down) {
         fabric->set_link_down(l);
@@ -139,92 +246,38 @@ PreparedRun prepare_traffic(const mc::Experiment& e, const mp::PacketParams* pac
     throw std::invalid_argument(
         "policy = \"planned\" plans a permutation; traffic workloads take ecmp, spray or split");
   }
-  const auto& ends = fabric->endpoints();
-  const auto n = static_cast<std::uint32_t>(ends.size());
-  auto transfers = std::make_shared<std::vector<mn::TimedTransfer>>();
-  std::string what;
-  std::vector<std::pair<std::string, double>> extra;  // workload figures for the summary
-  if (tw.type == "incast") {
-    const std::uint32_t senders = tw.senders == 0 ? n - 1 : tw.senders;
-    if (tw.receiver >= n) w.error("receiver", fmt::format("expected an endpoint index below {}", n));
-    if (senders >= n) w.error("senders", fmt::format("expected at most {} (the other endpoints)", n - 1));
-    w.throw_if_errors();
-    std::vector<std::uint32_t> from;
-    for (std::uint32_t k = 1; k <= senders; ++k) from.push_back((tw.receiver + k) % n);
-    *transfers = mn::incast_transfers(from, tw.receiver, tw.bytes);
-    // The receiver's link is busy from the first byte's arrival (over the shortest of the
-    // senders' paths) until it has carried every byte; a flow alone may take longer still
-    // (a slower sender).
-    const double in = fabric->capacity_bytes_per_s(fabric->in_links(ends[tw.receiver])[0]);
-    topologies::Router router(*fabric);
-    double latency_s = std::numeric_limits<double>::infinity();
-    for (auto s : from) {
-      double l = 0.0;
-      for (auto link : router.shortest_path(ends[s], ends[tw.receiver])) {
-        l += fabric->link(link).latency.to_seconds();
-      }
-      latency_s = std::min(latency_s, l);
-    }
-    double ideal = latency_s + static_cast<double>(senders) * static_cast<double>(tw.bytes) / in;
-    for (double f : mn::ideal_fct_s(*fabric, *transfers)) ideal = std::max(ideal, f);
-    extra = {{"ideal_s", ideal}};
-    what = fmt::format("incast {}-to-1 into endpoint {}, {} bytes each", senders, tw.receiver, tw.bytes);
-  } else if (tw.type == "traffic_matrix") {
-    std::vector<std::string> names;
-    for (auto node : ends) names.push_back(fabric->node(node).name);
-    try {
-      *transfers = mn::read_traffic_matrix(tw.file, names);
-    } catch (const std::invalid_argument& err) {
-      w.error("file", err.what());
-    }
-    w.throw_if_errors();
-    what = fmt::format("traffic matrix {}, {} flows", std::filesystem::path(tw.file).filename().string(),
-                       transfers->size());
-  } else {
-    std::vector<double> capacity;
-    for (auto node : ends) capacity.push_back(fabric->capacity_bytes_per_s(fabric->out_links(node)[0]));
-    try {
-      *transfers = mn::poisson_transfers(tw.poisson, capacity, e.network.seed);
-    } catch (const std::invalid_argument& err) {
-      w.error("load", err.what());
-    }
-    w.throw_if_errors();
-    // The load the drawn flows offer over the arrival window (the duration, or up to the
-    // last start when only a flow count bounds it).
-    double bytes = 0.0, total = 0.0;
-    for (const auto& t : *transfers) bytes += static_cast<double>(t.bytes);
-    for (double c : capacity) total += c;
-    const double window = tw.poisson.duration != sim::Time::max() ? tw.poisson.duration.to_seconds()
-                          : transfers->empty()                    ? 0.0
-                                                                  : transfers->back().start.to_seconds();
-    extra = {{"target_load", tw.poisson.load},
-             {"offered_load", window > 0 ? bytes / (total * window) : std::nan("")},
-             {"mean_flow_bytes", tw.poisson.sizes.mean_bytes()}};
-    what = fmt::format("Poisson arrivals at load {}, {} flows", tw.poisson.load, transfers->size());
-  }
-  if (transfers->empty()) throw std::invalid_argument("the workload has no transfers (a duration too short?)");
+  std::vector<std::uint32_t> hosts(fabric->endpoints().size());
+  for (std::uint32_t i = 0; i < hosts.size(); ++i) hosts[i] = i;
+  auto built = build_traffic(tw, *fabric, hosts, e.network.seed, w);
+  auto experiment = std::make_shared<mc::Experiment>(e);
+  experiment->workload = mc::TrafficWorkload{std::move(built.transfers)};
+  if (packet != nullptr) experiment->packet = *packet;
+  mc::check_experiment(*experiment);
 
-  const mn::NetworkParams np = e.network;
-  std::shared_ptr<const mp::PacketParams> pp;
-  if (packet != nullptr) {
-    auto p = std::make_shared<mp::PacketParams>(*packet);
-    p->series_links = e.network.series_links;
-    pp = p;
+  std::string faults;
+  for (const auto& f : e.faults) {
+    if (f.at != sim::Time::zero()) faults = ", faults during the run";
   }
-  const std::string title = (name.empty() ? "" : name + ": ") + what + ", " + model_words(packet, np);
-  return [fabric, transfers, np, pp, title, extra](sim::Recorder* recorder) {
-    const auto r = mp::run_traffic(*fabric, np, pp.get(), *transfers);
+  const std::string title =
+      (name.empty() ? "" : name + ": ") + built.what + ", " + model_words(packet, e.network) + faults;
+  const auto extra = std::move(built.figures);
+  return [fabric, experiment, title, extra](sim::Recorder* recorder) {
+    mc::Experiment run = *experiment;  // a run changes the fabric's link states
+    const auto x = mc::run_experiment(run);
+    const auto& transfers = std::get<mc::TrafficWorkload>(experiment->workload).transfers;
+    const auto r = traffic_result(*fabric, transfers, x);
     RunSummary s;
-    s.title = title + (r.fct.complete
-                           ? ""
-                           : fmt::format("; INCOMPLETE: {} flows did not finish", transfers->size() - r.fct.finished));
+    s.title =
+        title +
+        (r.fct.complete ? "" : fmt::format("; INCOMPLETE: {} flows did not finish", transfers.size() - r.fct.finished));
     s.complete = r.fct.complete;
     for (const auto& m : mp::traffic_metrics(r)) s.metrics.push_back({m.name, m.value, m.unit});
+    s.metrics.push_back({"lost_transfers", static_cast<double>(x.run.failed_transfers.size()), "count"});
     for (const auto& [key, value] : extra) {
       s.metrics.push_back({key, value, key == "ideal_s" ? "s" : key == "mean_flow_bytes" ? "B" : ""});
       if (key == "ideal_s") s.metrics.push_back({"slowdown_vs_ideal", r.fct.completion_s / value, ""});
     }
-    if (recorder != nullptr) record(*recorder, *fabric, *transfers, r, np.series_links);
+    if (recorder != nullptr) record(*recorder, *fabric, transfers, r, experiment->network.series_links);
     return s;
   };
 }
