@@ -13,6 +13,7 @@
 #include "models/collective/link_names.hpp"
 #include "models/network/traffic.hpp"
 #include "models/packet/params.hpp"
+#include "scenarios/kinds/fabric_jobs.hpp"
 #include "sim/enum_names.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
@@ -264,6 +265,44 @@ py::dict result_dict(const mc::ExperimentResult& x) {
   return d;
 }
 
+// Concurrent jobs given as the text of [[job]] tables (collective.py writes them), read by
+// the scenario kind's own reader so that a job means what it means in a scenario file.
+py::dict run_jobs(const Topology& topology, const std::string& jobs_toml, const RunOptions& options) {
+  auto e = experiment(topology, options, mc::PermutationWorkload{});
+  try {
+    scenarios::read_fabric_jobs(scenarios::Scenario::parse(jobs_toml, "jobs"), e);
+  } catch (const scenarios::ScenarioError& error) {
+    throw py::value_error(error.what());
+  }
+  if (e.jobs.empty()) throw py::value_error("jobs: expected at least one job");
+  try {
+    mc::check_experiment(e);
+  } catch (const std::invalid_argument& error) {
+    throw py::value_error(error.what());
+  }
+  const auto x = run(e);
+  py::dict d = result_dict(x);
+  py::list jobs;
+  for (std::size_t i = 0; i < x.jobs.size(); ++i) {
+    const auto& j = x.jobs[i];
+    py::dict job;
+    job["name"] = j.name;
+    job["workload"] = j.workload;
+    for (const auto& f : scenarios::job_figures(e.jobs[i], j)) {
+      job[py::str(f.name == "algbw" || f.name == "busbw" ? f.name + "_gb_per_s" : f.name)] =
+          f.name == "complete" ? py::cast(f.value != 0.0) : py::cast(f.value);
+    }
+    job["ranks"] = j.run.ranks;
+    job["bytes"] = j.run.bytes;
+    job["rank_finish_s"] = to_array(j.run.rank_finish_s);
+    if (j.workload == "traffic") job["transfer_end_s"] = to_array(j.run.transfer_end_s);
+    job["lost_transfers"] = j.run.failed_transfers.size();
+    jobs.append(job);
+  }
+  d["jobs"] = jobs;
+  return d;
+}
+
 }  // namespace
 
 void bind_fabric(py::module_& m) {
@@ -463,6 +502,22 @@ void bind_fabric(py::module_& m) {
       (std::string("run one collective (extrapolate=False simulates every ring step instead of skipping exact "
                    "repeats); returns a dict with completion_s, algbw/busbw (GB/s), rank_finish_s, straggler "
                    "report.") +
+       faults_doc)
+          .c_str());
+  cm.def(
+      "run_jobs",
+      [](const Topology& t, const std::string& jobs_toml, const std::string& policy, const py::object& seed,
+         std::uint32_t subflows, const LinkDownAt& link_down_at, const DegradedAt& degraded_at, bool extrapolate,
+         const std::string& model, const py::object& packet) {
+        return run_jobs(
+            t, jobs_toml,
+            {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate, model, packet});
+      },
+      py::arg("topology"), py::arg("jobs_toml"), py::arg("policy") = "ecmp", py::arg("seed") = 1,
+      py::arg("subflows") = 4, py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{},
+      py::arg("extrapolate") = true, py::arg("model") = "flow", py::arg("packet") = py::none(),
+      (std::string("concurrent jobs on one fabric, given as the text of a scenario's [[job]] tables "
+                   "(collective.run_jobs writes it); the whole run's figures plus 'jobs', one dict per job.") +
        faults_doc)
           .c_str());
   cm.def(

@@ -16,6 +16,10 @@ events executed; `events_extrapolated` those that skipped repeating steps stand 
 """
 
 import functools
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence
 
 from ._core import collective as _collective
 from .network import warn_hierarchical_fallback
@@ -32,6 +36,68 @@ def run(*args, **kwargs):
     ranks_per_host = kwargs.get("ranks_per_host", args[5] if len(args) > 5 else 1)
     warn_hierarchical_fallback(algorithm, ranks_per_host)
     return _run(*args, **kwargs)
+
+
+@dataclass
+class Job:
+    """One of several workloads sharing a fabric, as a scenario's [[job]] table: `workload`
+    holds the [workload] keys ({"type": "collective", "algorithm": ..., "bytes": ...},
+    {"type": "incast", "senders": 3, "bytes": "1 MiB"}, "permutation", "gpipe", "moe",
+    "traffic_matrix", "poisson"); its ranks run on `hosts` (endpoint indices; None: every
+    endpoint) and it starts at `start_us` (a number of microseconds or a duration text
+    such as "10 us"). `name` prefixes nothing here but names the job in the result."""
+
+    workload: Mapping[str, Any]
+    hosts: Optional[Sequence[int]] = None
+    start_us: Any = 0.0
+    name: Optional[str] = None
+
+
+def _toml_value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"jobs: {key} = {value} is not a finite number")
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string
+    if isinstance(value, (list, tuple, range)) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        return "[" + ", ".join(_toml_value(key, v) for v in items) + "]"
+    raise TypeError(f"jobs: {key} = {value!r}: expected a number, a string, a bool or a list of them")
+
+
+def _jobs_toml(jobs: Sequence[Job]) -> str:
+    lines = ['kind = "fabric"']
+    for job in jobs:
+        if not isinstance(job, Job):
+            raise TypeError(f"jobs: expected collective.Job objects, got {type(job).__name__}")
+        table = dict(job.workload)
+        for key, value in (("name", job.name), ("hosts", job.hosts), ("start_us", job.start_us)):
+            if value is not None:
+                if key in table:
+                    raise ValueError(f"jobs: {key} is given both as a Job field and in its workload")
+                table[key] = value
+        lines.append("[[job]]")
+        lines += [f"{key} = {_toml_value(key, value)}" for key, value in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+_run_jobs = with_fabric_figures(typed(_collective.run_jobs, FABRIC_UNITS, FABRIC_ALIASES))
+
+
+def run_jobs(topology: Any, jobs: Sequence[Job], **options: Any):
+    """Several jobs on one fabric, started at their times and sharing its links: what a
+    scenario's [[job]] tables run (the same reader reads them), on the flow or packet
+    model (model=, packet=), with the same faults and options as run(). Returns the whole
+    run's figures (completion of the last job from time zero, every rank of every job)
+    and result["jobs"]: per job, name, workload, start_s, completion_s (from its start),
+    algbw_gb_per_s, busbw_gb_per_s, median_fct_s and p99_fct_s (traffic), complete,
+    rank_finish_s and, for traffic, transfer_end_s (-1: lost)."""
+    return _run_jobs(topology, _jobs_toml(list(jobs)), **options)
 
 
 gpipe = with_fabric_figures(typed(_collective.gpipe, FABRIC_UNITS, FABRIC_ALIASES))
@@ -56,4 +122,4 @@ def alpha_beta_ring_allreduce_s(ranks: int, bytes: float, nic_gbps: float, alpha
     return 2 * (ranks - 1) * alpha_s + 2 * (ranks - 1) / ranks * bytes / b
 
 
-__all__ = ["ALGORITHMS", "alpha_beta_ring_allreduce_s", "gpipe", "moe", "run"]
+__all__ = ["ALGORITHMS", "Job", "alpha_beta_ring_allreduce_s", "gpipe", "moe", "run", "run_jobs"]
