@@ -37,7 +37,7 @@ double operator_energy_pj(const acc::Device& raw, const acc::Operator& op) {
                                         "\": no link path between two tiers of operator \"" + op.name + "\"");
           }
           tier_bytes[t.src] += t.payload_bytes() * times;
-          tier_bytes[t.dst] += t.payload_bytes() * times;
+          if (!t.past_dst) tier_bytes[t.dst] += t.payload_bytes() * times;
           for (std::size_t l : paths[t.src][t.dst]) {
             link_bytes[l] += t.pieces * acc::wire_bytes(device.links[l], t.piece_bytes, t.offset_bytes) * times;
           }

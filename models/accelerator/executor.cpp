@@ -102,7 +102,7 @@ double least_seconds(const Device& device, const Operator& op, const Paths& path
         if (t.src == t.dst) continue;
         const double payload = static_cast<double>(t.payload_bytes() * times);
         bytes[t.src] += payload;
-        bytes[t.dst] += payload;
+        if (!t.past_dst) bytes[t.dst] += payload;
         for (std::size_t l : paths[t.src][t.dst]) {
           bytes[tiers + l] += static_cast<double>(transfer_wire_bytes(device.links[l], t) * times);
         }
@@ -425,7 +425,7 @@ OperatorResult execute_plan(const Device& raw, const Operator& op, const Plan& p
                                         device.tiers[t.src].name + "\" to \"" + device.tiers[t.dst].name + "\"");
           }
           r.tier_bytes[t.src] += t.payload_bytes() * times;
-          r.tier_bytes[t.dst] += t.payload_bytes() * times;
+          if (!t.past_dst) r.tier_bytes[t.dst] += t.payload_bytes() * times;
           for (std::size_t l : paths[t.src][t.dst]) r.link_bytes[l] += transfer_wire_bytes(device.links[l], t) * times;
         }
       }

@@ -141,7 +141,7 @@ class StepPipeline {
     const std::size_t tiers = device_.tiers.size();
     std::vector<FluidNetwork::Use> uses;
     uses.push_back({static_cast<std::uint32_t>(t.src), 1.0});
-    uses.push_back({static_cast<std::uint32_t>(t.dst), 1.0});
+    if (!t.past_dst) uses.push_back({static_cast<std::uint32_t>(t.dst), 1.0});
     for (std::size_t l : paths_[t.src][t.dst]) {
       uses.push_back({static_cast<std::uint32_t>(tiers + l),
                       static_cast<double>(transfer_wire_bytes(device_.links[l], t)) / payload});

@@ -40,6 +40,10 @@ struct GemmWork {
   bool matrix = true;
   double a_scale = 1.0;
   std::size_t a_tier = 1, b_tier = 1, c_tier = 1;
+  // B (the weights) goes straight to the compute unit's own stores, of b_store_bytes
+  // (0 = unbounded), instead of through the on-chip tier.
+  bool b_bypass = false;
+  std::uint64_t b_store_bytes = 0;
 
   std::uint64_t a_bytes(std::uint64_t rows, std::uint64_t ks) const {
     return static_cast<std::uint64_t>(std::ceil(static_cast<double>(rows * ks * e) * a_scale));
@@ -49,7 +53,10 @@ struct GemmWork {
   }
   // Double-buffered inputs plus an fp32 accumulator and an output staging buffer.
   std::uint64_t working_set(std::uint64_t gt, std::uint64_t mt, std::uint64_t nt, std::uint64_t kt) const {
-    return 2 * (gt * a_bytes(mt, kt) + b_bytes(gt, kt, nt)) + gt * mt * nt * (4 + e);
+    return 2 * (gt * a_bytes(mt, kt) + (b_bypass ? 0 : b_bytes(gt, kt, nt))) + gt * mt * nt * (4 + e);
+  }
+  bool b_fits(std::uint64_t gt, std::uint64_t kt, std::uint64_t nt) const {
+    return !b_bypass || b_store_bytes == 0 || 2 * b_bytes(gt, kt, nt) <= b_store_bytes;
   }
 };
 
@@ -88,7 +95,7 @@ Tile choose_gemm_tile(const Device& device, const Operator& op, const GemmWork& 
         for (std::uint64_t kt : tile_candidates(w.k)) {
           const std::uint64_t ws = w.working_set(gt, mt, nt, kt);
           smallest = std::min(smallest, ws);
-          if (ws > cap) continue;
+          if (ws > cap || !w.b_fits(gt, kt, nt)) continue;
           const std::uint64_t gtiles = ceil_div(w.g, gt), mtiles = ceil_div(w.m, mt);
           const std::uint64_t ntiles = ceil_div(w.n, nt), ktiles = ceil_div(w.k, kt);
           const double traffic =
@@ -142,7 +149,7 @@ void plan_gemm(const Device& device, const Operator& op, const GemmWork& w, Plan
           step.matrix = w.matrix;
           step.ops = 2 * gs * ms * ns * ks;
           step.loads.push_back({w.a_tier, 0, gs * w.a_bytes(ms, ks)});
-          step.loads.push_back({w.b_tier, 0, w.b_bytes(gs, ks, ns)});
+          step.loads.push_back({w.b_tier, 0, w.b_bytes(gs, ks, ns), 1, 0, w.b_bypass});
           const std::uint64_t plain = last_piece ? kc - 1 : kc;
           if (plain > 0) run.block.push_back({step, plain});
           if (last_piece) {
@@ -154,6 +161,14 @@ void plan_gemm(const Device& device, const Operator& op, const GemmWork& w, Plan
       }
     }
   }
+}
+
+// Row stationary (Eyeriss, Chen et al. 2016) sends filter weights from DRAM straight to
+// the PE scratch pads; the global buffer (tier 0) holds input maps and partial sums.
+void weights_bypass(const Device& device, GemmWork& w) {
+  if (device.systolic.rows == 0 || device.systolic.dataflow != Dataflow::row_stationary || w.b_tier == 0) return;
+  w.b_bypass = true;
+  w.b_store_bytes = device.systolic.filter_sram_bytes;
 }
 
 // Independent units (elements, rows, channel planes) streamed through the on-chip tier.
@@ -223,8 +238,9 @@ Plan plan_operator(const Device& device, const Operator& op) {
   const std::uint64_t e = element_bytes(op.dtype);
   Plan plan;
   if (const auto* s = std::get_if<GemmShape>(&op.shape)) {
-    plan_gemm(device, op,
-              GemmWork{s->batch, s->m, s->n, s->k, e, s->shared_weights, true, 1.0, in_tier, w_tier, out_tier}, plan);
+    GemmWork w{s->batch, s->m, s->n, s->k, e, s->shared_weights, true, 1.0, in_tier, w_tier, out_tier};
+    if (s->shared_weights) weights_bypass(device, w);
+    plan_gemm(device, op, w, plan);
   } else if (const auto* c = std::get_if<Conv2dShape>(&op.shape)) {
     GemmWork w;
     w.g = c->groups;
@@ -240,6 +256,7 @@ Plan plan_operator(const Device& device, const Operator& op) {
     w.a_tier = in_tier;
     w.b_tier = w_tier;
     w.c_tier = out_tier;
+    weights_bypass(device, w);
     plan_gemm(device, op, w, plan);
   } else if (const auto* p = std::get_if<PoolShape>(&op.shape)) {
     plan_stream(device, op,

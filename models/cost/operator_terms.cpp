@@ -29,7 +29,7 @@ Transfers transfer_times(const TermContext& ctx, const acc::Device& d, const std
     if (t.src == t.dst || t.payload_bytes() == 0) continue;
     const auto payload = static_cast<double>(t.payload_bytes());
     bytes[t.src] += payload;
-    bytes[t.dst] += payload;
+    if (!t.past_dst) bytes[t.dst] += payload;
     for (std::size_t l : ctx.paths[t.src][t.dst]) {
       bytes[tiers + l] += static_cast<double>(t.pieces * acc::wire_bytes(d.links[l], t.piece_bytes, t.offset_bytes));
     }

@@ -24,7 +24,8 @@ double plan_energy_pj(const acc::Device& raw, const acc::Operator& op, const acc
         for (const acc::TileTransfer& t : *list) {
           if (t.src == t.dst) continue;
           const auto payload = static_cast<double>(t.payload_bytes()) * times;
-          pj += payload * (raw.tiers[t.src].energy_pj_per_byte + raw.tiers[t.dst].energy_pj_per_byte);
+          pj += payload *
+                (raw.tiers[t.src].energy_pj_per_byte + (t.past_dst ? 0.0 : raw.tiers[t.dst].energy_pj_per_byte));
           for (std::size_t l : paths[t.src][t.dst]) {
             pj += static_cast<double>(acc::detail::transfer_wire_bytes(raw.links[l], t)) * times *
                   raw.links[l].energy_pj_per_byte;

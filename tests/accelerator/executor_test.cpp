@@ -140,6 +140,42 @@ TEST_CASE("bytes conservation: work and traffic of the plan and what the simulat
   }
 }
 
+TEST_CASE("row stationary: filter weights go from DRAM to the PEs, past the global buffer") {
+  // Chen et al. 2016: the global buffer holds input maps and partial sums; weights reach
+  // the PE scratch pads from DRAM directly. A weight-stationary array stages them.
+  Device rs = eyeriss_like();
+  Device ws = rs;
+  ws.systolic.dataflow = Dataflow::weight_stationary;
+  const std::size_t glb = 0, dram = rs.home_tier;
+  ExecOptions full;
+  full.simulated_repeats = 0;
+  for (const Operator& op : {conv2d("pw", Conv2dShape{1, 64, 128, 14, 14, 1, 1, 1, 0, 1}, DataType::fp16),
+                             conv2d("c3", Conv2dShape{1, 32, 64, 28, 28, 3, 3, 1, 1, 1}, DataType::fp16),
+                             gemm("fc", 1, 1000, 1024, 1, true, DataType::fp16)}) {
+    CAPTURE(op.name);
+    std::uint64_t weights = 0, staged = 0;  // bytes of the plan's weight loads; the rest
+    const Plan plan = plan_operator(rs, op);
+    for (const Run& run : plan.runs) {
+      for (const StepRun& s : run.block) {
+        for (const auto* list : {&s.step.loads, &s.step.stores}) {
+          for (const TileTransfer& t : *list) {
+            (t.past_dst ? weights : staged) += t.payload_bytes() * s.repeats * run.repeats;
+            if (t.past_dst) CHECK(2 * t.payload_bytes() <= rs.systolic.filter_sram_bytes);  // double-buffered
+          }
+        }
+      }
+    }
+    CHECK(weights >= operand_bytes(op).weight);  // every weight read at least once
+    const auto r = execute_plan(rs, op, plan, full);
+    CHECK(r.tier_bytes[dram] == weights + staged);
+    CHECK(r.tier_bytes[glb] == staged);
+    CHECK(r.link_bytes[0] == weights + staged);
+    CHECK(r.simulated_channel_bytes[glb] == doctest::Approx(static_cast<double>(staged)).epsilon(1e-12));
+    const auto w = execute(ws, op, full);
+    CHECK(w.tier_bytes[glb] == w.tier_bytes[dram]);  // weight stationary: everything staged
+  }
+}
+
 TEST_CASE("energy equals the sum of its parts") {
   for (const auto& name : preset_names()) {
     const Device d = preset(name);
