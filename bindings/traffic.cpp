@@ -7,13 +7,16 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <iomanip>
 #include <optional>
+#include <sstream>
 #include <variant>
 
 #include "bindings/bindings.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/link_names.hpp"
 #include "models/packet/traffic_run.hpp"
+#include "scenarios/kinds/fabric_traffic.hpp"
 #include "sim/enum_names.hpp"
 
 namespace py = pybind11;
@@ -139,28 +142,52 @@ std::uint32_t endpoint(const Topology& t, const std::variant<std::uint32_t, std:
   throw py::key_error(std::string(what) + ": no endpoint named '" + std::get<std::string>(e) + "'");
 }
 
-mn::FlowSizes sizes_from(const std::string& kind, double bytes, double min_bytes, double max_bytes, double median_bytes,
-                         double sigma, const std::optional<std::string>& cdf_file) {
-  mn::FlowSizes s;
-  if (kind == "cdf") {
-    if (!cdf_file) throw py::value_error("sizes='cdf' needs cdf_file");
-    return mn::read_size_cdf(*cdf_file);
+// A TOML basic string.
+std::string toml_string(const std::string& text) {
+  std::ostringstream out;
+  out << '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out << '\\' << c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out << "\\u" << std::hex << std::setw(4) << std::setfill('0') << static_cast<int>(c) << std::dec;
+    } else {
+      out << c;
+    }
   }
-  if (kind == "fixed") {
-    s.bytes = bytes;
-  } else if (kind == "uniform") {
-    s.kind = mn::FlowSizes::Kind::uniform;
-    s.min_bytes = min_bytes;
-    s.max_bytes = max_bytes;
-  } else if (kind == "lognormal") {
-    s.kind = mn::FlowSizes::Kind::lognormal;
-    s.median_bytes = median_bytes;
-    s.sigma = sigma;
+  out << '"';
+  return out.str();
+}
+
+// A size keyword as the reader's size keys take it: whole bytes (anything else is
+// written as given, for the reader to refuse).
+std::string size_text(double bytes) {
+  std::ostringstream out;
+  if (std::isfinite(bytes) && bytes >= 0 && bytes == std::floor(bytes) && bytes < 9e18) {
+    out << static_cast<std::int64_t>(bytes);
   } else {
-    throw py::value_error("sizes must be 'fixed', 'uniform', 'lognormal' or 'cdf', got '" + kind + "'");
+    out << '"' << bytes << '"';
   }
-  mn::check_flow_sizes(s);
-  return s;
+  return out.str();
+}
+
+// A traffic workload built by the fabric kind's own [workload] reader
+// (scenarios/kinds/fabric_traffic.hpp) from the keys of a [workload] table, so that a
+// keyword means and checks what the scenario key does; problems are raised as ValueError
+// naming the key ("workload.load: expected ...").
+scenarios::BuiltTraffic traffic_from_reader(const Topology& t, const std::string& keys, std::uint64_t seed) {
+  try {
+    const auto scenario = scenarios::Scenario::parse("kind = \"fabric\"\n[workload]\n" + keys, "keywords");
+    scenarios::Section w(scenario, "workload");
+    const auto traffic = scenarios::read_traffic_workload(w, ".");
+    w.reject_unread();
+    w.throw_if_errors();
+    std::vector<std::uint32_t> hosts(t.endpoints().size());
+    for (std::uint32_t i = 0; i < hosts.size(); ++i) hosts[i] = i;
+    return scenarios::build_traffic(*traffic, t, hosts, seed, w);
+  } catch (const scenarios::ScenarioError& e) {
+    throw py::value_error(e.what());
+  }
 }
 
 template <class E>
@@ -307,28 +334,23 @@ void bind_traffic(py::module_& m) {
          const std::optional<std::string>& cdf_file, const std::string& model, const std::string& policy,
          const py::object& seed, std::uint32_t subflows, const std::optional<mp::PacketParams>& packet) {
         const Model m = model_from(model, policy, seed, subflows, packet);
-        mn::PoissonTraffic p;
-        p.load = load;
-        p.sizes = sizes_from(sizes, bytes, min_bytes, max_bytes, median_bytes, sigma, cdf_file);
-        if (duration_us) {
-          if (!(*duration_us > 0 && *duration_us <= mn::kMaxTrafficStartS * 1e6)) {
-            throw py::value_error("duration_us: expected > 0 and at most an hour");
-          }
-          p.duration = sim::Time::from_us(*duration_us);
+        std::ostringstream keys;
+        keys.precision(17);
+        keys << "type = \"poisson\"\nload = " << load << "\nsizes = " << toml_string(sizes) << "\n";
+        if (sizes == "fixed") keys << "bytes = " << size_text(bytes) << "\n";
+        if (sizes == "uniform") {
+          keys << "min_bytes = " << size_text(min_bytes) << "\nmax_bytes = " << size_text(max_bytes) << "\n";
         }
-        p.max_flows = flows.value_or(0);
-        std::vector<double> capacity;
-        for (auto n : t.endpoints()) capacity.push_back(t.capacity_bytes_per_s(t.out_links(n)[0]));
-        const auto transfers = mn::poisson_transfers(p, capacity, m.seed);
-        if (transfers.empty()) throw py::value_error("no flow arrived in the duration");
-        py::dict d = run(t, m, transfers);
-        double offered = 0.0, total = 0.0;
-        for (const auto& x : transfers) offered += static_cast<double>(x.bytes);
-        for (double c : capacity) total += c;
-        const double window = duration_us ? p.duration.to_seconds() : transfers.back().start.to_seconds();
-        d["target_load"] = load;
-        d["offered_load"] = window > 0 ? offered / (total * window) : std::nan("");
-        d["mean_flow_bytes"] = p.sizes.mean_bytes();
+        if (sizes == "lognormal") keys << "median_bytes = " << size_text(median_bytes) << "\nsigma = " << sigma << "\n";
+        if (sizes == "cdf") {
+          if (!cdf_file) throw py::value_error("sizes='cdf' needs cdf_file");
+          keys << "cdf_file = " << toml_string(*cdf_file) << "\n";
+        }
+        if (duration_us) keys << "duration_us = " << *duration_us << "\n";
+        if (flows) keys << "flows = " << *flows << "\n";
+        auto built = traffic_from_reader(t, keys.str(), m.seed);
+        py::dict d = run(t, m, built.transfers);
+        for (const auto& [key, value] : built.figures) d[py::str(key)] = value;
         return d;
       },
       py::arg("topology"), py::arg("load"), py::arg("duration_us") = py::none(), py::arg("flows") = py::none(),

@@ -133,3 +133,46 @@ def test_bad_csv_rows_name_file_line_and_column(simfabric_bin, repo_root, tmp_pa
     done = run(simfabric_bin, "run", scenario, "--set", 'workload.file="bad.csv"')
     assert done.returncode == 2
     assert "workload.file: " + str(bad) + ":1:1: expected a column start_us" in done.stderr
+
+
+POISSON = """kind = "fabric"
+seed = 4
+[topology]
+type = "leaf_spine"
+leaves = 2
+spines = 2
+hosts_per_leaf = 4
+[workload]
+type = "poisson"
+load = 0.3
+flows = 20
+sizes = "lognormal"
+median_bytes = 20000
+sigma = 1.5
+"""
+
+
+def test_run_poisson_reads_its_keywords_with_the_scenario_reader(simfabric_bin, tmp_path):
+    t = sf.topologies.leaf_spine(leaves=2, spines=2, hosts_per_leaf=4)
+    scenario = tmp_path / "poisson.toml"
+    scenario.write_text(POISSON)
+    out = tmp_path / "poisson.h5"
+    done = run(simfabric_bin, "run", scenario, "-o", out, "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    r = sf.network.run_poisson(t, load=0.3, flows=20, sizes="lognormal", median_bytes=20000, sigma=1.5, seed=4)
+    with h5py.File(out) as h5:
+        for key, column in (("start_s", "start_s"), ("bytes", "bytes"), ("dst", "dst_endpoint"),
+                            ("fct_s", "fct_s")):
+            np.testing.assert_array_equal(r.transfers[key], h5[f"tables/flows/{column}"][:])
+    for key in ("offered_load", "mean_flow_bytes", "completion_s", "p99_slowdown"):
+        assert r[key] == summary[key], key
+    # The scenario's checks, named by the scenario's keys.
+    with pytest.raises(ValueError, match=r"workload\.load: expected"):
+        sf.network.run_poisson(t, load=2.0, flows=5)
+    with pytest.raises(ValueError, match=r"workload\.max_bytes: expected max_bytes >= min_bytes"):
+        sf.network.run_poisson(t, load=0.3, flows=5, sizes="uniform", min_bytes=10, max_bytes=5)
+    with pytest.raises(ValueError, match="duration_us or flows"):
+        sf.network.run_poisson(t, load=0.3)
+    with pytest.raises(ValueError, match=r"workload\.sizes"):
+        sf.network.run_poisson(t, load=0.3, flows=5, sizes="zipf")
