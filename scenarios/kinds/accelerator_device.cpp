@@ -3,27 +3,21 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/accelerator/device_parameters.hpp"
+#include "scenarios/declared.hpp"
+
 namespace scenarios {
 
 namespace acc = models::accelerator;
 
 namespace {
 
-// Ranges of the device's numbers, far beyond any real chip yet small enough that an
-// operator's time (bytes / bandwidth + latencies) stays inside 63-bit picoseconds and
-// products of counts and energies stay finite. A value outside is refused by key and
-// line instead of failing, or wrapping, in the middle of a run.
-constexpr double kMaxTeraOpsPerS = 1e9;       // 10^21 operations per second
-constexpr double kMinBandwidthGbPerS = 1e-3;  // 1 MB/s: a TB takes 12 days, not 30,000 years
-constexpr double kMaxBandwidthGbPerS = 1e9;   // 1 EB/s
-constexpr double kMaxLatencyNs = 1e9;         // 1 s per access or per operator
-constexpr double kMaxEnergyPj = 1e9;          // 1 mJ per operation or per byte
-constexpr double kMaxClockGhz = 1e3;
-constexpr std::uint64_t kMaxCapacityBytes = std::uint64_t{1} << 60;  // 1 EiB per tier or buffer
+const sim::Parameter& key(std::string_view table, std::string_view name) { return acc::device_parameter(table, name); }
 
-std::uint64_t capacity_bytes(Section& section, std::string_view key) {
-  const std::uint64_t bytes = section.size_bytes(key);
-  if (bytes > kMaxCapacityBytes) section.error(key, "expected at most 1 EiB (2^60 bytes)");
+// A size by its declaration; the upper bound is reported in the words of the range.
+std::uint64_t declared_bytes(Section& section, const sim::Parameter& p) {
+  const std::uint64_t bytes = section.size_bytes(p.key);
+  if (bytes > static_cast<std::uint64_t>(p.max)) section.error(p.key, "expected at most 1 EiB (2^60 bytes)");
   return bytes;
 }
 
@@ -45,57 +39,59 @@ std::vector<std::string> keys_in_file_order(const Scenario& scenario, std::strin
 
 acc::Device read_device(const Scenario& scenario, Section& root) {
   acc::Device d;
-  d.name = root.text("name");
-  d.dma_engines = static_cast<std::uint32_t>(root.integer("dma_engines", 1, 1, 1024));
-  const std::string home = root.text("home_tier");
+  d.name = declared_text(root, key("", "name"));
+  d.dma_engines = static_cast<std::uint32_t>(declared_integer(root, key("", "dma_engines")));
+  const std::string home = declared_text(root, key("", "home_tier"));
 
   Section compute(root, "compute");
   {
     Section peaks(compute, "matrix_tera_ops_per_s");
+    const sim::Parameter& peak = key("compute", "matrix_tera_ops_per_s.<dtype>");
     for (std::size_t i = 0; i < acc::kDataTypeCount; ++i) {
       const auto type = static_cast<acc::DataType>(i);
-      d.compute.matrix_ops_per_s[i] = peaks.number(acc::data_type_name(type), 0.0, 0.0, kMaxTeraOpsPerS) * 1e12;
+      d.compute.matrix_ops_per_s[i] =
+          peaks.number(acc::data_type_name(type), peak.default_number, peak.min, peak.max) * 1e12;
     }
     peaks.reject_unread();
   }
-  d.compute.vector_ops_per_s = compute.number("vector_tera_ops_per_s", std::nullopt, 1e-6, kMaxTeraOpsPerS) * 1e12;
-  d.compute.cores = static_cast<std::uint32_t>(compute.integer("cores", 1, 1, 1'000'000'000));
-  d.compute.clock_ghz = compute.number("clock_ghz", 1.0, 1e-6, kMaxClockGhz);
-  d.compute.op_overhead_ns = compute.number("op_overhead_ns", 0.0, 0.0, kMaxLatencyNs);
-  d.compute.energy_pj_per_op = compute.number("energy_pj_per_op", 0.0, 0.0, kMaxEnergyPj);
+  d.compute.vector_ops_per_s = declared_number(compute, key("compute", "vector_tera_ops_per_s")) * 1e12;
+  d.compute.cores = static_cast<std::uint32_t>(declared_integer(compute, key("compute", "cores")));
+  d.compute.clock_ghz = declared_number(compute, key("compute", "clock_ghz"));
+  d.compute.op_overhead_ns = declared_number(compute, key("compute", "op_overhead_ns"));
+  d.compute.energy_pj_per_op = declared_number(compute, key("compute", "energy_pj_per_op"));
   compute.reject_unread();
 
   if (root.has("kernel")) {
     Section k(root, "kernel");
     acc::KernelSpec& ks = d.kernel;
-    ks.matrix_efficiency = k.number("matrix_efficiency", 1.0, 1e-6, 1.0);
-    ks.vector_efficiency = k.number("vector_efficiency", 1.0, 1e-6, 1.0);
-    ks.memory_efficiency = k.number("memory_efficiency", 1.0, 1e-6, 1.0);
-    ks.mma_m = static_cast<std::uint32_t>(k.integer("mma_m", 1, 1, 4096));
-    ks.mma_n = static_cast<std::uint32_t>(k.integer("mma_n", 1, 1, 4096));
-    ks.mma_k = static_cast<std::uint32_t>(k.integer("mma_k", 1, 1, 4096));
-    ks.block_m = static_cast<std::uint32_t>(k.integer("block_m", 0, 0, 65536));
-    ks.block_n = static_cast<std::uint32_t>(k.integer("block_n", 0, 0, 65536));
+    ks.matrix_efficiency = declared_number(k, key("kernel", "matrix_efficiency"));
+    ks.vector_efficiency = declared_number(k, key("kernel", "vector_efficiency"));
+    ks.memory_efficiency = declared_number(k, key("kernel", "memory_efficiency"));
+    ks.mma_m = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "mma_m")));
+    ks.mma_n = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "mma_n")));
+    ks.mma_k = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "mma_k")));
+    ks.block_m = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "block_m")));
+    ks.block_n = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "block_n")));
     if ((ks.block_m == 0) != (ks.block_n == 0))
       k.error("block_n", "block_m and block_n are set together (0 = no waves)");
-    ks.min_block_m = static_cast<std::uint32_t>(k.integer("min_block_m", 0, 0, 65536));
-    ks.min_block_n = static_cast<std::uint32_t>(k.integer("min_block_n", 0, 0, 65536));
-    ks.simd_bits = static_cast<std::uint32_t>(k.integer("simd_bits", 0, 0, 4096));
+    ks.min_block_m = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "min_block_m")));
+    ks.min_block_n = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "min_block_n")));
+    ks.simd_bits = static_cast<std::uint32_t>(declared_integer(k, key("kernel", "simd_bits")));
     if (ks.simd_bits % 8 != 0) k.error("simd_bits", "must be a whole number of bytes (a multiple of 8)");
     k.reject_unread();
   }
   if (root.has("runtime")) {
     Section r(root, "runtime");
     acc::RuntimeSpec& rt = d.runtime;
-    rt.dispatch_ns = r.number("dispatch_ns", 0.0, 0.0, kMaxLatencyNs);
-    rt.library_call_ns = r.number("library_call_ns", 0.0, 0.0, kMaxLatencyNs);
-    rt.group_call_ns = r.number("group_call_ns", 0.0, 0.0, kMaxLatencyNs);
-    rt.depthwise_by_group = r.boolean("depthwise_by_group", true);
-    rt.async_launch = r.boolean("async_launch", false);
-    rt.fold_batch_norm = r.boolean("fold_batch_norm", true);
-    rt.fuse_elementwise = r.boolean("fuse_elementwise", false);
-    rt.threads = static_cast<std::uint32_t>(r.integer("threads", 0, 0, 1'000'000));
-    rt.activations_on_chip = r.number("activations_on_chip", 0.0, 0.0, 1.0);
+    rt.dispatch_ns = declared_number(r, key("runtime", "dispatch_ns"));
+    rt.library_call_ns = declared_number(r, key("runtime", "library_call_ns"));
+    rt.group_call_ns = declared_number(r, key("runtime", "group_call_ns"));
+    rt.depthwise_by_group = declared_boolean(r, key("runtime", "depthwise_by_group"));
+    rt.async_launch = declared_boolean(r, key("runtime", "async_launch"));
+    rt.fold_batch_norm = declared_boolean(r, key("runtime", "fold_batch_norm"));
+    rt.fuse_elementwise = declared_boolean(r, key("runtime", "fuse_elementwise"));
+    rt.threads = static_cast<std::uint32_t>(declared_integer(r, key("runtime", "threads")));
+    rt.activations_on_chip = declared_number(r, key("runtime", "activations_on_chip"));
     r.reject_unread();
   }
 
@@ -105,11 +101,11 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     Section t(tiers, name);
     acc::MemoryTier tier;
     tier.name = name;
-    tier.capacity_bytes = capacity_bytes(t, "capacity");
+    tier.capacity_bytes = declared_bytes(t, key("tiers.<name>", "capacity"));
     if (tier.capacity_bytes == 0) t.error("capacity", "must be > 0 bytes");
-    tier.bandwidth_gb_per_s = t.number("bandwidth_gb_per_s", std::nullopt, kMinBandwidthGbPerS, kMaxBandwidthGbPerS);
-    tier.latency_ns = t.number("latency_ns", 0.0, 0.0, kMaxLatencyNs);
-    tier.energy_pj_per_byte = t.number("energy_pj_per_byte", 0.0, 0.0, kMaxEnergyPj);
+    tier.bandwidth_gb_per_s = declared_number(t, key("tiers.<name>", "bandwidth_gb_per_s"));
+    tier.latency_ns = declared_number(t, key("tiers.<name>", "latency_ns"));
+    tier.energy_pj_per_byte = declared_number(t, key("tiers.<name>", "energy_pj_per_byte"));
     t.reject_unread();
     d.tiers.push_back(std::move(tier));
   }
@@ -123,13 +119,14 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
     Section l(links, name);
     acc::Link link;
     link.name = name;
-    link.from = l.text("from", std::nullopt, tier_names);
-    link.to = l.text("to", std::nullopt, tier_names);
-    link.bandwidth_gb_per_s = l.number("bandwidth_gb_per_s", std::nullopt, kMinBandwidthGbPerS, kMaxBandwidthGbPerS);
-    link.latency_ns = l.number("latency_ns", 0.0, 0.0, kMaxLatencyNs);
-    link.energy_pj_per_byte = l.number("energy_pj_per_byte", 0.0, 0.0, kMaxEnergyPj);
-    link.request_bytes = static_cast<std::uint32_t>(l.integer("request_bytes", 0, 0, 1 << 20));
-    link.request_overhead_bytes = static_cast<std::uint32_t>(l.integer("request_overhead_bytes", 0, 0, 1 << 20));
+    link.from = l.text(key("links.<name>", "from").key, std::nullopt, tier_names);
+    link.to = l.text(key("links.<name>", "to").key, std::nullopt, tier_names);
+    link.bandwidth_gb_per_s = declared_number(l, key("links.<name>", "bandwidth_gb_per_s"));
+    link.latency_ns = declared_number(l, key("links.<name>", "latency_ns"));
+    link.energy_pj_per_byte = declared_number(l, key("links.<name>", "energy_pj_per_byte"));
+    link.request_bytes = static_cast<std::uint32_t>(declared_integer(l, key("links.<name>", "request_bytes")));
+    link.request_overhead_bytes =
+        static_cast<std::uint32_t>(declared_integer(l, key("links.<name>", "request_overhead_bytes")));
     l.reject_unread();
     d.links.push_back(std::move(link));
   }
@@ -137,12 +134,12 @@ acc::Device read_device(const Scenario& scenario, Section& root) {
 
   if (root.has("systolic")) {
     Section s(root, "systolic");
-    d.systolic.rows = static_cast<std::uint32_t>(s.integer("rows", std::nullopt, 1, 1 << 16));
-    d.systolic.cols = static_cast<std::uint32_t>(s.integer("cols", std::nullopt, 1, 1 << 16));
-    d.systolic.dataflow = *acc::parse_dataflow(s.text("dataflow", "os", acc::dataflow_names()));
-    d.systolic.ifmap_sram_bytes = capacity_bytes(s, "ifmap_sram");
-    d.systolic.filter_sram_bytes = capacity_bytes(s, "filter_sram");
-    d.systolic.ofmap_sram_bytes = capacity_bytes(s, "ofmap_sram");
+    d.systolic.rows = static_cast<std::uint32_t>(declared_integer(s, key("systolic", "rows")));
+    d.systolic.cols = static_cast<std::uint32_t>(declared_integer(s, key("systolic", "cols")));
+    d.systolic.dataflow = declared_enum<acc::Dataflow>(s, key("systolic", "dataflow"));
+    d.systolic.ifmap_sram_bytes = declared_bytes(s, key("systolic", "ifmap_sram"));
+    d.systolic.filter_sram_bytes = declared_bytes(s, key("systolic", "filter_sram"));
+    d.systolic.ofmap_sram_bytes = declared_bytes(s, key("systolic", "ofmap_sram"));
     s.reject_unread();
   }
   root.throw_if_errors();

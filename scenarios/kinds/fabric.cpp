@@ -14,6 +14,7 @@
 
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
+#include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/kinds/fabric_jobs.hpp"
 #include "scenarios/kinds/fabric_packet.hpp"
@@ -24,6 +25,7 @@
 #include "topologies/builders.hpp"
 #include "topologies/figures.hpp"
 #include "topologies/graphml.hpp"
+#include "topologies/parameters.hpp"
 
 namespace scenarios {
 
@@ -44,18 +46,19 @@ std::string format_bytes(double bytes) {
 
 // ---- readers, one per section: problems are recorded on the section ------------------
 
-// Link speeds from 1 Mb/s to 10 Pb/s: slower links would turn a GiB into months of
-// simulated time, past the clock's ~106 days.
-constexpr double kMinGbps = 1e-3;
-constexpr double kMaxGbps = 1e7;
+// [topology] keys by their declarations (topologies/parameters.hpp).
+const sim::Parameter& topology_key(std::string_view key) { return topologies::fabric_parameter("topology", key); }
 
-// A hop's latency: at most 1 s, so that the latencies of a path, summed over the rounds
-// of a collective, stay far inside the clock's range.
-constexpr std::int64_t kMaxHopLatencyPs = 1'000'000'000'000;
+std::uint32_t topology_count(Section& s, std::string_view key) {
+  return static_cast<std::uint32_t>(declared_integer(s, topology_key(key)));
+}
 
-sim::Time hop_latency(Section& s, std::string_view key, sim::Time fallback) {
-  const sim::Time latency = s.duration(key, fallback);
-  if (latency.ps() > kMaxHopLatencyPs) {
+double topology_gbps(Section& s, std::string_view key) { return declared_number(s, topology_key(key)); }
+
+sim::Time hop_latency(Section& s, std::string_view key) {
+  const sim::Parameter& p = topology_key(key);
+  const sim::Time latency = declared_duration(s, p);
+  if (latency.to_ns() > p.max) {
     s.error(key, "expected at most 1 s per hop, got " + sim::format_compact(latency.to_seconds()) + " s");
   }
   return latency;
@@ -67,26 +70,25 @@ void check_size(Section& s, std::string_view key, const topologies::FabricSize& 
 }
 
 std::function<Topology()> read_topology(Section& s, const std::string& scenario_dir, FabricShape& shape) {
-  const std::string type = s.text("type", "leaf_spine", {"leaf_spine", "fat_tree", "ring", "torus2d", "graphml"});
-  const auto ns = [](double n) { return sim::Time::from_ns(n); };
+  const std::string type = declared_text(s, topology_key("type"));
   if (type == "leaf_spine") {
     topologies::LeafSpineParams p;
-    p.leaves = static_cast<std::uint32_t>(s.integer("leaves", 2, 1, 1 << 16));
-    p.spines = static_cast<std::uint32_t>(s.integer("spines", 2, 1, 1 << 16));
-    p.hosts_per_leaf = static_cast<std::uint32_t>(s.integer("hosts_per_leaf", 2, 1, 1 << 16));
-    p.host_gbps = s.number("host_gbps", 400.0, kMinGbps, kMaxGbps);
-    if (s.has("uplink_gbps")) p.uplink_gbps = s.number("uplink_gbps", std::nullopt, kMinGbps, kMaxGbps);
-    p.oversubscription = s.number("oversubscription", 1.0, 1e-3, 1e3);
-    p.host_latency = hop_latency(s, "host_latency_ns", ns(500));
-    p.uplink_latency = hop_latency(s, "uplink_latency_ns", ns(500));
-    p.gpus_per_host = static_cast<std::uint32_t>(s.integer("gpus_per_host", 1, 1, 64));
-    p.intra_host_gbps = s.number("intra_host_gbps", 3600.0, kMinGbps, kMaxGbps);
-    p.intra_host_latency = hop_latency(s, "intra_host_latency_ns", ns(100));
+    p.leaves = topology_count(s, "leaves");
+    p.spines = topology_count(s, "spines");
+    p.hosts_per_leaf = topology_count(s, "hosts_per_leaf");
+    p.host_gbps = topology_gbps(s, "host_gbps");
+    if (s.has("uplink_gbps")) p.uplink_gbps = topology_gbps(s, "uplink_gbps");
+    p.oversubscription = declared_number(s, topology_key("oversubscription"));
+    p.host_latency = hop_latency(s, "host_latency_ns");
+    p.uplink_latency = hop_latency(s, "uplink_latency_ns");
+    p.gpus_per_host = topology_count(s, "gpus_per_host");
+    p.intra_host_gbps = topology_gbps(s, "intra_host_gbps");
+    p.intra_host_latency = hop_latency(s, "intra_host_latency_ns");
     const double uplink = topologies::leaf_spine_uplink_gbps(p);
-    if (!s.has("uplink_gbps") && !(uplink >= kMinGbps && uplink <= kMaxGbps)) {
+    if (!s.has("uplink_gbps") && !(uplink >= topologies::kMinLinkGbps && uplink <= topologies::kMaxLinkGbps)) {
       s.error("oversubscription", "gives leaf-spine uplinks of " + sim::format_compact(uplink) + " Gb/s; expected " +
-                                      sim::format_compact(kMinGbps) + " to " + sim::format_compact(kMaxGbps) +
-                                      " (or set uplink_gbps)");
+                                      sim::format_compact(topologies::kMinLinkGbps) + " to " +
+                                      sim::format_compact(topologies::kMaxLinkGbps) + " (or set uplink_gbps)");
     }
     check_size(s, "hosts_per_leaf", topologies::leaf_spine_size(p));
     shape = leaf_spine_shape(p);
@@ -94,30 +96,30 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
   }
   if (type == "fat_tree") {
     topologies::FatTreeParams p;
-    p.k = static_cast<std::uint32_t>(s.integer("k", 4, 2, 256));
+    p.k = topology_count(s, "k");
     if (p.k % 2 != 0) s.error("k", "must be even");
     check_size(s, "k", topologies::fat_tree_size(p.k));
     shape = fat_tree_shape(p.k);
-    p.link_gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
-    p.link_latency = hop_latency(s, "link_latency_ns", ns(500));
+    p.link_gbps = topology_gbps(s, "link_gbps");
+    p.link_latency = hop_latency(s, "link_latency_ns");
     return [p] { return topologies::fat_tree(p); };
   }
   if (type == "ring" || type == "torus2d") {
-    const double gbps = s.number("link_gbps", 400.0, kMinGbps, kMaxGbps);
-    const sim::Time lat = hop_latency(s, "link_latency_ns", ns(500));
+    const double gbps = topology_gbps(s, "link_gbps");
+    const sim::Time lat = hop_latency(s, "link_latency_ns");
     if (type == "ring") {
-      const auto n = static_cast<std::uint32_t>(s.integer("hosts", 8, 2, 1 << 20));
+      const auto n = topology_count(s, "hosts");
       check_size(s, "hosts", topologies::ring_size(n));
       shape = ring_shape(n);
       return [n, gbps, lat] { return topologies::ring(n, gbps, lat); };
     }
-    const auto x = static_cast<std::uint32_t>(s.integer("x", 4, 1, 1 << 12));
-    const auto y = static_cast<std::uint32_t>(s.integer("y", 4, 1, 1 << 12));
+    const auto x = topology_count(s, "x");
+    const auto y = topology_count(s, "y");
     check_size(s, "y", topologies::torus2d_size(x, y));
     shape = torus2d_shape(x, y);
     return [x, y, gbps, lat] { return topologies::torus2d(x, y, gbps, lat); };
   }
-  std::string file = s.text("file");
+  std::string file = s.text(topology_key("file").key);
   if (!file.empty() && file.front() != '/') file = scenario_dir + "/" + file;
   shape = graphml_shape(file);
   return [file] { return topologies::load_graphml(file); };

@@ -1,0 +1,35 @@
+// The fabric's [topology] keys are declared once: docs/fabric.md's key table is the
+// declarations', and every default lies in its range and is the builders' own.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "topologies/builders.hpp"
+#include "topologies/parameters.hpp"
+
+TEST_CASE("every [topology] key is declared once, with a default inside its range") {
+  std::map<std::string, int> seen;
+  for (const auto& p : topologies::fabric_parameters()) {
+    CHECK_MESSAGE(++seen[p.name()] == 1, p.name());
+    if (p.default_number && p.type != sim::ParamType::boolean) {
+      CHECK_MESSAGE(sim::range_problem(p, *p.default_number).empty(), p.name());
+    }
+  }
+  // The declared defaults are the builders' own.
+  const topologies::LeafSpineParams leaf_spine;
+  CHECK(topologies::fabric_parameter("topology", "host_latency_ns").default_number == leaf_spine.host_latency.to_ns());
+  CHECK(topologies::fabric_parameter("topology", "leaves").default_number == leaf_spine.leaves);
+}
+
+TEST_CASE("docs/fabric.md lists the declared [topology] keys") {
+  std::ifstream in(std::filesystem::path(SIMFABRIC_SOURCE_DIR) / "docs/fabric.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK_MESSAGE(text.str().find(topologies::fabric_parameters_markdown("topology")) != std::string::npos,
+                "regenerate the [topology] key table of docs/fabric.md from fabric_parameters_markdown():\n"
+                    << topologies::fabric_parameters_markdown("topology"));
+}
