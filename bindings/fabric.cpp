@@ -528,8 +528,8 @@ void bind_fabric(py::module_& m) {
          const std::string& model, const py::object& packet) {
         mc::GpipeWorkload w;
         w.params.micro_batches = micro_batches;
-        for (double f : forward_us) w.params.forward_ps.push_back(sim::Time::from_us(f).ps());
-        for (double b : backward_us) w.params.backward_ps.push_back(sim::Time::from_us(b).ps());
+        for (double f : forward_us) w.params.forward.push_back(sim::Time::from_us(f));
+        for (double b : backward_us) w.params.backward.push_back(sim::Time::from_us(b));
         w.params.activation_bytes = activation_bytes;
         w.placement = placement_from(placement);
         auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);

@@ -152,7 +152,7 @@ MemoryEstimate estimate_fabric(const FabricShape& shape, const mc::Experiment& e
                    messages = static_cast<double>(w.transfers.size());
                  },
                  [&](const mc::GpipeWorkload& w) {
-                   ranks = static_cast<double>(w.params.forward_ps.size());
+                   ranks = static_cast<double>(w.params.forward.size());
                    flows = ranks;
                    messages = ranks * 2 * w.params.micro_batches;
                    keys += ", [workload] stages, micro_batches";

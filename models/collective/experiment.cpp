@@ -208,7 +208,7 @@ void run_program(sim::Simulator& sim, network::TransferNetwork& net, const Exper
       out.bandwidth_term_s = 2 * (p - 1) / p * c->params.bytes / nic;
     }
   } else if (const auto* g = std::get_if<GpipeWorkload>(&e.workload)) {
-    const auto stages = static_cast<std::uint32_t>(g->params.forward_ps.size());
+    const auto stages = static_cast<std::uint32_t>(g->params.forward.size());
     out.bubble_formula = gpipe_bubble_fraction(stages, g->params.micro_batches);
     if (out.run.complete) out.bubble_fraction = measured_bubble_fraction(g->params, out.run.completion_s);
   }

@@ -13,10 +13,10 @@ namespace models::collective {
 
 struct PipelineParams {
   std::uint32_t micro_batches = 8;
-  std::vector<std::int64_t> forward_ps;   // per stage, one micro-batch
-  std::vector<std::int64_t> backward_ps;  // per stage, one micro-batch
-  double activation_bytes = 0.0;          // per micro-batch between adjacent stages
-  double gradient_bytes = -1.0;           // default: activation_bytes
+  std::vector<sim::Time> forward;   // per stage, one micro-batch
+  std::vector<sim::Time> backward;  // per stage, one micro-batch
+  double activation_bytes = 0.0;    // per micro-batch between adjacent stages
+  double gradient_bytes = -1.0;     // default: activation_bytes
 };
 
 std::unique_ptr<Program> make_gpipe(const PipelineParams& params);

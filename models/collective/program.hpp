@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "sim/time.hpp"
+
 namespace models::collective {
 
 using Agent = std::uint32_t;
@@ -29,7 +31,7 @@ struct Op {
   // true: the operation ends once its sends are started; they only have to arrive
   // before the agent finishes (computation overlaps communication).
   bool async_sends = false;
-  std::int64_t compute_ps = 0;  // after the receives
+  sim::Time compute;  // after the receives
 
   Op& recv(Agent from) {
     recv_from[n_recv++] = from;

@@ -234,9 +234,9 @@ class Executor final : public JobRun {
     const bool received = s.matched == (1u << s.op.n_recv) - 1;
     if (s.phase == Phase::receiving) {
       if (!received) return false;
-      if (s.op.compute_ps > 0 && !s.op.overlap) {
+      if (s.op.compute > sim::Time::zero() && !s.op.overlap) {
         s.phase = Phase::computing;
-        sim_.schedule(sim::Time::from_ps(s.op.compute_ps), [this, a] { after_compute(a); });
+        sim_.schedule(s.op.compute, [this, a] { after_compute(a); });
         return false;
       }
       if (!s.op.overlap) start_sends(a);
@@ -244,9 +244,9 @@ class Executor final : public JobRun {
     }
     if (s.phase == Phase::sending) {
       if (s.sends_open > 0 && !s.op.async_sends) return false;
-      if (s.op.overlap && s.op.compute_ps > 0) {
+      if (s.op.overlap && s.op.compute > sim::Time::zero()) {
         s.phase = Phase::computing;
-        sim_.schedule(sim::Time::from_ps(s.op.compute_ps), [this, a] { after_overlap_compute(a); });
+        sim_.schedule(s.op.compute, [this, a] { after_overlap_compute(a); });
         return false;
       }
       s.phase = Phase::done;

@@ -102,7 +102,7 @@ void replay(const collective::Program& program, collective::Agent a, std::uint32
       const auto op = program.op(a, k);
       for (std::uint8_t i = 0; i < op.n_recv; ++i) t = std::max(t, nth(op.recv_from[i], a).second);
       const std::int64_t start = t;
-      t += op.compute_ps;
+      t += op.compute.ps();
       // The last backward runs in pieces, one per gradient bucket: one interval.
       const bool piece = op.n_send > 0 && op.sends[0].to == a + pairs;
       if (piece && in_pieces) {
@@ -129,7 +129,7 @@ void replay(const collective::Program& program, collective::Agent a, std::uint32
     if (ring_ops > 0) out.gradient.push_back({'R', b, sec(start), sec(t)});  // nothing to reduce with one replica
   }
   const auto opt = program.op(a, n - 1);
-  out.gradient.push_back({'O', 0, sec(t), sec(t + opt.compute_ps)});
+  out.gradient.push_back({'O', 0, sec(t), sec(t + opt.compute.ps())});
 }
 
 // Per (replica, stage), one micro-batch: the MoE layers' expert MLPs and all-to-alls.
@@ -226,13 +226,13 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
   sp.schedule = plan.schedule;
   sp.micro_batches = out.micro_batches;
   sp.activation_bytes = p > 1 ? out.activation_bytes : 0.0;
-  sp.optimizer_ps = ps(compute.optimizer);
+  sp.optimizer = sim::Time::from_ps(ps(compute.optimizer));
   for (std::uint32_t r = 0; r < pairs; ++r) {
     const StageCompute& sc = compute.stages[r % p];
-    sp.forward_ps.push_back(ps(sc.forward) + sc.tp_allreduces_forward * tp_ps[r] + moe.expert_forward_ps[r] +
-                            moe.alltoall_forward_ps[r]);
-    sp.backward_ps.push_back(ps(sc.backward) + sc.tp_allreduces_backward * tp_ps[r] + moe.expert_backward_ps[r] +
-                             moe.alltoall_backward_ps[r]);
+    sp.forward.push_back(sim::Time::from_ps(ps(sc.forward) + sc.tp_allreduces_forward * tp_ps[r] +
+                                            moe.expert_forward_ps[r] + moe.alltoall_forward_ps[r]));
+    sp.backward.push_back(sim::Time::from_ps(ps(sc.backward) + sc.tp_allreduces_backward * tp_ps[r] +
+                                             moe.expert_backward_ps[r] + moe.alltoall_backward_ps[r]));
   }
   // Buckets: the stage's layers in backward order, split as evenly as layers allow; the
   // logits' gradient comes first on the last stage, the embedding's last on the first.
@@ -282,8 +282,8 @@ StepResult simulate_step(const TrainingJob& job, const StepOptions& options) {
   out.complete = out.run.complete;
 
   const double m_d = static_cast<double>(out.micro_batches);
-  out.forward_s = static_cast<double>(sp.forward_ps[0]) * 1e-12;
-  out.backward_s = static_cast<double>(sp.backward_ps[0]) * 1e-12;
+  out.forward_s = sp.forward[0].to_seconds();
+  out.backward_s = sp.backward[0].to_seconds();
   out.bubble_formula = static_cast<double>(p - 1) / (m_d + p - 1);
   out.peak_tflops_per_gpu = job.device.peak_matrix_ops_per_s(m.precision) * 1e-12;
   out.step_flops = step_flops(m, plan.recompute);

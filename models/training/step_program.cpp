@@ -74,11 +74,11 @@ class StepProgram final : public collective::Program {
       const Pass& pass = passes[k];
       if (pass.forward) {
         if (s > 0) o.recv(a - 1);
-        o.compute_ps = p_.forward_ps[a];
+        o.compute = p_.forward[a];
         if (s + 1 < p_.pp) o.send(a + 1, p_.activation_bytes);
       } else {
         if (s + 1 < p_.pp) o.recv(a + 1);
-        o.compute_ps = p_.backward_ps[a];
+        o.compute = p_.backward[a];
         if (s > 0) o.send(a - 1, p_.activation_bytes);
       }
       return o;
@@ -90,9 +90,10 @@ class StepProgram final : public collective::Program {
     // Cumulative rounding: the pieces add up to the whole backward to the picosecond.
     double before = 0.0;
     for (std::uint64_t i = 0; i < j; ++i) before += share[i];
-    const double b = static_cast<double>(p_.backward_ps[a]);
+    const double b = static_cast<double>(p_.backward[a].ps());
     const auto until = [&](double f) { return static_cast<std::int64_t>(b * std::min(f, 1.0) + 0.5); };
-    o.compute_ps = j + 1 == share.size() ? p_.backward_ps[a] - until(before) : until(before + share[j]) - until(before);
+    o.compute = sim::Time::from_ps(j + 1 == share.size() ? p_.backward[a].ps() - until(before)
+                                                         : until(before + share[j]) - until(before));
     o.send(a + pairs_, 0.0);
     if (j + 1 == share.size() && s > 0) o.send(a - 1, p_.activation_bytes);
     return o;
@@ -106,7 +107,7 @@ class StepProgram final : public collective::Program {
     Op o;
     if (bucket == p_.bucket_bytes[s].size()) {
       o.overlap = false;
-      o.compute_ps = p_.optimizer_ps;
+      o.compute = p_.optimizer;
       return o;
     }
     const std::uint64_t i = k % per_bucket;
@@ -135,7 +136,7 @@ class StepProgram final : public collective::Program {
 std::unique_ptr<collective::Program> make_step_program(StepProgramParams p) {
   const std::size_t pairs = static_cast<std::size_t>(p.dp) * p.pp;
   if (p.dp == 0 || p.pp == 0 || p.micro_batches == 0) throw std::invalid_argument("training step: empty plan");
-  if (p.forward_ps.size() != pairs || p.backward_ps.size() != pairs) {
+  if (p.forward.size() != pairs || p.backward.size() != pairs) {
     throw std::invalid_argument("training step: one forward and backward time per (replica, stage)");
   }
   if (p.bucket_bytes.size() != p.pp || p.bucket_share.size() != p.pp) {

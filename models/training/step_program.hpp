@@ -23,12 +23,12 @@ struct StepProgramParams {
   Schedule schedule = Schedule::one_f_one_b;
   std::uint64_t micro_batches = 1;
   // Per compute agent (dp * pp + s), one micro-batch, tensor-parallel all-reduces included.
-  std::vector<std::int64_t> forward_ps, backward_ps;
+  std::vector<sim::Time> forward, backward;
   double activation_bytes = 0.0;  // per micro-batch between adjacent stages (gradients alike)
   // Per stage: gradient bytes of each bucket in the order the backward produces them, and
   // the share of the last backward spent before each is ready (sums to 1).
   std::vector<std::vector<double>> bucket_bytes, bucket_share;
-  std::int64_t optimizer_ps = 0;
+  sim::Time optimizer;
 };
 
 // Order of the passes one stage runs: (forward?, micro-batch).

@@ -241,8 +241,8 @@ mc::Workload read_workload(Section& w) {
     g.params.micro_batches = static_cast<std::uint32_t>(w.integer("micro_batches", 8, 1, 1 << 20));
     const auto forward = w.duration("forward_us", sim::Time::from_ps(1'000'000'000));
     const auto backward = w.duration("backward_us", forward * 2);
-    g.params.forward_ps.assign(stages, forward.ps());
-    g.params.backward_ps.assign(stages, backward.ps());
+    g.params.forward.assign(stages, forward);
+    g.params.backward.assign(stages, backward);
     g.params.activation_bytes = static_cast<double>(w.size_bytes("activation_bytes", 16ull << 20));
     return g;
   }

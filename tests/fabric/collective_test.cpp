@@ -208,8 +208,8 @@ TEST_CASE("GPipe: step (M+K-1)(tf+tb) and bubble (K-1)/(M+K-1) when communicatio
   PipelineParams pp;
   const std::uint32_t k = 4;
   pp.micro_batches = 8;
-  pp.forward_ps.assign(k, 1'000'000'000);   // 1 ms
-  pp.backward_ps.assign(k, 2'000'000'000);  // 2 ms
+  pp.forward.assign(k, sim::ms(1));
+  pp.backward.assign(k, sim::ms(2));
   pp.activation_bytes = 1e3;
   auto t = fabric_for(8);
   const auto r = run(t, *make_gpipe(pp));

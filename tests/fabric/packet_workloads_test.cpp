@@ -89,9 +89,9 @@ TEST_CASE("GPipe on packets: step (M+K-1)(tf+tb) and the bubble formula") {
   GpipeWorkload g;
   const std::uint32_t k = 4;
   g.params.micro_batches = 8;
-  g.params.forward_ps.assign(k, 100'000'000);   // 100 us
-  g.params.backward_ps.assign(k, 200'000'000);  // 200 us
-  g.params.activation_bytes = 64 * 1024;        // 1.3 us at 400 Gb/s
+  g.params.forward.assign(k, sim::us(100));
+  g.params.backward.assign(k, sim::us(200));
+  g.params.activation_bytes = 64 * 1024;  // 1.3 us at 400 Gb/s
   Experiment e{fabric(2, 2, 2), {}, {}, g};
   e.packet = packets();
   const auto x = run(e);
@@ -245,8 +245,8 @@ TEST_CASE("jobs are checked one by one: hosts, sizes and placements") {
   e.jobs = {ring_job("a", {0, 1, 1}, 1e6)};
   CHECK_THROWS_WITH_AS(check_job(e, 0), doctest::Contains("listed twice"), std::invalid_argument);
   GpipeWorkload g;
-  g.params.forward_ps.assign(4, 1000);
-  g.params.backward_ps.assign(4, 1000);
+  g.params.forward.assign(4, sim::ns(1));
+  g.params.backward.assign(4, sim::ns(1));
   e.jobs = {{"p", g, {0, 1}, sim::Time::zero()}};
   CHECK_THROWS_WITH_AS(check_job(e, 0), doctest::Contains("needs 4 ranks but has 2 hosts"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(check_experiment(e), doctest::Contains("job 1 (p)"), std::invalid_argument);
