@@ -311,7 +311,7 @@ ExperimentParams read_experiment(ValueSource& values) {
   p.network.formalism = parse_formalism(in.text("", "formalism", false, file_formalism));
   p.duration_s = in.number_or_default("", "duration_s", t.stop_time_s);
   p.network.utilisation_sample_s = in.number_or_default("", "utilisation_sample_s");
-  p.network.timing = in.text("", "timing") == "eager" ? ProtocolTiming::Eager : ProtocolTiming::Reference;
+  p.network.timing = sim::find_enum<ProtocolTiming>(in.text("", "timing")).value_or(ProtocolTiming::Reference);
 
   // A [memory] or [source] table replaces every router's, including a file's templates.
   if (in.has_table("memory")) p.topology.set_memory(read_memory(in));

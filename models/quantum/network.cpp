@@ -109,7 +109,7 @@ void EntanglementNetwork::sample_utilisation() {
 
 EntanglementNetwork::~EntanglementNetwork() = default;
 
-const char* timing_name(ProtocolTiming timing) { return timing == ProtocolTiming::Eager ? "eager" : "reference"; }
+const char* timing_name(ProtocolTiming timing) { return sim::name_of(timing).data(); }
 
 double EntanglementNetwork::best_reachable_fidelity(const Session& s) const {
   // The freshest end-to-end pair: every link's genuine state, swapped along the path.

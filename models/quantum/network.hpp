@@ -14,11 +14,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "models/quantum/formalism.hpp"
 #include "models/quantum/hardware.hpp"
 #include "models/quantum/hardware_graph.hpp"
+#include "sim/enum_names.hpp"
 #include "sim/simulator.hpp"
 #include "sim/slot_pool.hpp"
 #include "sim/stats.hpp"
@@ -49,7 +51,10 @@ inline std::vector<Rule> default_rules() {
 // in advance, so a router swaps as soon as it holds both pairs and the initiator of a
 // purification measures at once; what each end must learn still travels at the path delay.
 enum class ProtocolTiming : std::uint8_t { Reference, Eager };
-const char* timing_name(ProtocolTiming timing);
+inline constexpr sim::EnumName<ProtocolTiming> kProtocolTimingNames[] = {{ProtocolTiming::Reference, "reference"},
+                                                                         {ProtocolTiming::Eager, "eager"}};
+constexpr std::span<const sim::EnumName<ProtocolTiming>> enum_names(ProtocolTiming) { return kProtocolTimingNames; }
+const char* timing_name(ProtocolTiming timing);  // sim::name_of over kProtocolTimingNames
 
 struct NetworkParams {
   FormalismKind formalism = FormalismKind::BellDiagonal;

@@ -24,7 +24,7 @@ std::vector<Parameter> declare() {
       text("", "generation", "barrett_kok", sim::declare::choices_of<GenerationProtocol>(),
            "entanglement generation protocol"),
       number("", "utilisation_sample_s", "s", 0.0, 0, 1e6, "interval of busy-memory samples per router (0: none)"),
-      text("", "timing", "reference", {"reference", "eager"},
+      text("", "timing", "reference", sim::declare::choices_of<ProtocolTiming>(),
            "classical message sequence: reference (SeQUeNCe's: pairing handshakes before swapping and "
            "purification) or eager (rules agreed in advance: swap at once)"),
 
