@@ -122,11 +122,10 @@ class Executor final : public JobRun {
         // did in the interval being repeated (next() and the receive check see k < count).
         periods = std::min(periods, (program_.op_count(a) - 1 - digest.progress[a]) / period.progress);
       }
-      const std::int64_t fault_ps = flow_->next_fault_ps();
-      if (fault_ps != std::numeric_limits<std::int64_t>::max()) {
+      if (const auto fault = flow_->next_fault()) {
         // The fault must come after every event pending after the jump, as it does
         // relative to them in a full run.
-        const std::int64_t room_ps = fault_ps - 1 - c.net.horizon_ps;
+        const std::int64_t room_ps = fault->ps() - 1 - c.net.horizon_ps;
         periods = room_ps < period_ps ? 0 : std::min<std::uint64_t>(periods, room_ps / period_ps);
       }
       if (periods > 0) {

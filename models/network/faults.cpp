@@ -26,10 +26,10 @@ void FlowNetwork::arm_fault(std::size_t i) {
   });
 }
 
-std::int64_t FlowNetwork::next_fault_ps() const {
-  std::int64_t next = std::numeric_limits<std::int64_t>::max();
+std::optional<sim::Time> FlowNetwork::next_fault() const {
+  std::optional<sim::Time> next;
   for (const auto& f : faults_) {
-    if (f.pending) next = std::min(next, f.at_ps);
+    if (f.pending && (!next || f.at_ps < next->ps())) next = sim::Time::from_ps(f.at_ps);
   }
   return next;
 }

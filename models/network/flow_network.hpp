@@ -134,8 +134,8 @@ class FlowNetwork {
   // that the network does not own (another model's, or a caller's) -- their effect
   // could not be shifted.
   bool checkpoint(Checkpoint& out);
-  // Time of the earliest fault still pending; INT64_MAX when none.
-  std::int64_t next_fault_ps() const;
+  // Time of the earliest fault still pending, if any.
+  std::optional<sim::Time> next_fault() const;
   // Given checkpoints `earlier` and `later` (now) with equal state, advances the network
   // and the simulator by `periods` x (later - earlier) as if simulated: pending events
   // and flow times move, totals grow by `periods` times their change between the two.
