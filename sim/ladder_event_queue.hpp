@@ -55,23 +55,9 @@ class LadderEventQueue {
   LadderEventQueue& operator=(const LadderEventQueue&) = delete;
 
   [[gnu::always_inline]] EventHandle push(Time time, Priority priority, Handler&& handler) {
-    const std::uint64_t seq = next_seq_++;
-    if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
-    return push(time, priority, seq, std::move(handler));
-  }
-
-  // Consumes the next insertion sequence number for an event pushed later with
-  // push(time, priority, sequence, handler): it then sorts exactly where an event pushed
-  // now at (time, priority) would have.
-  std::uint64_t reserve_sequence() {
-    const std::uint64_t seq = next_seq_++;
-    if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
-    return seq;
-  }
-
-  // Pushes under a sequence number from reserve_sequence() (each used once).
-  [[gnu::always_inline]] EventHandle push(Time time, Priority priority, std::uint64_t seq, Handler&& handler) {
     if (!handler) throw std::invalid_argument("sim: cannot schedule an empty handler");
+    const std::uint64_t seq = next_seq_++;
+    if (seq >= kSeqLimit) throw std::length_error("sim: more than 2^55 events scheduled in one run");
     const std::uint64_t order = (static_cast<std::uint64_t>(static_cast<int>(priority) + 128) << kSeqBits) | seq;
     const std::uint32_t slot = slots_.acquire();
     slots_[slot].handler = std::move(handler);

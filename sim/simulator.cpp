@@ -113,9 +113,4 @@ void Simulator::throw_in_past(Time at) const {
                         to_string(now_));
 }
 
-void Simulator::throw_not_after_now(Time at) const {
-  throw SchedulingError("sim: an event under a reserved sequence must be after the current time " + to_string(now_) +
-                        ", got " + to_string(at));
-}
-
 }  // namespace sim

@@ -4,9 +4,6 @@
 // Ordering contract: events run in increasing time; events at the same time run in
 // increasing priority (lower first), then in the order they were scheduled. That order
 // depends only on what the model did, so the same seed reproduces a run bit for bit.
-// A model may reserve an event's place in that order now and schedule it later
-// (reserve_sequence()): one that holds its own events in time order (packets on a wire)
-// can keep a single pending event for the earliest and run as with one event each.
 
 #include <coroutine>
 #include <cstdint>
@@ -26,11 +23,6 @@ namespace sim {
 class SchedulingError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
-};
-
-// An insertion sequence number taken by Simulator::reserve_sequence().
-struct ReservedSequence {
-  std::uint64_t value = 0;
 };
 
 template <class T>
@@ -72,20 +64,6 @@ class Simulator {
     return queue_.push(at, priority, std::move(handler));
   }
 
-  // Takes the insertion sequence number an event scheduled now would get, for an event
-  // scheduled later with schedule_at(at, reserved, ...): that event runs exactly where
-  // one scheduled now at (at, priority) would have. Use each reservation once.
-  ReservedSequence reserve_sequence() { return ReservedSequence{queue_.reserve_sequence()}; }
-
-  // Runs `handler` at `at` under a reserved sequence number. `at` must be strictly after
-  // now(): every event at `at` is then still pending, so the event can take a place
-  // among them that is earlier than its scheduling; at now() it could precede the event
-  // in progress, which would reorder the run.
-  EventHandle schedule_at(Time at, ReservedSequence reserved, Handler&& handler, Priority priority = 0) {
-    if (at <= now_) throw_not_after_now(at);
-    return queue_.push(at, priority, reserved.value, std::move(handler));
-  }
-
   // True if the event was still pending; false if it already ran or was cancelled.
   bool cancel(EventHandle handle) { return queue_.cancel(handle); }
 
@@ -121,8 +99,7 @@ class Simulator {
 
   // Jumps the clock `delta` ahead and moves every pending event with it (keeping their
   // order), counting `events_accounted` as executed: for models that prove the skipped
-  // interval repeats what they already simulated (steady-state extrapolation). Times a
-  // model holds for events it will schedule later are its own to move.
+  // interval repeats what they already simulated (steady-state extrapolation).
   void jump_ahead(Time delta, std::uint64_t events_accounted);
   std::size_t events_pending() const { return queue_.size(); }
   std::size_t queue_memory_bytes() const { return queue_.memory_bytes(); }
@@ -166,7 +143,6 @@ class Simulator {
   void run_loop(Time limit);
   [[noreturn]] void throw_negative_delay(Time delay) const;
   [[noreturn]] void throw_in_past(Time at) const;
-  [[noreturn]] void throw_not_after_now(Time at) const;
   [[noreturn]] void throw_nested_run() const;
 
   Queue queue_;

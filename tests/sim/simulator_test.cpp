@@ -1,6 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -8,7 +7,6 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
-#include <utility>
 #include <vector>
 
 #include "sim/random.hpp"
@@ -323,92 +321,4 @@ TEST_CASE("a handler that throws leaves the simulator able to run again") {
   sim.schedule(1_ns, [&] { ran = true; });
   sim.run();
   CHECK(ran);
-}
-
-namespace {
-// Packets on `links` wires, sent from events and from each other's arrivals, beside
-// noise events of every priority at the same picoseconds. With `fifo`, each wire keeps
-// its packets in a FIFO with one pending event for the head, scheduled under the
-// sequence reserved at sending; otherwise every packet has its own event. Returns the
-// trace (packet or noise id, time) and the most events pending at once.
-std::pair<std::vector<std::pair<int, std::int64_t>>, std::size_t> wire_trace(bool fifo, int links, int packets) {
-  struct InFlight {
-    int id;
-    std::int64_t at_ps;
-    sim::ReservedSequence sequence;
-  };
-  sim::Simulator sim;
-  sim::RandomStream rng(7, 3);
-  std::vector<std::vector<InFlight>> wires(static_cast<std::size_t>(links));  // front at index 0 is fine here
-  std::vector<std::size_t> heads(static_cast<std::size_t>(links), 0);
-  std::vector<std::int64_t> last_ps(static_cast<std::size_t>(links), 0);
-  std::vector<std::pair<int, std::int64_t>> trace;
-  std::size_t most_pending = 0;
-  int next_id = 0;
-  std::function<void(int)> send;
-  std::function<void(int)> arrive_head;
-  const auto arrived = [&](int id) {
-    trace.emplace_back(id, sim.now().ps());
-    most_pending = std::max(most_pending, sim.events_pending());
-    if (next_id < packets) send(static_cast<int>(rng.below(static_cast<std::uint64_t>(links))));
-    if (rng.below(4) == 0) {
-      const int noise = -1 - static_cast<int>(rng.below(1000));
-      sim.schedule(
-          sim::ps(static_cast<std::int64_t>(rng.below(3))), [&, noise] { trace.emplace_back(noise, sim.now().ps()); },
-          static_cast<sim::Priority>(static_cast<int>(rng.below(3)) - 1));
-    }
-  };
-  send = [&](int l) {
-    const auto w = static_cast<std::size_t>(l);
-    // Strictly later than the wire's previous arrival, often equal to other wires' times.
-    const std::int64_t at_ps = std::max(sim.now().ps(), last_ps[w]) + 1 + static_cast<std::int64_t>(rng.below(4));
-    last_ps[w] = at_ps;
-    const int id = next_id++;
-    if (!fifo) {
-      sim.schedule_at(sim::ps(at_ps), [&, id] { arrived(id); });
-    } else if (heads[w] == wires[w].size()) {
-      wires[w].push_back(InFlight{id, at_ps, {}});
-      sim.schedule_at(sim::ps(at_ps), [&, l] { arrive_head(l); });
-    } else {
-      wires[w].push_back(InFlight{id, at_ps, sim.reserve_sequence()});
-    }
-  };
-  arrive_head = [&](int l) {
-    const auto w = static_cast<std::size_t>(l);
-    const int id = wires[w][heads[w]++].id;
-    if (heads[w] < wires[w].size()) {
-      const InFlight& next = wires[w][heads[w]];
-      sim.schedule_at(sim::ps(next.at_ps), next.sequence, [&, l] { arrive_head(l); });
-    }
-    arrived(id);
-  };
-  // A burst at t = 0 keeps more events pending than the queue's plain heap holds.
-  sim.schedule(sim::Time::zero(), [&] {
-    for (int i = 0; i < packets / 2; ++i) send(static_cast<int>(rng.below(static_cast<std::uint64_t>(links))));
-  });
-  sim.run();
-  return {trace, most_pending};
-}
-}  // namespace
-
-TEST_CASE("an event scheduled later under a reserved sequence runs where it would have") {
-  const int packets = 2 * static_cast<int>(sim::LadderEventQueue::kPlainHeapMax) + 20'000;
-  const auto [direct, direct_pending] = wire_trace(false, 64, packets);
-  const auto [fifo, fifo_pending] = wire_trace(true, 64, packets);
-  CHECK(direct.size() > static_cast<std::size_t>(packets));  // packets and noise
-  CHECK(direct_pending > sim::LadderEventQueue::kPlainHeapMax);
-  CHECK(fifo_pending < 1'000);  // one per wire and the noise of the last few picoseconds
-  CHECK(fifo == direct);
-}
-
-TEST_CASE("an event under a reserved sequence must be after the current time") {
-  sim::Simulator sim;
-  const sim::ReservedSequence reserved = sim.reserve_sequence();
-  sim.schedule(5_ns, [&] {
-    CHECK_THROWS_WITH_AS(sim.schedule_at(5_ns, reserved, [] {}), doctest::Contains("after the current time"),
-                         sim::SchedulingError);
-    sim.schedule_at(6_ns, reserved, [] {});
-  });
-  sim.run();
-  CHECK(sim.events_executed() == 2);
 }
