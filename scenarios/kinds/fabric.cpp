@@ -14,6 +14,7 @@
 
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
+#include "models/network/parameters.hpp"
 #include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/kinds/fabric_jobs.hpp"
@@ -125,18 +126,22 @@ std::function<Topology()> read_topology(Section& s, const std::string& scenario_
   return [file] { return topologies::load_graphml(file); };
 }
 
+// [network] keys by their declarations (models/network/parameters.hpp).
 models::network::NetworkParams read_network(Section& s, std::uint64_t seed, std::vector<std::string>& series) {
-  models::network::NetworkParams np;
-  using models::network::PathPolicy;
+  namespace mn = models::network;
+  mn::NetworkParams np;
   // A wrong name is already recorded on the section; read on with the default.
-  const auto policy = s.text("policy", "ecmp", sim::accepted_spellings<PathPolicy>());
-  np.policy = sim::find_enum<PathPolicy>(policy).value_or(PathPolicy::ecmp);
-  np.subflows = static_cast<std::uint32_t>(
-      s.integer("subflows", np.policy == models::network::PathPolicy::split ? 4 : 1, 1, 1024));
-  np.record_flows = s.boolean("record_flows", false);
-  np.extrapolate = s.boolean("extrapolate", true);
+  np.policy = declared_enum<mn::PathPolicy>(s, mn::network_parameter("policy"));
+  const sim::Parameter& subflows = mn::network_parameter("subflows");
+  const std::int64_t subflows_fallback =
+      np.policy == mn::PathPolicy::split ? mn::kSplitSubflows : static_cast<std::int64_t>(*subflows.default_number);
+  np.subflows =
+      static_cast<std::uint32_t>(s.integer(subflows.key, subflows_fallback, static_cast<std::int64_t>(subflows.min),
+                                           static_cast<std::int64_t>(subflows.max)));
+  np.record_flows = declared_boolean(s, mn::network_parameter("record_flows"));
+  np.extrapolate = declared_boolean(s, mn::network_parameter("extrapolate"));
   np.seed = seed;
-  series = mc::split_link_names(s.text("series_links", ""));
+  series = mc::split_link_names(declared_text(s, mn::network_parameter("series_links")));
   return np;
 }
 

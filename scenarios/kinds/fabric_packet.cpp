@@ -7,8 +7,10 @@
 #include <stdexcept>
 
 #include "models/collective/link_names.hpp"
+#include "models/network/parameters.hpp"
 #include "models/network/traffic.hpp"
 #include "models/packet/workloads.hpp"
+#include "scenarios/declared.hpp"
 #include "sim/enum_names.hpp"
 
 namespace scenarios {
@@ -16,7 +18,9 @@ namespace scenarios {
 namespace mc = models::collective;
 namespace mp = models::packet;
 
-bool read_packet_model(Section& network) { return network.text("model", "flow", {"flow", "packet"}) == "packet"; }
+bool read_packet_model(Section& network) {
+  return declared_text(network, models::network::network_parameter("model")) == "packet";
+}
 
 void refuse_packet_section(Section& packet) {
   for (const auto& key : packet.keys()) {

@@ -1,5 +1,5 @@
-// The fabric's [topology] keys are declared once: docs/fabric.md's key table is the
-// declarations', and every default lies in its range and is the builders' own.
+// The fabric's [topology] and [network] keys are declared once: docs/fabric.md's key
+// tables are the declarations', and every default lies in its range and is the model's own.
 
 #include <doctest/doctest.h>
 
@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include "models/network/flow_network.hpp"
+#include "models/network/parameters.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/parameters.hpp"
 
@@ -32,4 +34,31 @@ TEST_CASE("docs/fabric.md lists the declared [topology] keys") {
   CHECK_MESSAGE(text.str().find(topologies::fabric_parameters_markdown("topology")) != std::string::npos,
                 "regenerate the [topology] key table of docs/fabric.md from fabric_parameters_markdown():\n"
                     << topologies::fabric_parameters_markdown("topology"));
+}
+
+TEST_CASE("every [network] key is declared once, with a default inside its range") {
+  std::map<std::string, int> seen;
+  for (const auto& p : models::network::network_parameters()) {
+    CHECK_MESSAGE(p.table == "network", p.name());
+    CHECK_MESSAGE(++seen[p.name()] == 1, p.name());
+    if (p.default_number && p.type != sim::ParamType::boolean) {
+      CHECK_MESSAGE(sim::range_problem(p, *p.default_number).empty(), p.name());
+    }
+  }
+  // The declared defaults are NetworkParams' own.
+  const models::network::NetworkParams params;
+  CHECK(models::network::network_parameter("subflows").default_number == params.subflows);
+  CHECK(models::network::network_parameter("extrapolate").default_number == (params.extrapolate ? 1.0 : 0.0));
+  CHECK(models::network::network_parameter("policy").default_text == sim::name_of(params.policy));
+  CHECK(sim::range_problem(models::network::network_parameter("subflows"), models::network::kSplitSubflows).empty());
+  CHECK_THROWS_AS(models::network::network_parameter("paths"), std::logic_error);
+}
+
+TEST_CASE("docs/fabric.md lists the declared [network] keys") {
+  std::ifstream in(std::filesystem::path(SIMFABRIC_SOURCE_DIR) / "docs/fabric.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK_MESSAGE(text.str().find(models::network::network_parameters_markdown()) != std::string::npos,
+                "regenerate the [network] key table of docs/fabric.md from network_parameters_markdown():\n"
+                    << models::network::network_parameters_markdown());
 }
