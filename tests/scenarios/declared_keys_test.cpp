@@ -1,5 +1,6 @@
-// The fabric's [topology] and [network] keys are declared once: docs/fabric.md's key
-// tables are the declarations', and every default lies in its range and is the model's own.
+// The fabric's [topology], [network] and [packet] keys are declared once: the key tables of
+// docs/fabric.md and docs/packet.md are the declarations', and every default lies in its
+// range and is the model's own.
 
 #include <doctest/doctest.h>
 
@@ -10,6 +11,8 @@
 
 #include "models/network/flow_network.hpp"
 #include "models/network/parameters.hpp"
+#include "models/packet/parameters.hpp"
+#include "models/packet/params.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/parameters.hpp"
 
@@ -61,4 +64,32 @@ TEST_CASE("docs/fabric.md lists the declared [network] keys") {
   CHECK_MESSAGE(text.str().find(models::network::network_parameters_markdown()) != std::string::npos,
                 "regenerate the [network] key table of docs/fabric.md from network_parameters_markdown():\n"
                     << models::network::network_parameters_markdown());
+}
+
+TEST_CASE("every [packet] key is declared once, with PacketParams' default inside its range") {
+  std::map<std::string, int> seen;
+  for (const auto& p : models::packet::packet_parameters()) {
+    CHECK_MESSAGE(p.table == "packet", p.name());
+    CHECK_MESSAGE(++seen[p.name()] == 1, p.name());
+    if (p.default_number && p.type != sim::ParamType::boolean) {
+      CHECK_MESSAGE(sim::range_problem(p, *p.default_number).empty(), p.name());
+    }
+  }
+  const models::packet::PacketParams params;
+  const auto given = [](std::string_view key) { return *models::packet::packet_parameter(key).default_number; };
+  CHECK(given("mtu_bytes") == params.mtu_bytes);
+  CHECK(given("port_buffer_bytes") == static_cast<double>(params.port_buffer_bytes));
+  CHECK(given("rto_us") * 1e6 == static_cast<double>(params.rto_ps));
+  CHECK(given("flowlet_gap_us") * 1e6 == static_cast<double>(params.flowlet_gap_ps));
+  CHECK(given("dcqcn_g") == params.dcqcn_g);
+  CHECK(models::packet::packet_parameter("transport").default_text == sim::name_of(params.transport));
+}
+
+TEST_CASE("docs/packet.md lists the declared [packet] keys") {
+  std::ifstream in(std::filesystem::path(SIMFABRIC_SOURCE_DIR) / "docs/packet.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK_MESSAGE(text.str().find(models::packet::packet_parameters_markdown()) != std::string::npos,
+                "regenerate the [packet] key table of docs/packet.md from packet_parameters_markdown():\n"
+                    << models::packet::packet_parameters_markdown());
 }
