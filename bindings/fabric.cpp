@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "bindings/bindings.hpp"
+#include "bindings/collective_args.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
@@ -61,21 +62,6 @@ std::vector<LinkId> links_of(const Topology& t, const LinkSpec& spec) {
 
 using LinkDownAt = std::vector<std::pair<LinkSpec, double>>;
 using DegradedAt = std::vector<std::tuple<LinkSpec, double, double>>;
-
-mc::Placement placement_from(const py::object& placement) {
-  mc::Placement p;
-  if (placement.is_none()) return p;
-  if (py::isinstance<py::str>(placement)) {
-    const auto text = placement.cast<std::string>();
-    if (text == "contiguous") return p;
-    if (text != "strided") throw py::value_error("placement must be 'contiguous', 'strided' or a list of endpoints");
-    p.kind = mc::Placement::Kind::strided;
-    return p;
-  }
-  p.kind = mc::Placement::Kind::listed;
-  p.endpoints = placement.cast<std::vector<std::uint32_t>>();
-  return p;
-}
 
 // The keywords every fabric run shares, as one Experiment on a copy of `topology` (its
 // link states included).
@@ -305,6 +291,34 @@ py::dict run_jobs(const Topology& topology, const std::string& jobs_toml, const 
 
 }  // namespace
 
+mc::Placement placement_from(const py::object& placement) {
+  mc::Placement p;
+  if (placement.is_none()) return p;
+  if (py::isinstance<py::str>(placement)) {
+    const auto text = placement.cast<std::string>();
+    if (text == "contiguous") return p;
+    if (text != "strided") throw py::value_error("placement must be 'contiguous', 'strided' or a list of endpoints");
+    p.kind = mc::Placement::Kind::strided;
+    return p;
+  }
+  p.kind = mc::Placement::Kind::listed;
+  p.endpoints = placement.cast<std::vector<std::uint32_t>>();
+  return p;
+}
+
+mc::CollectiveWorkload collective_workload_from(const std::string& algorithm, double bytes,
+                                                std::optional<std::uint32_t> ranks, std::uint32_t chunks,
+                                                std::uint32_t ranks_per_host, const py::object& placement) {
+  mc::CollectiveWorkload w;
+  w.params.algorithm = mc::algorithm_from(algorithm);
+  w.params.bytes = bytes;
+  w.params.ranks = ranks.value_or(0);
+  w.params.chunks = chunks;
+  w.params.ranks_per_host = ranks_per_host;
+  w.placement = placement_from(placement);
+  return w;
+}
+
 void bind_fabric(py::module_& m) {
   // ---- topologies --------------------------------------------------------------------
   py::module_ tm = m.def_submodule("topologies", "Fabric graphs: builders, GraphML, routing");
@@ -483,13 +497,7 @@ void bind_fabric(py::module_& m) {
          std::uint32_t chunks, std::uint32_t ranks_per_host, const std::string& policy, const py::object& seed,
          std::uint32_t subflows, const py::object& placement, const LinkDownAt& link_down_at, bool extrapolate,
          const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
-        mc::CollectiveWorkload w;
-        w.params.algorithm = mc::algorithm_from(algorithm);
-        w.params.bytes = bytes;
-        w.params.ranks = ranks.value_or(0);
-        w.params.chunks = chunks;
-        w.params.ranks_per_host = ranks_per_host;
-        w.placement = placement_from(placement);
+        const auto w = collective_workload_from(algorithm, bytes, ranks, chunks, ranks_per_host, placement);
         auto e = experiment(
             t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate, model, packet}, w);
         return result_dict(run(e));

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "bindings/bindings.hpp"
+#include "bindings/collective_args.hpp"
 #include "bindings/py_function.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/experiment.hpp"
@@ -109,24 +110,7 @@ class SharedFabric {
     if (runs_.size() >= kMaxCollectives) {
       throw py::value_error("at most " + std::to_string(kMaxCollectives) + " collectives per fabric");
     }
-    mc::CollectiveWorkload w;
-    w.params.algorithm = mc::algorithm_from(algorithm);
-    w.params.bytes = bytes;
-    w.params.ranks = ranks.value_or(0);
-    w.params.chunks = chunks;
-    w.params.ranks_per_host = ranks_per_host;
-    if (placement.is_none()) {
-    } else if (py::isinstance<py::str>(placement)) {
-      const auto text = placement.cast<std::string>();
-      if (text == "strided") {
-        w.placement.kind = mc::Placement::Kind::strided;
-      } else if (text != "contiguous") {
-        throw py::value_error("placement must be 'contiguous', 'strided' or a list of endpoints");
-      }
-    } else {
-      w.placement.kind = mc::Placement::Kind::listed;
-      w.placement.endpoints = placement.cast<std::vector<std::uint32_t>>();
-    }
+    const auto w = collective_workload_from(algorithm, bytes, ranks, chunks, ranks_per_host, placement);
     auto job = mc::workload_program(w, topology_, 1);
     const auto k = static_cast<std::uint32_t>(runs_.size() + 1);
     auto callback = std::make_shared<PyFunction>(on_done);
