@@ -79,7 +79,7 @@ py::dict run(const Topology& topology, const Model& m, const std::vector<mn::Tim
     dst.push_back(transfers[i].dst);
     bytes.push_back(static_cast<double>(transfers[i].bytes));
     start.push_back(transfers[i].start.to_seconds());
-    end.push_back(r.end_ps[i] < 0 ? -1.0 : static_cast<double>(r.end_ps[i]) * 1e-12);
+    end.push_back(r.end[i] ? r.end[i]->to_seconds() : -1.0);
   }
   py::dict t;
   t["src"] = to_array(src);

@@ -360,7 +360,7 @@ void fill_packet_figures(const packet::PacketNetwork& net, ExperimentResult& out
   p.flows_failed = net.flows_failed();
   std::vector<double> fct;
   for (const auto& f : p.flows) {
-    if (f.end_ps >= 0) fct.push_back(static_cast<double>(f.end_ps - f.start_ps) * 1e-12);
+    if (f.end) fct.push_back((*f.end - f.start).to_seconds());
   }
   std::sort(fct.begin(), fct.end());
   if (!fct.empty()) {

@@ -26,9 +26,9 @@ TimedRunResult run_timed_transfers(const topologies::Topology& topology, const N
   sim::Simulator sim(params.seed);
   FlowNetwork net(sim, fabric, params);
   TimedRunResult r;
-  r.end_ps.assign(transfers.size(), -1);
+  r.end.assign(transfers.size(), std::nullopt);
   net.set_listener([&](std::uint64_t tag, bool delivered) {
-    if (delivered) r.end_ps[tag] = sim.now().ps();
+    if (delivered) r.end[tag] = sim.now();
   });
   // One event per distinct start time, starting its transfers in list order.
   std::vector<std::uint32_t> order(transfers.size());
@@ -83,25 +83,25 @@ std::vector<double> ideal_fct_s(const topologies::Topology& topology, const std:
   return out;
 }
 
-FctSummary summarise_fcts(const std::vector<TimedTransfer>& transfers, const std::vector<std::int64_t>& end_ps,
+FctSummary summarise_fcts(const std::vector<TimedTransfer>& transfers, const std::vector<std::optional<sim::Time>>& end,
                           const std::vector<double>& ideal_s) {
   FctSummary s;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> fct, slow;
   double slow_sum = 0.0;
   for (std::size_t i = 0; i < transfers.size(); ++i) {
-    if (end_ps[i] < 0) {
+    if (!end[i]) {
       s.fct_s.push_back(-1.0);
       s.slowdown.push_back(-1.0);
       continue;
     }
-    const double f = static_cast<double>(end_ps[i] - transfers[i].start.ps()) * 1e-12;
+    const double f = (*end[i] - transfers[i].start).to_seconds();
     s.fct_s.push_back(f);
     s.slowdown.push_back(f / ideal_s[i]);
     fct.push_back(f);
     slow.push_back(f / ideal_s[i]);
     slow_sum += f / ideal_s[i];
-    s.completion_s = std::max(s.completion_s, static_cast<double>(end_ps[i]) * 1e-12);
+    s.completion_s = std::max(s.completion_s, end[i]->to_seconds());
   }
   s.finished = fct.size();
   s.complete = s.finished == transfers.size();

@@ -5,6 +5,7 @@
 // latency + bytes / the path's slowest link, over the router's shortest path).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/network/flow_network.hpp"
@@ -13,7 +14,7 @@
 namespace models::network {
 
 struct TimedRunResult {
-  std::vector<std::int64_t> end_ps;  // per transfer, its last byte; -1 when it lost every path
+  std::vector<std::optional<sim::Time>> end;  // per transfer, its last byte; none when it lost every path
   std::uint64_t events = 0;
   std::vector<LinkStats> links;         // per directed link
   std::vector<sim::TimeSeries> series;  // utilisation of NetworkParams::series_links
@@ -41,7 +42,7 @@ struct FctSummary {
   std::vector<double> slowdown;  // per transfer, -1 when it did not finish
 };
 
-FctSummary summarise_fcts(const std::vector<TimedTransfer>& transfers, const std::vector<std::int64_t>& end_ps,
+FctSummary summarise_fcts(const std::vector<TimedTransfer>& transfers, const std::vector<std::optional<sim::Time>>& end,
                           const std::vector<double>& ideal_s);
 
 }  // namespace models::network

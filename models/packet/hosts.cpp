@@ -136,7 +136,7 @@ std::uint32_t PacketNetwork::start_flow(NodeId src, NodeId dst, std::uint64_t by
   const std::uint32_t mss = params_.mtu_bytes - params_.header_bytes;
   f.packets = static_cast<std::uint32_t>((f.bytes + mss - 1) / mss);
   f.record = static_cast<std::uint32_t>(records_.size());
-  records_.push_back(FlowRecord{tag, src, dst, bytes, sim_->now().ps(), -1, f.packets, 0, 0});
+  records_.push_back(FlowRecord{tag, src, dst, bytes, sim_->now(), std::nullopt, f.packets, 0, 0});
   ++open_flows_;
   f.route = try_connection_route(src, dst, 0);
   f.back_route = try_connection_route(dst, src, 0);

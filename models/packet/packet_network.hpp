@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "models/network/route_table.hpp"
@@ -48,8 +49,8 @@ struct FlowRecord {
   NodeId src = 0;
   NodeId dst = 0;
   std::uint64_t bytes = 0;
-  std::int64_t start_ps = 0;
-  std::int64_t end_ps = -1;  // last byte received; -1 if never
+  sim::Time start;
+  std::optional<sim::Time> end;  // last byte received; none if never
   std::uint32_t packets = 0;
   std::uint32_t retransmissions = 0;
   std::uint32_t timeouts = 0;

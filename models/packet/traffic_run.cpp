@@ -7,17 +7,17 @@ TrafficResult run_traffic(const topologies::Topology& topology, const network::N
   TrafficResult r;
   if (packet == nullptr) {
     auto run = network::run_timed_transfers(topology, network, transfers);
-    r.end_ps = std::move(run.end_ps);
+    r.end = std::move(run.end);
     r.events = run.events;
     r.utilisation = std::move(run.series);
   } else {
     auto run = run_transfers(topology, *packet, transfers);
-    for (const auto& f : run.flows) r.end_ps.push_back(f.end_ps);
+    for (const auto& f : run.flows) r.end.push_back(f.end);
     r.events = run.events;
     r.packet = std::move(run);
   }
   r.ideal_fct_s = network::ideal_fct_s(topology, transfers);
-  r.fct = network::summarise_fcts(transfers, r.end_ps, r.ideal_fct_s);
+  r.fct = network::summarise_fcts(transfers, r.end, r.ideal_fct_s);
   return r;
 }
 
@@ -32,7 +32,7 @@ std::vector<TrafficMetric> traffic_metrics(const TrafficResult& r) {
       {"median_slowdown", f.median_slowdown, ""},
       {"p99_slowdown", f.p99_slowdown, ""},
       {"complete", f.complete ? 1.0 : 0.0, ""},
-      {"flows", static_cast<double>(r.end_ps.size()), "count"},
+      {"flows", static_cast<double>(r.end.size()), "count"},
       {"flows_finished", static_cast<double>(f.finished), "count"},
       {"events", static_cast<double>(r.events), "count"},
   };

@@ -15,8 +15,8 @@ namespace models::packet {
 
 struct TrafficResult {
   network::FctSummary fct;
-  std::vector<double> ideal_fct_s;   // per transfer
-  std::vector<std::int64_t> end_ps;  // per transfer, -1 when it did not finish
+  std::vector<double> ideal_fct_s;            // per transfer
+  std::vector<std::optional<sim::Time>> end;  // per transfer, none when it did not finish
   std::uint64_t events = 0;
   std::optional<PacketRunResult> packet;     // the packet model's run (flows, totals, ports)
   std::vector<sim::TimeSeries> utilisation;  // flow model: of NetworkParams::series_links

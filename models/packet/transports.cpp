@@ -51,11 +51,11 @@ void PacketNetwork::on_data(Flow& f, std::uint32_t id, const Packet& k) {
       if (++f.received_count == f.packets) {
         f.receiver_done = true;
         FlowRecord& rec = records_[f.record];
-        rec.end_ps = sim_->now().ps();
+        rec.end = sim_->now();
         --open_flows_;
         count_path(f, -1);
-        if (rec.end_ps > rec.start_ps && f.route < path_start_.size()) {
-          const double gbps = static_cast<double>(rec.bytes) * 8e3 / static_cast<double>(rec.end_ps - rec.start_ps);
+        if (*rec.end > rec.start && f.route < path_start_.size()) {
+          const double gbps = static_cast<double>(rec.bytes) * 8e3 / static_cast<double>((*rec.end - rec.start).ps());
           for (std::uint32_t i = 0; i < path_length_[f.route]; ++i) {
             const LinkId l = path_[path_start_[f.route] + i];
             ++link_completed_[l];

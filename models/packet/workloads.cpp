@@ -47,17 +47,16 @@ PacketRunResult run_transfers(const topologies::Topology& topology, const Packet
   std::vector<double> done;
   for (std::size_t i = 0; i < transfers.size(); ++i) {
     FlowRecord f = record[i] == UINT32_MAX ? FlowRecord{} : net.flows()[record[i]];
-    if (record[i] == UINT32_MAX) f.end_ps = -1;
     r.flows.push_back(f);
-    if (f.end_ps < 0) {
+    if (!f.end) {
       r.complete = false;
       r.fct_s.push_back(-1.0);
       continue;
     }
-    const double fct = static_cast<double>(f.end_ps - f.start_ps) * 1e-12;
+    const double fct = (*f.end - f.start).to_seconds();
     r.fct_s.push_back(fct);
     done.push_back(fct);
-    r.completion_s = std::max(r.completion_s, static_cast<double>(f.end_ps) * 1e-12);
+    r.completion_s = std::max(r.completion_s, f.end->to_seconds());
   }
   std::sort(done.begin(), done.end());
   if (!done.empty()) {

@@ -135,9 +135,9 @@ void add_packet_results(RunSummary& summary, const mc::Experiment& e, const mc::
     src.push_back(f.src);
     dst.push_back(f.dst);
     bytes.push_back(static_cast<double>(f.bytes));
-    start.push_back(static_cast<double>(f.start_ps) * 1e-12);
-    end.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps) * 1e-12);
-    fct.push_back(f.end_ps < 0 ? -1.0 : static_cast<double>(f.end_ps - f.start_ps) * 1e-12);
+    start.push_back(f.start.to_seconds());
+    end.push_back(f.end ? f.end->to_seconds() : -1.0);
+    fct.push_back(f.end ? (*f.end - f.start).to_seconds() : -1.0);
     retx.push_back(f.retransmissions);
     timeouts.push_back(f.timeouts);
   }
@@ -264,7 +264,7 @@ RunSummary run_packet_experiment(const mc::Experiment& experiment, const mp::Pac
       ranks.push_back(i);
       src.push_back(i);
       dst.push_back(perm[i]);
-      finish.push_back(r.flows[i].end_ps < 0 ? -1.0 : static_cast<double>(r.flows[i].end_ps) * 1e-12);
+      finish.push_back(r.flows[i].end ? r.flows[i].end->to_seconds() : -1.0);
       fct.push_back(r.fct_s[i]);
       slowdown.push_back(r.fct_s[i] < 0 ? -1.0 : r.fct_s[i] / ideal_s);
       retx.push_back(r.flows[i].retransmissions);

@@ -70,7 +70,7 @@ void record(sim::Recorder& rec, const topologies::Topology& t, const std::vector
     dst.push_back(transfers[i].dst);
     bytes.push_back(static_cast<double>(transfers[i].bytes));
     start.push_back(transfers[i].start.to_seconds());
-    end.push_back(r.end_ps[i] < 0 ? -1.0 : static_cast<double>(r.end_ps[i]) * 1e-12);
+    end.push_back(r.end[i] ? r.end[i]->to_seconds() : -1.0);
   }
   rec.write_column("flows", "src_endpoint", src, "");
   rec.write_column("flows", "dst_endpoint", dst, "");
@@ -136,14 +136,15 @@ std::vector<mn::TimedTransfer> on_endpoints(std::vector<mn::TimedTransfer> trans
 mp::TrafficResult traffic_result(const topologies::Topology& fabric, const std::vector<mn::TimedTransfer>& transfers,
                                  const mc::ExperimentResult& x) {
   mp::TrafficResult r;
-  for (double end_s : x.run.transfer_end_s) r.end_ps.push_back(end_s < 0.0 ? -1 : std::llround(end_s * 1e12));
+  for (double end_s : x.run.transfer_end_s) {
+    r.end.push_back(end_s < 0.0 ? std::nullopt : std::optional(sim::Time::from_ps(std::llround(end_s * 1e12))));
+  }
   r.events = x.run.events;
   r.utilisation = x.series;
   if (x.packet) {
     mp::PacketRunResult p;
     // Records are in start order; a transfer's tag is its index.
     p.flows.resize(transfers.size());
-    for (auto& f : p.flows) f.end_ps = -1;
     for (const auto& f : x.packet->flows) p.flows.at(f.tag) = f;
     p.totals = x.packet->totals;
     p.ports = x.packet->ports;
@@ -152,7 +153,7 @@ mp::TrafficResult traffic_result(const topologies::Topology& fabric, const std::
     r.packet = std::move(p);
   }
   r.ideal_fct_s = mn::ideal_fct_s(fabric, transfers);
-  r.fct = mn::summarise_fcts(transfers, r.end_ps, r.ideal_fct_s);
+  r.fct = mn::summarise_fcts(transfers, r.end, r.ideal_fct_s);
   return r;
 }
 

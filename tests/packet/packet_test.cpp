@@ -70,11 +70,11 @@ TEST_CASE("one flow: back-to-back packets at line rate, store-and-forward pipeli
     for (auto s : sizes) wire += s;
     // The NIC sends every packet back to back; the switches forward without queueing
     // beyond the pipeline (the short last packet waits behind the full one before it).
-    CHECK(r.flows[0].end_ps == tandem_ps(sizes, {kHostLatPs, kUpLatPs, kUpLatPs, kHostLatPs}));
+    CHECK(r.flows[0].end->ps() == tandem_ps(sizes, {kHostLatPs, kUpLatPs, kUpLatPs, kHostLatPs}));
     // Full packets alone: the first full packet's pipeline plus n - 1 serialisations.
     const std::int64_t full_ps =
         static_cast<std::int64_t>(20 * (wire - sizes.back()) + 3 * 20 * 4096 + 20 * sizes.back());
-    CHECK(r.flows[0].end_ps == full_ps + 2 * kHostLatPs + 2 * kUpLatPs);
+    CHECK(r.flows[0].end->ps() == full_ps + 2 * kHostLatPs + 2 * kUpLatPs);
     // Goodput over the serialisation time is line rate minus header overhead.
     const double goodput_gbps = static_cast<double>(bytes) * 8 / (static_cast<double>(20 * wire) * 1e-3);
     CHECK(goodput_gbps == doctest::Approx(400.0 * bytes / static_cast<double>(wire)).epsilon(1e-12).scale(0));
@@ -99,7 +99,7 @@ TEST_CASE("cut-through: each later hop adds its header time, not a packet time")
   // 20 * wire, then every switch adds its latency and a header's serialisation.
   const std::int64_t expect_ps =
       static_cast<std::int64_t>(20 * wire) + 2 * kHostLatPs + 2 * kUpLatPs + 3 * (100'000 + 20 * 64);
-  CHECK(r.flows[0].end_ps == expect_ps);
+  CHECK(r.flows[0].end->ps() == expect_ps);
 }
 
 TEST_CASE("N-to-1 incast at line rate: the last-hop queue grows by (N-1) packets per N and drains at line rate") {

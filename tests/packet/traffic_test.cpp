@@ -190,7 +190,8 @@ TEST_CASE("traffic matrix of flows that never overlap: closed-form FCTs on both 
     // of the first packet then one packet time for each of the others.
     const std::int64_t packet_ps = 20 * 4096;
     const std::int64_t fct_ps = latency[i] + (static_cast<std::int64_t>(packets[i]) + hops[i] - 1) * packet_ps;
-    CHECK(packet.end_ps[i] - transfers[i].start.ps() == fct_ps);
+    REQUIRE(packet.end[i]);
+    CHECK((*packet.end[i] - transfers[i].start).ps() == fct_ps);
     CHECK(packet.fct.slowdown[i] == doctest::Approx(static_cast<double>(fct_ps) * 1e-12 / ideal_s).epsilon(1e-12));
     CHECK(packet.fct.slowdown[i] > 1.0);
   }
