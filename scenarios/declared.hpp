@@ -33,9 +33,26 @@ inline bool declared_boolean(Section& s, const sim::Parameter& p) {
   return s.boolean(p.key, p.required ? std::nullopt : std::optional<bool>(p.default_number.value_or(0.0) != 0.0));
 }
 
-inline std::string declared_text(Section& s, const sim::Parameter& p) {
+// `fallback` stands in for the declared default where it depends on something else (a
+// job's name on its index); it is what the declaration's default note describes.
+inline std::string declared_text(Section& s, const sim::Parameter& p,
+                                 std::optional<std::string> fallback = std::nullopt) {
   std::vector<std::string> choices(p.choices.begin(), p.choices.end());
-  return s.text(p.key, p.required ? std::nullopt : std::optional<std::string>(p.default_text), choices);
+  if (!fallback && !p.required) fallback = std::string(p.default_text);
+  return s.text(p.key, fallback, choices);
+}
+
+// A byte count ("64 KiB" or a number of bytes); the caller checks a declared range, whose
+// words differ between keys. `fallback` as for declared_text (a default per workload type).
+inline std::uint64_t declared_size(Section& s, const sim::Parameter& p,
+                                   std::optional<std::uint64_t> fallback = std::nullopt) {
+  if (!fallback && !p.required && p.default_number) fallback = static_cast<std::uint64_t>(*p.default_number);
+  return s.size_bytes(p.key, fallback);
+}
+
+// A list of numbers; absent is the empty list unless the key is required.
+inline std::vector<double> declared_numbers(Section& s, const sim::Parameter& p) {
+  return s.numbers(p.key, p.required ? std::nullopt : std::optional<std::vector<double>>(std::vector<double>{}));
 }
 
 // A text key that names a value of E (its choices are E's spellings). A refused spelling
@@ -47,14 +64,16 @@ E declared_enum(Section& s, const sim::Parameter& p) {
 }
 
 // A duration key whose plain numbers are in the declared unit ("ns", "us", "ms", "s", "ps").
-inline sim::Time declared_duration(Section& s, const sim::Parameter& p) {
+// `fallback` as for declared_text (a backward time twice the forward one); without either,
+// the key is required.
+inline sim::Time declared_duration(Section& s, const sim::Parameter& p,
+                                   std::optional<sim::Time> fallback = std::nullopt) {
   const double scale_ps = p.unit == "ns"   ? 1e3
                           : p.unit == "us" ? 1e6
                           : p.unit == "ms" ? 1e9
                           : p.unit == "s"  ? 1e12
                                            : 1.0;
-  std::optional<sim::Time> fallback;
-  if (!p.required && p.default_number) {
+  if (!fallback && !p.required && p.default_number) {
     fallback = sim::Time::from_ps(static_cast<std::int64_t>(*p.default_number * scale_ps + 0.5));
   }
   return s.duration(p.key, fallback);

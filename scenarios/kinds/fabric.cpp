@@ -14,6 +14,7 @@
 
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
+#include "models/collective/parameters.hpp"
 #include "models/network/parameters.hpp"
 #include "scenarios/declared.hpp"
 #include "scenarios/kinds.hpp"
@@ -155,36 +156,40 @@ struct FaultSpec {
   std::uint32_t nic_every = 0;     // or of every n-th endpoint
 };
 
+// [faults] keys by their declarations (models/collective/parameters.hpp).
 std::vector<FaultSpec> read_faults(Section& s) {
+  using mc::fault_parameter;
   std::vector<FaultSpec> out;
   // A time or fraction without the fault it qualifies is a mistake, not a no-op.
   const auto orphan = [&s](std::string_view key, bool used, std::string_view why) {
     if (s.has(key) && !used) s.error(key, "given, but " + std::string(why));
   };
-  const auto zero = sim::Time::zero();
-  const auto down = mc::split_link_names(s.text("link_down", ""));
-  const auto down_at = s.duration("link_down_at_us", zero);
+  const auto links = [&s](std::string_view key) {
+    return mc::split_link_names(declared_text(s, fault_parameter(key)));
+  };
+  const auto down = links("link_down");
+  const auto down_at = declared_duration(s, fault_parameter("link_down_at_us"));
   orphan("link_down_at_us", !down.empty(), "link_down names no link");
   if (!down.empty()) out.push_back({{mc::LinkFault::Kind::down, {}, 1.0, down_at}, "link_down", down, {}, 0});
 
-  const auto degraded = mc::split_link_names(s.text("degraded_links", ""));
-  const double fraction = s.number("degraded_fraction", 0.5, 1e-9, 1.0);
-  const auto degraded_at = s.duration("degraded_at_us", zero);
+  const auto degraded = links("degraded_links");
+  const double fraction = declared_number(s, fault_parameter("degraded_fraction"));
+  const auto degraded_at = declared_duration(s, fault_parameter("degraded_at_us"));
   orphan("degraded_fraction", !degraded.empty(), "degraded_links names no link");
   orphan("degraded_at_us", !degraded.empty(), "degraded_links names no link");
   if (!degraded.empty()) {
     out.push_back({{mc::LinkFault::Kind::degraded, {}, fraction, degraded_at}, "degraded_links", degraded, {}, 0});
   }
 
-  const auto nics = s.numbers("slow_nic_hosts", std::vector<double>{});
+  const auto nics = declared_numbers(s, fault_parameter("slow_nic_hosts"));
   for (double h : nics) {
     if (!(h >= 0 && h < 4294967296.0 && h == std::floor(h))) {
       s.error("slow_nic_hosts", fmt::format("expected endpoint indices (whole numbers >= 0), got {}", h));
     }
   }
-  const auto every = static_cast<std::uint32_t>(s.integer("slow_nic_every", 0, 0, UINT32_MAX));
-  const double nic_fraction = s.number("slow_nic_fraction", 0.5, 1e-9, 1.0);
-  const auto nic_at = s.duration("slow_nic_at_us", zero);
+  const auto every = static_cast<std::uint32_t>(declared_integer(s, fault_parameter("slow_nic_every")));
+  const double nic_fraction = declared_number(s, fault_parameter("slow_nic_fraction"));
+  const auto nic_at = declared_duration(s, fault_parameter("slow_nic_at_us"));
   const bool slow = !nics.empty() || every > 0;
   orphan("slow_nic_fraction", slow, "neither slow_nic_hosts nor slow_nic_every names a NIC");
   orphan("slow_nic_at_us", slow, "neither slow_nic_hosts nor slow_nic_every names a NIC");
@@ -218,50 +223,53 @@ std::vector<topologies::LinkId> fault_links(const Topology& t, const FaultSpec& 
   return links;
 }
 
+// [workload] keys by their declarations (models/collective/parameters.hpp).
 mc::Workload read_workload(Section& w) {
-  const std::string type = w.text("type", "collective",
-                                  {"collective", "permutation", "gpipe", "moe", "incast", "traffic_matrix", "poisson"});
+  using mc::workload_parameter;
+  const auto count = [&w](std::string_view key) { return declared_integer(w, workload_parameter(key)); };
+  const std::string type = declared_text(w, workload_parameter("type"));
+  const auto bytes = [&w, &type] {
+    return static_cast<double>(declared_size(w, workload_parameter("bytes"), mc::workload_bytes_default(type)));
+  };
   // incast, traffic_matrix and poisson are read before coming here (fabric_traffic.cpp).
   if (type == "collective") {
     mc::CollectiveWorkload c;
-    const auto algorithm = w.text("algorithm", "ring_allreduce", sim::accepted_spellings<mc::Algorithm>());
     // A wrong name is already recorded on the section; read on with the default.
-    c.params.algorithm = sim::find_enum<mc::Algorithm>(algorithm).value_or(mc::Algorithm::ring_allreduce);
-    c.params.bytes = static_cast<double>(w.size_bytes("bytes", 1ull << 30));
-    c.params.ranks = static_cast<std::uint32_t>(w.integer("ranks", 0, 0, 1 << 24));
-    c.params.chunks = static_cast<std::uint32_t>(w.integer("chunks", 8, 1, 1 << 20));
-    c.params.ranks_per_host = static_cast<std::uint32_t>(w.integer("ranks_per_host", 1, 1, 64));
-    const bool strided = w.text("placement", "contiguous", {"contiguous", "strided"}) == "strided";
+    c.params.algorithm = declared_enum<mc::Algorithm>(w, workload_parameter("algorithm"));
+    c.params.bytes = bytes();
+    c.params.ranks = static_cast<std::uint32_t>(count("ranks"));
+    c.params.chunks = static_cast<std::uint32_t>(count("chunks"));
+    c.params.ranks_per_host = static_cast<std::uint32_t>(count("ranks_per_host"));
+    const bool strided = declared_text(w, workload_parameter("placement")) == "strided";
     c.placement.kind = strided ? mc::Placement::Kind::strided : mc::Placement::Kind::contiguous;
     return c;
   }
   if (type == "permutation") {
     mc::PermutationWorkload p;
-    p.bytes = static_cast<double>(w.size_bytes("bytes", 2ull << 20));
+    p.bytes = bytes();
     return p;
   }
   if (type == "gpipe") {
     mc::GpipeWorkload g;
-    const auto stages = static_cast<std::size_t>(w.integer("stages", 4, 2, 4096));
-    g.params.micro_batches = static_cast<std::uint32_t>(w.integer("micro_batches", 8, 1, 1 << 20));
-    const auto forward = w.duration("forward_us", sim::Time::from_ps(1'000'000'000));
-    const auto backward = w.duration("backward_us", forward * 2);
+    const auto stages = static_cast<std::size_t>(count("stages"));
+    g.params.micro_batches = static_cast<std::uint32_t>(count("micro_batches"));
+    const auto forward = declared_duration(w, workload_parameter("forward_us"));
+    const auto backward = declared_duration(w, workload_parameter("backward_us"), forward * 2);
     g.params.forward.assign(stages, forward);
     g.params.backward.assign(stages, backward);
-    g.params.activation_bytes = static_cast<double>(w.size_bytes("activation_bytes", 16ull << 20));
+    g.params.activation_bytes = static_cast<double>(declared_size(w, workload_parameter("activation_bytes")));
     return g;
   }
   mc::MoeWorkload m;
-  m.params.experts = static_cast<std::uint32_t>(w.integer("experts", 8, 2, 4096));
-  m.params.tokens_per_rank = static_cast<std::uint64_t>(
-      w.integer("tokens_per_rank", 4096, 1, static_cast<std::int64_t>(mc::kMaxMoeTokens / 2)));
+  m.params.experts = static_cast<std::uint32_t>(count("experts"));
+  m.params.tokens_per_rank = static_cast<std::uint64_t>(count("tokens_per_rank"));
   if (m.params.experts >= 2 && m.params.tokens_per_rank > mc::kMaxMoeTokens / m.params.experts) {
     w.error("tokens_per_rank", "experts x tokens_per_rank is " +
                                    std::to_string(std::uint64_t{m.params.experts} * m.params.tokens_per_rank) +
                                    " tokens, each drawn; at most 2^28 (" + std::to_string(mc::kMaxMoeTokens) + ")");
   }
-  m.params.bytes_per_token = w.number("bytes_per_token", 8192.0, 1.0, mc::kMaxMoeBytesPerToken);
-  m.params.skew = w.number("skew", 1.0, 0.0, 10.0);
+  m.params.bytes_per_token = declared_number(w, workload_parameter("bytes_per_token"));
+  m.params.skew = declared_number(w, workload_parameter("skew"));
   return m;
 }
 
@@ -275,7 +283,7 @@ std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sect
   for (std::size_t i = 0; i < n; ++i) {
     Section& s = sections.emplace_back(root, "job", i);
     mc::JobWorkload j;
-    j.name = s.text("name", "job" + std::to_string(i + 1));
+    j.name = declared_text(s, mc::job_parameter("name"), "job" + std::to_string(i + 1));
     const bool word = !j.name.empty() && std::all_of(j.name.begin(), j.name.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });
@@ -283,7 +291,7 @@ std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sect
     for (const auto& other : jobs) {
       if (other.name == j.name) s.error("name", "\"" + j.name + "\" names an earlier job too");
     }
-    const auto hosts = s.numbers("hosts", std::vector<double>{});
+    const auto hosts = declared_numbers(s, mc::job_parameter("hosts"));
     for (double h : hosts) {
       if (!(h >= 0 && h < 4294967296.0 && h == std::floor(h))) {
         s.error("hosts", fmt::format("expected endpoint indices (whole numbers >= 0), got {}", h));
@@ -293,11 +301,11 @@ std::vector<mc::JobWorkload> read_jobs(Section& root, std::vector<Section>& sect
     }
     if (s.has("first_host") || s.has("host_count")) {
       if (!hosts.empty()) s.error("first_host", "given with hosts; name the hosts one way");
-      const auto first = s.integer("first_host", 0, 0, UINT32_MAX);
-      const auto count = s.integer("host_count", std::nullopt, 1, 1 << 24);
+      const auto first = declared_integer(s, mc::job_parameter("first_host"));
+      const auto count = declared_integer(s, mc::job_parameter("host_count"));
       for (std::int64_t h = first; h < first + count; ++h) j.hosts.push_back(static_cast<std::uint32_t>(h));
     }
-    j.start = s.duration("start_us", sim::Time::zero());
+    j.start = declared_duration(s, mc::job_parameter("start_us"));
     traffic.push_back(read_traffic_workload(s, dir));
     j.workload = traffic.back() ? mc::Workload(mc::TrafficWorkload{}) : read_workload(s);
     jobs.push_back(std::move(j));

@@ -10,7 +10,9 @@
 #include <stdexcept>
 
 #include "models/collective/link_names.hpp"
+#include "models/collective/parameters.hpp"
 #include "models/packet/traffic_run.hpp"
+#include "scenarios/declared.hpp"
 #include "scenarios/kinds/fabric_packet.hpp"
 #include "sim/enum_names.hpp"
 #include "topologies/routing.hpp"
@@ -23,30 +25,39 @@ namespace mc = models::collective;
 namespace mn = models::network;
 namespace mp = models::packet;
 
-double bytes_key(Section& w, std::string_view key, std::uint64_t fallback) {
-  const auto b = w.size_bytes(key, fallback);
+// [workload] keys by their declarations (models/collective/parameters.hpp).
+const sim::Parameter& key_of(std::string_view key) { return mc::workload_parameter(key); }
+
+// A flow size: `fallback` for `bytes`, whose default depends on the workload type.
+double bytes_key(Section& w, std::string_view key, std::optional<std::uint64_t> fallback = std::nullopt) {
+  const auto b = declared_size(w, key_of(key), fallback);
   if (b < 1 || b > mn::kMaxTransferBytes) w.error(key, "expected 1 byte to 1 TiB, got " + std::to_string(b));
   return static_cast<double>(b);
 }
 
+std::string path_key(Section& w, std::string_view key, const std::string& dir) {
+  std::string file = declared_text(w, key_of(key));
+  if (!file.empty() && file.front() != '/') file = dir + "/" + file;
+  return file;
+}
+
 void read_sizes(Section& w, mn::FlowSizes& s, const std::string& dir) {
   using Kind = mn::FlowSizes::Kind;
-  const auto kind = w.text("sizes", "fixed", {"fixed", "uniform", "lognormal", "cdf"});
-  if (kind == "fixed") s.bytes = bytes_key(w, "bytes", 1 << 20);
+  const auto kind = declared_text(w, key_of("sizes"));
+  if (kind == "fixed") s.bytes = bytes_key(w, "bytes", mc::workload_bytes_default("poisson"));
   if (kind == "uniform") {
     s.kind = Kind::uniform;
-    s.min_bytes = bytes_key(w, "min_bytes", 1);
-    s.max_bytes = bytes_key(w, "max_bytes", 1 << 20);
+    s.min_bytes = bytes_key(w, "min_bytes");
+    s.max_bytes = bytes_key(w, "max_bytes");
     if (s.min_bytes > s.max_bytes) w.error("max_bytes", "expected max_bytes >= min_bytes");
   }
   if (kind == "lognormal") {
     s.kind = Kind::lognormal;
-    s.median_bytes = bytes_key(w, "median_bytes", 100'000);
-    s.sigma = w.number("sigma", 1.0, 0.0, 4.0);
+    s.median_bytes = bytes_key(w, "median_bytes");
+    s.sigma = declared_number(w, key_of("sigma"));
   }
   if (kind == "cdf") {
-    std::string file = w.text("cdf_file");
-    if (!file.empty() && file.front() != '/') file = dir + "/" + file;
+    const std::string file = path_key(w, "cdf_file", dir);
     try {
       s = mn::read_size_cdf(file);
     } catch (const std::invalid_argument& e) {
@@ -100,18 +111,16 @@ std::optional<TrafficWorkload> read_traffic_workload(Section& w, const std::stri
   TrafficWorkload t;
   t.type = node->get();
   if (t.type == "incast") {
-    t.bytes = static_cast<std::uint64_t>(bytes_key(w, "bytes", 1 << 20));
-    t.senders = static_cast<std::uint32_t>(w.integer("senders", 0, 0, 1 << 24));
-    t.receiver = static_cast<std::uint32_t>(w.integer("receiver", 0, 0, 1 << 24));
+    t.bytes = static_cast<std::uint64_t>(bytes_key(w, "bytes", mc::workload_bytes_default("incast")));
+    t.senders = static_cast<std::uint32_t>(declared_integer(w, key_of("senders")));
+    t.receiver = static_cast<std::uint32_t>(declared_integer(w, key_of("receiver")));
   } else if (t.type == "traffic_matrix") {
-    t.file = w.text("file");
-    if (!t.file.empty() && t.file.front() != '/') t.file = dir + "/" + t.file;
+    t.file = path_key(w, "file", dir);
   } else if (t.type == "poisson") {
-    t.poisson.load = w.number("load", 0.5, 1e-6, 1.0);
+    t.poisson.load = declared_number(w, key_of("load"));
     read_sizes(w, t.poisson.sizes, dir);
-    if (w.has("duration_us")) t.poisson.duration = w.duration("duration_us");
-    t.poisson.max_flows =
-        static_cast<std::uint64_t>(w.integer("flows", 0, 0, static_cast<std::int64_t>(mn::kMaxTrafficTransfers)));
+    if (w.has("duration_us")) t.poisson.duration = declared_duration(w, key_of("duration_us"));
+    t.poisson.max_flows = static_cast<std::uint64_t>(declared_integer(w, key_of("flows")));
     if (!w.has("duration_us") && !w.has("flows")) w.error("load", "expected duration_us or flows (or both) with it");
     if (w.has("duration_us") && t.poisson.duration <= sim::Time::zero()) w.error("duration_us", "expected > 0");
   } else {
