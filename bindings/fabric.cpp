@@ -291,34 +291,6 @@ py::dict run_jobs(const Topology& topology, const std::string& jobs_toml, const 
 
 }  // namespace
 
-mc::Placement placement_from(const py::object& placement) {
-  mc::Placement p;
-  if (placement.is_none()) return p;
-  if (py::isinstance<py::str>(placement)) {
-    const auto text = placement.cast<std::string>();
-    if (text == "contiguous") return p;
-    if (text != "strided") throw py::value_error("placement must be 'contiguous', 'strided' or a list of endpoints");
-    p.kind = mc::Placement::Kind::strided;
-    return p;
-  }
-  p.kind = mc::Placement::Kind::listed;
-  p.endpoints = placement.cast<std::vector<std::uint32_t>>();
-  return p;
-}
-
-mc::CollectiveWorkload collective_workload_from(const std::string& algorithm, double bytes,
-                                                std::optional<std::uint32_t> ranks, std::uint32_t chunks,
-                                                std::uint32_t ranks_per_host, const py::object& placement) {
-  mc::CollectiveWorkload w;
-  w.params.algorithm = mc::algorithm_from(algorithm);
-  w.params.bytes = bytes;
-  w.params.ranks = ranks.value_or(0);
-  w.params.chunks = chunks;
-  w.params.ranks_per_host = ranks_per_host;
-  w.placement = placement_from(placement);
-  return w;
-}
-
 void bind_fabric(py::module_& m) {
   // ---- topologies --------------------------------------------------------------------
   py::module_ tm = m.def_submodule("topologies", "Fabric graphs: builders, GraphML, routing");
@@ -502,9 +474,11 @@ void bind_fabric(py::module_& m) {
             t, {policy, seed_from(seed, "seed"), subflows, link_down_at, degraded_at, extrapolate, model, packet}, w);
         return result_dict(run(e));
       },
-      py::arg("topology"), py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0,
-      py::arg("ranks") = py::none(), py::arg("chunks") = 8, py::arg("ranks_per_host") = 1, py::arg("policy") = "ecmp",
-      py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
+      py::arg("topology"), py::arg("algorithm") = workload_text_default("algorithm"),
+      py::arg("bytes") = workload_default("bytes"), py::arg("ranks") = py::none(),
+      py::arg("chunks") = static_cast<std::uint32_t>(workload_default("chunks")),
+      py::arg("ranks_per_host") = static_cast<std::uint32_t>(workload_default("ranks_per_host")),
+      py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("placement") = py::none(),
       py::arg("link_down_at") = LinkDownAt{}, py::arg("extrapolate") = true, py::arg("degraded_at") = DegradedAt{},
       py::arg("model") = "flow", py::arg("packet") = py::none(),
       (std::string("run one collective (extrapolate=False simulates every ring step instead of skipping exact "
@@ -534,6 +508,7 @@ void bind_fabric(py::module_& m) {
          std::uint32_t micro_batches, double activation_bytes, const std::string& policy, const py::object& seed,
          const py::object& placement, const LinkDownAt& link_down_at, const DegradedAt& degraded_at,
          const std::string& model, const py::object& packet) {
+        check_workload_value("micro_batches", micro_batches);
         mc::GpipeWorkload w;
         w.params.micro_batches = micro_batches;
         for (double f : forward_us) w.params.forward.push_back(sim::Time::from_us(f));
@@ -547,7 +522,8 @@ void bind_fabric(py::module_& m) {
         d["bubble_formula"] = x.bubble_formula;
         return d;
       },
-      py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"), py::arg("micro_batches") = 8,
+      py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"),
+      py::arg("micro_batches") = static_cast<std::uint32_t>(workload_default("micro_batches")),
       py::arg("activation_bytes") = 0.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
       py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{},
       py::arg("model") = "flow", py::arg("packet") = py::none(),
@@ -557,6 +533,10 @@ void bind_fabric(py::module_& m) {
       [](const Topology& t, std::uint32_t experts, std::uint64_t tokens_per_rank, double bytes_per_token, double skew,
          const std::string& policy, const py::object& seed, const LinkDownAt& link_down_at,
          const DegradedAt& degraded_at, const std::string& model, const py::object& packet) {
+        check_workload_value("experts", experts);
+        check_workload_value("tokens_per_rank", static_cast<double>(tokens_per_rank));
+        check_workload_value("bytes_per_token", bytes_per_token);
+        check_workload_value("skew", skew);
         mc::MoeWorkload w{{experts, tokens_per_rank, bytes_per_token, skew}};
         auto e = experiment(t, {policy, seed_from(seed, "seed"), 1, link_down_at, degraded_at, true, model, packet}, w);
         const auto x = run(e);
@@ -564,10 +544,11 @@ void bind_fabric(py::module_& m) {
         d["tokens_per_expert"] = to_array(x.tokens_per_expert);
         return d;
       },
-      py::arg("topology"), py::arg("experts") = 8, py::arg("tokens_per_rank") = 4096,
-      py::arg("bytes_per_token") = 8192.0, py::arg("skew") = 1.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-      py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow",
-      py::arg("packet") = py::none(),
+      py::arg("topology"), py::arg("experts") = static_cast<std::uint32_t>(workload_default("experts")),
+      py::arg("tokens_per_rank") = static_cast<std::uint64_t>(workload_default("tokens_per_rank")),
+      py::arg("bytes_per_token") = workload_default("bytes_per_token"), py::arg("skew") = workload_default("skew"),
+      py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("link_down_at") = LinkDownAt{},
+      py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
       (std::string("expert-parallel dispatch all-to-all with Zipf(skew) top-1 routing.") + faults_doc).c_str());
 }
 

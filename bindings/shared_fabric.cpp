@@ -283,9 +283,10 @@ event order. Endpoints are given by index (topology.endpoints order) or node nam
                 fabric.start_collective(algorithm, bytes, ranks, chunks, ranks_per_host, placement, std::move(on_done));
             return FabricCollective{self, &fabric, k};
           },
-          py::arg("algorithm") = "ring_allreduce", py::arg("bytes") = 1073741824.0, py::arg("ranks") = py::none(),
-          py::arg("chunks") = 8, py::arg("ranks_per_host") = 1, py::arg("placement") = py::none(),
-          py::arg("on_done") = py::none(),
+          py::arg("algorithm") = workload_text_default("algorithm"), py::arg("bytes") = workload_default("bytes"),
+          py::arg("ranks") = py::none(), py::arg("chunks") = static_cast<std::uint32_t>(workload_default("chunks")),
+          py::arg("ranks_per_host") = static_cast<std::uint32_t>(workload_default("ranks_per_host")),
+          py::arg("placement") = py::none(), py::arg("on_done") = py::none(),
           "start a collective now (the keywords of collective.run); on_done() runs when every rank has finished")
       .def("links", &SharedFabric::links,
            "per directed link: name, bandwidth_gbps, carried_bytes, utilisation (carried / capacity over "

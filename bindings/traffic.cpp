@@ -13,8 +13,10 @@
 #include <variant>
 
 #include "bindings/bindings.hpp"
+#include "bindings/collective_args.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/link_names.hpp"
+#include "models/collective/parameters.hpp"
 #include "models/packet/traffic_run.hpp"
 #include "scenarios/kinds/fabric_traffic.hpp"
 #include "sim/enum_names.hpp"
@@ -307,9 +309,9 @@ void bind_traffic(py::module_& m) {
         const auto transfers = mn::incast_transfers(from, r, static_cast<std::uint64_t>(std::llround(bytes)));
         return run(t, model_from(model, policy, seed, subflows, packet), transfers);
       },
-      py::arg("topology"), py::arg("bytes"), py::arg("senders") = py::none(), py::arg("receiver") = 0,
-      py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4,
-      py::arg("packet") = py::none(),
+      py::arg("topology"), py::arg("bytes"), py::arg("senders") = py::none(),
+      py::arg("receiver") = static_cast<std::uint32_t>(workload_default("receiver")), py::arg("model") = "flow",
+      py::arg("policy") = "ecmp", py::arg("seed") = 1, py::arg("subflows") = 4, py::arg("packet") = py::none(),
       doc("N-to-1 incast at time zero: senders (a count, the endpoints after the receiver; or a list; default "
           "every other endpoint) each send bytes to receiver.")
           .c_str());
@@ -354,8 +356,10 @@ void bind_traffic(py::module_& m) {
         return d;
       },
       py::arg("topology"), py::arg("load"), py::arg("duration_us") = py::none(), py::arg("flows") = py::none(),
-      py::arg("sizes") = "fixed", py::arg("bytes") = 1048576.0, py::arg("min_bytes") = 1.0,
-      py::arg("max_bytes") = 1048576.0, py::arg("median_bytes") = 1e5, py::arg("sigma") = 1.0,
+      py::arg("sizes") = workload_text_default("sizes"),
+      py::arg("bytes") = static_cast<double>(models::collective::workload_bytes_default("poisson")),
+      py::arg("min_bytes") = workload_default("min_bytes"), py::arg("max_bytes") = workload_default("max_bytes"),
+      py::arg("median_bytes") = workload_default("median_bytes"), py::arg("sigma") = workload_default("sigma"),
       py::arg("cdf_file") = py::none(), py::arg("model") = "flow", py::arg("policy") = "ecmp", py::arg("seed") = 1,
       py::arg("subflows") = 4, py::arg("packet") = py::none(),
       doc("flows with Poisson arrivals at `load` (payload over each host's link capacity) to uniform "
