@@ -18,6 +18,7 @@
 #include "sim/enum_names.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
+#include "topologies/parameters.hpp"
 #include "topologies/routing.hpp"
 
 namespace py = pybind11;
@@ -44,6 +45,20 @@ namespace mc = models::collective;
 // A link as Python names it: an id (one direction: ids number directed links), or a name,
 // "leaf0-spine0" for the cable (both directions) or "leaf0->spine0" for one direction.
 using LinkSpec = std::variant<LinkId, std::string>;
+
+// [topology] keys as Python keywords: the declared defaults, and values refused in the
+// scenario reader's words.
+double topology_default(std::string_view key) {
+  return topologies::fabric_parameter("topology", key).default_number.value_or(0.0);
+}
+std::uint32_t topology_count_default(std::string_view key) { return static_cast<std::uint32_t>(topology_default(key)); }
+template <class T>
+T topology_value(std::string_view key, T value) {
+  const std::string problem =
+      sim::range_problem(topologies::fabric_parameter("topology", key), static_cast<double>(value));
+  if (!problem.empty()) throw py::value_error("topology." + std::string(key) + ": " + problem);
+  return value;
+}
 
 std::vector<LinkId> links_of(const Topology& t, const LinkSpec& spec) {
   if (const auto* id = std::get_if<LinkId>(&spec)) {
@@ -378,39 +393,58 @@ void bind_fabric(py::module_& m) {
          std::optional<double> uplink_gbps, double oversubscription, double host_latency_ns, double uplink_latency_ns,
          std::uint32_t gpus_per_host, double intra_host_gbps, double intra_host_latency_ns) {
         topologies::LeafSpineParams p;
-        p.leaves = leaves;
-        p.spines = spines;
-        p.hosts_per_leaf = hosts_per_leaf;
-        p.host_gbps = host_gbps;
-        p.uplink_gbps = uplink_gbps;
-        p.oversubscription = oversubscription;
-        p.host_latency = sim::Time::from_ns(host_latency_ns);
-        p.uplink_latency = sim::Time::from_ns(uplink_latency_ns);
-        p.gpus_per_host = gpus_per_host;
-        p.intra_host_gbps = intra_host_gbps;
-        p.intra_host_latency = sim::Time::from_ns(intra_host_latency_ns);
+        p.leaves = topology_value("leaves", leaves);
+        p.spines = topology_value("spines", spines);
+        p.hosts_per_leaf = topology_value("hosts_per_leaf", hosts_per_leaf);
+        p.host_gbps = topology_value("host_gbps", host_gbps);
+        if (uplink_gbps) p.uplink_gbps = topology_value("uplink_gbps", *uplink_gbps);
+        p.oversubscription = topology_value("oversubscription", oversubscription);
+        p.host_latency = sim::Time::from_ns(topology_value("host_latency_ns", host_latency_ns));
+        p.uplink_latency = sim::Time::from_ns(topology_value("uplink_latency_ns", uplink_latency_ns));
+        p.gpus_per_host = topology_value("gpus_per_host", gpus_per_host);
+        p.intra_host_gbps = topology_value("intra_host_gbps", intra_host_gbps);
+        p.intra_host_latency = sim::Time::from_ns(topology_value("intra_host_latency_ns", intra_host_latency_ns));
         return topologies::leaf_spine(p);
       },
-      py::arg("leaves") = 2, py::arg("spines") = 2, py::arg("hosts_per_leaf") = 2, py::arg("host_gbps") = 400.0,
-      py::arg("uplink_gbps") = py::none(), py::arg("oversubscription") = 1.0, py::arg("host_latency_ns") = 500.0,
-      py::arg("uplink_latency_ns") = 500.0, py::arg("gpus_per_host") = 1, py::arg("intra_host_gbps") = 3600.0,
-      py::arg("intra_host_latency_ns") = 100.0);
+      py::arg("leaves") = topology_count_default("leaves"), py::arg("spines") = topology_count_default("spines"),
+      py::arg("hosts_per_leaf") = topology_count_default("hosts_per_leaf"),
+      py::arg("host_gbps") = topology_default("host_gbps"), py::arg("uplink_gbps") = py::none(),
+      py::arg("oversubscription") = topology_default("oversubscription"),
+      py::arg("host_latency_ns") = topology_default("host_latency_ns"),
+      py::arg("uplink_latency_ns") = topology_default("uplink_latency_ns"),
+      py::arg("gpus_per_host") = topology_count_default("gpus_per_host"),
+      py::arg("intra_host_gbps") = topology_default("intra_host_gbps"),
+      py::arg("intra_host_latency_ns") = topology_default("intra_host_latency_ns"),
+      "A two-tier leaf-spine fabric; the keywords are the [topology] keys of a fabric scenario (docs/fabric.md), "
+      "with their defaults and accepted ranges (ValueError names a refused one).");
   tm.def(
       "fat_tree",
       [](std::uint32_t k, double gbps, double latency_ns) {
-        return topologies::fat_tree({k, gbps, sim::Time::from_ns(latency_ns)});
+        if (topology_value("k", k) % 2 != 0) throw py::value_error("topology.k: must be even");
+        return topologies::fat_tree(
+            {k, topology_value("link_gbps", gbps), sim::Time::from_ns(topology_value("link_latency_ns", latency_ns))});
       },
-      py::arg("k") = 4, py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
+      py::arg("k") = topology_count_default("k"), py::arg("link_gbps") = topology_default("link_gbps"),
+      py::arg("link_latency_ns") = topology_default("link_latency_ns"),
+      "A 3-tier k-ary fat tree (k even); keywords as the [topology] keys of a fabric scenario.");
   tm.def(
       "ring",
-      [](std::uint32_t n, double gbps, double lat) { return topologies::ring(n, gbps, sim::Time::from_ns(lat)); },
-      py::arg("hosts"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
+      [](std::uint32_t n, double gbps, double lat) {
+        return topologies::ring(topology_value("hosts", n), topology_value("link_gbps", gbps),
+                                sim::Time::from_ns(topology_value("link_latency_ns", lat)));
+      },
+      py::arg("hosts"), py::arg("link_gbps") = topology_default("link_gbps"),
+      py::arg("link_latency_ns") = topology_default("link_latency_ns"),
+      "Hosts on a bidirectional ring; keywords as the [topology] keys of a fabric scenario.");
   tm.def(
       "torus2d",
       [](std::uint32_t x, std::uint32_t y, double gbps, double lat) {
-        return topologies::torus2d(x, y, gbps, sim::Time::from_ns(lat));
+        return topologies::torus2d(topology_value("x", x), topology_value("y", y), topology_value("link_gbps", gbps),
+                                   sim::Time::from_ns(topology_value("link_latency_ns", lat)));
       },
-      py::arg("x"), py::arg("y"), py::arg("link_gbps") = 400.0, py::arg("link_latency_ns") = 500.0);
+      py::arg("x"), py::arg("y"), py::arg("link_gbps") = topology_default("link_gbps"),
+      py::arg("link_latency_ns") = topology_default("link_latency_ns"),
+      "An x by y 2-D torus; keywords as the [topology] keys of a fabric scenario.");
   tm.def(
       "load_graphml", [](const std::string& path) { return topologies::load_graphml(path); }, py::arg("path"));
 

@@ -37,6 +37,30 @@ def test_invalid_topology_is_a_value_error():
         t.add_duplex(a, b, 0.0)
 
 
+def test_topology_keywords_take_the_scenario_keys_defaults_and_ranges(simfabric_bin, tmp_path):
+    # The keyword defaults are the [topology] declarations': the same fabric as a scenario
+    # file that names no key.
+    t = sf.topologies.leaf_spine()
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('kind = "fabric"\n[topology]\ntype = "leaf_spine"\n'
+                        '[workload]\ntype = "permutation"\nbytes = 1000000\n')
+    out = subprocess.run([simfabric_bin, "run", str(scenario), "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["flows"] == len(t.endpoints)  # one flow per host
+    assert summary["host_gbps"] == summary["uplink_gbps"] == max(t.links()["bandwidth_gbps"])
+    assert summary["total_capacity_gbps"] == sum(t.links()["bandwidth_gbps"])
+    # Refused in the scenario reader's words, naming the key.
+    with pytest.raises(ValueError, match=r"topology\.host_gbps: expected a number in \[0\.001, 1e\+07\]"):
+        sf.topologies.leaf_spine(host_gbps=0.0)
+    with pytest.raises(ValueError, match=r"topology\.host_latency_ns"):
+        sf.topologies.leaf_spine(host_latency_ns=-1.0)
+    with pytest.raises(ValueError, match=r"topology\.k: must be even"):
+        sf.topologies.fat_tree(k=5)
+    with pytest.raises(ValueError, match=r"topology\.link_gbps"):
+        sf.topologies.ring(4, link_gbps=2e7)
+
+
 @pytest.mark.parametrize("p", [8, 64, 256])
 def test_ring_allreduce_matches_alpha_beta(p):
     hosts = 8 if p <= 64 else 16
