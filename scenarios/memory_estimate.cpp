@@ -118,6 +118,61 @@ FabricShape graphml_shape(const std::string& file) {
   return {nodes, occurrences("<edge"), nodes, nodes, "the nodes and edges of [topology] file"};
 }
 
+namespace {
+
+namespace mn = models::network;
+
+// What one workload puts in the network: flows at once, messages over the run (recorded
+// flows), ranks, and its own bytes; `keys` names the scenario keys that drive them.
+struct WorkloadLoad {
+  double ranks = 0;
+  double flows = 0;
+  double messages = 0;
+  double bytes = 0;
+  std::string keys;
+};
+
+WorkloadLoad workload_load(const mc::Workload& workload, double endpoints, const mn::NetworkParams& network) {
+  WorkloadLoad l;
+  l.ranks = endpoints;
+  std::visit(sim::Overloaded{
+                 [&](const mc::CollectiveWorkload& w) {
+                   auto params = w.params;
+                   if (params.ranks == 0) params.ranks = static_cast<std::uint32_t>(std::min(endpoints, 4e9));
+                   l.ranks = params.ranks;
+                   l.flows = l.ranks * network.subflows;
+                   if (network.record_flows) l.messages = program_messages(params);
+                   l.keys = ", [workload] ranks";
+                 },
+                 [&](const mc::PermutationWorkload&) {
+                   l.flows = endpoints * network.subflows;
+                   l.messages = l.flows;
+                 },
+                 [&](const mc::TrafficWorkload& w) {
+                   // One flow per endpoint, as the traffic readers' capped lists are counted.
+                   l.flows = endpoints * network.subflows;
+                   l.messages = static_cast<double>(w.transfers.size());
+                 },
+                 [&](const mc::GpipeWorkload& w) {
+                   l.ranks = static_cast<double>(w.params.forward.size());
+                   l.flows = l.ranks;
+                   l.messages = l.ranks * 2 * w.params.micro_batches;
+                   l.keys = ", [workload] stages, micro_batches";
+                 },
+                 [&](const mc::MoeWorkload& w) {
+                   l.ranks = w.params.experts;
+                   l.flows = l.ranks * l.ranks;
+                   l.messages = l.flows;
+                   l.bytes = l.ranks * l.ranks * 8 * 2;  // the byte matrix, built and copied into the program
+                   l.keys = ", [workload] experts";
+                 },
+             },
+             workload);
+  return l;
+}
+
+}  // namespace
+
 // ---- estimators -----------------------------------------------------------------------
 
 MemoryEstimate estimate_fabric(const FabricShape& shape, const mc::Experiment& e,
@@ -130,42 +185,27 @@ MemoryEstimate estimate_fabric(const FabricShape& shape, const mc::Experiment& e
                                     count(shape.cables), count(shape.route_tables), count(shape.nodes));
   std::string keys = shape.keys;
 
-  double flows = 0;     // in the network at once
-  double messages = 0;  // over the run
-  double ranks = endpoints;
-  std::visit(sim::Overloaded{
-                 [&](const mc::CollectiveWorkload& w) {
-                   auto params = w.params;
-                   if (params.ranks == 0) params.ranks = static_cast<std::uint32_t>(std::min(endpoints, 4e9));
-                   ranks = params.ranks;
-                   flows = ranks * e.network.subflows;
-                   if (e.network.record_flows) messages = program_messages(params);
-                   keys += ", [workload] ranks";
-                 },
-                 [&](const mc::PermutationWorkload&) {
-                   flows = endpoints * e.network.subflows;
-                   messages = flows;
-                 },
-                 [&](const mc::TrafficWorkload& w) {
-                   // One flow per endpoint, as the traffic readers' capped lists are counted.
-                   flows = endpoints * e.network.subflows;
-                   messages = static_cast<double>(w.transfers.size());
-                 },
-                 [&](const mc::GpipeWorkload& w) {
-                   ranks = static_cast<double>(w.params.forward.size());
-                   flows = ranks;
-                   messages = ranks * 2 * w.params.micro_batches;
-                   keys += ", [workload] stages, micro_batches";
-                 },
-                 [&](const mc::MoeWorkload& w) {
-                   ranks = w.params.experts;
-                   flows = ranks * ranks;
-                   messages = flows;
-                   bytes += ranks * ranks * 8 * 2;  // the byte matrix, built and copied into the program
-                   keys += ", [workload] experts";
-                 },
-             },
-             e.workload);
+  // Jobs run at once: their flows, messages and ranks add up.
+  WorkloadLoad load;
+  if (e.jobs.empty()) {
+    load = workload_load(e.workload, endpoints, e.network);
+  } else {
+    for (const auto& job : e.jobs) {
+      const double hosts = job.hosts.empty() ? endpoints : static_cast<double>(job.hosts.size());
+      const WorkloadLoad one = workload_load(job.workload, hosts, e.network);
+      load.ranks += one.ranks;
+      load.flows += one.flows;
+      load.messages += one.messages;
+      load.bytes += one.bytes;
+      if (keys.find(one.keys) == std::string::npos) keys += one.keys;
+    }
+    keys += ", [[job]] hosts";
+  }
+  if (e.jobs.empty()) keys += load.keys;
+  bytes += load.bytes;
+  const double ranks = load.ranks;
+  const double flows = load.flows;
+  double messages = load.messages;
   if (!e.network.record_flows) messages = 0;
   if (packet == nullptr) {
     bytes += ranks * kFlowEndpointBytes + flows * kConcurrentFlowBytes + messages * kFlowRecordBytes;

@@ -132,6 +132,26 @@ def test_sweeps_check_the_largest_point_times_the_workers(simfabric_bin, tmp_pat
     assert small.returncode == 0, small.stderr
 
 
+def test_jobs_count_in_the_estimate(simfabric_bin, tmp_path):
+    # [[job]] tables run at once: the part of the estimate that grows with a workload
+    # (here the MoE's experts) grows twice as much with two such jobs as with one.
+    fabric = 'kind = "fabric"\n[topology]\ntype = "leaf_spine"\nleaves = 8\nhosts_per_leaf = 64\n'
+    moe = 'type = "moe"\nexperts = {}\ntokens_per_rank = 64\n'
+
+    def estimate(text):
+        scenario = tmp_path / "s.toml"
+        scenario.write_text(fabric + text)
+        return estimate_bytes(simfabric_bin, scenario)
+
+    def job(i, experts):
+        return f'[[job]]\nname = "j{i}"\nfirst_host = {256 * i}\nhost_count = 256\n' + moe.format(experts)
+
+    single = estimate("[workload]\n" + moe.format(256)) - estimate("[workload]\n" + moe.format(8))
+    two = estimate(job(0, 256) + job(1, 256)) - estimate(job(0, 8) + job(1, 8))
+    assert single > 1 << 20
+    assert 1.9 <= two / single <= 2.1, (two, single)
+
+
 # Each case: a small run of a kind and a larger one of the same kind. The estimate's growth
 # from the one to the other is compared with the growth of peak RSS, so that the fixed
 # footprint of the process (~17 MiB) does not hide the part that scales.
