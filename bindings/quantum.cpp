@@ -8,14 +8,13 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "bindings/bindings.hpp"
+#include "bindings/keyword_values.hpp"
 #include "bindings/py_function.hpp"
 #include "bindings/seed.hpp"
 #include "models/quantum/experiment.hpp"
@@ -115,96 +114,6 @@ mq::ExperimentResult run_released(const mq::ExperimentParams& p) {
   py::gil_scoped_release release;
   return mq::run_experiment(p);
 }
-
-// Python keywords as a ValueSource: entries are "table.key" -> value; problems and
-// keys never read are raised together as one ValueError, worded as in scenario files.
-class KeywordValues : public mq::ValueSource {
- public:
-  void set(const std::string& name, py::object value) {
-    if (!values_.emplace(name, std::move(value)).second) problems_.push_back(name + ": given twice (keyword and dict)");
-  }
-  void replace(const std::string& name, py::object value) { values_[name] = std::move(value); }
-  // A dict of one table's keys (source={...}).
-  void set_table(const std::string& table, const py::dict& d) {
-    for (const auto& [k, v] : d) {
-      if (!py::isinstance<py::str>(k)) throw py::type_error(table + ": keys must be strings");
-      set(table + "." + k.cast<std::string>(), py::reinterpret_borrow<py::object>(v));
-    }
-  }
-
-  // A list of dicts, one table each ([[request]] in a scenario file); entries are named
-  // as there, "request[1].src" for the first.
-  void set_array(const std::string& table, const py::list& entries) {
-    std::size_t i = 0;
-    for (const auto& entry : entries) {
-      if (!py::isinstance<py::dict>(entry)) throw py::type_error(table + ": expected a list of dicts");
-      ++i;
-      set_table(table + "[" + std::to_string(i) + "]", py::reinterpret_borrow<py::dict>(entry));
-      read_.insert(table + "[" + std::to_string(i) + "]");
-    }
-    arrays_[table] = i;
-  }
-
-  bool has_table(std::string_view table) override {
-    const std::string prefix = std::string(table) + ".";
-    return std::any_of(values_.begin(), values_.end(), [&](const auto& e) { return e.first.rfind(prefix, 0) == 0; });
-  }
-  std::size_t count(std::string_view table) override {
-    if (const auto it = arrays_.find(std::string(table)); it != arrays_.end() && it->second > 0) {
-      if (has_table(table)) problems_.push_back(std::string(table) + ": given both as a list and as keywords");
-      return it->second;
-    }
-    return has_table(table) ? 1 : 0;
-  }
-  void select(std::string_view table, std::size_t index) override {
-    if (arrays_.contains(std::string(table))) selected_[std::string(table)] = index;
-  }
-
-  std::optional<mq::Value> get(std::string_view table, std::string_view key) override {
-    const std::string name = qualified(table, key);
-    read_.insert(name);
-    const auto it = values_.find(name);
-    if (it == values_.end() || it->second.is_none()) return std::nullopt;
-    const py::handle v = it->second;
-    if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
-    if (py::isinstance<py::int_>(v)) {
-      try {
-        return v.cast<std::int64_t>();
-      } catch (const py::cast_error&) {
-        return mq::OtherValue{"an integer out of range"};
-      }
-    }
-    if (py::isinstance<py::float_>(v)) return v.cast<double>();
-    if (py::isinstance<py::str>(v)) return v.cast<std::string>();
-    return mq::OtherValue{"a " + py::str(py::type::of(v).attr("__name__")).cast<std::string>()};
-  }
-
-  void report(std::string_view table, std::string_view key, std::string message) override {
-    problems_.push_back(qualified(table, key) + ": " + message);
-  }
-
-  void finish() {
-    for (const auto& [name, value] : values_)
-      if (!read_.contains(name)) problems_.push_back(name + ": unknown key");
-    if (problems_.empty()) return;
-    std::string text;
-    for (const auto& p : problems_) text += (text.empty() ? "" : "\n") + p;
-    throw py::value_error(text);
-  }
-
- private:
-  std::string qualified(std::string_view table, std::string_view key) const {
-    if (table.empty()) return std::string(key);
-    if (const auto it = selected_.find(std::string(table)); it != selected_.end())
-      return std::string(table) + "[" + std::to_string(it->second + 1) + "]." + std::string(key);
-    return std::string(table) + "." + std::string(key);
-  }
-  std::map<std::string, std::size_t> arrays_;
-  std::map<std::string, std::size_t> selected_;
-  std::map<std::string, py::object> values_;
-  std::set<std::string> read_;
-  std::vector<std::string> problems_;
-};
 
 mq::ExperimentParams read_keywords(KeywordValues& values) {
   mq::ExperimentParams p = mq::read_experiment(values);

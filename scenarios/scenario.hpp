@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "sim/time.hpp"
+#include "sim/unit_text.hpp"
 
 namespace scenarios {
 
@@ -120,11 +121,8 @@ class Section {
   std::shared_ptr<std::vector<Diagnostic>> diagnostics_;
 };
 
-// Parses "64 KiB", "1.5 GB", "4096" (bytes); throws std::invalid_argument otherwise.
-std::uint64_t parse_size_bytes(std::string_view text);
-
-// Parses "10 us", "1.5 ms", "250 ps" into whole picoseconds; throws std::invalid_argument
-// for a missing or unknown unit, a negative value or a fraction of a picosecond.
-std::int64_t parse_duration_ps(std::string_view text);
+// "64 KiB" and "10 us" (sim/unit_text.hpp), as every front end reads them.
+using sim::parse_duration_ps;
+using sim::parse_size_bytes;
 
 }  // namespace scenarios

@@ -6,106 +6,15 @@
 #include <limits>
 
 #include "models/quantum/parameters.hpp"
+#include "sim/parameter_reader.hpp"
 #include "topologies/builders.hpp"
 #include "topologies/graphml.hpp"
 
 namespace models::quantum {
 namespace {
 
-std::string type_name(const Value& v) { return sim::value_type_name(v); }
-
-// Typed reads with the declared default, type, range and choices; problems go to the
-// source and the default (or 0) stands in, so reading goes on and finds them all.
-class Reader {
- public:
-  explicit Reader(ValueSource& values) : values_(values) {}
-
-  std::size_t problems() const { return problems_; }
-  bool has_table(std::string_view table) { return values_.has_table(table); }
-  void report(std::string_view table, std::string_view key, std::string message) {
-    ++problems_;
-    values_.report(table, key, std::move(message));
-  }
-
-  // `fallback` replaces the declared default (a file's value, another key's value).
-  // `use_default` false: absent is nullopt even when the key has a default.
-  std::optional<double> number(std::string_view table, std::string_view key, std::optional<double> fallback = {},
-                               bool use_default = true) {
-    const Parameter& p = parameter(table, key);
-    const auto v = values_.get(table, key);
-    if (!v) return fallback ? fallback : use_default ? p.default_number : std::nullopt;
-    double x = 0.0;
-    if (const auto* i = std::get_if<std::int64_t>(&*v)) {
-      x = static_cast<double>(*i);
-    } else if (const auto* d = std::get_if<double>(&*v)) {
-      x = *d;
-    } else {
-      report(table, key, "expected a number, got " + type_name(*v));
-      return fallback ? fallback : p.default_number.value_or(0.0);
-    }
-    if (auto problem = range_problem(p, x); !problem.empty()) {
-      report(table, key, std::move(problem));
-      return fallback ? fallback : p.default_number;
-    }
-    return x;
-  }
-  double number_or_default(std::string_view table, std::string_view key, std::optional<double> fallback = {}) {
-    return number(table, key, fallback).value_or(0.0);
-  }
-
-  std::int64_t integer(std::string_view table, std::string_view key) {
-    const Parameter& p = parameter(table, key);
-    const auto fallback = static_cast<std::int64_t>(p.default_number.value_or(0.0));
-    const auto v = values_.get(table, key);
-    if (!v) return fallback;
-    const auto* i = std::get_if<std::int64_t>(&*v);
-    if (i == nullptr) {
-      report(table, key, "expected an integer, got " + type_name(*v));
-      return fallback;
-    }
-    if (auto problem = range_problem(p, static_cast<double>(*i)); !problem.empty()) {
-      report(table, key, std::move(problem));
-      return fallback;
-    }
-    return *i;
-  }
-
-  bool boolean(std::string_view table, std::string_view key, std::optional<bool> file_value = {}) {
-    const Parameter& p = parameter(table, key);
-    const bool fallback = file_value.value_or(p.default_number.value_or(0.0) != 0.0);
-    const auto v = values_.get(table, key);
-    if (!v) return fallback;
-    if (const auto* b = std::get_if<bool>(&*v)) return *b;
-    report(table, key, "expected true or false, got " + type_name(*v));
-    return fallback;
-  }
-
-  // `required`: absent is a problem ("missing").
-  std::string text(std::string_view table, std::string_view key, bool required = false,
-                   std::optional<std::string> fallback = {}) {
-    const Parameter& p = parameter(table, key);
-    const std::string def = fallback ? *fallback : std::string(p.default_text);
-    const auto v = values_.get(table, key);
-    if (!v) {
-      if (required) report(table, key, "missing: expected a string");
-      return def;
-    }
-    const auto* s = std::get_if<std::string>(&*v);
-    if (s == nullptr) {
-      report(table, key, "expected a string, got " + type_name(*v));
-      return def;
-    }
-    if (auto problem = choice_problem(p, *s); !problem.empty()) {
-      report(table, key, std::move(problem));
-      return def;
-    }
-    return *s;
-  }
-
- private:
-  ValueSource& values_;
-  std::size_t problems_ = 0;
-};
+// The shared typed reads (sim/parameter_reader.hpp) over this model's declarations.
+using Reader = sim::ParameterReader;
 
 // Every link's classical channel (router to router; to the heralding station half of it).
 void set_classical_delays(HardwareGraph& t, double delay_us) {
@@ -298,7 +207,7 @@ RandomTraffic read_traffic(Reader& in) {
 }  // namespace
 
 ExperimentParams read_experiment(ValueSource& values) {
-  Reader in(values);
+  Reader in(values, parameters(), "quantum");
   ExperimentParams p;
   p.seed = static_cast<std::uint64_t>(in.integer("", "seed"));
   p.network.generation =

@@ -4,16 +4,12 @@
 // models::quantum::read_experiment, the reader the Python bindings use too; this file
 // only hands it the scenario's tables.
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <filesystem>
 #include <limits>
-#include <map>
 
 #include "models/quantum/parameters.hpp"
 #include "scenarios/kinds.hpp"
 #include "scenarios/memory_estimate.hpp"
+#include "scenarios/scenario_values.hpp"
 
 namespace scenarios {
 namespace {
@@ -22,110 +18,6 @@ namespace mq = models::quantum;
 
 // A fidelity averaged over no delivered pairs has no value: NaN, never 0.
 constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
-
-class ScenarioValues : public mq::ValueSource {
- public:
-  ScenarioValues(const Scenario& scenario, Section& root) : scenario_(scenario), root_(root) {}
-
-  bool has_table(std::string_view table) override { return root_.has(table); }
-
-  std::size_t count(std::string_view table) override {
-    if (!root_.has(table)) return 0;
-    const toml::node* node = root_.raw(table);
-    const toml::array* array = node->as_array();
-    if (array == nullptr) return 1;
-    Array& a = arrays_[std::string(table)];
-    a.entries.clear();
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      const toml::table* entry = array->get(i)->as_table();
-      if (entry == nullptr) {
-        root_.error(table, fmt::format("entry {}: expected a table ([[{}]])", i + 1, table));
-        continue;
-      }
-      a.entries.push_back({entry, {}});
-    }
-    return a.entries.size();
-  }
-
-  void select(std::string_view table, std::size_t index) override {
-    if (auto it = arrays_.find(table); it != arrays_.end()) it->second.selected = index;
-  }
-
-  std::optional<mq::Value> get(std::string_view table, std::string_view key) override {
-    const toml::node* node = nullptr;
-    if (auto* entry = array_entry(table)) {
-      entry->read.emplace_back(key);
-      node = entry->table->get(key);
-    } else {
-      node = section(table).raw(key);
-    }
-    if (node == nullptr) return std::nullopt;
-    if (const auto b = node->value_exact<bool>()) return *b;
-    if (const auto i = node->value_exact<std::int64_t>()) return *i;
-    if (const auto d = node->value_exact<double>()) return *d;
-    if (const auto s = node->value_exact<std::string>()) return *s;
-    if (node->is_table()) return mq::OtherValue{"a table"};
-    if (node->is_array()) return mq::OtherValue{"an array"};
-    return mq::OtherValue{"a date/time"};
-  }
-
-  void report(std::string_view table, std::string_view key, std::string message) override {
-    if (auto it = arrays_.find(table); it != arrays_.end()) {
-      root_.error(fmt::format("{}[{}].{}", table, it->second.selected + 1, key), std::move(message));
-      return;
-    }
-    section(table).error(key, std::move(message));
-  }
-
-  std::filesystem::path file(const std::string& name) override {
-    std::filesystem::path file = name;
-    if (file.is_relative()) file = std::filesystem::path(scenario_.file()).parent_path() / file;
-    return file;
-  }
-
-  // Every key that was never read is an error; throws ScenarioError with all problems.
-  void finish() {
-    for (auto& [name, section] : tables_) section.reject_unread();
-    for (auto& [name, array] : arrays_) {
-      for (std::size_t i = 0; i < array.entries.size(); ++i) {
-        for (const auto& [key, node] : *array.entries[i].table) {
-          const auto& read = array.entries[i].read;
-          if (std::find(read.begin(), read.end(), key.str()) == read.end())
-            root_.error(fmt::format("{}[{}].{}", name, i + 1, key.str()), "unknown key");
-        }
-      }
-    }
-    root_.finish();
-  }
-
- private:
-  Section& section(std::string_view table) {
-    if (table.empty()) return root_;
-    auto it = tables_.find(table);
-    if (it == tables_.end()) it = tables_.emplace(std::string(table), Section(root_, table)).first;
-    return it->second;
-  }
-
-  // An array of tables: its entries and the keys read from each.
-  struct Entry {
-    const toml::table* table;
-    std::vector<std::string> read;
-  };
-  struct Array {
-    std::vector<Entry> entries;
-    std::size_t selected = 0;
-  };
-  Entry* array_entry(std::string_view table) {
-    auto it = arrays_.find(table);
-    if (it == arrays_.end() || it->second.selected >= it->second.entries.size()) return nullptr;
-    return &it->second.entries[it->second.selected];
-  }
-
-  const Scenario& scenario_;
-  Section& root_;
-  std::map<std::string, Array, std::less<>> arrays_;
-  std::map<std::string, Section, std::less<>> tables_;
-};
 
 }  // namespace
 
