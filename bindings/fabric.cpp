@@ -9,6 +9,7 @@
 
 #include "bindings/bindings.hpp"
 #include "bindings/collective_args.hpp"
+#include "bindings/packet_keywords.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/experiment.hpp"
 #include "models/collective/link_names.hpp"
@@ -30,8 +31,6 @@ namespace {
 using topologies::LinkId;
 using topologies::NodeId;
 using topologies::Topology;
-
-std::int64_t ps_from_ns(double ns) { return sim::Time::from_ns(ns).ps(); }
 
 template <class T>
 py::array_t<T> to_array(const std::vector<T>& v) {
@@ -91,91 +90,6 @@ struct RunOptions {
   py::object packet = py::none();  // dict of [packet] keys, with model = "packet"
 };
 
-// The packet model's parameters: a dict of the scenario's [packet] keys, or a PacketParams.
-models::packet::PacketParams packet_params_from(const py::object& given) {
-  namespace mp = models::packet;
-  mp::PacketParams p;
-  if (given.is_none()) return p;
-  // sf.network.PacketParams (bindings/traffic.cpp) as the traffic functions take it.
-  if (py::isinstance<mp::PacketParams>(given)) return given.cast<mp::PacketParams>();
-  const auto d = given.cast<py::dict>();
-  const auto u64 = [](const py::handle& v) { return v.cast<std::uint64_t>(); };
-  const auto us = [](const py::handle& v) { return sim::Time::from_us(v.cast<double>()).ps(); };
-  for (const auto& [k, v] : d) {
-    const auto key = k.cast<std::string>();
-    if (key == "mtu_bytes")
-      p.mtu_bytes = v.cast<std::uint32_t>();
-    else if (key == "header_bytes")
-      p.header_bytes = v.cast<std::uint32_t>();
-    else if (key == "transport")
-      p.transport = sim::parse_enum<mp::Transport>(v.cast<std::string>(), "packet transport");
-    else if (key == "paths")
-      p.paths = sim::parse_enum<mp::PathSelection>(v.cast<std::string>(), "packet paths");
-    else if (key == "entropies")
-      p.entropies = v.cast<std::uint32_t>();
-    else if (key == "flowlet_gap_us")
-      p.flowlet_gap_ps = us(v);
-    else if (key == "switch_latency_ns")
-      p.switch_latency_ps = ps_from_ns(v.cast<double>());
-    else if (key == "cut_through")
-      p.cut_through = v.cast<bool>();
-    else if (key == "port_buffer_bytes")
-      p.port_buffer_bytes = u64(v);
-    else if (key == "shared_buffer")
-      p.shared_buffer = v.cast<bool>();
-    else if (key == "switch_buffer_bytes")
-      p.switch_buffer_bytes = u64(v);
-    else if (key == "shared_alpha")
-      p.shared_alpha = v.cast<double>();
-    else if (key == "control_priority")
-      p.control_priority = v.cast<bool>();
-    else if (key == "ecn")
-      p.ecn = v.cast<bool>();
-    else if (key == "ecn_kmin_bytes")
-      p.ecn_kmin_bytes = u64(v);
-    else if (key == "ecn_kmax_bytes")
-      p.ecn_kmax_bytes = u64(v);
-    else if (key == "ecn_pmax")
-      p.ecn_pmax = v.cast<double>();
-    else if (key == "pfc")
-      p.pfc = v.cast<bool>();
-    else if (key == "pfc_xoff_bytes")
-      p.pfc_xoff_bytes = u64(v);
-    else if (key == "pfc_xon_bytes")
-      p.pfc_xon_bytes = u64(v);
-    else if (key == "pfc_headroom_bytes")
-      p.pfc_headroom_bytes = u64(v);
-    else if (key == "trimming")
-      p.trimming = v.cast<bool>();
-    else if (key == "initial_window_bytes")
-      p.initial_window_bytes = u64(v);
-    else if (key == "rto_us")
-      p.rto_ps = us(v);
-    else if (key == "dctcp_g")
-      p.dctcp_g = v.cast<double>();
-    else if (key == "dcqcn_g")
-      p.dcqcn_g = v.cast<double>();
-    else if (key == "dcqcn_timer_us")
-      p.dcqcn_timer_ps = us(v);
-    else if (key == "dcqcn_cnp_interval_us")
-      p.dcqcn_cnp_interval_ps = us(v);
-    else if (key == "dcqcn_byte_counter_bytes")
-      p.dcqcn_byte_counter_bytes = u64(v);
-    else if (key == "dcqcn_rate_ai_gbps")
-      p.dcqcn_rate_ai_gbps = v.cast<double>();
-    else if (key == "dcqcn_rate_hai_gbps")
-      p.dcqcn_rate_hai_gbps = v.cast<double>();
-    else if (key == "dcqcn_fast_recovery_steps")
-      p.dcqcn_fast_recovery_steps = v.cast<std::uint32_t>();
-    else if (key == "dcqcn_min_rate_gbps")
-      p.dcqcn_min_rate_gbps = v.cast<double>();
-    else
-      throw py::value_error("packet: unknown key '" + key +
-                            "' (the keys of a scenario's [packet] table, docs/packet.md)");
-  }
-  return p;
-}
-
 mc::Experiment experiment(const Topology& topology, const RunOptions& o, mc::Workload workload) {
   models::network::NetworkParams np;
   np.policy = models::network::path_policy_from(o.policy);
@@ -184,7 +98,7 @@ mc::Experiment experiment(const Topology& topology, const RunOptions& o, mc::Wor
   np.extrapolate = o.extrapolate;
   mc::Experiment e{topology, np, {}, std::move(workload), std::nullopt, {}};
   if (o.model == "packet") {
-    e.packet = packet_params_from(o.packet);
+    e.packet = packet_params_from(o.packet, o.seed);
   } else if (o.model != "flow") {
     throw py::value_error("model must be 'flow' or 'packet', got '" + o.model + "'");
   } else if (!o.packet.is_none()) {
@@ -558,9 +472,9 @@ void bind_fabric(py::module_& m) {
       },
       py::arg("topology"), py::arg("forward_us"), py::arg("backward_us"),
       py::arg("micro_batches") = static_cast<std::uint32_t>(workload_default("micro_batches")),
-      py::arg("activation_bytes") = 0.0, py::arg("policy") = "ecmp", py::arg("seed") = 1,
-      py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{}, py::arg("degraded_at") = DegradedAt{},
-      py::arg("model") = "flow", py::arg("packet") = py::none(),
+      py::arg("activation_bytes") = workload_default("activation_bytes"), py::arg("policy") = "ecmp",
+      py::arg("seed") = 1, py::arg("placement") = py::none(), py::arg("link_down_at") = LinkDownAt{},
+      py::arg("degraded_at") = DegradedAt{}, py::arg("model") = "flow", py::arg("packet") = py::none(),
       (std::string("one GPipe step: per-stage forward/backward times in microseconds.") + faults_doc).c_str());
   cm.def(
       "moe",

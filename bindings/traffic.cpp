@@ -14,6 +14,7 @@
 
 #include "bindings/bindings.hpp"
 #include "bindings/collective_args.hpp"
+#include "bindings/packet_keywords.hpp"
 #include "bindings/seed.hpp"
 #include "models/collective/link_names.hpp"
 #include "models/collective/parameters.hpp"
@@ -244,6 +245,13 @@ void bind_traffic(py::module_& m) {
   SIMFABRIC_FIELD(dcqcn_min_rate_gbps);
   SIMFABRIC_FIELD(series_links);
 #undef SIMFABRIC_FIELD
+  nm.def(
+      "packet_params", [](const py::object& packet) { return packet_params_from(packet, mp::PacketParams{}.seed); },
+      py::arg("packet") = py::none(),
+      "A PacketParams from a dict of a scenario's [packet] keys (docs/packet.md), read as a scenario file's are: the "
+      "declared defaults and ranges, durations as numbers in the key's unit (rto_us) or strings such as \"10 us\", "
+      "sizes as bytes or strings such as \"64 KiB\"; ValueError names every bad or unknown key (packet.<key>). A "
+      "PacketParams is copied, None gives the defaults.");
 
   using Endpoint = std::variant<std::uint32_t, std::string>;
   const char* common =

@@ -12,6 +12,7 @@
 #include "models/packet/parameters.hpp"
 #include "models/packet/workloads.hpp"
 #include "scenarios/declared.hpp"
+#include "scenarios/scenario_values.hpp"
 #include "sim/enum_names.hpp"
 
 namespace scenarios {
@@ -30,70 +31,11 @@ void refuse_packet_section(Section& packet) {
   }
 }
 
-namespace {
-
-// [packet] keys by their declarations (models/packet/parameters.hpp).
-const sim::Parameter& packet_key(std::string_view key) { return mp::packet_parameter(key); }
-
-std::uint64_t packet_size(Section& s, std::string_view key) {
-  const sim::Parameter& p = packet_key(key);
-  return s.size_bytes(p.key, static_cast<std::uint64_t>(p.default_number.value_or(0.0)));
-}
-
-std::int64_t packet_duration_ps(Section& s, std::string_view key) { return declared_duration(s, packet_key(key)).ps(); }
-
-double packet_number(Section& s, std::string_view key) { return declared_number(s, packet_key(key)); }
-
-bool packet_flag(Section& s, std::string_view key) { return declared_boolean(s, packet_key(key)); }
-
-}  // namespace
-
+// The model's one reader (models/packet/parameters.hpp) over this table: problems carry
+// the file, line and key; the caller finishes the section (unknown keys).
 mp::PacketParams read_packet_params(Section& s, std::uint64_t seed) {
-  mp::PacketParams p;
-  p.mtu_bytes = static_cast<std::uint32_t>(packet_size(s, "mtu_bytes"));
-  p.header_bytes = static_cast<std::uint32_t>(packet_size(s, "header_bytes"));
-  if (p.mtu_bytes > 65535 || p.header_bytes == 0 || p.header_bytes >= p.mtu_bytes) {
-    s.error("mtu_bytes", fmt::format("expected header_bytes (> 0) < mtu_bytes <= 65535, got {} and {}", p.header_bytes,
-                                     p.mtu_bytes));
-  }
-  p.transport = declared_enum<mp::Transport>(s, packet_key("transport"));
-  p.paths = declared_enum<mp::PathSelection>(s, packet_key("paths"));
-  p.entropies = static_cast<std::uint32_t>(declared_integer(s, packet_key("entropies")));
-  p.flowlet_gap_ps = packet_duration_ps(s, "flowlet_gap_us");
-  p.switch_latency_ps = packet_duration_ps(s, "switch_latency_ns");
-  p.cut_through = packet_flag(s, "cut_through");
-  p.port_buffer_bytes = packet_size(s, "port_buffer_bytes");
-  p.shared_buffer = packet_flag(s, "shared_buffer");
-  p.switch_buffer_bytes = packet_size(s, "switch_buffer_bytes");
-  p.shared_alpha = packet_number(s, "shared_alpha");
-  p.control_priority = packet_flag(s, "control_priority");
-  p.ecn = packet_flag(s, "ecn");
-  p.ecn_kmin_bytes = packet_size(s, "ecn_kmin_bytes");
-  p.ecn_kmax_bytes = packet_size(s, "ecn_kmax_bytes");
-  if (p.ecn_kmax_bytes < p.ecn_kmin_bytes) s.error("ecn_kmax_bytes", "expected ecn_kmax_bytes >= ecn_kmin_bytes");
-  p.ecn_pmax = packet_number(s, "ecn_pmax");
-  p.pfc = packet_flag(s, "pfc");
-  p.pfc_xoff_bytes = packet_size(s, "pfc_xoff_bytes");
-  p.pfc_xon_bytes = packet_size(s, "pfc_xon_bytes");
-  if (p.pfc_xon_bytes > p.pfc_xoff_bytes) s.error("pfc_xon_bytes", "expected pfc_xon_bytes <= pfc_xoff_bytes");
-  p.pfc_headroom_bytes = packet_size(s, "pfc_headroom_bytes");
-  p.trimming = packet_flag(s, "trimming");
-  p.initial_window_bytes = packet_size(s, "initial_window_bytes");
-  p.rto_ps = packet_duration_ps(s, "rto_us");
-  if (p.rto_ps <= 0) s.error("rto_us", "expected a positive duration");
-  p.dctcp_g = packet_number(s, "dctcp_g");
-  p.dcqcn_g = packet_number(s, "dcqcn_g");
-  p.dcqcn_timer_ps = packet_duration_ps(s, "dcqcn_timer_us");
-  p.dcqcn_cnp_interval_ps = packet_duration_ps(s, "dcqcn_cnp_interval_us");
-  if (p.dcqcn_timer_ps <= 0) s.error("dcqcn_timer_us", "expected a positive duration");
-  p.dcqcn_byte_counter_bytes = packet_size(s, "dcqcn_byte_counter_bytes");
-  p.dcqcn_rate_ai_gbps = packet_number(s, "dcqcn_rate_ai_gbps");
-  p.dcqcn_rate_hai_gbps = packet_number(s, "dcqcn_rate_hai_gbps");
-  p.dcqcn_fast_recovery_steps =
-      static_cast<std::uint32_t>(declared_integer(s, packet_key("dcqcn_fast_recovery_steps")));
-  p.dcqcn_min_rate_gbps = packet_number(s, "dcqcn_min_rate_gbps");
-  p.seed = seed;
-  return p;
+  ScenarioValues values(s, "packet");
+  return mp::read_packet_params(values, seed);
 }
 
 void check_packet_experiment(const mc::Experiment& e) {

@@ -69,7 +69,7 @@ def test_packet_parameters_as_the_traffic_functions_take_them():
 def test_packet_parameters_are_checked():
     with pytest.raises(ValueError, match="model is 'flow'"):
         sf.collective.run(fabric(), bytes=1e6, packet={"transport": "ndp"})
-    with pytest.raises(ValueError, match="unknown key 'colour'"):
+    with pytest.raises(ValueError, match="packet.colour: unknown key"):
         sf.collective.run(fabric(), bytes=1e6, model="packet", packet={"colour": 1})
     with pytest.raises(ValueError, match="dctcp"):
         sf.collective.run(fabric(), bytes=1e6, model="packet", packet={"transport": "tcp"})

@@ -96,7 +96,7 @@ def test_python_traffic_functions_on_both_models(repo_root, tmp_path):
     params.trimming = True
     ndp = sf.network.run_incast(t, bytes=50 * MSS, senders=3, model="packet", packet=params)
     assert ndp.complete and ndp.flows == 3
-    with pytest.raises(ValueError, match="unknown key 'colour'"):
+    with pytest.raises(ValueError, match="packet.colour: unknown key"):
         sf.network.run_incast(t, bytes=1000, model="packet", packet={"colour": "red"})
     with pytest.raises(ValueError, match="model='flow'"):
         sf.network.run_incast(t, bytes=1000, packet={"ecn": False})

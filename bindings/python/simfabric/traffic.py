@@ -32,21 +32,12 @@ TRAFFIC_UNITS = {"completion_s": "s", "median_fct_s": "s", "p99_fct_s": "s", "ma
 
 def packet_params(packet: Union[None, Mapping[str, Any], PacketParams]) -> Optional[PacketParams]:
     """A PacketParams from a dict of a scenario's [packet] keys (``rto_us``, ``paths``, ...;
-    docs/packet.md), as `sf.collective.run` takes them; a PacketParams passes through."""
+    docs/packet.md), read by the scenario's own reader: declared defaults and ranges, and a
+    ValueError naming every bad or unknown key (``packet.rto_us: ...``), as `sf.collective.run`
+    reads them; a PacketParams passes through."""
     if packet is None or isinstance(packet, PacketParams):
         return packet
-    out = PacketParams()
-    for key, value in packet.items():
-        for unit, factor in (("_us", 1e6), ("_ns", 1e3)):
-            field = key[: -len(unit)] + "_ps"
-            if key.endswith(unit) and hasattr(out, field):
-                setattr(out, field, int(round(float(value) * factor)))
-                break
-        else:
-            if key.startswith("_") or not hasattr(out, key) or key == "series_links" and isinstance(value, str):
-                raise ValueError(f"packet: unknown key '{key}' (the keys of a scenario's [packet] table, docs/packet.md)")
-            setattr(out, key, value)
-    return out
+    return _network.packet_params(dict(packet))
 
 
 def _with_packet(function):
