@@ -61,6 +61,8 @@ def test_placement_names_the_accepted_values():
 @pytest.mark.parametrize("workload, run", [
     ("collective", lambda: sf.collective.run(topology())),
     ("moe", lambda: sf.collective.moe(topology())),
+    # stages, forward_us and backward_us have no Python default: the scenario's are given.
+    ("gpipe", lambda: sf.collective.gpipe(topology(), forward_us=[1000] * 4, backward_us=[2000] * 4)),
 ])
 def test_keyword_defaults_run_what_the_scenario_defaults_run(simfabric_bin, tmp_path, workload, run):
     path = tmp_path / "s.toml"
