@@ -55,7 +55,14 @@ std::optional<sim::Value> KeywordValues::get(std::string_view table, std::string
   read_.insert(name);
   const auto it = values_.find(name);
   if (it == values_.end() || it->second.is_none()) return std::nullopt;
-  const py::handle v = it->second;
+  py::handle v = it->second;
+  // A NumPy scalar (np.int64, np.float32, np.bool_) reads as the Python value it holds.
+  py::object held;
+  if (!py::isinstance<py::bool_>(v) && !py::isinstance<py::int_>(v) && !py::isinstance<py::float_>(v) &&
+      py::hasattr(v, "dtype") && py::hasattr(v, "item") && py::len(v.attr("shape")) == 0) {
+    held = v.attr("item")();
+    v = held;
+  }
   if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
   if (py::isinstance<py::int_>(v)) {
     try {
