@@ -10,7 +10,7 @@
 // overflow is redistributed over new buckets sized from a sample of its times. The heap
 // holds one bucket (about a thousand events) and stays in cache; bucket storage is
 // appended to and read in order. Up to kPlainHeapMax pending, everything lives in the heap (no
-// buckets), which is the fastest layout while the heap fits in cache.
+// buckets): below about 10,000 pending that is as fast, beyond it the buckets are faster.
 //
 // Ordering is exactly DaryEventQueue's: (time, priority, insertion sequence), a strict
 // total order, since every heap entry precedes every bucket entry and every bucket entry
@@ -20,7 +20,8 @@
 //
 // Storage per pending event: 32 bytes of handler slot plus about 12.3 bytes in a bucket
 // chunk (times and slot indices in separate arrays, no padding), 16 while in the heap;
-// 45-46 bytes in all at 1e6..1e7 pending, 48 in the all-in-heap layout.
+// 45-46 bytes in all at 1e5..1e7 pending, 48 in the all-in-heap layout, up to 54 just
+// past it (chunks come in blocks of 128, 50 KB).
 
 #include <algorithm>
 #include <array>
@@ -46,9 +47,12 @@ class LadderEventQueue {
   };
 
   // Pending events up to which everything is kept in the heap (measured, bench/README.md).
-  static constexpr std::size_t kPlainHeapMax = std::size_t{1} << 16;
+  static constexpr std::size_t kPlainHeapMax = std::size_t{1} << 13;
   // Mean events per bucket aimed for when the buckets are laid out.
   static constexpr std::uint64_t kEventsPerBucket = 256;
+  // The buckets reach no further than this many times the median pending event's distance
+  // from the earliest (an exponential population's 63/64 quantile is 6 of them).
+  static constexpr std::uint64_t kMedianSpans = 8;
 
   LadderEventQueue() = default;
   LadderEventQueue(const LadderEventQueue&) = delete;
@@ -197,7 +201,7 @@ class LadderEventQueue {
     }
 
    private:
-    static constexpr std::uint32_t kBlockChunks = 1024;
+    static constexpr std::uint32_t kBlockChunks = 128;
     std::vector<std::unique_ptr<Chunk[]>> blocks_;
     std::uint32_t made_ = 0;
     std::uint32_t free_ = kNoChunk;
@@ -364,9 +368,18 @@ class LadderEventQueue {
       return;
     }
     const std::size_t q = (sample.size() - 1) * 63 / 64;
+    const std::size_t half = (sample.size() - 1) / 2;
     std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(q), sample.end());
-    // `count` buckets of 2^shift ps covering at least [earliest, sample[q]].
-    const std::uint64_t last = offset(sample[q], earliest);
+    std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(half),
+                     sample.begin() + static_cast<std::ptrdiff_t>(q));
+    // `count` buckets of 2^shift ps covering at least [earliest, last]: up to the 63/64
+    // quantile, but no further than 8 times the median's distance, so that a small far
+    // population (retransmission timers a millisecond ahead of packets due within
+    // microseconds) cannot widen the buckets until one holds the whole near future. The
+    // far events wait in the overflow list for a later layout.
+    std::uint64_t last = offset(sample[q], earliest);
+    const std::uint64_t median = offset(sample[half], earliest);
+    if (median <= last / kMedianSpans) last = median * kMedianSpans;
     std::uint64_t count = 1;
     while (count * kEventsPerBucket < m) count *= 2;
     shift_ = 0;

@@ -40,7 +40,7 @@ struct ProcessLink {
 
 class Simulator {
  public:
-  // A 4-ary heap up to 65,536 pending events, a heap over time buckets beyond: the
+  // A 4-ary heap up to 8,192 pending events, a heap over time buckets beyond: the
   // fastest at 1e3..1e7 pending events in the hold benchmark (bench/README.md).
   using Queue = LadderEventQueue;
 

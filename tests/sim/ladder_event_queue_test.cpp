@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -16,7 +17,8 @@
 
 namespace {
 
-constexpr std::size_t kMany = sim::LadderEventQueue::kPlainHeapMax + 8'000;
+// At least 73,536: the checks below pop up to 30,000 events before refilling.
+constexpr std::size_t kMany = std::max<std::size_t>(sim::LadderEventQueue::kPlainHeapMax + 8'000, 73'536);
 
 struct Checker {
   using Key = std::tuple<std::int64_t, int, std::uint64_t>;
@@ -111,6 +113,62 @@ TEST_CASE("ladder queue: far-future outliers do not disturb the order") {
   for (int i = 0; i < 40'000; ++i) {
     const std::int64_t now = c.pop();
     if (now < far - 2000) c.push(now + static_cast<std::int64_t>(rng.below(10'000)));
+  }
+  c.drain();
+  CHECK(c.mismatches == 0);
+}
+
+TEST_CASE("ladder queue: a small far population among dense near events keeps the order") {
+  // A packet fabric's shape: most events due within a few ns (many ties), one in 50 a
+  // retransmission timer 20 times further ahead that rearms when it runs. The buckets are
+  // sized from the near events; the timers wait in the overflow list across many layouts.
+  Checker c;
+  sim::RandomStream rng(17, 1);
+  constexpr std::int64_t kTimerPs = 20'000;
+  std::set<std::uint64_t> timers;
+  auto near = [&](std::int64_t now) {
+    c.push(now + static_cast<std::int64_t>(rng.below(2'000)), static_cast<int>(rng.below(3)) - 1);
+  };
+  auto timer = [&](std::int64_t now) {
+    c.push(now + kTimerPs, static_cast<int>(rng.below(2)));
+    timers.insert(c.seq - 1);
+  };
+  // Just over the all-in-heap limit, so that buckets are laid out from the start.
+  const std::size_t n = sim::LadderEventQueue::kPlainHeapMax + 8'000;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i % 50 == 0) {
+      timer(0);
+    } else {
+      near(0);
+    }
+  }
+  std::int64_t now = 0;
+  std::size_t timeouts = 0;
+  for (std::size_t step = 0; step < 45 * n; ++step) {  // past two timer periods
+    now = c.pop();
+    if (timers.erase(c.ran) > 0) {
+      ++timeouts;
+      timer(now);
+    } else {
+      near(now);
+    }
+  }
+  c.drain();
+  CHECK(c.mismatches == 0);
+  CHECK(timeouts > n / 50);  // every timer ran at least once
+}
+
+TEST_CASE("ladder queue: over half the events at the earliest time, the rest spread out") {
+  // The median is the earliest time itself: the buckets shrink to the narrowest width and
+  // everything later waits for the next layout.
+  Checker c;
+  sim::RandomStream rng(19, 1);
+  for (std::size_t i = 0; i < kMany; ++i) {
+    c.push(i % 3 == 0 ? static_cast<std::int64_t>(rng.below(5'000'000)) : 1'000, static_cast<int>(rng.below(3)) - 1);
+  }
+  for (int i = 0; i < 30'000; ++i) {
+    const std::int64_t now = c.pop();
+    c.push(now + static_cast<std::int64_t>(rng.below(3)));
   }
   c.drain();
   CHECK(c.mismatches == 0);
