@@ -72,14 +72,19 @@ fuzz: deps
 # AddressSanitizer + UBSan (GCC, -O1) over the test suite of `make test`. The C++ tests
 # run as built, leak checking included. The Python tests load the instrumented module
 # into the system interpreter, which is not instrumented: the ASan runtime has to be the
-# first library loaded (LD_PRELOAD), and leak checking is off there because CPython
-# keeps its interned objects alive to the end by design. The command-line program the
-# Python tests start is instrumented itself. LDFLAGS reaches the one test that configures
-# a program against the installed (instrumented) libraries.
+# first library loaded (LD_PRELOAD), with the C++ runtime right after it so that ASan
+# finds the real __cxa_throw when it starts (else every C++ exception aborts), and leak
+# checking is off there because CPython keeps its interned objects alive to the end by
+# design. The command-line program the Python tests start is instrumented itself.
+# LDFLAGS reaches the one test that configures a program against the installed
+# (instrumented) libraries.
 SANITIZE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
   -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DSIMFABRIC_SANITIZE=ON -DPython_EXECUTABLE=$(PYTHON)
 ASAN_CHECKS := check_initialization_order=1:strict_init_order=1
-SANITIZE_ENV := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# SIMFABRIC_SANITIZED tells the tests that measure the process itself (peak memory) that
+# they would measure the sanitizer's shadow memory instead.
+SANITIZE_CXX = $$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' $(SANITIZE_DIR)/CMakeCache.txt)
+SANITIZE_ENV := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SIMFABRIC_SANITIZED=1
 
 sanitize: deps
 	@test -f $(SANITIZE_DIR)/build.ninja || cmake -S . -B $(SANITIZE_DIR) $(SANITIZE_FLAGS)
@@ -87,7 +92,7 @@ sanitize: deps
 	$(SANITIZE_ENV) ASAN_OPTIONS=$(ASAN_CHECKS) LDFLAGS=-fsanitize=address,undefined \
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS) -LE heavy $(CTEST_ARGS)
 	$(SANITIZE_ENV) ASAN_OPTIONS=$(ASAN_CHECKS):detect_leaks=0 \
-	  LD_PRELOAD=$$($$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' $(SANITIZE_DIR)/CMakeCache.txt) -print-file-name=libasan.so) \
+	  LD_PRELOAD="$$($(SANITIZE_CXX) -print-file-name=libasan.so) $$($(SANITIZE_CXX) -print-file-name=libstdc++.so)" \
 	  PYTHONPATH=$(CURDIR)/$(SANITIZE_DIR)/python SIMFABRIC_BIN=$(CURDIR)/$(SANITIZE_DIR)/bin/simfabric \
 	  $(PYTHON) -m pytest -q tests/python
 

@@ -179,6 +179,10 @@ RATIO_CASES = {
 }
 
 
+# Under AddressSanitizer (`make sanitize`) peak RSS is mostly shadow memory and the
+# freed-memory quarantine: the comparison holds for the program as built by `make test`.
+@pytest.mark.skipif(bool(os.environ.get("SIMFABRIC_SANITIZED")),
+                    reason="peak RSS under AddressSanitizer measures the sanitizer, not the program")
 @pytest.mark.parametrize("case", sorted(RATIO_CASES))
 def test_estimate_is_within_a_factor_of_measured_peak_memory(simfabric_bin, repo_root, case):
     path, small, large = RATIO_CASES[case]
