@@ -9,7 +9,11 @@ import textwrap
 import time
 
 CHILD = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
+    # Python installs its Ctrl-C handler only when SIGINT is not ignored at start, and a
+    # background job of a non-interactive shell starts with it ignored: install it here,
+    # as an interactive session has it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from simfabric import quantum
     print("running", flush=True)
     started = time.monotonic()
