@@ -39,43 +39,47 @@ void PacketNetwork::deliver(std::uint32_t pkt) {
   }
 }
 
-void PacketNetwork::on_data(Flow& f, std::uint32_t id, const Packet& k) {
+void PacketNetwork::on_data(Flow& flow, std::uint32_t id, const Packet& k) {
+  Flow* f = &flow;
   const bool ndp = params_.transport == Transport::ndp;
   if (k.trimmed) {
     send_control(Kind::nack, id, k.seq, false);
   } else {
-    if (f.received[k.seq]) {
+    if (f->received[k.seq]) {
       ++totals_.duplicate_packets;
     } else {
-      f.received[k.seq] = true;
-      if (++f.received_count == f.packets) {
-        f.receiver_done = true;
-        FlowRecord& rec = records_[f.record];
+      f->received[k.seq] = true;
+      if (++f->received_count == f->packets) {
+        f->receiver_done = true;
+        FlowRecord& rec = records_[f->record];
         rec.end = sim_->now();
         --open_flows_;
-        count_path(f, -1);
-        if (*rec.end > rec.start && f.route < path_start_.size()) {
+        count_path(*f, -1);
+        if (*rec.end > rec.start && f->route < path_start_.size()) {
           const double gbps = static_cast<double>(rec.bytes) * 8e3 / static_cast<double>((*rec.end - rec.start).ps());
-          for (std::uint32_t i = 0; i < path_length_[f.route]; ++i) {
-            const LinkId l = path_[path_start_[f.route] + i];
+          for (std::uint32_t i = 0; i < path_length_[f->route]; ++i) {
+            const LinkId l = path_[path_start_[f->route] + i];
             ++link_completed_[l];
             link_best_gbps_[l] = std::max(link_best_gbps_[l], gbps);
           }
         }
-        if (listener_) listener_(rec.tag, true);
+        if (listener_) {
+          listener_(rec.tag, true);
+          f = &flows_[id];  // the listener may start flows, which moves flows_ (and records_)
+        }
       }
     }
     send_control(Kind::ack, id, k.seq, k.ecn && params_.transport == Transport::dctcp);
     if (params_.transport == Transport::dcqcn && k.ecn &&
-        sim_->now().ps() - f.cnp_sent_ps >= params_.dcqcn_cnp_interval_ps) {
-      f.cnp_sent_ps = sim_->now().ps();
+        sim_->now().ps() - f->cnp_sent_ps >= params_.dcqcn_cnp_interval_ps) {
+      f->cnp_sent_ps = sim_->now().ps();
       send_control(Kind::cnp, id, k.seq, false);
     }
   }
-  if (ndp && !f.receiver_done) {
-    Host& h = hosts_[f.dst_host];
+  if (ndp && !f->receiver_done) {
+    Host& h = hosts_[f->dst_host];
     h.pulls.push(id);
-    if (!h.pulling) pull_tick(f.dst_host);
+    if (!h.pulling) pull_tick(f->dst_host);
   }
 }
 
