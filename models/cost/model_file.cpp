@@ -77,6 +77,8 @@ CostModel load_cost_model(const std::filesystem::path& path) {
   } catch (const nlohmann::json::parse_error& e) {
     throw std::invalid_argument(path.string() + ": not valid JSON (byte " + std::to_string(e.byte) +
                                 "); a damaged or truncated model file?");
+  } catch (const nlohmann::json::exception&) {  // out_of_range: a number too large for a double
+    throw std::invalid_argument(path.string() + ": a number out of the range of a double; a damaged model file?");
   }
   return cost_model_from_json(j, path.string());
 }

@@ -209,6 +209,8 @@ HardwareGraph load_router_json(const std::filesystem::path& path) {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     reader.fail("JSON", e.what());
+  } catch (const json::exception& e) {  // out_of_range: a number too large for a double
+    reader.fail("JSON", e.what());
   }
   try {
     return reader.read(doc);

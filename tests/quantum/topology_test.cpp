@@ -95,6 +95,9 @@ TEST_CASE("bad topology files name the file and key") {
     "qconnections":[{"node1":"a","node2":"b","distance":-5,"attenuation":0.0002}]})");
   CHECK_THROWS_WITH_AS(load_router_json(bad2), doctest::Contains("distance"), std::invalid_argument);
   CHECK_THROWS_AS(load_router_json("/nonexistent.json"), std::invalid_argument);
+  // A number past a double's range is bad input, not a crash (found by topology_fuzz).
+  const auto huge = write_temp("q_huge.json", R"({"nodes":[{"name":"a","memo_size":1e999}],"qconnections":[]})");
+  CHECK_THROWS_WITH_AS(load_router_json(huge), doctest::Contains("number overflow"), std::invalid_argument);
   // Hardware templates obey the rules of the scenario keys they stand for.
   const auto bad3 = write_temp("q_bad3.json", R"({"templates":{"t":{"MemoryArray":{"fidelity":1.5}}},
     "nodes":[{"name":"a","template":"t"}]})");
