@@ -5,13 +5,13 @@
 #include <cmath>
 #include <sstream>
 
+#include "sim/echo.hpp"
 #include "sim/input_file.hpp"
 
 namespace scenarios {
 
 namespace {
 // What one message may echo of the input: a 10 MB key or value is shown by its start.
-constexpr std::size_t kEchoChars = 80;
 constexpr std::size_t kMessageChars = 1000;
 constexpr std::size_t kMaxDiagnosticsShown = 100;
 
@@ -22,20 +22,14 @@ constexpr std::uint64_t kMaxScenarioBytes = sim::kMaxTextInputBytes;
 constexpr int kMaxIncludes = 64;
 constexpr std::uint64_t kMaxIncludedBytes = std::uint64_t{64} << 20;
 
-// The first `max` characters (whole UTF-8 sequences) and how much was left out.
-std::string shorten(std::string_view text, std::size_t max) {
-  if (text.size() <= max) return std::string(text);
-  std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
-}
 }  // namespace
 
 std::string Diagnostic::to_string() const {
-  std::string where = shorten(file, 4 * kEchoChars);
+  std::string where = sim::shorten_text(file, 4 * sim::kEchoChars);
   const bool from_option = file.rfind("--set ", 0) == 0;
   if (line > 0 && !from_option) where += ":" + std::to_string(line);
-  return where + ": " + (key.empty() ? "" : shorten(key, kEchoChars) + ": ") + shorten(message, kMessageChars);
+  return where + ": " + (key.empty() ? "" : sim::shorten_text(key, sim::kEchoChars) + ": ") +
+         sim::shorten_text(message, kMessageChars);
 }
 
 namespace {
@@ -213,7 +207,8 @@ void resolve_includes(toml::table& root, const std::string& file, std::vector<st
   for (const auto& name : names) {
     const auto path = (dir / name).lexically_normal().string();
     if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
-      throw ScenarioError({{file, include_line, "include", "\"" + shorten(name, kEchoChars) + "\" includes itself"}});
+      throw ScenarioError(
+          {{file, include_line, "include", "\"" + sim::shorten_text(name, sim::kEchoChars) + "\" includes itself"}});
     }
     if (++budget.files > kMaxIncludes) {
       throw ScenarioError({{file, include_line, "include",
@@ -225,8 +220,8 @@ void resolve_includes(toml::table& root, const std::string& file, std::vector<st
       text = sim::read_input_file(path, std::min(kMaxScenarioBytes, kMaxIncludedBytes - budget.bytes), "included file");
     } catch (const sim::InputFileError& e) {
       throw ScenarioError({{file, include_line, "include",
-                            "cannot open included file " + shorten(path, 4 * kEchoChars) + ": " + e.problem() +
-                                (budget.bytes > 0 ? " (64 MiB of included text in all)" : "")}});
+                            "cannot open included file " + sim::shorten_text(path, 4 * sim::kEchoChars) + ": " +
+                                e.problem() + (budget.bytes > 0 ? " (64 MiB of included text in all)" : "")}});
     }
     budget.bytes += text.size();
     toml::table included = parse_toml(text, path);
@@ -380,7 +375,8 @@ double Section::number(std::string_view key, std::optional<double> fallback, dou
   std::optional<double> value = node->value<double>();  // integers convert too
   if (node->is_string()) {
     // Usually a unit written into the value ("800 kHz"): units belong to key names here.
-    error(key, "expected a number, got a string (\"" + shorten(node->value<std::string>().value(), kEchoChars) +
+    error(key, "expected a number, got a string (\"" +
+                   sim::shorten_text(node->value<std::string>().value(), sim::kEchoChars) +
                    "\"); write a plain number in the unit the key's name gives");
     return fallback.value_or(0.0);
   }
@@ -429,7 +425,7 @@ std::string Section::text(std::string_view key, std::optional<std::string> fallb
   if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
     std::string list;
     for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-    error(key, "expected one of " + list + ", got \"" + shorten(value, kEchoChars) + "\"");
+    error(key, "expected one of " + list + ", got \"" + sim::shorten_text(value, sim::kEchoChars) + "\"");
   }
   return value;
 }

@@ -8,20 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/echo.hpp"
+
 namespace sim {
-namespace {
-
-// What one message may echo of the input: a 10 MB value is shown by its start.
-constexpr std::size_t kEchoChars = 80;
-
-std::string shorten(std::string_view text, std::size_t max) {
-  if (text.size() <= max) return std::string(text);
-  std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
-}
-
-}  // namespace
 
 std::uint64_t parse_size_bytes(std::string_view text) {
   std::string s(text);
@@ -30,7 +19,7 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   try {
     value = std::stod(s, &pos);
   } catch (const std::exception&) {
-    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + shorten(s, kEchoChars) +
+    throw std::invalid_argument("expected a size like \"64 KiB\" or \"1.5 GB\", got \"" + shorten_text(s, kEchoChars) +
                                 "\"");
   }
   std::string unit = s.substr(pos);
@@ -46,14 +35,14 @@ std::uint64_t parse_size_bytes(std::string_view text) {
     if (unit == u.name) {
       const double bytes = value * u.bytes;
       if (!(bytes >= 0) || bytes > 1.8e19 || std::floor(bytes) != bytes) {
-        throw std::invalid_argument("size \"" + shorten(s, kEchoChars) +
+        throw std::invalid_argument("size \"" + shorten_text(s, kEchoChars) +
                                     "\" is not a whole, non-negative number of bytes");
       }
       return static_cast<std::uint64_t>(bytes);
     }
   }
-  throw std::invalid_argument("unknown size unit \"" + shorten(unit, kEchoChars) + "\" in \"" + shorten(s, kEchoChars) +
-                              "\" (expected B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+  throw std::invalid_argument("unknown size unit \"" + shorten_text(unit, kEchoChars) + "\" in \"" +
+                              shorten_text(s, kEchoChars) + "\" (expected B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
 }
 
 std::int64_t parse_duration_ps(std::string_view text) {
@@ -63,7 +52,7 @@ std::int64_t parse_duration_ps(std::string_view text) {
   try {
     value = std::stod(s, &pos);
   } catch (const std::exception&) {
-    throw std::invalid_argument("expected a duration like \"10 us\", got \"" + shorten(s, kEchoChars) + "\"");
+    throw std::invalid_argument("expected a duration like \"10 us\", got \"" + shorten_text(s, kEchoChars) + "\"");
   }
   std::string unit = s.substr(pos);
   unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char c) { return std::isspace(c); }), unit.end());
@@ -76,16 +65,16 @@ std::int64_t parse_duration_ps(std::string_view text) {
     if (unit == u.name) {
       const double ps = std::round(value * u.ps);
       if (!(value >= 0) || ps > 9.2e18 || std::abs(ps - value * u.ps) > 1e-6 * std::max(1.0, ps)) {
-        throw std::invalid_argument("duration \"" + shorten(s, kEchoChars) +
+        throw std::invalid_argument("duration \"" + shorten_text(s, kEchoChars) +
                                     "\" is not a whole, non-negative number of picoseconds");
       }
       return static_cast<std::int64_t>(ps);
     }
   }
-  throw std::invalid_argument(unit.empty() ? "duration \"" + shorten(s, kEchoChars) +
+  throw std::invalid_argument(unit.empty() ? "duration \"" + shorten_text(s, kEchoChars) +
                                                  "\" has no unit (expected ps, ns, us, ms or s)"
-                                           : "unknown time unit \"" + shorten(unit, kEchoChars) + "\" in \"" +
-                                                 shorten(s, kEchoChars) + "\" (expected ps, ns, us, ms or s)");
+                                           : "unknown time unit \"" + shorten_text(unit, kEchoChars) + "\" in \"" +
+                                                 shorten_text(s, kEchoChars) + "\" (expected ps, ns, us, ms or s)");
 }
 
 }  // namespace sim
