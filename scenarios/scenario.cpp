@@ -98,12 +98,17 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     // The source name makes problems with this value point at the option, not the file.
     parsed = toml::parse("v = " + value_text, "--set " + assignment);
   } catch (const toml::parse_error&) {
+    // As a literal string where TOML allows one (it keeps the option as the value's
+    // source); otherwise (quotes, newlines, control characters) the text itself, which the
+    // readers then judge like any other string.
+    parsed = toml::table{};
     if (value_text.find_first_of("'\n") == std::string::npos) {
-      parsed = toml::parse("v = '" + value_text + "'", "--set " + assignment);  // literal string
-    } else {
-      parsed = toml::table{};
-      parsed.insert("v", value_text);
+      try {
+        parsed = toml::parse("v = '" + value_text + "'", "--set " + assignment);
+      } catch (const toml::parse_error&) {
+      }
     }
+    if (!parsed.contains("v")) parsed.insert("v", value_text);
   }
   toml::table* table = &root;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {

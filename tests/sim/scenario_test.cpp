@@ -61,6 +61,16 @@ TEST_CASE("--set overrides apply with TOML typing and are validated") {
   CHECK(s.effective_text().find("customers = 500") != std::string::npos);
 }
 
+TEST_CASE("an override value that is neither TOML nor a literal string is taken as text") {
+  const std::string base = "kind = \"mm1\"\n[queue]\narrival_rate_per_s = 1.0\nservice_rate_per_s = 2.0\n";
+  // A control character may not stand in a TOML literal string: the value is still just
+  // the text, which the reader judges like any string (here: not an integer).
+  CHECK(errors_of(base, {"queue.customers=\bten"}).find("queue.customers: expected an integer, got a string") !=
+        std::string::npos);
+  CHECK(errors_of(base, {"queue.customers=it's"}).find("expected an integer, got a string") != std::string::npos);
+  CHECK(errors_of(base, {"name=a\x01b"}) == "");  // a name may hold any text
+}
+
 TEST_CASE("sizes accept bytes and binary or decimal units") {
   CHECK(scenarios::parse_size_bytes("4096") == 4096);
   CHECK(scenarios::parse_size_bytes("64 KiB") == 65536);
