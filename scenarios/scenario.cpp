@@ -5,8 +5,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "scenarios/scenario_values.hpp"
 #include "sim/echo.hpp"
 #include "sim/input_file.hpp"
+#include "sim/value_checks.hpp"
 
 namespace scenarios {
 
@@ -377,23 +379,17 @@ double Section::number(std::string_view key, std::optional<double> fallback, dou
     if (!fallback) error(key, "missing: expected a number");
     return fallback.value_or(0.0);
   }
-  std::optional<double> value = node->value<double>();  // integers convert too
-  if (node->is_string()) {
-    // Usually a unit written into the value ("800 kHz"): units belong to key names here.
-    error(key, "expected a number, got a string (\"" +
-                   sim::shorten_text(node->value<std::string>().value(), sim::kEchoChars) +
-                   "\"); write a plain number in the unit the key's name gives");
+  const auto value = sim::checked_number(value_of(*node));
+  if (!value.value) {
+    error(key, value.problem);
     return fallback.value_or(0.0);
   }
-  if (!value || !(node->is_number())) {
-    error(key, "expected a number, got " + type_name(*node));
-    return fallback.value_or(0.0);
+  const double x = *value.value;
+  if (!std::isfinite(x) || x < min || x > max) {
+    error(key,
+          "expected a number in [" + format_number(min) + ", " + format_number(max) + "], got " + format_number(x));
   }
-  if (!std::isfinite(*value) || *value < min || *value > max) {
-    error(key, "expected a number in [" + format_number(min) + ", " + format_number(max) + "], got " +
-                   format_number(*value));
-  }
-  return *value;
+  return x;
 }
 
 std::int64_t Section::integer(std::string_view key, std::optional<std::int64_t> fallback, std::int64_t min,
@@ -451,72 +447,29 @@ bool Section::boolean(std::string_view key, std::optional<bool> fallback) {
 std::uint64_t Section::size_bytes(std::string_view key, std::optional<std::uint64_t> fallback) {
   const toml::node* node = lookup(key);
   if (node == nullptr) {
-    if (!fallback) error(key, "missing: expected a size (bytes, or a string like \"64 KiB\")");
+    if (!fallback) error(key, "missing: expected " + std::string(sim::kSizeForm));
     return fallback.value_or(0);
   }
-  if (node->is_integer()) {
-    const auto value = node->value<std::int64_t>().value();
-    if (value < 0) error(key, "expected a non-negative size, got " + std::to_string(value));
-    return static_cast<std::uint64_t>(std::max<std::int64_t>(value, 0));
-  }
-  if (node->is_string()) {
-    try {
-      return parse_size_bytes(node->value<std::string>().value());
-    } catch (const std::invalid_argument& e) {
-      error(key, e.what());
-      return fallback.value_or(0);
-    }
-  }
-  error(key, "expected a size (bytes, or a string like \"64 KiB\"), got " + type_name(*node));
-  return fallback.value_or(0);
+  const auto bytes = sim::checked_size_bytes(value_of(*node));
+  if (!bytes.value) error(key, bytes.problem);
+  return bytes.value.value_or(fallback.value_or(0));
 }
-
-namespace {
-// Picoseconds per unit of a key named with its time unit ("link_down_at_us"); 0 otherwise.
-double key_unit_ps(std::string_view key) {
-  static constexpr std::pair<std::string_view, double> units[] = {
-      {"_ps", 1}, {"_ns", 1e3}, {"_us", 1e6}, {"_ms", 1e9}, {"_s", 1e12}};
-  for (const auto& [suffix, ps] : units) {
-    if (key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix) return ps;
-  }
-  return 0.0;
-}
-}  // namespace
 
 std::int64_t Section::duration_ps(std::string_view key, std::optional<std::int64_t> fallback) {
   const toml::node* node = lookup(key);
-  const double unit_ps = key_unit_ps(key);
-  const std::string form = unit_ps > 0
-                               ? "a duration: a number in the key's unit or a string with a unit, like \"10 us\""
-                               : "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
+  // A key named with its time unit ("link_down_at_us") takes plain numbers in that unit.
+  const std::size_t underscore = key.rfind('_');
+  const double unit_ps = underscore == std::string_view::npos ? 0.0 : sim::ps_per_unit(key.substr(underscore + 1));
   if (node == nullptr) {
-    if (!fallback) error(key, "missing: expected " + form);
+    if (!fallback) error(key, "missing: expected " + sim::duration_form(unit_ps));
     return fallback.value_or(0);
   }
-  if (node->is_number() && unit_ps > 0) {
-    const double value = node->value<double>().value();
-    const double ps = std::round(value * unit_ps);
-    if (!(value >= 0)) {
-      error(key, "expected a non-negative duration, got " + format_number(value));
-      return fallback.value_or(0);
-    }
-    if (!(ps < 9.2e18)) {  // the clock's range, about 106 days
-      error(key, "expected a duration shorter than 9.2e+18 ps (about 106 days), got " + format_number(value) +
-                     " in the key's unit");
-      return fallback.value_or(0);
-    }
-    return static_cast<std::int64_t>(ps);
-  }
-  if (!node->is_string()) {
-    error(key, "expected " + form + ", got " + type_name(*node));
+  const auto duration = sim::checked_duration(value_of(*node), unit_ps);
+  if (!duration.value) {
+    error(key, duration.problem);
     return fallback.value_or(0);
   }
-  try {
-    return parse_duration_ps(node->value<std::string>().value());
-  } catch (const std::invalid_argument& e) {
-    error(key, e.what());
-    return fallback.value_or(0);
-  }
+  return duration.value->ps();
 }
 
 sim::Time Section::duration(std::string_view key, std::optional<sim::Time> fallback) {

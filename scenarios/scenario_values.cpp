@@ -9,6 +9,16 @@
 
 namespace scenarios {
 
+sim::Value value_of(const toml::node& node) {
+  if (const auto b = node.value_exact<bool>()) return *b;
+  if (const auto i = node.value_exact<std::int64_t>()) return *i;
+  if (const auto d = node.value_exact<double>()) return *d;
+  if (const auto s = node.value_exact<std::string>()) return *s;
+  if (node.is_table()) return sim::OtherValue{"a table"};
+  if (node.is_array()) return sim::OtherValue{"an array"};
+  return sim::OtherValue{"a date/time"};
+}
+
 ScenarioValues::ScenarioValues(const Scenario& scenario, Section& root) : scenario_(&scenario), root_(&root) {}
 
 ScenarioValues::ScenarioValues(Section& section, std::string_view table) : only_(&section), only_name_(table) {}
@@ -49,13 +59,7 @@ std::optional<sim::Value> ScenarioValues::get(std::string_view table, std::strin
     node = s->raw(key);
   }
   if (node == nullptr) return std::nullopt;
-  if (const auto b = node->value_exact<bool>()) return *b;
-  if (const auto i = node->value_exact<std::int64_t>()) return *i;
-  if (const auto d = node->value_exact<double>()) return *d;
-  if (const auto s = node->value_exact<std::string>()) return *s;
-  if (node->is_table()) return sim::OtherValue{"a table"};
-  if (node->is_array()) return sim::OtherValue{"an array"};
-  return sim::OtherValue{"a date/time"};
+  return value_of(*node);
 }
 
 void ScenarioValues::report(std::string_view table, std::string_view key, std::string message) {

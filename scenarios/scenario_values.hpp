@@ -18,6 +18,9 @@
 
 namespace scenarios {
 
+// A TOML value as the readers shared with Python see values (sim/value_checks.hpp).
+sim::Value value_of(const toml::node& node);
+
 class ScenarioValues : public sim::ValueSource {
  public:
   // Every table of the scenario ("" is `root` itself, a table name is its sub-table, an

@@ -6,24 +6,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "sim/unit_text.hpp"
+#include "sim/value_checks.hpp"
 
 namespace sim {
-namespace {
-
-constexpr std::string_view kSizeForm = "a size (bytes, or a string like \"64 KiB\")";
-
-// Picoseconds per unit of a duration's plain numbers; 0 for none (text with a unit only).
-double ps_per_unit(std::string_view unit) {
-  static constexpr std::pair<std::string_view, double> units[] = {
-      {"ps", 1}, {"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}, {"s", 1e12}};
-  for (const auto& [name, ps] : units)
-    if (unit == name) return ps;
-  return 0.0;
-}
-
-}  // namespace
-
 ParameterReader::ParameterReader(ValueSource& values, std::span<const Parameter> declared, std::string_view model)
     : values_(values), declared_(declared), model_(model) {}
 
@@ -41,15 +26,12 @@ std::optional<double> ParameterReader::number(std::string_view table, std::strin
   const Parameter& p = parameter(table, key);
   const auto v = values_.get(table, key);
   if (!v) return fallback ? fallback : use_default ? p.default_number : std::nullopt;
-  double x = 0.0;
-  if (const auto* i = std::get_if<std::int64_t>(&*v)) {
-    x = static_cast<double>(*i);
-  } else if (const auto* d = std::get_if<double>(&*v)) {
-    x = *d;
-  } else {
-    report(table, key, "expected a number, got " + value_type_name(*v));
+  const auto checked = checked_number(*v);
+  if (!checked.value) {
+    report(table, key, checked.problem);
     return fallback ? fallback : p.default_number.value_or(0.0);
   }
+  const double x = *checked.value;
   if (auto problem = range_problem(p, x); !problem.empty()) {
     report(table, key, std::move(problem));
     return fallback ? fallback : p.default_number;
@@ -118,24 +100,12 @@ std::uint64_t ParameterReader::size_bytes(std::string_view table, std::string_vi
     if (p.required) report(table, key, "missing: expected " + std::string(kSizeForm));
     return def;
   }
-  std::uint64_t bytes = 0;
-  if (const auto* i = std::get_if<std::int64_t>(&*v)) {
-    if (*i < 0) {
-      report(table, key, "expected a non-negative size, got " + std::to_string(*i));
-      return def;
-    }
-    bytes = static_cast<std::uint64_t>(*i);
-  } else if (const auto* s = std::get_if<std::string>(&*v)) {
-    try {
-      bytes = parse_size_bytes(*s);
-    } catch (const std::invalid_argument& e) {
-      report(table, key, e.what());
-      return def;
-    }
-  } else {
-    report(table, key, "expected " + std::string(kSizeForm) + ", got " + value_type_name(*v));
+  const auto checked = checked_size_bytes(*v);
+  if (!checked.value) {
+    report(table, key, checked.problem);
     return def;
   }
+  const std::uint64_t bytes = *checked.value;
   if (auto problem = range_problem(p, static_cast<double>(bytes)); !problem.empty()) {
     report(table, key, std::move(problem));
     return def;
@@ -147,48 +117,23 @@ Time ParameterReader::duration(std::string_view table, std::string_view key) {
   const Parameter& p = parameter(table, key);
   const double unit_ps = ps_per_unit(p.unit);
   const Time def = Time::from_ps(static_cast<Time::rep>(std::llround(p.default_number.value_or(0.0) * unit_ps)));
-  const std::string form = unit_ps > 0
-                               ? "a duration: a number in the key's unit or a string with a unit, like \"10 us\""
-                               : "a duration with a unit, like \"10 us\" (ps, ns, us, ms or s)";
   const auto v = values_.get(table, key);
   if (!v) {
-    if (p.required) report(table, key, "missing: expected " + form);
+    if (p.required) report(table, key, "missing: expected " + duration_form(unit_ps));
     return def;
   }
-  double ps = 0.0;
-  const auto* i = std::get_if<std::int64_t>(&*v);
-  const auto* d = std::get_if<double>(&*v);
-  if ((i != nullptr || d != nullptr) && unit_ps > 0) {
-    const double value = i != nullptr ? static_cast<double>(*i) : *d;
-    ps = std::round(value * unit_ps);
-    if (!(value >= 0)) {
-      report(table, key, "expected a non-negative duration, got " + format_compact(value));
-      return def;
-    }
-    if (!(ps < 9.2e18)) {  // the clock's range, about 106 days
-      report(table, key,
-             "expected a duration shorter than 9.2e+18 ps (about 106 days), got " + format_compact(value) +
-                 " in the key's unit");
-      return def;
-    }
-  } else if (const auto* s = std::get_if<std::string>(&*v)) {
-    try {
-      ps = static_cast<double>(parse_duration_ps(*s));
-    } catch (const std::invalid_argument& e) {
-      report(table, key, e.what());
-      return def;
-    }
-  } else {
-    report(table, key, "expected " + form + ", got " + value_type_name(*v));
+  const auto checked = checked_duration(*v, unit_ps);
+  if (!checked.value) {
+    report(table, key, checked.problem);
     return def;
   }
   if (unit_ps > 0) {
-    if (auto problem = range_problem(p, ps / unit_ps); !problem.empty()) {
+    if (auto problem = range_problem(p, static_cast<double>(checked.value->ps()) / unit_ps); !problem.empty()) {
       report(table, key, std::move(problem));
       return def;
     }
   }
-  return Time::from_ps(static_cast<Time::rep>(ps));
+  return *checked.value;
 }
 
 }  // namespace sim

@@ -11,6 +11,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/echo.hpp"
+
 namespace sim {
 namespace {
 
@@ -130,7 +132,7 @@ std::string choice_problem(const Parameter& p, const std::string& value) {
   if (p.choices.empty()) return {};
   for (const auto& c : p.choices)
     if (c == value) return {};
-  return fmt::format("expected one of {}, got \"{}\"", fmt::join(p.choices, ", "), value);
+  return fmt::format("expected one of {}, got \"{}\"", fmt::join(p.choices, ", "), shorten_text(value, kEchoChars));
 }
 
 std::string parameters_markdown(std::span<const Parameter> all) {
@@ -151,7 +153,7 @@ std::string value_type_name(const Value& v) {
     std::string operator()(bool) const { return "a boolean"; }
     std::string operator()(std::int64_t) const { return "an integer"; }
     std::string operator()(double) const { return "a number"; }
-    std::string operator()(const std::string& s) const { return "a string (\"" + s + "\")"; }
+    std::string operator()(const std::string& s) const { return "a string (\"" + shorten_text(s, kEchoChars) + "\")"; }
     std::string operator()(const OtherValue& o) const { return o.type_name; }
   };
   return std::visit(Visitor{}, v);
