@@ -13,6 +13,7 @@
 #include "sim/enum_names.hpp"
 #include "sim/parameters.hpp"
 #include "sim/time.hpp"
+#include "sim/value_checks.hpp"
 
 namespace scenarios {
 
@@ -68,11 +69,7 @@ E declared_enum(Section& s, const sim::Parameter& p) {
 // the key is required.
 inline sim::Time declared_duration(Section& s, const sim::Parameter& p,
                                    std::optional<sim::Time> fallback = std::nullopt) {
-  const double scale_ps = p.unit == "ns"   ? 1e3
-                          : p.unit == "us" ? 1e6
-                          : p.unit == "ms" ? 1e9
-                          : p.unit == "s"  ? 1e12
-                                           : 1.0;
+  const double scale_ps = sim::ps_per_unit(p.unit);
   if (!fallback && !p.required && p.default_number) {
     fallback = sim::Time::from_ps(static_cast<std::int64_t>(*p.default_number * scale_ps + 0.5));
   }

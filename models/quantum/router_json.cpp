@@ -207,9 +207,7 @@ HardwareGraph load_router_json(const std::filesystem::path& path) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    reader.fail("JSON", e.what());
-  } catch (const json::exception& e) {  // out_of_range: a number too large for a double
+  } catch (const json::exception& e) {  // parse_error, or out_of_range: a number too large for a double
     reader.fail("JSON", e.what());
   }
   try {
